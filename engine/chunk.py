@@ -1,0 +1,148 @@
+"""Split a document into passages the embedding model sees whole.
+
+Why token-bounded: an embedding model silently ignores what lies past its limit
+(256 word pieces for all-MiniLM-L6-v2), so a chunk measured in characters can
+lose its end without anyone noticing. Every chunk here is measured with the
+model's own tokenizer. Chunks follow paragraphs and never span a heading, carry
+a little overlap so a sentence cut at a border is still found, and keep exact
+character spans into the document text so a hit points at its source.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from engine.extract import Document
+
+TokenCounter = Callable[[str], int]
+
+_PARAGRAPH = re.compile(r"\n[ \t]*\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+|\n")
+_WORD = re.compile(r"\S+\s*")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    text: str
+    start: int
+    end: int
+    page: int | None
+    heading: str | None
+
+
+@dataclass(frozen=True)
+class ChunkSizes:
+    """Budget in model tokens; `limit` is the model's hard maximum (special tokens included)."""
+
+    limit: int
+    target: int
+    overlap: int
+
+    @classmethod
+    def for_model(cls, max_tokens: int) -> "ChunkSizes":
+        limit = max_tokens
+        target = min(limit - 2, 240)
+        return cls(limit=limit, target=target, overlap=max(0, target // 8))
+
+
+def chunk_document(doc: Document, count: TokenCounter, sizes: ChunkSizes) -> list[Chunk]:
+    pieces: list[Chunk] = []
+    for sec_start, sec_end, heading in _sections(doc):
+        units = list(_units(doc.text, sec_start, sec_end, count, sizes.target))
+        for start, end in _pack(units, sizes):
+            pieces.append(Chunk(doc.text[start:end], start, end, _page_at(doc, start), heading))
+    return [c for c in pieces if c.text.strip()]
+
+
+def _sections(doc: Document) -> Iterator[tuple[int, int, str | None]]:
+    """Spans between headings, each with the heading path that governs it."""
+    bounds = sorted({h.start for h in doc.headings if 0 < h.start < len(doc.text)})
+    edges = [0, *bounds, len(doc.text)]
+    trail: list[tuple[int, str]] = []
+    by_start = {h.start: h for h in doc.headings}
+    for start, end in zip(edges, edges[1:]):
+        heading = by_start.get(start)
+        if heading is not None:
+            trail = [t for t in trail if t[0] < heading.level] + [(heading.level, heading.text)]
+        yield start, end, " › ".join(t[1] for t in trail) or None
+
+
+def _units(text: str, start: int, end: int, count: TokenCounter, target: int) -> Iterator[tuple[int, int, int]]:
+    """(start, end, tokens) of paragraphs, split into sentences, then words, until each fits `target`."""
+    for p_start, p_end in _spans(text, start, end, _PARAGRAPH):
+        yield from _fit(text, p_start, p_end, count, target, level=0)
+
+
+def _fit(text: str, start: int, end: int, count: TokenCounter, target: int, level: int) -> Iterator[tuple[int, int, int]]:
+    tokens = count(text[start:end])
+    if tokens <= target:
+        yield start, end, tokens
+        return
+    if level == 0:
+        for s, e in _spans(text, start, end, _SENTENCE_END):
+            yield from _fit(text, s, e, count, target, level=1)
+    elif level == 1:
+        yield from _words(text, start, end, count, target)
+    else:  # a single "word" longer than the budget (minified code, base64): cut by characters
+        step = max(1, (end - start) * target // (tokens + 1))
+        for s in range(start, end, step):
+            yield from _fit(text, s, min(end, s + step), count, target, level=2)
+
+
+def _words(text: str, start: int, end: int, count: TokenCounter, target: int) -> Iterator[tuple[int, int, int]]:
+    """Group words greedily; tokens are re-measured on the group, not summed."""
+    group_start, group_end = start, start
+    for m in _WORD.finditer(text, start, end):
+        if group_end > group_start and count(text[group_start:m.end()]) > target:
+            yield from _fit(text, group_start, group_end, count, target, level=2)
+            group_start = m.start()
+        group_end = m.end()
+    if group_end > group_start:
+        yield from _fit(text, group_start, group_end, count, target, level=2)
+
+
+def _spans(text: str, start: int, end: int, sep: re.Pattern[str]) -> Iterator[tuple[int, int]]:
+    """Non-blank spans of text[start:end] between separator matches, trimmed of white space."""
+    pos = start
+    for m in sep.finditer(text, start, end):
+        yield from _trimmed(text, pos, m.start())
+        pos = m.end()
+    yield from _trimmed(text, pos, end)
+
+
+def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if end > start:
+        yield start, end
+
+
+def _pack(units: list[tuple[int, int, int]], sizes: ChunkSizes) -> Iterator[tuple[int, int]]:
+    """Greedy packing of units up to `target` tokens; the next chunk repeats trailing units up to `overlap`."""
+    i = 0
+    while i < len(units):
+        j, total = i, 0
+        while j < len(units) and (j == i or total + units[j][2] <= sizes.target):
+            total += units[j][2]
+            j += 1
+        yield units[i][0], units[j - 1][1]
+        if j >= len(units):
+            return
+        back, carried = j, 0
+        while back - 1 > i and carried + units[back - 1][2] <= sizes.overlap:
+            back -= 1
+            carried += units[back][2]
+        i = back
+
+
+def _page_at(doc: Document, offset: int) -> int | None:
+    if not doc.pages:
+        return None
+    starts = [p.start for p in doc.pages]
+    index = max(0, bisect.bisect_right(starts, offset) - 1)
+    return doc.pages[index].number

@@ -1,0 +1,56 @@
+"""`cairn search`: results for people (highlighted snippets) or for programs (--json)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.text import Text
+
+from engine.cli import cli, friendly_errors
+from engine.cli.common import open_cairn
+from engine.search import MODES, SearchFilters, SearchResult
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True,
+              help="hybrid fuses keyword and semantic search.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="How many files to show.")
+@click.option("--folder", type=click.Path(file_okay=False), help="Only files under this folder.")
+@click.option("--type", "types", multiple=True, metavar="EXT", help="Only files of this type, e.g. pdf (repeatable).")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of results.")
+@click.pass_context
+@friendly_errors
+def search(ctx: click.Context, query: tuple[str, ...], mode: str, limit: int, folder: str | None,
+           types: tuple[str, ...], as_json: bool) -> None:
+    """Search your files for QUERY, by meaning and by words."""
+    filters = SearchFilters(
+        folder=str(Path(folder).expanduser().resolve()) if folder else None,
+        types=tuple("." + t.lower().lstrip(".") for t in types),
+    )
+    results = open_cairn(ctx).search(" ".join(query), mode=mode, limit=limit, filters=filters)  # type: ignore[arg-type]
+    if as_json:
+        click.echo(json.dumps([_as_dict(r) for r in results], indent=2, ensure_ascii=False))
+    elif not results:
+        click.echo("No matches.")
+    else:
+        _show(results)
+
+
+def _as_dict(r: SearchResult) -> dict[str, object]:
+    return {"path": r.path, "score": r.score, "text": r.text, "page": r.page, "start": r.start, "end": r.end,
+            "heading": r.heading, "title": r.title, "snippet": r.snippet}
+
+
+def _show(results: list[SearchResult]) -> None:
+    console = Console(highlight=False)
+    for n, r in enumerate(results, 1):
+        where = r.path + (f"  (page {r.page})" if r.page else "")
+        console.print(Text(f"{n}. ", style="bold") + Text(where, style="bold cyan") + Text(f"  {r.score:.2f}", style="dim"))
+        snippet = Text(r.snippet)
+        for start, end in r.highlights:
+            snippet.stylize("bold yellow", start, end)
+        console.print(Text("   ") + snippet)

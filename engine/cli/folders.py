@@ -1,0 +1,115 @@
+"""Folder and index commands: add, remove, index, reindex, status."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Generator
+from dataclasses import asdict
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from engine.cli import cli, friendly_errors
+from engine.cli.common import open_cairn
+from engine.index import IndexProgress, IndexReport
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(exists=True, file_okay=False))
+@click.option("--exclude", "excludes", multiple=True, metavar="GLOB",
+              help="Skip files or folders matching GLOB (repeatable), on top of the default exclusions.")
+@click.pass_context
+@friendly_errors
+def add(ctx: click.Context, folder: str, excludes: tuple[str, ...]) -> None:
+    """Add FOLDER to the folders Cairn indexes (then run `cairn index`)."""
+    row = open_cairn(ctx).add_folder(folder, excludes)
+    click.echo(f"Added {row.path}. Run `cairn index` to index it.")
+
+
+@cli.command()
+@click.argument("folder", type=click.Path())
+@click.pass_context
+@friendly_errors
+def remove(ctx: click.Context, folder: str) -> None:
+    """Stop indexing FOLDER and delete everything Cairn stored about it."""
+    count = open_cairn(ctx).remove_folder(folder)
+    click.echo(f"Removed {folder} and the index data of {count} files.")
+
+
+@cli.command()
+@click.pass_context
+@friendly_errors
+def index(ctx: click.Context) -> None:
+    """Index new, changed and deleted files in every folder (one pass)."""
+    _run(open_cairn(ctx).index())
+
+
+@cli.command()
+@click.pass_context
+@friendly_errors
+def reindex(ctx: click.Context) -> None:
+    """Embed every file again with the configured model (after changing models)."""
+    _run(open_cairn(ctx).reindex())
+
+
+def _run(job: Generator[IndexProgress, None, IndexReport]) -> None:
+    report = _with_bar(job) if sys.stderr.isatty() else _quiet(job)
+    parts = [f"{report.added} added", f"{report.updated} updated", f"{report.moved} moved",
+             f"{report.removed} removed", f"{report.unchanged} unchanged", f"{report.failed} failed"]
+    click.echo(f"Indexed in {report.seconds:.1f} s: " + ", ".join(parts) + f"; {report.chunks} passages embedded.")
+    for folder in report.missing_folders:
+        click.echo(f"Warning: {folder} is not there (unplugged drive?); its index data is kept.", err=True)
+    if report.failed:
+        click.echo("See `cairn status` for the files that could not be read.", err=True)
+
+
+def _quiet(job: Generator[IndexProgress, None, IndexReport]) -> IndexReport:
+    try:
+        while True:
+            next(job)
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
+
+
+def _with_bar(job: Generator[IndexProgress, None, IndexReport]) -> IndexReport:
+    columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+               TextColumn("{task.fields[rate]:.1f} passages/s"), TimeRemainingColumn(), TextColumn("{task.fields[now]}"))
+    with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("Scanning", total=None, rate=0.0, now="")
+        try:
+            while True:
+                p = next(job)
+                now = (p.current or "")[-40:]
+                bar.update(task, description="Indexing" if p.phase == "indexing" else "Scanning",
+                           total=p.files_total or None, completed=p.files_done, rate=p.chunks_per_second, now=now)
+        except StopIteration as stop:
+            return stop.value  # type: ignore[no-any-return]
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
+@click.pass_context
+@friendly_errors
+def status(ctx: click.Context, as_json: bool) -> None:
+    """Show folders, counts, the model and files that could not be indexed."""
+    st = open_cairn(ctx).status()
+    if as_json:
+        click.echo(json.dumps(asdict(st), indent=2))
+        return
+    click.echo(f"Index: {st.database}")
+    click.echo(f"Model: {st.model or '(none yet)'}" + (f", {st.dimensions} dimensions" if st.dimensions else ""))
+    click.echo(f"{st.files} files, {st.chunks} passages in {len(st.folders)} folders")
+    for f in st.folders:
+        missing = "" if f.present else "  [missing]"
+        counts = ", ".join(f"{n} {s}" for s, n in sorted(f.by_status.items()))
+        click.echo(f"  {f.path}: {counts or 'not indexed yet'}{missing}")
+    errors = [p for p in st.problems if p.status == "error"]
+    skipped = len(st.problems) - len(errors)
+    if errors:
+        click.echo(f"Files that could not be indexed ({len(errors)}):")
+        for p in errors:
+            click.echo(f"  {p.path}: {p.reason}")
+    if skipped:
+        click.echo(f"{skipped} files skipped as unsupported (see --json).")

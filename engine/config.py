@@ -1,0 +1,134 @@
+"""Where Cairn keeps its files, and the user's settings.
+
+This is the one place that decides paths: `CAIRN_HOME` (or the CLI's `--home`)
+puts everything under one folder, which is how tests and benchmarks stay out of
+the user's real index; otherwise platformdirs gives each OS its usual places.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import platformdirs
+
+from engine.errors import ConfigError
+
+APP_NAME = "cairn"
+HOME_ENV = "CAIRN_HOME"
+
+# Secrets, version-control internals, dependency caches and browser or
+# password-manager profiles: never worth indexing, often dangerous to.
+DEFAULT_EXCLUDES: tuple[str, ...] = (
+    ".*",  # hidden files and folders (.ssh, .gnupg, .git, .env, ...)
+    "node_modules",
+    "__pycache__",
+    "*.key",
+    "*.pem",
+    "*.p12",
+    "*.pfx",
+    "*.kdbx",
+    "id_rsa*",
+    "id_ed25519*",
+    "Keychains",
+    "1Password*",
+    "KeePass*",
+    "Bitwarden",
+    "*.mozilla",
+    "Mozilla",
+    "Firefox",
+    "google-chrome",
+    "chromium",
+    "BraveSoftware",
+)
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Every location Cairn writes to, derived from one decision."""
+
+    data: Path
+    config: Path
+    cache: Path
+
+    @property
+    def index_db(self) -> Path:
+        return self.data / "index.db"
+
+    @property
+    def models(self) -> Path:
+        return self.data / "models"
+
+    @property
+    def settings_file(self) -> Path:
+        return self.config / "settings.json"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.data / "writer.lock"
+
+    @property
+    def log_file(self) -> Path:
+        return self.data / "cairn.log"
+
+    def ensure(self) -> "Paths":
+        """Create the folders private to the user (0700): the index holds their documents' text."""
+        for folder in (self.data, self.config, self.cache, self.models):
+            folder.mkdir(parents=True, exist_ok=True)
+            os.chmod(folder, 0o700)
+        return self
+
+
+def resolve_paths(home: str | os.PathLike[str] | None = None) -> Paths:
+    """`home` (the `--home` option) wins over `CAIRN_HOME`, which wins over platformdirs."""
+    chosen = home if home is not None else os.environ.get(HOME_ENV) or None
+    if chosen is not None:
+        root = Path(chosen).expanduser().resolve()
+        if root.exists() and not root.is_dir():
+            raise ConfigError(f"Cairn home {root} exists and is not a folder.")
+        return Paths(data=root / "data", config=root / "config", cache=root / "cache")
+    return Paths(
+        data=Path(platformdirs.user_data_dir(APP_NAME)),
+        config=Path(platformdirs.user_config_dir(APP_NAME)),
+        cache=Path(platformdirs.user_cache_dir(APP_NAME)),
+    )
+
+
+@dataclass
+class Settings:
+    """What the user can change; saved as JSON next to nothing else."""
+
+    embedding_model: str | None = None  # None: the bundled model
+    chat_model: str | None = None  # None: the installed default, if any
+    threads: int = 0  # 0: one per physical core
+    max_file_mb: float = 50.0
+    excludes: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDES))
+
+    @classmethod
+    def load(cls, paths: Paths) -> "Settings":
+        try:
+            raw = json.loads(paths.settings_file.read_text("utf-8"))
+        except FileNotFoundError:
+            return cls()
+        except (OSError, ValueError) as exc:
+            raise ConfigError(
+                f"Cannot read settings file {paths.settings_file}: {exc}. Fix or delete it."
+            ) from exc
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in raw.items() if k in known})
+
+    def save(self, paths: Paths) -> None:
+        paths.ensure()
+        tmp = paths.settings_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(asdict(self), indent=2), "utf-8")
+        os.chmod(tmp, 0o600)
+        os.replace(tmp, paths.settings_file)
+
+    @property
+    def max_file_bytes(self) -> int:
+        return int(self.max_file_mb * 1024 * 1024)
+
+    def thread_count(self) -> int:
+        return self.threads if self.threads > 0 else max(1, (os.cpu_count() or 2))

@@ -1,0 +1,46 @@
+"""Cairn's own exception types.
+
+Every message is written for the person using Cairn: it says what went wrong and,
+where there is one, what to do about it. The CLI prints `str(error)` and exits
+non-zero; the GUI shows it; `Cancelled` is never shown.
+"""
+
+
+class CairnError(Exception):
+    """Root of every error Cairn raises on purpose."""
+
+
+class Cancelled(CairnError):
+    """The user stopped a long operation; not a failure."""
+
+
+class ConfigError(CairnError):
+    """Settings or paths that cannot be used as given."""
+
+
+class ModelLoadError(CairnError):
+    """A model file is missing, unreadable or not a usable GGUF model."""
+
+
+class ModelMismatchError(CairnError):
+    """The index was built with another embedding model than the one configured."""
+
+
+class ExtractionError(CairnError):
+    """A file's text could not be read; recorded against that file, indexing goes on."""
+
+
+class UnsupportedFile(ExtractionError):
+    """A file whose kind Cairn does not read (binary, unknown extension)."""
+
+
+class StoreError(CairnError):
+    """The index database cannot be opened or is damaged."""
+
+
+class IndexLockedError(CairnError):
+    """Another Cairn process is already writing to this index."""
+
+
+class FolderError(CairnError):
+    """A folder given to add or remove cannot be used."""

@@ -1,0 +1,307 @@
+"""One indexing pass: bring the index in line with the folders on disk.
+
+Cheap where nothing changed (a stat per file), honest where something failed (the
+reason is stored against the file and indexing goes on), and fast where work is
+needed: a reader thread extracts and chunks the next files while the embedder
+works on the current batch, so extraction overlaps with embedding.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import queue
+import threading
+import time
+from collections.abc import Generator, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from engine.chunk import Chunk, ChunkSizes, chunk_document
+from engine.embed import Embedder
+from engine.errors import Cancelled, ExtractionError, UnsupportedFile
+from engine.extract import Document, extract, is_supported
+from engine.scan import Seen, Unreadable, walk
+from engine.store import FileOutcome, FileRow, FolderRow, NewChunk, Store
+
+EMBED_BATCH = 32  # chunks per embedder call, across files
+READ_AHEAD = 16  # extracted files waiting for the embedder (bounds memory)
+
+
+@dataclass(frozen=True)
+class IndexProgress:
+    phase: str  # "scanning", "indexing", "done"
+    files_total: int = 0
+    files_done: int = 0
+    chunks_done: int = 0
+    chunks_per_second: float = 0.0
+    eta_seconds: float | None = None
+    current: str | None = None
+    errors: int = 0
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    moved: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    chunks: int = 0
+    seconds: float = 0.0
+    missing_folders: tuple[str, ...] = ()
+
+
+@dataclass
+class _Plan:
+    to_index: list[tuple[FolderRow, Seen]] = field(default_factory=list)
+    unreadable: list[tuple[FolderRow, Unreadable]] = field(default_factory=list)
+    removed: list[FileRow] = field(default_factory=list)
+    unchanged: int = 0
+    moved: int = 0
+    updated_paths: set[str] = field(default_factory=set)
+    missing_folders: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Extracted:
+    outcome: FileOutcome
+    chunks: list[NewChunk]
+    vectors: list[np.ndarray] = field(default_factory=list)
+
+
+def file_hash(path: str) -> str:
+    digest = hashlib.blake2b(digest_size=20)
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class Indexer:
+    def __init__(self, store: Store, embedder: Embedder, max_file_bytes: int) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.max_file_bytes = max_file_bytes
+        self.sizes = ChunkSizes.for_model(embedder.max_tokens)
+
+    def run(self, folders: Sequence[FolderRow], cancel: threading.Event | None = None
+            ) -> Generator[IndexProgress, None, IndexReport]:
+        cancel = cancel or threading.Event()
+        started = time.monotonic()
+        yield IndexProgress("scanning")
+        plan = self._plan(folders, cancel)
+        self.store.delete_files([f.id for f in plan.removed])
+        for folder, problem in plan.unreadable:
+            self._record(FileOutcome(folder.id, problem.path, "", 0, 0, None, "error", problem.reason))
+        report = yield from self._index(plan, cancel, started)
+        return report
+
+    # ------------------------------------------------------------ planning
+
+    def _plan(self, folders: Sequence[FolderRow], cancel: threading.Event) -> _Plan:
+        plan = _Plan()
+        new: list[tuple[FolderRow, Seen]] = []
+        for folder in folders:
+            if not Path(folder.path).is_dir():
+                plan.missing_folders.append(folder.path)  # unplugged drive: keep its data
+                continue
+            known = self.store.files_in_folder(folder.id)
+            for item in walk(Path(folder.path), folder.excludes):
+                _check(cancel)
+                if isinstance(item, Unreadable):
+                    plan.unreadable.append((folder, item))
+                    known.pop(item.path, None)
+                    continue
+                row = known.pop(item.path, None)
+                if row is None:
+                    new.append((folder, item))
+                elif row.size == item.size and row.mtime_ns == item.mtime_ns:
+                    plan.unchanged += 1
+                elif row.hash is not None and row.size == item.size and _same_hash(item.path, row.hash):
+                    self.store.touch_file(row.id, item.size, item.mtime_ns)
+                    plan.unchanged += 1
+                else:
+                    plan.to_index.append((folder, item))
+                    plan.updated_paths.add(item.path)
+            plan.removed.extend(known.values())
+        plan.to_index.extend(self._apply_moves(new, plan))
+        return plan
+
+    def _apply_moves(self, new: list[tuple[FolderRow, Seen]], plan: _Plan) -> Iterable[tuple[FolderRow, Seen]]:
+        """A new path whose content equals a vanished file's is that file, moved: keep its vectors."""
+        by_size: dict[int, list[FileRow]] = {}
+        for row in plan.removed:
+            if row.status == "indexed" and row.hash:
+                by_size.setdefault(row.size, []).append(row)
+        for folder, seen in new:
+            candidates = by_size.get(seen.size)
+            match = None
+            if candidates:
+                digest = _hash_or_none(seen.path)
+                match = next((r for r in candidates if r.hash == digest), None)
+            if match is None:
+                yield folder, seen
+                continue
+            candidates.remove(match)
+            plan.removed.remove(match)
+            self.store.move_file(match.id, folder.id, seen.path, _ext(seen.path), seen.mtime_ns)
+            plan.moved += 1
+
+    # ------------------------------------------------------------ indexing
+
+    def _index(self, plan: _Plan, cancel: threading.Event, started: float
+               ) -> Generator[IndexProgress, None, IndexReport]:
+        total = len(plan.to_index)
+        files_done = chunks_done = errors = 0
+        embed_started = time.monotonic()
+        current: str | None = None
+        work: queue.Queue[_Extracted | None] = queue.Queue(maxsize=READ_AHEAD)
+        reader = threading.Thread(target=self._read_all, args=(plan.to_index, work, cancel), daemon=True,
+                                  name="cairn-reader")
+        reader.start()
+        waiting: list[_Extracted] = []  # files whose chunks are not all embedded yet
+        finished = False
+        try:
+            while not finished or waiting:
+                batch_items, finished = self._fill(work, waiting, finished)
+                vectors = self._embed([c.text for item, c in batch_items]) if batch_items else []
+                for (item, _), vector in zip(batch_items, vectors):
+                    item.vectors.append(vector)
+                while waiting and len(waiting[0].vectors) == len(waiting[0].chunks):
+                    item = waiting.pop(0)
+                    self._record(item.outcome, item.chunks, item.vectors)
+                    files_done += 1
+                    chunks_done += len(item.chunks)
+                    errors += item.outcome.status == "error"
+                    current = item.outcome.path
+                _check(cancel)
+                yield _progress(total, files_done, chunks_done, errors, current, embed_started)
+        finally:
+            cancel_reader = not finished
+            if cancel_reader:
+                cancel.set()
+                _drain(work)
+            reader.join(timeout=5)
+        updated = len([1 for _, s in plan.to_index if s.path in plan.updated_paths])
+        yield IndexProgress("done", total, files_done, chunks_done, 0.0, 0.0, None, errors)
+        return IndexReport(
+            added=total - updated, updated=updated, removed=len(plan.removed), moved=plan.moved,
+            unchanged=plan.unchanged, failed=errors + len(plan.unreadable), chunks=chunks_done,
+            seconds=time.monotonic() - started, missing_folders=tuple(plan.missing_folders),
+        )
+
+    def _fill(self, work: "queue.Queue[_Extracted | None]", waiting: list[_Extracted], finished: bool
+              ) -> tuple[list[tuple[_Extracted, NewChunk]], bool]:
+        """Collect up to EMBED_BATCH chunks that still need vectors, blocking only when nothing is pending."""
+        batch = [(item, c) for item in waiting for c in item.chunks[len(item.vectors):]]
+        while not finished and len(batch) < EMBED_BATCH:
+            try:
+                item = work.get(block=not batch)
+            except queue.Empty:
+                break
+            if item is None:
+                finished = True
+                break
+            waiting.append(item)
+            batch.extend((item, c) for c in item.chunks)
+        return batch[:EMBED_BATCH], finished
+
+    def _embed(self, texts: list[str]) -> list[np.ndarray]:
+        return list(self.embedder.embed_batch(texts))
+
+    def _read_all(self, items: list[tuple[FolderRow, Seen]], work: "queue.Queue[_Extracted | None]",
+                  cancel: threading.Event) -> None:
+        try:
+            for folder, seen in items:
+                if cancel.is_set():
+                    return
+                work.put(self._read_one(folder, seen))
+        finally:
+            if not cancel.is_set():
+                work.put(None)
+
+    def _read_one(self, folder: FolderRow, seen: Seen) -> _Extracted:
+        ext = _ext(seen.path)
+        base = FileOutcome(folder.id, seen.path, ext, seen.size, seen.mtime_ns, None, "indexed")
+        path = Path(seen.path)
+        if not is_supported(path):
+            return _Extracted(_replace(base, status="skipped", error=f"unsupported file type {ext or '(none)'}"), [])
+        try:
+            digest = file_hash(seen.path) if seen.size <= self.max_file_bytes else None
+            doc = extract(path, self.max_file_bytes)
+        except UnsupportedFile as exc:
+            return _Extracted(_replace(base, status="skipped", error=str(exc)), [])
+        except (ExtractionError, OSError) as exc:
+            reason = str(exc) if isinstance(exc, ExtractionError) else _os_reason(exc)
+            return _Extracted(_replace(base, status="error", error=reason), [])
+        except Exception as exc:  # a parser bug on a hostile file must not stop the pass
+            return _Extracted(_replace(base, status="error", error=f"could not be read ({type(exc).__name__})"), [])
+        chunks = self._chunks(path, doc)
+        outcome = _replace(base, hash=digest, kind=doc.kind, title=doc.title,
+                           status="indexed" if chunks else "empty",
+                           error=None if chunks else "no text found")
+        return _Extracted(outcome, chunks)
+
+    def _chunks(self, path: Path, doc: Document) -> list[NewChunk]:
+        pieces: list[Chunk] = chunk_document(doc, self.embedder.count_tokens, self.sizes)
+        context_base = " ".join(filter(None, [path.stem.replace("_", " ").replace("-", " "), doc.title]))
+        return [
+            NewChunk(i, c.text, c.start, c.end, c.page, c.heading, " ".join(filter(None, [context_base, c.heading])))
+            for i, c in enumerate(pieces)
+        ]
+
+    def _record(self, outcome: FileOutcome, chunks: Sequence[NewChunk] = (),
+                vectors: Sequence[np.ndarray] = ()) -> None:
+        matrix = np.vstack(vectors) if vectors else None
+        self.store.write_file(outcome, chunks, matrix)
+
+
+def _progress(total: int, done: int, chunks: int, errors: int, current: str | None, started: float) -> IndexProgress:
+    elapsed = max(1e-6, time.monotonic() - started)
+    rate = chunks / elapsed
+    per_file = elapsed / done if done else None
+    eta = per_file * (total - done) if per_file is not None else None
+    return IndexProgress("indexing", total, done, chunks, rate, eta, current, errors)
+
+
+def _check(cancel: threading.Event) -> None:
+    if cancel.is_set():
+        raise Cancelled("Indexing was stopped.")
+
+
+def _drain(work: "queue.Queue[_Extracted | None]") -> None:
+    try:
+        while True:
+            work.get_nowait()
+    except queue.Empty:
+        pass
+
+
+def _replace(outcome: FileOutcome, **changes: object) -> FileOutcome:
+    return replace(outcome, **changes)  # type: ignore[arg-type]
+
+
+def _ext(path: str) -> str:
+    return Path(path).suffix.lower()
+
+
+def _same_hash(path: str, expected: str) -> bool:
+    return _hash_or_none(path) == expected
+
+
+def _hash_or_none(path: str) -> str | None:
+    try:
+        return file_hash(path)
+    except OSError:
+        return None
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if isinstance(exc, FileNotFoundError):
+        return "file disappeared while being read"
+    return exc.strerror or type(exc).__name__

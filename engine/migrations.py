@@ -1,0 +1,78 @@
+"""Append-only, named schema migrations.
+
+Each migration runs once, inside the same transaction that records it in
+`migrations`, so a crash mid-upgrade leaves the old schema intact. Never edit a
+migration that has shipped: add the next one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import apsw
+
+Migration = tuple[str, Callable[[apsw.Connection], None]]
+
+
+def _sql(script: str) -> Callable[[apsw.Connection], None]:
+    def run(conn: apsw.Connection) -> None:
+        conn.execute(script)
+
+    return run
+
+
+M001_INITIAL = """
+CREATE TABLE meta(
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+CREATE TABLE folders(
+    id       INTEGER PRIMARY KEY,
+    path     TEXT NOT NULL UNIQUE,
+    excludes TEXT NOT NULL DEFAULT '[]',
+    added_at REAL NOT NULL
+);
+CREATE TABLE files(
+    id         INTEGER PRIMARY KEY,
+    folder_id  INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+    path       TEXT NOT NULL UNIQUE,
+    ext        TEXT NOT NULL,
+    size       INTEGER NOT NULL,
+    mtime_ns   INTEGER NOT NULL,
+    hash       TEXT,
+    status     TEXT NOT NULL CHECK (status IN ('indexed', 'empty', 'skipped', 'error')),
+    error      TEXT,
+    kind       TEXT,
+    title      TEXT,
+    chunks     INTEGER NOT NULL DEFAULT 0,
+    indexed_at REAL NOT NULL
+);
+CREATE INDEX files_folder ON files(folder_id);
+CREATE INDEX files_hash ON files(hash);
+CREATE TABLE chunks(
+    id      INTEGER PRIMARY KEY,
+    file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+    seq     INTEGER NOT NULL,
+    page    INTEGER,
+    start   INTEGER NOT NULL,
+    "end"   INTEGER NOT NULL,
+    heading TEXT,
+    text    TEXT NOT NULL
+);
+CREATE INDEX chunks_file ON chunks(file_id, seq);
+-- Exact vectors for re-scoring: read by primary key, a few hundred at a time.
+CREATE TABLE embeddings(
+    chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
+    vector   BLOB NOT NULL
+);
+-- Contentless: the text lives once, in `chunks`; FTS keeps only its index.
+CREATE VIRTUAL TABLE chunks_fts USING fts5(
+    text, context,
+    content='', contentless_delete=1,
+    tokenize='porter unicode61 remove_diacritics 2'
+);
+"""
+
+MIGRATIONS: list[Migration] = [
+    ("m001_initial", _sql(M001_INITIAL)),
+]

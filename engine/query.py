@@ -1,0 +1,41 @@
+"""Turn what a person typed into an FTS5 query that cannot fail to parse.
+
+Each whitespace-separated piece becomes a quoted phrase, so punctuation in case
+numbers or file names ("2023-CV-04417", "report_v2.pdf") matches the same tokens
+in the text instead of being read as FTS5 syntax. Pieces are OR-ed and bm25
+ranks documents that match more, and rarer, pieces first.
+"""
+
+from __future__ import annotations
+
+import re
+
+STOPWORDS = frozenset(
+    """a an and are as at be but by do does did for from had has have how i if in into is it its of on or
+    that the their them then there these they this to was were what when where which who why will with
+    my me we our you your about can could would should not no""".split()
+)
+
+_EDGE = re.compile(r"^[^\w]+|[^\w]+$", re.UNICODE)
+_IDENTIFIER = re.compile(r"\d|\w[-_./:#]\w")
+
+
+def query_terms(query: str, *, keep_stopwords: bool) -> list[str]:
+    pieces = [_EDGE.sub("", p) for p in query.split()]
+    pieces = [p for p in pieces if p]
+    if keep_stopwords:
+        return pieces
+    content = [p for p in pieces if p.lower() not in STOPWORDS]
+    return content or pieces
+
+
+def fts_query(query: str) -> str | None:
+    terms = query_terms(query, keep_stopwords=False)
+    if not terms:
+        return None
+    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+def identifiers(query: str) -> list[str]:
+    """Pieces that look like case numbers, codes or file names: a person means them exactly."""
+    return [t for t in query_terms(query, keep_stopwords=True) if _IDENTIFIER.search(t)]

@@ -1,0 +1,87 @@
+"""Walk a registered folder: what files are there now, at the cost of a stat each.
+
+Symlinked folders are followed once (a visited set of device and inode numbers
+stops loops); anything that cannot be listed or stat'ed is reported with a reason
+instead of stopping the walk.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import stat
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Seen:
+    path: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    path: str
+    reason: str
+
+
+def is_excluded(rel_path: str, patterns: Sequence[str]) -> bool:
+    """A pattern matches a path's name or any of its folders' names, or (with a '/') the relative path."""
+    parts = rel_path.split("/")
+    for pattern in patterns:
+        if "/" in pattern:
+            if fnmatch.fnmatchcase(rel_path, pattern.strip("/")) or fnmatch.fnmatchcase(rel_path, pattern.strip("/") + "/*"):
+                return True
+        elif any(fnmatch.fnmatchcase(part, pattern) for part in parts):
+            return True
+    return False
+
+
+def walk(root: Path, excludes: Sequence[str]) -> Iterator[Seen | Unreadable]:
+    try:
+        root_stat = root.stat()
+    except OSError as exc:
+        yield Unreadable(str(root), _reason(exc))
+        return
+    visited = {(root_stat.st_dev, root_stat.st_ino)}
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as exc:
+            yield Unreadable(str(folder), _reason(exc))
+            continue
+        for entry in sorted(entries, key=lambda e: e.name):
+            rel = Path(entry.path).relative_to(root).as_posix()
+            if is_excluded(rel, excludes):
+                continue
+            yield from _visit(entry, stack, visited)
+
+
+def _visit(entry: os.DirEntry[str], stack: list[Path], visited: set[tuple[int, int]]) -> Iterator[Seen | Unreadable]:
+    try:
+        st = entry.stat(follow_symlinks=True)
+    except OSError as exc:
+        yield Unreadable(entry.path, _reason(exc))
+        return
+    if stat.S_ISDIR(st.st_mode):
+        key = (st.st_dev, st.st_ino)
+        if key not in visited:
+            visited.add(key)
+            stack.append(Path(entry.path))
+    elif stat.S_ISREG(st.st_mode):
+        yield Seen(entry.path, st.st_size, st.st_mtime_ns)
+
+
+def _reason(exc: OSError) -> str:
+    if isinstance(exc, PermissionError):
+        return "permission denied"
+    if exc.errno == 40:  # ELOOP
+        return "symbolic link loop"
+    if isinstance(exc, FileNotFoundError):
+        return "broken symbolic link or vanished file"
+    return exc.strerror or type(exc).__name__

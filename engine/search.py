@@ -1,0 +1,160 @@
+"""Find passages by meaning, by words, or both.
+
+Semantic search is a two-step nearest-neighbour query: Hamming distance on sign
+bits in sqlite-vec picks a few hundred candidates cheaply, then exact cosine on
+the stored float vectors orders them. Hybrid search fuses the keyword (bm25) and
+semantic lists with reciprocal-rank fusion, and lifts passages that contain an
+identifier the person typed (a case number means that case, not a similar one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from engine.embed import Embedder
+from engine.errors import CairnError
+from engine.query import fts_query, identifiers
+from engine.snippet import make_snippet
+from engine.store import ChunkHit, Store
+
+Mode = Literal["hybrid", "semantic", "keyword"]
+MODES: tuple[Mode, ...] = ("hybrid", "semantic", "keyword")
+
+RRF_K = 60
+CANDIDATES = 100  # from each list before fusion and filtering
+COARSE_OVERSAMPLE = 4  # bit-prefilter candidates per exact candidate
+IDENTIFIER_BOOST = 1.0  # in units of a first-place fused score
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    folder: str | None = None  # only files under this folder
+    types: tuple[str, ...] = ()  # extensions such as ".pdf"; empty: all
+    modified_after: float | None = None  # seconds since the epoch
+
+    def accept(self, hit: ChunkHit) -> bool:
+        if self.folder and not (hit.path == self.folder or hit.path.startswith(self.folder.rstrip("/") + "/")):
+            return False
+        if self.types and not any(hit.path.lower().endswith(t) for t in self.types):
+            return False
+        if self.modified_after is not None and hit.mtime_ns / 1e9 < self.modified_after:
+            return False
+        return True
+
+    @property
+    def active(self) -> bool:
+        return bool(self.folder or self.types or self.modified_after is not None)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    path: str
+    score: float  # 0..1, higher is better; comparable within one result list
+    text: str  # the whole passage
+    page: int | None
+    start: int  # character span of the passage in the file's extracted text
+    end: int
+    heading: str | None
+    title: str | None
+    snippet: str
+    highlights: tuple[tuple[int, int], ...]  # spans of `snippet` that match the query
+    chunk_id: int
+    file_id: int
+
+
+def search(store: Store, embedder: Embedder | None, query: str, *, mode: Mode = "hybrid", limit: int = 10,
+           filters: SearchFilters | None = None) -> list[SearchResult]:
+    if mode not in MODES:
+        raise CairnError(f"Unknown search mode {mode!r}: choose one of {', '.join(MODES)}.")
+    query = query.strip()
+    if not query:
+        return []
+    filters = filters or SearchFilters()
+    depth = CANDIDATES * (4 if filters.active else 1)
+    keyword = _keyword(store, query, depth) if mode != "semantic" else {}
+    semantic = _semantic(store, _need(embedder), query, depth) if mode != "keyword" else {}
+    scores = _fuse(keyword, semantic) if mode == "hybrid" else (keyword or semantic)
+    hits = store.hits(list(scores))
+    if mode != "semantic":
+        _boost_identifiers(scores, hits, query)
+    ranked = sorted((cid for cid in scores if cid in hits and filters.accept(hits[cid])),
+                    key=lambda cid: -scores[cid])
+    return _one_per_file(ranked, hits, scores, query, limit)
+
+
+def _need(embedder: Embedder | None) -> Embedder:
+    if embedder is None:
+        raise CairnError("Semantic search needs the embedding model; it is not loaded.")
+    return embedder
+
+
+def _keyword(store: Store, query: str, depth: int) -> dict[int, float]:
+    match = fts_query(query)
+    if match is None:
+        return {}
+    rows = store.keyword_candidates(match, depth)
+    if not rows:
+        return {}
+    best = -rows[0][1] or 1.0
+    return {cid: max(0.0, -bm25) / best for cid, bm25 in rows}
+
+
+def _semantic(store: Store, embedder: Embedder, query: str, depth: int) -> dict[int, float]:
+    vector = embedder.embed_batch([query])[0]
+    candidates = store.coarse_candidates(vector, depth * COARSE_OVERSAMPLE)
+    ids, matrix = store.exact_vectors(candidates)
+    if not ids:
+        return {}
+    sims = matrix @ np.asarray(vector, dtype=np.float32)
+    order = np.argsort(-sims)[:depth]
+    return {ids[i]: float(max(0.0, sims[i])) for i in order}
+
+
+def _fuse(keyword: dict[int, float], semantic: dict[int, float]) -> dict[int, float]:
+    """Reciprocal-rank fusion, scaled so that first place in both lists scores 1."""
+    fused: dict[int, float] = {}
+    for ranking in (keyword, semantic):
+        for rank, cid in enumerate(sorted(ranking, key=lambda c: -ranking[c])):
+            fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
+    top = 2.0 / (RRF_K + 1)
+    return {cid: s / top for cid, s in fused.items()}
+
+
+def _boost_identifiers(scores: dict[int, float], hits: dict[int, ChunkHit], query: str) -> None:
+    wanted = [w.lower() for w in identifiers(query)]
+    if not wanted:
+        return
+    for cid, hit in hits.items():
+        haystack = hit.text.lower()
+        found = sum(1 for w in wanted if w in haystack)
+        if found:
+            scores[cid] += IDENTIFIER_BOOST * found / len(wanted)
+    top = max(scores.values(), default=1.0)
+    if top > 1.0:
+        for cid in scores:
+            scores[cid] /= top
+
+
+def _one_per_file(ranked: Sequence[int], hits: dict[int, ChunkHit], scores: dict[int, float], query: str,
+                  limit: int) -> list[SearchResult]:
+    """The best passage of each file: a person looks for files, then for the place in them."""
+    seen: set[int] = set()
+    results: list[SearchResult] = []
+    for cid in ranked:
+        hit = hits[cid]
+        if hit.file_id in seen:
+            continue
+        seen.add(hit.file_id)
+        snippet = make_snippet(hit.text, query)
+        results.append(SearchResult(
+            path=hit.path, score=round(scores[cid], 4), text=hit.text, page=hit.page, start=hit.start, end=hit.end,
+            heading=hit.heading, title=hit.title, snippet=snippet.text, highlights=snippet.highlights,
+            chunk_id=cid, file_id=hit.file_id,
+        ))
+        if len(results) >= limit:
+            break
+    return results

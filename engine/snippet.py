@@ -1,0 +1,82 @@
+"""Show a person why a passage matched: a short window with the query's words marked.
+
+Matching is by word prefix (so "contracts" marks "contract" and the reverse,
+roughly as the porter stemmer in FTS5 matched them), case- and accent-blind.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from engine.query import query_terms
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+MIN_PREFIX = 4  # "contract" marks "contracts"; "run" does not mark "running"
+
+
+@dataclass(frozen=True)
+class Snippet:
+    text: str
+    highlights: tuple[tuple[int, int], ...]  # spans in `text`
+
+
+def _fold(word: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _matches(word: str, terms: list[str]) -> bool:
+    folded = _fold(word)
+    for term in terms:
+        shorter = min(len(term), len(folded))
+        if folded == term or (shorter >= MIN_PREFIX and (folded.startswith(term) or term.startswith(folded))):
+            return True
+    return False
+
+
+def match_spans(text: str, query: str) -> list[tuple[int, int]]:
+    terms = [_fold(t) for t in query_terms(query, keep_stopwords=False) for t in _WORD.findall(t)]
+    if not terms:
+        return []
+    return [(m.start(), m.end()) for m in _WORD.finditer(text) if _matches(m.group(), terms)]
+
+
+def make_snippet(text: str, query: str, width: int = 280) -> Snippet:
+    """The window of `width` characters holding the most matches, cut at word borders."""
+    spans = match_spans(text, query)
+    if len(text) <= width:
+        start, end = 0, len(text)
+    else:
+        start = _best_window(spans, width) if spans else 0
+        start = _word_border(text, start, backwards=True)
+        end = _word_border(text, min(len(text), start + width), backwards=False)
+    window = text[start:end]
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(text) else ""
+    shift = len(prefix) - start
+    marks = tuple((s + shift, e + shift) for s, e in spans if s >= start and e <= end)
+    return Snippet(prefix + window.replace("\n", " ") + suffix, marks)
+
+
+def _best_window(spans: list[tuple[int, int]], width: int) -> int:
+    best_start, best_count, j = spans[0][0], 0, 0
+    for i, (s, _) in enumerate(spans):
+        while spans[j][0] < s - width // 3:
+            j += 1
+        count = sum(1 for t, _ in spans[j:] if t < s - width // 3 + width)
+        if count > best_count:
+            best_start, best_count = max(0, s - width // 3), count
+    return best_start
+
+
+def _word_border(text: str, pos: int, backwards: bool) -> int:
+    limit = 30
+    step = -1 if backwards else 1
+    p = pos
+    for _ in range(limit):
+        if p <= 0 or p >= len(text) or text[p - 1].isspace():
+            return max(0, min(len(text), p))
+        p += step
+    return pos

@@ -1,0 +1,389 @@
+"""The index database: one SQLite file with sqlite-vec and FTS5, all SQL lives here.
+
+Why APSW (through `apsw-sqlite3mc`) rather than the stdlib: many Pythons (macOS's,
+this machine's) cannot load extensions, and SQLite3 Multiple Ciphers gives
+encryption at rest. sqlite-vec is loaded in exactly one place, `connect()`.
+
+Consistency rule: a file's chunks, exact vectors, coarse vectors and FTS rows are
+written and deleted together in one transaction, so a process killed at any
+moment leaves either the old file or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import apsw
+import numpy as np
+import sqlite_vec
+
+from engine.errors import ModelMismatchError, StoreError
+from engine.migrations import MIGRATIONS
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def connect(path: Path | str, *, readonly: bool = False) -> apsw.Connection:
+    """Open the index with sqlite-vec loaded, WAL on, migrations applied."""
+    flags = apsw.SQLITE_OPEN_READONLY if readonly else apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE
+    try:
+        conn = apsw.Connection(str(path), flags=flags)
+        conn.set_busy_timeout(BUSY_TIMEOUT_MS)
+        conn.enable_load_extension(True)
+        conn.load_extension(sqlite_vec.loadable_path())
+        conn.enable_load_extension(False)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA secure_delete = ON")
+        if not readonly:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            _migrate(conn)
+    except apsw.Error as exc:
+        raise StoreError(f"Cannot open the index at {path}: {exc}") from exc
+    return conn
+
+
+def _migrate(conn: apsw.Connection) -> None:
+    conn.execute("CREATE TABLE IF NOT EXISTS migrations(name TEXT PRIMARY KEY, applied_at REAL NOT NULL)")
+    done = {row[0] for row in conn.execute("SELECT name FROM migrations")}
+    for name, apply in MIGRATIONS:
+        if name in done:
+            continue
+        with _immediate(conn):
+            apply(conn)
+            conn.execute("INSERT INTO migrations VALUES (?, ?)", (name, time.time()))
+
+
+@contextmanager
+def _immediate(conn: apsw.Connection) -> Iterator[None]:
+    """A write transaction that takes the write lock up front (no upgrade deadlocks)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+# ---------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class FolderRow:
+    id: int
+    path: str
+    excludes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FileRow:
+    id: int
+    folder_id: int
+    path: str
+    size: int
+    mtime_ns: int
+    hash: str | None
+    status: str
+    error: str | None
+
+
+@dataclass(frozen=True)
+class NewChunk:
+    """A chunk ready to be written: its text, where it came from, its vector."""
+
+    seq: int
+    text: str
+    start: int
+    end: int
+    page: int | None
+    heading: str | None
+    context: str  # words that describe the chunk's place: file name, title, heading
+
+
+@dataclass(frozen=True)
+class ChunkHit:
+    chunk_id: int
+    file_id: int
+    path: str
+    kind: str | None
+    title: str | None
+    page: int | None
+    start: int
+    end: int
+    heading: str | None
+    text: str
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    """What the indexer learned about one file, written in one transaction."""
+
+    folder_id: int
+    path: str
+    ext: str
+    size: int
+    mtime_ns: int
+    hash: str | None
+    status: str
+    error: str | None = None
+    kind: str | None = None
+    title: str | None = None
+
+
+class Store:
+    """Typed access to the index; the only code that speaks SQL."""
+
+    def __init__(self, conn: apsw.Connection) -> None:
+        self.conn = conn
+
+    @classmethod
+    def open(cls, path: Path | str, *, readonly: bool = False) -> "Store":
+        return cls(connect(path, readonly=readonly))
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # ------------------------------------------------------------ meta / model
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.conn.execute(
+            "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def vector_dimensions(self) -> int | None:
+        value = self.get_meta("dimensions")
+        return None if value is None else int(value)
+
+    def bind_model(self, model_id: str, model_name: str, dimensions: int) -> None:
+        """Tie the index to one embedding model; refuse to mix vectors of two models."""
+        current = self.get_meta("model_id")
+        if current == model_id:
+            return
+        if current is not None and self.chunk_count() > 0:
+            raise ModelMismatchError(
+                f"This index was built with {self.get_meta('model_name')}, but the configured model is "
+                f"{model_name}. Run `cairn reindex` to re-embed your files with the new model."
+            )
+        with _immediate(self.conn):
+            self._reset_vectors(dimensions)
+            self._set_meta("model_id", model_id)
+            self._set_meta("model_name", model_name)
+            self._set_meta("dimensions", str(dimensions))
+
+    def rebind_model(self, model_id: str, model_name: str, dimensions: int) -> None:
+        """Drop every chunk and vector so all files are embedded again by the new model."""
+        with _immediate(self.conn):
+            self.conn.execute("DELETE FROM chunks_fts")
+            self.conn.execute("DELETE FROM chunks")
+            self.conn.execute("UPDATE files SET mtime_ns = -1, hash = NULL, chunks = 0")
+            self._reset_vectors(dimensions)
+            self._set_meta("model_id", model_id)
+            self._set_meta("model_name", model_name)
+            self._set_meta("dimensions", str(dimensions))
+
+    def _reset_vectors(self, dimensions: int) -> None:
+        self.conn.execute("DELETE FROM embeddings")
+        self.conn.execute("DROP TABLE IF EXISTS coarse_vectors")
+        # Bit vectors for a cheap Hamming prefilter; exact cosine re-scoring reads `embeddings`.
+        self.conn.execute(
+            f"CREATE VIRTUAL TABLE coarse_vectors USING vec0(chunk_id INTEGER PRIMARY KEY, coarse bit[{int(dimensions)}])"
+        )
+
+    # ------------------------------------------------------------ folders
+
+    def add_folder(self, path: str, excludes: Sequence[str]) -> FolderRow:
+        with _immediate(self.conn):
+            self.conn.execute(
+                "INSERT INTO folders(path, excludes, added_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(path) DO UPDATE SET excludes = excluded.excludes",
+                (path, json.dumps(list(excludes)), time.time()),
+            )
+        folder = self.folder_by_path(path)
+        assert folder is not None
+        return folder
+
+    def folders(self) -> list[FolderRow]:
+        rows = self.conn.execute("SELECT id, path, excludes FROM folders ORDER BY path")
+        return [FolderRow(r[0], r[1], tuple(json.loads(r[2]))) for r in rows]
+
+    def folder_by_path(self, path: str) -> FolderRow | None:
+        return next((f for f in self.folders() if f.path == path), None)
+
+    def remove_folder(self, folder_id: int) -> int:
+        """Delete a folder and everything indexed from it; returns how many files went."""
+        with _immediate(self.conn):
+            ids = [r[0] for r in self.conn.execute("SELECT id FROM files WHERE folder_id = ?", (folder_id,))]
+            self._delete_chunks_of(ids)
+            self.conn.execute("DELETE FROM files WHERE folder_id = ?", (folder_id,))
+            self.conn.execute("DELETE FROM folders WHERE id = ?", (folder_id,))
+        return len(ids)
+
+    # ------------------------------------------------------------ files
+
+    def files_in_folder(self, folder_id: int) -> dict[str, FileRow]:
+        rows = self.conn.execute(
+            "SELECT id, folder_id, path, size, mtime_ns, hash, status, error FROM files WHERE folder_id = ?",
+            (folder_id,),
+        )
+        return {r[2]: FileRow(*r) for r in rows}
+
+    def file_by_path(self, path: str) -> FileRow | None:
+        row = self.conn.execute(
+            "SELECT id, folder_id, path, size, mtime_ns, hash, status, error FROM files WHERE path = ?", (path,)
+        ).fetchone()
+        return None if row is None else FileRow(*row)
+
+    def touch_file(self, file_id: int, size: int, mtime_ns: int) -> None:
+        """Same content, new timestamp: remember it so the next pass costs only a stat."""
+        with _immediate(self.conn):
+            self.conn.execute("UPDATE files SET size = ?, mtime_ns = ? WHERE id = ?", (size, mtime_ns, file_id))
+
+    def move_file(self, file_id: int, folder_id: int, new_path: str, ext: str, mtime_ns: int) -> None:
+        """A renamed or moved file keeps its chunks and vectors: nothing is embedded again."""
+        with _immediate(self.conn):
+            self.conn.execute(
+                "UPDATE files SET folder_id = ?, path = ?, ext = ?, mtime_ns = ? WHERE id = ?",
+                (folder_id, new_path, ext, mtime_ns, file_id),
+            )
+
+    def delete_files(self, file_ids: Sequence[int]) -> None:
+        if not file_ids:
+            return
+        with _immediate(self.conn):
+            self._delete_chunks_of(file_ids)
+            self.conn.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in file_ids])
+
+    def _delete_chunks_of(self, file_ids: Sequence[int]) -> None:
+        """FTS and vec0 rows are not reached by foreign keys: delete them explicitly first."""
+        for file_id in file_ids:
+            chunk_ids = [(r[0],) for r in self.conn.execute("SELECT id FROM chunks WHERE file_id = ?", (file_id,))]
+            self.conn.executemany("DELETE FROM chunks_fts WHERE rowid = ?", chunk_ids)
+            if self.vector_dimensions() is not None:
+                self.conn.executemany("DELETE FROM coarse_vectors WHERE chunk_id = ?", chunk_ids)
+            self.conn.executemany("DELETE FROM embeddings WHERE chunk_id = ?", chunk_ids)
+            self.conn.execute("DELETE FROM chunks WHERE file_id = ?", (file_id,))
+
+    def write_file(self, outcome: FileOutcome, chunks: Sequence[NewChunk], vectors: np.ndarray | None) -> int:
+        """Replace one file's row, chunks, vectors and FTS rows atomically; returns the file id."""
+        if vectors is not None and len(vectors) != len(chunks):
+            raise ValueError("one vector per chunk")
+        with _immediate(self.conn):
+            existing = self.conn.execute("SELECT id FROM files WHERE path = ?", (outcome.path,)).fetchone()
+            if existing is not None:
+                self._delete_chunks_of([existing[0]])
+            file_id = self._upsert_file(outcome, len(chunks), existing[0] if existing else None)
+            for chunk, vector in zip(chunks, vectors if vectors is not None else [None] * len(chunks)):
+                self._insert_chunk(file_id, chunk, vector)
+        return file_id
+
+    def _upsert_file(self, o: FileOutcome, n_chunks: int, file_id: int | None) -> int:
+        values = (o.folder_id, o.path, o.ext, o.size, o.mtime_ns, o.hash, o.status, o.error, o.kind, o.title,
+                  n_chunks, time.time())
+        if file_id is None:
+            self.conn.execute(
+                "INSERT INTO files(folder_id, path, ext, size, mtime_ns, hash, status, error, kind, title, chunks,"
+                " indexed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                values,
+            )
+            return int(self.conn.last_insert_rowid())
+        self.conn.execute(
+            "UPDATE files SET folder_id=?, path=?, ext=?, size=?, mtime_ns=?, hash=?, status=?, error=?, kind=?,"
+            " title=?, chunks=?, indexed_at=? WHERE id=?",
+            (*values, file_id),
+        )
+        return file_id
+
+    def _insert_chunk(self, file_id: int, chunk: NewChunk, vector: np.ndarray | None) -> None:
+        self.conn.execute(
+            'INSERT INTO chunks(file_id, seq, page, start, "end", heading, text) VALUES (?,?,?,?,?,?,?)',
+            (file_id, chunk.seq, chunk.page, chunk.start, chunk.end, chunk.heading, chunk.text),
+        )
+        chunk_id = self.conn.last_insert_rowid()
+        self.conn.execute("INSERT INTO chunks_fts(rowid, text, context) VALUES (?,?,?)",
+                          (chunk_id, chunk.text, chunk.context))
+        if vector is not None:
+            vec = np.ascontiguousarray(vector, dtype=np.float32)
+            self.conn.execute("INSERT INTO embeddings(chunk_id, vector) VALUES (?, ?)", (chunk_id, vec.tobytes()))
+            self.conn.execute("INSERT INTO coarse_vectors(chunk_id, coarse) VALUES (?, vec_bit(?))",
+                              (chunk_id, coarse_bits(vec)))
+
+    # ------------------------------------------------------------ queries
+
+    def keyword_candidates(self, fts_query: str, limit: int) -> list[tuple[int, float]]:
+        """(chunk_id, bm25) best first; bm25 is negative, smaller is better."""
+        rows = self.conn.execute(
+            "SELECT rowid, bm25(chunks_fts, 1.0, 0.5) AS rank FROM chunks_fts WHERE chunks_fts MATCH ? "
+            "ORDER BY rank LIMIT ?",
+            (fts_query, limit),
+        )
+        return [(int(r[0]), float(r[1])) for r in rows]
+
+    def coarse_candidates(self, query: np.ndarray, k: int) -> list[int]:
+        if self.vector_dimensions() is None:
+            return []
+        rows = self.conn.execute(
+            "SELECT chunk_id FROM coarse_vectors WHERE coarse MATCH vec_bit(?) AND k = ? ORDER BY distance",
+            (coarse_bits(query), k),
+        )
+        return [int(r[0]) for r in rows]
+
+    def exact_vectors(self, chunk_ids: Sequence[int]) -> tuple[list[int], np.ndarray]:
+        if not chunk_ids:
+            return [], np.zeros((0, 0), dtype=np.float32)
+        marks = ",".join("?" * len(chunk_ids))
+        rows = self.conn.execute(f"SELECT chunk_id, vector FROM embeddings WHERE chunk_id IN ({marks})",
+                                 tuple(chunk_ids)).fetchall()
+        ids = [int(r[0]) for r in rows]
+        matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
+        return ids, matrix
+
+    def hits(self, chunk_ids: Sequence[int]) -> dict[int, ChunkHit]:
+        if not chunk_ids:
+            return {}
+        marks = ",".join("?" * len(chunk_ids))
+        rows = self.conn.execute(
+            'SELECT c.id, c.file_id, f.path, f.kind, f.title, c.page, c.start, c."end", c.heading, c.text,'
+            f" f.mtime_ns FROM chunks c JOIN files f ON f.id = c.file_id WHERE c.id IN ({marks})",
+            tuple(chunk_ids),
+        )
+        return {int(r[0]): ChunkHit(*r) for r in rows}
+
+    # ------------------------------------------------------------ status
+
+    def chunk_count(self) -> int:
+        return int(self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+    def folder_stats(self) -> list[tuple[FolderRow, dict[str, int], int]]:
+        """Per folder: file counts by status and the number of chunks."""
+        out = []
+        for folder in self.folders():
+            counts = {str(r[0]): int(r[1]) for r in self.conn.execute(
+                "SELECT status, count(*) FROM files WHERE folder_id = ? GROUP BY status", (folder.id,))}
+            chunks = self.conn.execute("SELECT coalesce(sum(chunks), 0) FROM files WHERE folder_id = ?",
+                                       (folder.id,)).fetchone()[0]
+            out.append((folder, counts, int(chunks)))
+        return out
+
+    def problem_files(self) -> list[tuple[str, str, str]]:
+        """(path, status, reason) for files that were skipped or failed."""
+        rows = self.conn.execute(
+            "SELECT path, status, coalesce(error, '') FROM files WHERE status IN ('error', 'skipped') ORDER BY path"
+        )
+        return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+
+def coarse_bits(vector: np.ndarray) -> bytes:
+    """Sign bits, least significant bit first, as sqlite-vec's `bit[]` columns expect."""
+    return np.packbits(np.asarray(vector) > 0, bitorder="little").tobytes()

@@ -1,0 +1,68 @@
+"""Chunks must fit the model, point exactly into the text, and respect structure."""
+
+from __future__ import annotations
+
+import re
+
+from engine.chunk import ChunkSizes, chunk_document
+from engine.extract import Document, Heading, PageSpan
+
+SIZES = ChunkSizes(limit=64, target=50, overlap=10)
+
+
+def count(text: str) -> int:
+    return len(re.findall(r"\w+|[^\w\s]", text)) + 2
+
+
+def paragraph(topic: str, n: int) -> str:
+    return " ".join(f"Sentence {i} is about {topic} and nothing else." for i in range(n))
+
+
+def test_every_chunk_fits_the_model_and_points_into_the_text() -> None:
+    text = "\n\n".join(paragraph(t, 9) for t in ("rivers", "bridges", "owls"))
+    doc = Document(text=text, kind="text", title=None)
+    chunks = chunk_document(doc, count, SIZES)
+    assert len(chunks) > 3
+    for c in chunks:
+        assert count(c.text) <= SIZES.limit
+        assert text[c.start:c.end] == c.text
+
+
+def test_all_text_is_covered_and_neighbours_overlap() -> None:
+    text = paragraph("harbours", 30)
+    chunks = chunk_document(Document(text=text, kind="text", title=None), count, SIZES)
+    covered = set()
+    for c in chunks:
+        covered.update(range(c.start, c.end))
+    assert all(i in covered for i, ch in enumerate(text) if not ch.isspace())
+    assert all(b.start < a.end for a, b in zip(chunks, chunks[1:])), "consecutive chunks share a sentence"
+
+
+def test_chunks_never_cross_a_heading_and_carry_its_path() -> None:
+    intro = "Intro words here."
+    body = "# Contracts\n\nTerms of the lease.\n\n## Deposits\n\nThe deposit is returned in full."
+    text = intro + "\n\n" + body
+    h1 = text.index("# Contracts")
+    h2 = text.index("## Deposits")
+    doc = Document(text=text, kind="markdown", title=None,
+                   headings=(Heading(h1, 1, "Contracts"), Heading(h2, 2, "Deposits")))
+    chunks = chunk_document(doc, count, ChunkSizes(limit=500, target=400, overlap=20))
+    assert [c.heading for c in chunks] == [None, "Contracts", "Contracts › Deposits"]
+    assert "deposit is returned" in chunks[-1].text and "lease" not in chunks[-1].text
+
+
+def test_pages_are_kept() -> None:
+    pages = ["First page talks about apples.", "Second page talks about pears."]
+    text = "\n\n".join(pages)
+    second = text.index("Second")
+    doc = Document(text=text, kind="pdf", title=None,
+                   pages=(PageSpan(1, 0, len(pages[0])), PageSpan(2, second, len(text))))
+    chunks = chunk_document(doc, count, ChunkSizes(limit=14, target=12, overlap=0))
+    assert [(c.page, "pears" in c.text) for c in chunks] == [(1, False), (2, True)]
+
+
+def test_a_long_unbroken_string_is_cut_to_fit() -> None:
+    blob = "QUJD" * 3000 + "=\n\nA normal sentence follows."
+    chunks = chunk_document(Document(text=blob, kind="text", title=None), lambda t: len(t) // 4 + 2, SIZES)
+    assert all(len(c.text) // 4 + 2 <= SIZES.limit for c in chunks)
+    assert chunks[-1].text.endswith("A normal sentence follows.")

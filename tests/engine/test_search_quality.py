@@ -1,0 +1,68 @@
+"""Search finds the right file: by meaning when no word is shared, by exact identifier when one is typed.
+
+Real bundled GGUF model, real SQLite + sqlite-vec + FTS5, real files on disk.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from engine.api import Cairn
+from engine.query import STOPWORDS
+from engine.search import SearchFilters
+from tests.corpus import DOCS, IDENTIFIER_QUERY, PARAPHRASES, write_corpus
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in STOPWORDS}
+
+
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory: pytest.TempPathFactory, real_embedder) -> Cairn:
+    root = tmp_path_factory.mktemp("quality")
+    folder = write_corpus(root / "docs")
+    cairn = Cairn(root / "home", embedder=real_embedder)
+    cairn.add_folder(folder)
+    for _ in cairn.index():
+        pass
+    yield cairn
+    cairn.close()
+
+
+def names(results) -> list[str]:
+    return [Path(r.path).name for r in results]
+
+
+@pytest.mark.parametrize("query,target", PARAPHRASES)
+def test_paraphrase_finds_its_document_in_the_top_three(indexed: Cairn, query: str, target: str) -> None:
+    assert not _words(query) & (_words(DOCS[target]) | _words(target)), "the query must share no word"
+    assert target in names(indexed.search(query, mode="semantic", limit=3))
+
+
+@pytest.mark.parametrize("mode", ["keyword", "hybrid"])
+def test_exact_identifier_comes_first(indexed: Cairn, mode: str) -> None:
+    query, target = IDENTIFIER_QUERY
+    results = indexed.search(query, mode=mode, limit=5)
+    assert names(results)[0] == target
+    assert results[0].snippet[slice(*results[0].highlights[0])].startswith("2023")
+
+
+def test_hybrid_is_at_least_as_good_as_semantic_on_paraphrases(indexed: Cairn) -> None:
+    hits = sum(t in names(indexed.search(q, mode="hybrid", limit=3)) for q, t in PARAPHRASES)
+    assert hits >= len(PARAPHRASES) - 1
+
+
+def test_filters_restrict_results(indexed: Cairn) -> None:
+    only_md = indexed.search("publishing a library", filters=SearchFilters(types=(".md",)))
+    assert names(only_md) == ["python-packaging.md"]
+    elsewhere = indexed.search("bread", filters=SearchFilters(folder="/nonexistent"))
+    assert elsewhere == []
+
+
+def test_results_carry_exact_spans(indexed: Cairn) -> None:
+    result = indexed.search("ligament reconstruction physiotherapy", mode="keyword")[0]
+    source = Path(result.path).read_text()
+    assert source[result.start:result.end] == result.text

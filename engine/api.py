@@ -8,16 +8,19 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from engine.config import Paths, Settings, resolve_paths
 from engine.embed import Embedder, load_embedder
-from engine.errors import FolderError
+from engine.errors import Cancelled, FolderError
 from engine.index import Indexer, IndexProgress, IndexReport
+from engine.lock import WriterLock
 from engine.search import Mode, SearchFilters, SearchResult, search
 from engine.store import FolderRow, Store
+from engine.watch import FolderWatcher
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,16 @@ class FileProblem:
 
 
 @dataclass(frozen=True)
+class WatchUpdate:
+    """What `Cairn.watch` reports: a pass's progress, a finished pass, or a problem."""
+
+    kind: str  # "progress", "synced", "ready", "problem"
+    progress: IndexProgress | None = None
+    report: IndexReport | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True)
 class Status:
     home: str
     database: str
@@ -47,6 +60,7 @@ class Status:
     files: int
     chunks: int
     problems: tuple[FileProblem, ...]
+    watcher: dict[str, object] | None = None  # what a running `cairn watch` or app is doing
 
 
 class Cairn:
@@ -57,6 +71,7 @@ class Cairn:
         os.chmod(self.paths.index_db, 0o600)
         self._embedder = embedder
         self._lock = threading.Lock()
+        self.writer = WriterLock(self.paths.lock_file)
 
     def close(self) -> None:
         self.store.close()
@@ -109,16 +124,67 @@ class Cairn:
 
     # ------------------------------------------------------------ indexing
 
-    def index(self, cancel: threading.Event | None = None) -> Generator[IndexProgress, None, IndexReport]:
-        embedder = self._bound_embedder()
-        indexer = Indexer(self.store, embedder, self.settings.max_file_bytes)
-        return (yield from indexer.run(self.store.folders(), cancel))
+    def index(self, cancel: threading.Event | None = None, scopes: Sequence[str] | None = None
+              ) -> Generator[IndexProgress, None, IndexReport]:
+        """One sync pass over every folder (or only over `scopes`, paths inside them)."""
+        with self.writer:
+            embedder = self._bound_embedder()
+            indexer = Indexer(self.store, embedder, self.settings.max_file_bytes)
+            return (yield from indexer.run(self.store.folders(), cancel, scopes))
 
     def reindex(self, cancel: threading.Event | None = None) -> Generator[IndexProgress, None, IndexReport]:
         """Embed everything again, e.g. after choosing another embedding model."""
         embedder = self.embedder
-        self.store.rebind_model(embedder.model_id, embedder.model_name, embedder.dimensions)
+        with self.writer:
+            self.store.rebind_model(embedder.model_id, embedder.model_name, embedder.dimensions)
         return (yield from self.index(cancel))
+
+    def watch(self, stop: threading.Event, debounce: float = 0.5) -> Generator[WatchUpdate, None, None]:
+        """Reconcile what changed while Cairn was closed, then follow changes until `stop` is set."""
+        with self.writer:
+            try:
+                yield from self._pass(stop, None)
+                watcher = FolderWatcher(debounce)
+                try:
+                    yield from self._follow(watcher, stop)
+                finally:
+                    watcher.stop()
+                    self.store.save_watch_state(None)
+            except Cancelled:
+                return
+
+    def _follow(self, watcher: FolderWatcher, stop: threading.Event) -> Generator[WatchUpdate, None, None]:
+        folders: list[str] = []
+        reported = 0
+        next_refresh = 0.0
+        while not stop.is_set():
+            if time.monotonic() >= next_refresh:  # folders added or removed by another client
+                folders = [f.path for f in self.store.folders()]
+                watcher.watch(folders)
+                next_refresh = time.monotonic() + 5.0
+                for problem in watcher.problems[reported:]:
+                    yield WatchUpdate("problem", message=f"{problem.folder}: {problem.message}")
+                if reported == 0:
+                    self.store.save_watch_state({"pid": os.getpid(), "state": "watching", "queued": 0})
+                    yield WatchUpdate("ready", message=f"Watching {len(folders)} folders.")
+                reported = len(watcher.problems)
+            scopes = watcher.take(timeout=1.0)
+            if scopes:
+                yield from self._pass(stop, scopes, queued=len(scopes) + watcher.queued())
+
+    def _pass(self, stop: threading.Event, scopes: Sequence[str] | None, queued: int = 0
+              ) -> Generator[WatchUpdate, None, None]:
+        self.store.save_watch_state({"pid": os.getpid(), "state": "indexing", "queued": queued})
+        job = self.index(stop, scopes)
+        try:
+            while True:
+                yield WatchUpdate("progress", progress=next(job))
+        except StopIteration as done:
+            report: IndexReport = done.value
+        last_error = self.store.latest_error() if report.failed else None
+        self.store.save_watch_state({"pid": os.getpid(), "state": "watching", "queued": 0,
+                                     "last_error": last_error, "last_sync": time.time()})
+        yield WatchUpdate("synced", report=report)
 
     # ------------------------------------------------------------ search
 
@@ -139,8 +205,22 @@ class Cairn:
         return Status(
             home=str(self.paths.data), database=str(self.paths.index_db), model=self.store.get_meta("model_name"),
             dimensions=dims, folders=tuple(folders), files=sum(f.files for f in folders),
-            chunks=sum(f.chunks for f in folders), problems=problems,
+            chunks=sum(f.chunks for f in folders), problems=problems, watcher=self._watcher_state(),
         )
+
+    def _watcher_state(self) -> dict[str, object] | None:
+        state = self.store.watch_state()
+        if not state or not _alive(int(state.get("pid", 0))):
+            return None
+        return state
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return pid > 0
 
 
 def _inside(child: Path, parent: Path) -> bool:

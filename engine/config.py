@@ -24,6 +24,10 @@ HOME_ENV = "CAIRN_HOME"
 DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".*",  # hidden files and folders (.ssh, .gnupg, .git, .env, ...)
     "node_modules",
+    "*~",  # editor backups and temporary files of the save dance
+    "*.swp",
+    "*.tmp",
+    "~$*",  # Office lock files
     "__pycache__",
     "*.key",
     "*.pem",

@@ -87,12 +87,13 @@ class Indexer:
         self.max_file_bytes = max_file_bytes
         self.sizes = ChunkSizes.for_model(embedder.max_tokens)
 
-    def run(self, folders: Sequence[FolderRow], cancel: threading.Event | None = None
-            ) -> Generator[IndexProgress, None, IndexReport]:
+    def run(self, folders: Sequence[FolderRow], cancel: threading.Event | None = None,
+            scopes: Sequence[str] | None = None) -> Generator[IndexProgress, None, IndexReport]:
+        """Sync `folders`, or only the given paths (files or folders) inside them."""
         cancel = cancel or threading.Event()
         started = time.monotonic()
         yield IndexProgress("scanning")
-        plan = self._plan(folders, cancel)
+        plan = self._plan(folders, cancel, scopes)
         self.store.delete_files([f.id for f in plan.removed])
         for folder, problem in plan.unreadable:
             self._record(FileOutcome(folder.id, problem.path, "", 0, 0, None, "error", problem.reason))
@@ -101,34 +102,41 @@ class Indexer:
 
     # ------------------------------------------------------------ planning
 
-    def _plan(self, folders: Sequence[FolderRow], cancel: threading.Event) -> _Plan:
+    def _plan(self, folders: Sequence[FolderRow], cancel: threading.Event, scopes: Sequence[str] | None) -> _Plan:
         plan = _Plan()
         new: list[tuple[FolderRow, Seen]] = []
         for folder in folders:
             if not Path(folder.path).is_dir():
                 plan.missing_folders.append(folder.path)  # unplugged drive: keep its data
                 continue
-            known = self.store.files_in_folder(folder.id)
-            for item in walk(Path(folder.path), folder.excludes):
-                _check(cancel)
-                if isinstance(item, Unreadable):
-                    plan.unreadable.append((folder, item))
-                    known.pop(item.path, None)
-                    continue
-                row = known.pop(item.path, None)
-                if row is None:
-                    new.append((folder, item))
-                elif row.size == item.size and row.mtime_ns == item.mtime_ns:
-                    plan.unchanged += 1
-                elif row.hash is not None and row.size == item.size and _same_hash(item.path, row.hash):
-                    self.store.touch_file(row.id, item.size, item.mtime_ns)
-                    plan.unchanged += 1
-                else:
-                    plan.to_index.append((folder, item))
-                    plan.updated_paths.add(item.path)
-            plan.removed.extend(known.values())
+            for scope in _scopes_in(folder, scopes):
+                self._plan_scope(folder, scope, plan, new, cancel)
         plan.to_index.extend(self._apply_moves(new, plan))
         return plan
+
+    def _plan_scope(self, folder: FolderRow, scope: str, plan: _Plan, new: list[tuple[FolderRow, Seen]],
+                    cancel: threading.Event) -> None:
+        known = self.store.files_under(folder.id, scope)
+        for item in walk(Path(folder.path), folder.excludes, Path(scope)):
+            _check(cancel)
+            if isinstance(item, Unreadable):
+                plan.unreadable.append((folder, item))
+                # what was indexed below a folder we cannot list now is kept, not deleted
+                for path in [p for p in known if p == item.path or p.startswith(item.path + "/")]:
+                    del known[path]
+                continue
+            row = known.pop(item.path, None)
+            if row is None:
+                new.append((folder, item))
+            elif row.size == item.size and row.mtime_ns == item.mtime_ns:
+                plan.unchanged += 1
+            elif row.hash is not None and row.size == item.size and _same_hash(item.path, row.hash):
+                self.store.touch_file(row.id, item.size, item.mtime_ns)
+                plan.unchanged += 1
+            else:
+                plan.to_index.append((folder, item))
+                plan.updated_paths.add(item.path)
+        plan.removed.extend(known.values())
 
     def _apply_moves(self, new: list[tuple[FolderRow, Seen]], plan: _Plan) -> Iterable[tuple[FolderRow, Seen]]:
         """A new path whose content equals a vanished file's is that file, moved: keep its vectors."""
@@ -257,6 +265,15 @@ class Indexer:
                 vectors: Sequence[np.ndarray] = ()) -> None:
         matrix = np.vstack(vectors) if vectors else None
         self.store.write_file(outcome, chunks, matrix)
+
+
+def _scopes_in(folder: FolderRow, scopes: Sequence[str] | None) -> list[str]:
+    if scopes is None:
+        return [folder.path]
+    root = folder.path.rstrip("/") + "/"
+    inside = [s for s in scopes if s == folder.path or s.startswith(root)]
+    # a scope inside another is covered by it
+    return [s for s in inside if not any(o != s and s.startswith(o.rstrip("/") + "/") for o in inside)]
 
 
 def _progress(total: int, done: int, chunks: int, errors: int, current: str | None, started: float) -> IndexProgress:

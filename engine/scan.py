@@ -40,14 +40,24 @@ def is_excluded(rel_path: str, patterns: Sequence[str]) -> bool:
     return False
 
 
-def walk(root: Path, excludes: Sequence[str]) -> Iterator[Seen | Unreadable]:
+def walk(root: Path, excludes: Sequence[str], start: Path | None = None) -> Iterator[Seen | Unreadable]:
+    """Files under `start` (default: the whole `root`); exclusions are relative to `root`."""
+    start = start or root
+    if start != root:
+        rel = start.relative_to(root).as_posix()
+        if is_excluded(rel, excludes):
+            return
     try:
-        root_stat = root.stat()
+        start_stat = start.stat()
     except OSError as exc:
-        yield Unreadable(str(root), _reason(exc))
+        if not isinstance(exc, FileNotFoundError) or start == root:
+            yield Unreadable(str(start), _reason(exc))
         return
-    visited = {(root_stat.st_dev, root_stat.st_ino)}
-    stack = [root]
+    if stat.S_ISREG(start_stat.st_mode):
+        yield Seen(str(start), start_stat.st_size, start_stat.st_mtime_ns)
+        return
+    visited = {(start_stat.st_dev, start_stat.st_ino)}
+    stack = [start]
     while stack:
         folder = stack.pop()
         try:

@@ -239,6 +239,15 @@ class Store:
         )
         return {r[2]: FileRow(*r) for r in rows}
 
+    def files_under(self, folder_id: int, prefix: str) -> dict[str, FileRow]:
+        """Rows for the file at `prefix` and every file below it (a watcher's scope)."""
+        rows = self.conn.execute(
+            "SELECT id, folder_id, path, size, mtime_ns, hash, status, error FROM files "
+            "WHERE folder_id = ? AND (path = ? OR substr(path, 1, ?) = ?)",
+            (folder_id, prefix, len(prefix) + 1, prefix.rstrip("/") + "/"),
+        )
+        return {r[2]: FileRow(*r) for r in rows}
+
     def file_by_path(self, path: str) -> FileRow | None:
         row = self.conn.execute(
             "SELECT id, folder_id, path, size, mtime_ns, hash, status, error FROM files WHERE path = ?", (path,)
@@ -362,6 +371,18 @@ class Store:
 
     # ------------------------------------------------------------ status
 
+    def save_watch_state(self, state: dict[str, object] | None) -> None:
+        """Kept in the database (not a side file) so paths in it share the index's protection."""
+        with _immediate(self.conn):
+            if state is None:
+                self.conn.execute("DELETE FROM meta WHERE key = 'watch_state'")
+            else:
+                self._set_meta("watch_state", json.dumps(state))
+
+    def watch_state(self) -> dict[str, object] | None:
+        raw = self.get_meta("watch_state")
+        return None if raw is None else dict(json.loads(raw))
+
     def chunk_count(self) -> int:
         return int(self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0])
 
@@ -375,6 +396,11 @@ class Store:
                                        (folder.id,)).fetchone()[0]
             out.append((folder, counts, int(chunks)))
         return out
+
+    def latest_error(self) -> str | None:
+        row = self.conn.execute(
+            "SELECT path, error FROM files WHERE status = 'error' ORDER BY indexed_at DESC LIMIT 1").fetchone()
+        return None if row is None else f"{row[0]}: {row[1]}"
 
     def problem_files(self) -> list[tuple[str, str, str]]:
         """(path, status, reason) for files that were skipped or failed."""

@@ -113,3 +113,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
             click.echo(f"  {p.path}: {p.reason}")
     if skipped:
         click.echo(f"{skipped} files skipped as unsupported (see --json).")
+    if st.watcher:
+        w = st.watcher
+        line = f"Watcher (process {w.get('pid')}): {w.get('state')}, {w.get('queued', 0)} queued"
+        click.echo(line + (f"; last error: {w['last_error']}" if w.get("last_error") else ""))

@@ -1,0 +1,138 @@
+"""Turn file-system events into the few paths worth re-checking.
+
+Events are only hints: the indexer re-checks each path against the disk and the
+index, so a lost, duplicated or out-of-order event costs nothing but a stat.
+Each path waits until it has been quiet for `debounce` seconds, which absorbs the
+editor save dance (write temp file, rename over the original) and lets a copy of
+a thousand files be indexed once per file, not once per write.
+
+inotify has a per-user watch limit; when a folder cannot be watched because of
+it, that folder is polled instead and the fallback is reported.
+"""
+
+from __future__ import annotations
+
+import errno
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
+from watchdog.observers.polling import PollingObserver
+
+IGNORED_EVENTS = {"opened", "closed_no_write"}
+POLL_SECONDS = 5.0
+
+
+@dataclass(frozen=True)
+class WatchProblem:
+    folder: str
+    message: str
+
+
+class _Collector(FileSystemEventHandler):
+    def __init__(self, sink: "FolderWatcher") -> None:
+        self.sink = sink
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in IGNORED_EVENTS:
+            return
+        if event.is_directory and event.event_type in ("modified", "closed"):
+            return  # a folder's own timestamp: its children's events say what changed
+        self.sink.mark(_text(event.src_path))
+        if event.event_type == "moved":
+            self.sink.mark(_text(event.dest_path))
+
+
+def _text(path: str | bytes) -> str:
+    return path.decode() if isinstance(path, bytes) else path
+
+
+class FolderWatcher:
+    """Watches folders recursively and hands out paths that have gone quiet."""
+
+    def __init__(self, debounce: float = 0.5) -> None:
+        self.debounce = debounce
+        self._pending: dict[str, float] = {}  # path -> time of its last event
+        self._cond = threading.Condition()
+        self._observer: BaseObserver = Observer()
+        self._poller: BaseObserver | None = None
+        self._watched: dict[str, object] = {}
+        self.problems: list[WatchProblem] = []
+        self._observer.start()
+
+    def mark(self, path: str) -> None:
+        with self._cond:
+            self._pending[path] = time.monotonic()
+            self._cond.notify_all()
+
+    def watch(self, folders: Iterable[str]) -> None:
+        """Watch exactly these folders (adds new ones, drops removed ones)."""
+        wanted = set(folders)
+        for folder in list(self._watched):
+            if folder not in wanted:
+                self._unschedule(folder)
+        for folder in sorted(wanted - set(self._watched)):
+            self._schedule(folder)
+
+    def _schedule(self, folder: str) -> None:
+        handler = _Collector(self)
+        try:
+            self._watched[folder] = (self._observer, self._observer.schedule(handler, folder, recursive=True))
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EMFILE):
+                self.problems.append(WatchProblem(folder, f"cannot watch this folder: {exc.strerror or exc}"))
+                return
+            self.problems.append(WatchProblem(
+                folder,
+                "the system's limit on watched folders is reached (fs.inotify.max_user_watches); "
+                f"Cairn checks this folder for changes every {POLL_SECONDS:.0f} s instead",
+            ))
+            poller = self._polling()
+            self._watched[folder] = (poller, poller.schedule(handler, folder, recursive=True))
+
+    def _polling(self) -> BaseObserver:
+        if self._poller is None:
+            self._poller = PollingObserver(timeout=POLL_SECONDS)
+            self._poller.start()
+        return self._poller
+
+    def _unschedule(self, folder: str) -> None:
+        observer, watch = self._watched.pop(folder)  # type: ignore[misc]
+        try:
+            observer.unschedule(watch)
+        except (KeyError, OSError):
+            pass
+
+    @property
+    def polled(self) -> list[str]:
+        return [f for f, (obs, _) in self._watched.items() if obs is self._poller]  # type: ignore[misc]
+
+    def queued(self) -> int:
+        with self._cond:
+            return len(self._pending)
+
+    def take(self, timeout: float) -> list[str]:
+        """Paths quiet for `debounce` seconds, waiting at most `timeout` for some to be ready."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                now = time.monotonic()
+                ready = [p for p, t in self._pending.items() if now - t >= self.debounce]
+                if ready:
+                    for path in ready:
+                        del self._pending[path]
+                    return sorted(ready)
+                if now >= deadline:
+                    return []
+                soonest = min((t + self.debounce for t in self._pending.values()), default=deadline)
+                self._cond.wait(max(0.01, min(deadline, soonest) - now))
+
+    def stop(self) -> None:
+        for observer in (self._observer, self._poller):
+            if observer is not None:
+                observer.stop()
+                observer.join(timeout=5)

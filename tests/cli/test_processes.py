@@ -1,0 +1,90 @@
+"""Several real `cairn` processes on one home: crashes, locks and readers during writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from engine.store import connect
+from tests.cli.test_cli import cairn
+
+
+def start(*args: str, home: Path) -> subprocess.Popen[str]:
+    env = {**os.environ, "CAIRN_HOME": str(home)}
+    return subprocess.Popen([sys.executable, "-m", "engine.cli", *args], env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def counts(home: Path) -> dict[str, int]:
+    conn = connect(home / "data" / "index.db")
+    q = lambda sql: int(conn.execute(sql).fetchone()[0])  # noqa: E731
+    result = {
+        "files": q("SELECT count(*) FROM files WHERE status = 'indexed'"),
+        "chunks": q("SELECT count(*) FROM chunks"),
+        "vectors": q("SELECT count(*) FROM embeddings"),
+        "coarse": q("SELECT count(*) FROM coarse_vectors"),
+        "fts": q("SELECT count(*) FROM chunks_fts"),
+        "orphans": q("SELECT count(*) FROM embeddings e LEFT JOIN chunks c ON c.id = e.chunk_id WHERE c.id IS NULL")
+        + q("SELECT count(*) FROM chunks c LEFT JOIN embeddings e ON e.chunk_id = c.id WHERE e.chunk_id IS NULL"),
+        "short": q("SELECT count(*) FROM files f WHERE f.chunks != (SELECT count(*) FROM chunks c WHERE c.file_id = f.id)"),
+    }
+    conn.close()
+    return result
+
+
+def wait_until(condition, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+def test_kill_9_mid_index_leaves_a_consistent_index_that_resumes(tmp_path: Path, cairn_home: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(400):
+        (docs / f"memo{i:03}.txt").write_text(f"Memo {i}. " + "The committee reviewed the budget line by line. " * 30)
+    cairn("add", str(docs), home=cairn_home)
+    db = cairn_home / "data" / "index.db"
+    proc = start("index", home=cairn_home)
+    wait_until(lambda: db.exists() and counts(cairn_home)["files"] >= 25)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    after_kill = counts(cairn_home)
+    assert 25 <= after_kill["files"] < 400, "killed mid-way"
+    assert after_kill["chunks"] == after_kill["vectors"] == after_kill["coarse"] == after_kill["fts"]
+    assert after_kill["orphans"] == 0 and after_kill["short"] == 0
+
+    resumed = cairn("index", home=cairn_home).stdout
+    assert f"{400 - after_kill['files']} added" in resumed, "only what was missing is indexed"
+    final = counts(cairn_home)
+    assert final["files"] == 400 and final["orphans"] == 0 and final["short"] == 0
+    assert final["chunks"] == final["vectors"] == final["coarse"] == final["fts"]
+
+
+def test_one_writer_many_readers(tmp_path: Path, cairn_home: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_text("Quarterly figures for the orchard cooperative.")
+    cairn("add", str(docs), home=cairn_home)
+    watcher = start("watch", home=cairn_home)
+    try:
+        wait_until(lambda: json.loads(cairn("status", "--json", home=cairn_home).stdout)["watcher"] is not None
+                   and json.loads(cairn("status", "--json", home=cairn_home).stdout)["files"] == 1)
+        second = cairn("index", home=cairn_home, check=False)
+        assert second.returncode == 1
+        assert f"process {watcher.pid}" in second.stderr and "read-only" in second.stderr
+        found = json.loads(cairn("search", "orchard cooperative", "--json", home=cairn_home).stdout)
+        assert Path(found[0]["path"]).name == "a.txt"
+    finally:
+        watcher.send_signal(signal.SIGTERM)
+        out, _ = watcher.communicate(timeout=30)
+    assert watcher.returncode == 0 and "Stopped watching." in out
+    assert json.loads(cairn("status", "--json", home=cairn_home).stdout)["watcher"] is None

@@ -1,0 +1,189 @@
+"""The live index: real watchdog observers on real folders, no mocked events.
+
+The watcher runs `Cairn.watch` in a thread, as `cairn watch` and the app do; the
+test searches through a second Cairn on the same home, as another process would.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from engine.api import Cairn, WatchUpdate
+from tests.fakes import FakeEmbedder
+
+TIMEOUT = 15.0
+
+
+class Running:
+    def __init__(self, home: Path, embedder: FakeEmbedder) -> None:
+        self.embedder = embedder
+        self.cairn = Cairn(home, embedder=embedder)
+        self.reader = Cairn(home, embedder=FakeEmbedder())
+        self.stop = threading.Event()
+        self.updates: list[WatchUpdate] = []
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        for update in self.cairn.watch(self.stop, debounce=0.2):
+            self.updates.append(update)
+
+    def start(self) -> "Running":
+        self.thread.start()
+        wait_for(lambda: any(u.kind == "ready" for u in self.updates))
+        return self
+
+    def names(self, query: str) -> list[str]:
+        return [Path(r.path).name for r in self.reader.search(query, mode="keyword", limit=50)]
+
+    def close(self) -> None:
+        self.stop.set()
+        self.thread.join(timeout=10)
+        self.cairn.close()
+        self.reader.close()
+
+
+def wait_for(condition: Callable[[], object], timeout: float = TIMEOUT) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "old.txt").write_text("An old note about lighthouses.")
+    return docs
+
+
+@pytest.fixture
+def live(folder: Path, cairn_home: Path) -> Iterator[Running]:
+    with Cairn(cairn_home, embedder=FakeEmbedder()) as setup:
+        setup.add_folder(folder)
+    running = Running(cairn_home, FakeEmbedder()).start()
+    yield running
+    running.close()
+
+
+def embeds(live: Running) -> int:
+    return sum(live.embedder.calls)
+
+
+def test_start_reconciles_what_changed_while_closed(folder: Path, live: Running) -> None:
+    assert live.names("lighthouses") == ["old.txt"]
+
+
+def test_new_file_becomes_searchable(folder: Path, live: Running) -> None:
+    (folder / "new.md").write_text("# Walrus\n\nWalruses use their tusks to climb onto ice.")
+    wait_for(lambda: live.names("walruses") == ["new.md"])
+
+
+def test_edit_replaces_old_text(folder: Path, live: Running) -> None:
+    (folder / "old.txt").write_text("Now the note is about glaciers.")
+    wait_for(lambda: live.names("glaciers") == ["old.txt"])
+    assert live.names("lighthouses") == []
+
+
+def test_rename_and_move_between_folders_keep_vectors(folder: Path, live: Running, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    live.reader.add_folder(other)
+    wait_for(lambda: any(u.kind == "ready" for u in live.updates))
+    time.sleep(6)  # the watcher picks up the new folder within its 5 s refresh
+    before = embeds(live)
+    (folder / "old.txt").rename(folder / "renamed.txt")
+    wait_for(lambda: live.names("lighthouses") == ["renamed.txt"])
+    (folder / "renamed.txt").rename(other / "moved.txt")
+    wait_for(lambda: live.names("lighthouses") == ["moved.txt"])
+    assert embeds(live) == before
+
+
+def test_delete_removes_from_index(folder: Path, live: Running) -> None:
+    (folder / "old.txt").unlink()
+    wait_for(lambda: live.names("lighthouses") == [])
+
+
+def test_directory_moves_and_deletes(folder: Path, live: Running) -> None:
+    (folder / "trip").mkdir()
+    (folder / "trip" / "day1.txt").write_text("We hiked to the volcano crater.")
+    wait_for(lambda: live.names("crater") == ["day1.txt"])
+    before = embeds(live)
+    (folder / "trip").rename(folder / "holiday")
+    wait_for(lambda: [r.path for r in live.reader.search("crater", mode="keyword")]
+             == [str(folder / "holiday" / "day1.txt")])
+    assert embeds(live) == before
+    shutil.rmtree(folder / "holiday")
+    wait_for(lambda: live.names("crater") == [])
+
+
+def test_editor_save_dance_indexes_the_final_text_once(folder: Path, live: Running) -> None:
+    target = folder / "essay.md"
+    target.write_text("First draft about otters.")
+    wait_for(lambda: live.names("otters") == ["essay.md"])
+    before = embeds(live)
+    # what vim and many editors do: write a temporary file, keep a backup, rename over the original
+    tmp = folder / ".essay.md.swp"
+    tmp.write_text("Final version about beavers.")
+    shutil.copy(target, folder / "essay.md~")
+    tmp.rename(target)
+    (folder / "essay.md~").unlink()
+    wait_for(lambda: live.names("beavers") == ["essay.md"])
+    time.sleep(0.6)
+    assert live.names("otters") == []
+    assert embeds(live) - before == 1
+
+
+def test_a_burst_of_files_is_indexed_once_each(folder: Path, live: Running, tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    source.mkdir()
+    for i in range(300):
+        (source / f"note{i:03}.txt").write_text(f"Burst note number {i} about penguins.")
+    before = embeds(live)
+    shutil.copytree(source, folder / "copied")
+    wait_for(lambda: len(live.names("penguins")) == 50 and live.reader.status().files == 301, timeout=60)
+    time.sleep(1.0)
+    assert embeds(live) - before == 300
+
+
+def test_status_shows_the_watcher(live: Running) -> None:
+    state = live.reader.status().watcher
+    assert state is not None and state["state"] in ("watching", "indexing")
+
+
+INOTIFY_LIMIT = Path("/proc/sys/fs/inotify/max_user_watches")
+
+
+def _limit_writable() -> bool:
+    try:
+        INOTIFY_LIMIT.write_text(INOTIFY_LIMIT.read_text())
+    except OSError:
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _limit_writable(), reason="needs a writable fs.inotify.max_user_watches (root)")
+def test_exhausted_inotify_limit_falls_back_to_polling(folder: Path, cairn_home: Path) -> None:
+    with Cairn(cairn_home, embedder=FakeEmbedder()) as setup:
+        setup.add_folder(folder)
+    original = INOTIFY_LIMIT.read_text()
+    INOTIFY_LIMIT.write_text("1")
+    try:
+        running = Running(cairn_home, FakeEmbedder()).start()
+    finally:
+        INOTIFY_LIMIT.write_text(original)
+    try:
+        problems = [u.message or "" for u in running.updates if u.kind == "problem"]
+        assert any("max_user_watches" in p and "every 5 s" in p for p in problems)
+        (folder / "polled.txt").write_text("Found by polling: narwhals.")
+        wait_for(lambda: running.names("narwhals") == ["polled.txt"], timeout=20)
+    finally:
+        running.close()

@@ -50,9 +50,10 @@ class ChunkSizes:
 
 def chunk_document(doc: Document, count: TokenCounter, sizes: ChunkSizes) -> list[Chunk]:
     pieces: list[Chunk] = []
+    specials = count("")  # [CLS] and [SEP] or the model's equivalents: once per chunk, not per unit
     for sec_start, sec_end, heading in _sections(doc):
-        units = list(_units(doc.text, sec_start, sec_end, count, sizes.target))
-        for start, end in _pack(units, sizes):
+        units = [(s, e, t - specials) for s, e, t in _units(doc.text, sec_start, sec_end, count, sizes.target)]
+        for start, end in _pack(units, sizes, specials):
             pieces.append(Chunk(doc.text[start:end], start, end, _page_at(doc, start), heading))
     return [c for c in pieces if c.text.strip()]
 
@@ -122,11 +123,15 @@ def _trimmed(text: str, start: int, end: int) -> Iterator[tuple[int, int]]:
         yield start, end
 
 
-def _pack(units: list[tuple[int, int, int]], sizes: ChunkSizes) -> Iterator[tuple[int, int]]:
-    """Greedy packing of units up to `target` tokens; the next chunk repeats trailing units up to `overlap`."""
+def _pack(units: list[tuple[int, int, int]], sizes: ChunkSizes, specials: int) -> Iterator[tuple[int, int]]:
+    """Greedy packing of units (content tokens) up to `target`.
+
+    The next chunk repeats trailing units up to `overlap` tokens, and at least the
+    last sentence when it is short enough, so a fact split at a border is whole
+    in one of the two chunks."""
     i = 0
     while i < len(units):
-        j, total = i, 0
+        j, total = i, specials
         while j < len(units) and (j == i or total + units[j][2] <= sizes.target):
             total += units[j][2]
             j += 1
@@ -134,7 +139,8 @@ def _pack(units: list[tuple[int, int, int]], sizes: ChunkSizes) -> Iterator[tupl
         if j >= len(units):
             return
         back, carried = j, 0
-        while back - 1 > i and carried + units[back - 1][2] <= sizes.overlap:
+        while back - 1 > i and (carried + units[back - 1][2] <= sizes.overlap
+                                or (back == j and units[back - 1][2] <= sizes.target // 3)):
             back -= 1
             carried += units[back][2]
         i = back

@@ -9,6 +9,7 @@ works on the current batch, so extraction overlaps with embedding.
 from __future__ import annotations
 
 import hashlib
+import os
 import queue
 import threading
 import time
@@ -139,13 +140,14 @@ class Indexer:
         plan.removed.extend(known.values())
 
     def _apply_moves(self, new: list[tuple[FolderRow, Seen]], plan: _Plan) -> Iterable[tuple[FolderRow, Seen]]:
-        """A new path whose content equals a vanished file's is that file, moved: keep its vectors."""
-        by_size: dict[int, list[FileRow]] = {}
-        for row in plan.removed:
-            if row.status == "indexed" and row.hash:
-                by_size.setdefault(row.size, []).append(row)
+        """A new path whose content equals a vanished file's is that file, moved: keep its vectors.
+
+        The vanished file may be in this pass's removals or, when a watcher reports the
+        two halves of a move separately, still in the index with its path gone from disk."""
+        removed_ids = {row.id for row in plan.removed}
         for folder, seen in new:
-            candidates = by_size.get(seen.size)
+            candidates = [r for r in self.store.indexed_files_of_size(seen.size)
+                          if r.id in removed_ids or not os.path.lexists(r.path)]
             match = None
             if candidates:
                 digest = _hash_or_none(seen.path)
@@ -153,8 +155,9 @@ class Indexer:
             if match is None:
                 yield folder, seen
                 continue
-            candidates.remove(match)
-            plan.removed.remove(match)
+            if match.id in removed_ids:
+                removed_ids.discard(match.id)
+                plan.removed = [r for r in plan.removed if r.id != match.id]
             self.store.move_file(match.id, folder.id, seen.path, _ext(seen.path), seen.mtime_ns)
             plan.moved += 1
 

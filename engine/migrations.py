@@ -73,6 +73,10 @@ CREATE VIRTUAL TABLE chunks_fts USING fts5(
 );
 """
 
+# Move detection looks up indexed files of a given size.
+M002_FILES_SIZE = "CREATE INDEX files_size ON files(size, status);"
+
 MIGRATIONS: list[Migration] = [
     ("m001_initial", _sql(M001_INITIAL)),
+    ("m002_files_size", _sql(M002_FILES_SIZE)),
 ]

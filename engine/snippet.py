@@ -36,11 +36,24 @@ def _matches(word: str, terms: list[str]) -> bool:
     return False
 
 
+def _terms(query: str) -> list[str]:
+    return [_fold(w) for t in query_terms(query, keep_stopwords=False) for w in _WORD.findall(t)]
+
+
 def match_spans(text: str, query: str) -> list[tuple[int, int]]:
-    terms = [_fold(t) for t in query_terms(query, keep_stopwords=False) for t in _WORD.findall(t)]
+    terms = _terms(query)
     if not terms:
         return []
     return [(m.start(), m.end()) for m in _WORD.finditer(text) if _matches(m.group(), terms)]
+
+
+def term_coverage(text: str, query: str) -> float:
+    """Share of the query's content words that occur in `text` (0..1)."""
+    terms = sorted(set(_terms(query)))
+    if not terms:
+        return 0.0
+    words = {_fold(w) for w in _WORD.findall(text)}
+    return sum(1 for t in terms if any(_matches(w, [t]) for w in words)) / len(terms)
 
 
 def make_snippet(text: str, query: str, width: int = 280) -> Snippet:

@@ -248,6 +248,12 @@ class Store:
         )
         return {r[2]: FileRow(*r) for r in rows}
 
+    def indexed_files_of_size(self, size: int) -> list[FileRow]:
+        rows = self.conn.execute(
+            "SELECT id, folder_id, path, size, mtime_ns, hash, status, error FROM files "
+            "WHERE size = ? AND status = 'indexed' AND hash IS NOT NULL", (size,))
+        return [FileRow(*r) for r in rows]
+
     def file_by_path(self, path: str) -> FileRow | None:
         row = self.conn.execute(
             "SELECT id, folder_id, path, size, mtime_ns, hash, status, error FROM files WHERE path = ?", (path,)

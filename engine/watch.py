@@ -4,7 +4,11 @@ Events are only hints: the indexer re-checks each path against the disk and the
 index, so a lost, duplicated or out-of-order event costs nothing but a stat.
 Each path waits until it has been quiet for `debounce` seconds, which absorbs the
 editor save dance (write temp file, rename over the original) and lets a copy of
-a thousand files be indexed once per file, not once per write.
+a thousand files be indexed once per file, not once per write. Ready paths are
+handed out together once the whole queue has been quiet, so both halves of a
+move between two watched folders (a delete here, a create there) land in one
+pass and the move is recognised; during a long burst, paths that have waited
+`max_wait` go anyway.
 
 inotify has a per-user watch limit; when a folder cannot be watched because of
 it, that folder is polled instead and the fallback is reported.
@@ -54,19 +58,24 @@ def _text(path: str | bytes) -> str:
 class FolderWatcher:
     """Watches folders recursively and hands out paths that have gone quiet."""
 
-    def __init__(self, debounce: float = 0.5) -> None:
+    def __init__(self, debounce: float = 0.5, max_wait: float = 1.5) -> None:
         self.debounce = debounce
+        self.max_wait = max_wait
         self._pending: dict[str, float] = {}  # path -> time of its last event
+        self._first: dict[str, float] = {}  # path -> time of its first event since handed out
+        self._last_event = 0.0
         self._cond = threading.Condition()
-        self._observer: BaseObserver = Observer()
+        self._observer: BaseObserver | None = None
         self._poller: BaseObserver | None = None
         self._watched: dict[str, object] = {}
         self.problems: list[WatchProblem] = []
-        self._observer.start()
 
     def mark(self, path: str) -> None:
         with self._cond:
-            self._pending[path] = time.monotonic()
+            now = time.monotonic()
+            self._pending[path] = now
+            self._first.setdefault(path, now)
+            self._last_event = now
             self._cond.notify_all()
 
     def watch(self, folders: Iterable[str]) -> None:
@@ -78,18 +87,27 @@ class FolderWatcher:
         for folder in sorted(wanted - set(self._watched)):
             self._schedule(folder)
 
+    def _native(self) -> BaseObserver:
+        if self._observer is None:
+            observer = Observer()  # opens an inotify instance: may hit the limit itself
+            observer.start()
+            self._observer = observer
+        return self._observer
+
     def _schedule(self, folder: str) -> None:
         handler = _Collector(self)
         try:
-            self._watched[folder] = (self._observer, self._observer.schedule(handler, folder, recursive=True))
+            observer = self._native()
+            self._watched[folder] = (observer, observer.schedule(handler, folder, recursive=True))
+            return
         except OSError as exc:
             if exc.errno not in (errno.ENOSPC, errno.EMFILE):
                 self.problems.append(WatchProblem(folder, f"cannot watch this folder: {exc.strerror or exc}"))
                 return
             self.problems.append(WatchProblem(
                 folder,
-                "the system's limit on watched folders is reached (fs.inotify.max_user_watches); "
-                f"Cairn checks this folder for changes every {POLL_SECONDS:.0f} s instead",
+                "the system's limit on file watches is reached (fs.inotify.max_user_watches or "
+                f"max_user_instances); Cairn checks this folder for changes every {POLL_SECONDS:.0f} s instead",
             ))
             poller = self._polling()
             self._watched[folder] = (poller, poller.schedule(handler, folder, recursive=True))
@@ -122,13 +140,19 @@ class FolderWatcher:
             while True:
                 now = time.monotonic()
                 ready = [p for p, t in self._pending.items() if now - t >= self.debounce]
-                if ready:
+                quiet = now - self._last_event >= self.debounce
+                overdue = any(now - self._first[p] >= self.max_wait for p in ready)
+                if ready and (quiet or overdue):
                     for path in ready:
                         del self._pending[path]
+                        del self._first[path]
                     return sorted(ready)
                 if now >= deadline:
                     return []
                 soonest = min((t + self.debounce for t in self._pending.values()), default=deadline)
+                if self._pending:
+                    soonest = min(soonest, max(self._last_event + self.debounce,
+                                               min(self._first.values()) + self.max_wait))
                 self._cond.wait(max(0.01, min(deadline, soonest) - now))
 
     def stop(self) -> None:

@@ -46,7 +46,7 @@ def _as_dict(r: SearchResult) -> dict[str, object]:
 
 
 def _show(results: list[SearchResult]) -> None:
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)
     for n, r in enumerate(results, 1):
         where = r.path + (f"  (page {r.page})" if r.page else "")
         console.print(Text(f"{n}. ", style="bold") + Text(where, style="bold cyan") + Text(f"  {r.score:.2f}", style="dim"))

@@ -10,6 +10,8 @@ import sys
 import time
 from pathlib import Path
 
+import apsw
+
 from engine.store import connect
 from tests.cli.test_cli import cairn
 
@@ -40,8 +42,11 @@ def counts(home: Path) -> dict[str, int]:
 def wait_until(condition, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if condition():
-            return
+        try:
+            if condition():
+                return
+        except apsw.Error:  # the other process has not created its tables yet
+            pass
         time.sleep(0.05)
     raise AssertionError("timed out")
 

@@ -6,6 +6,8 @@ test searches through a second Cairn on the same home, as another process would.
 
 from __future__ import annotations
 
+import ctypes
+import os
 import shutil
 import threading
 import time
@@ -159,27 +161,27 @@ def test_status_shows_the_watcher(live: Running) -> None:
     assert state is not None and state["state"] in ("watching", "indexing")
 
 
-INOTIFY_LIMIT = Path("/proc/sys/fs/inotify/max_user_watches")
+def _exhaust_inotify_instances() -> list[int]:
+    """Open inotify instances until the kernel refuses (fs.inotify.max_user_instances)."""
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    fds: list[int] = []
+    while len(fds) < 100_000:
+        fd = libc.inotify_init1(0)
+        if fd < 0:
+            break
+        fds.append(fd)
+    return fds
 
 
-def _limit_writable() -> bool:
-    try:
-        INOTIFY_LIMIT.write_text(INOTIFY_LIMIT.read_text())
-    except OSError:
-        return False
-    return True
-
-
-@pytest.mark.skipif(not _limit_writable(), reason="needs a writable fs.inotify.max_user_watches (root)")
 def test_exhausted_inotify_limit_falls_back_to_polling(folder: Path, cairn_home: Path) -> None:
     with Cairn(cairn_home, embedder=FakeEmbedder()) as setup:
         setup.add_folder(folder)
-    original = INOTIFY_LIMIT.read_text()
-    INOTIFY_LIMIT.write_text("1")
+    held = _exhaust_inotify_instances()
     try:
         running = Running(cairn_home, FakeEmbedder()).start()
     finally:
-        INOTIFY_LIMIT.write_text(original)
+        for fd in held:
+            os.close(fd)
     try:
         problems = [u.message or "" for u in running.updates if u.kind == "problem"]
         assert any("max_user_watches" in p and "every 5 s" in p for p in problems)

@@ -1,0 +1,263 @@
+"""The preview: a passage in the context of its file, the passage banded and the matches marked.
+
+Why it reads the file again: the index stores passages, not whole files, and a person
+judges a hit by what surrounds it. The passage itself (from the index) is shown at
+once; the file is then extracted off the UI thread through the engine's own extractor
+(`engine.extract.extract`), so the character span `start:end` of a result points at the
+same text the indexer saw. If the file changed since it was indexed, the passage is
+looked up by its text; if it is gone, the stored passage is shown with a note saying so.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontDatabase, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+
+from engine.extract import Document, extract
+from engine.search import SearchResult
+from engine.snippet import match_spans
+from desktop import files, theme
+from desktop.operation import Operation, describe
+from desktop.session import Session
+
+CONTEXT_CHARS = 6000  # shown before and after the passage; whole files when smaller
+CACHE_FILES = 6
+
+
+@dataclass(frozen=True)
+class Passage:
+    """What the preview shows: a span of a file's extracted text, and the words to mark in it."""
+
+    path: str
+    start: int
+    end: int
+    text: str
+    page: int | None = None
+    terms: str = ""  # the query or question whose words are marked
+    label: str | None = None  # e.g. "Source [2]"
+
+    @classmethod
+    def from_result(cls, result: SearchResult, query: str) -> "Passage":
+        return cls(result.path, result.start, result.end, result.text, result.page, query)
+
+    @classmethod
+    def from_source(cls, source: Any, question: str) -> "Passage":
+        """An answer's `engine.answer.Source` (duck-typed: the Ask panel may predate the module)."""
+        return cls(source.path, source.start, source.end, source.text, source.page, question,
+                   f"Source [{source.n}]")
+
+
+@dataclass(frozen=True)
+class Located:
+    text: str  # the text shown
+    start: int  # passage span within `text`
+    end: int
+    page: int | None
+    note: str
+
+
+def locate(doc: Document | None, passage: Passage, reason: str = "") -> Located:
+    """Where the passage sits in the file now, with up to CONTEXT_CHARS around it."""
+    if doc is None:
+        note = f"Showing the indexed passage only: the file cannot be read now ({reason})." if reason else ""
+        return Located(passage.text, 0, len(passage.text), passage.page, note)
+    text, start, end, note = doc.text, passage.start, passage.end, ""
+    if text[start:end] != passage.text:
+        found = text.find(passage.text)
+        if found < 0:
+            return Located(passage.text, 0, len(passage.text), passage.page,
+                           "This file changed since it was indexed; showing the indexed passage.")
+        start, end = found, found + len(passage.text)
+        note = "This file changed since it was indexed."
+    page = next((p.number for p in doc.pages if p.start <= start < p.end), passage.page)
+    lo, hi = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
+    if lo > 0:
+        lo = _paragraph_start(text, lo)
+    head = "…\n" if lo > 0 else ""
+    tail = "\n…" if hi < len(text) else ""
+    shown = head + text[lo:hi] + tail
+    shift = len(head) - lo
+    return Located(shown, start + shift, end + shift, page, note)
+
+
+def _paragraph_start(text: str, pos: int) -> int:
+    found = text.find("\n\n", pos)
+    return found + 2 if 0 <= found < pos + 400 else pos
+
+
+class PreviewPanel(QWidget):
+    passageShown = Signal(object)  # Passage, once its context is displayed (or known unavailable)
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.passage: Passage | None = None
+        self.located: Located | None = None
+        self._loading: Operation | None = None
+        self._cache: OrderedDict[str, tuple[int, Document]] = OrderedDict()
+
+        self.title = QLabel()
+        bold = QFont(self.title.font())
+        bold.setBold(True)
+        bold.setPointSizeF(bold.pointSizeF() * 1.15)
+        self.title.setFont(bold)
+        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.where = QLabel()
+        self.where.setWordWrap(True)
+        self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setAccessibleName("Preview note")
+        self.text = QTextBrowser()
+        self.text.setOpenLinks(False)
+        self.text.setAccessibleName("Passage in context")
+        self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction
+                                          | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.open_button = QPushButton("O&pen")
+        self.reveal_button = QPushButton("Show in fo&lder")
+        self.copy_button = QPushButton("Cop&y path")
+        for button, tip in ((self.open_button, "Open the file with its usual application"),
+                            (self.reveal_button, "Show the file in your file manager"),
+                            (self.copy_button, "Copy the file's full path")):
+            button.setToolTip(tip)
+            button.setEnabled(False)
+        self.open_button.clicked.connect(lambda: self.passage and files.open_file(self.passage.path))
+        self.reveal_button.clicked.connect(lambda: self.passage and files.show_in_folder(self.passage.path))
+        self.copy_button.clicked.connect(lambda: self.passage and files.copy_path(self.passage.path))
+
+        self.placeholder = QLabel("Select a result to see it in its file.")
+        self.placeholder.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.placeholder.setWordWrap(True)
+
+        buttons = QHBoxLayout()
+        for button in (self.open_button, self.reveal_button, self.copy_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.where)
+        layout.addLayout(buttons)
+        layout.addWidget(self.note)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.placeholder, 1)
+        self._show_placeholder(True)
+
+    def _show_placeholder(self, empty: bool) -> None:
+        self.placeholder.setVisible(empty)
+        for widget in (self.title, self.where, self.text, self.note):
+            widget.setVisible(not empty)
+
+    # ------------------------------------------------------------ showing
+
+    def show_result(self, result: SearchResult, query: str) -> None:
+        self.show_passage(Passage.from_result(result, query))
+
+    def show_passage(self, passage: Passage) -> None:
+        """Show the indexed passage now, then its surroundings once the file is read."""
+        self.passage = passage
+        self._show_placeholder(False)
+        path = Path(passage.path)
+        self.title.setText(path.name if not passage.label else f"{passage.label}: {path.name}")
+        for button in (self.open_button, self.reveal_button, self.copy_button):
+            button.setEnabled(True)
+        self._render(Located(passage.text, 0, len(passage.text), passage.page, "Reading the file…"))
+        if self._loading:
+            self._loading.cancel()
+        cached = self._cached(passage.path)
+        if cached is not None:
+            self._context_ready(passage, cached)
+            return
+        max_bytes = self.session.settings.max_file_bytes
+
+        def work(cancel: threading.Event) -> tuple[int, Document]:
+            mtime = path.stat().st_mtime_ns
+            return mtime, extract(path, max_bytes)
+
+        op = Operation(work, name="preview")
+        op.on_success(lambda got: self._loaded(passage, got))
+        op.on_failure(lambda exc: self._unavailable(passage, exc))
+        self._loading = op.start(self.session.preview_lane)
+
+    def _cached(self, path: str) -> Document | None:
+        entry = self._cache.get(path)
+        if entry is None:
+            return None
+        try:
+            if Path(path).stat().st_mtime_ns != entry[0]:
+                return None
+        except OSError:
+            return None
+        self._cache.move_to_end(path)
+        return entry[1]
+
+    def _loaded(self, passage: Passage, got: tuple[int, Document]) -> None:
+        self._cache[passage.path] = got
+        while len(self._cache) > CACHE_FILES:
+            self._cache.popitem(last=False)
+        self._context_ready(passage, got[1])
+
+    def _context_ready(self, passage: Passage, doc: Document) -> None:
+        if passage is self.passage:
+            self._render(locate(doc, passage))
+            self.passageShown.emit(passage)
+
+    def _unavailable(self, passage: Passage, exc: BaseException) -> None:
+        if passage is self.passage:
+            self._render(locate(None, passage, describe(exc)))
+            self.passageShown.emit(passage)
+
+    def _render(self, located: Located) -> None:
+        assert self.passage is not None
+        self.located = located
+        path = Path(self.passage.path)
+        page = f"Page {located.page} · " if located.page else ""
+        self.where.setText(f"{page}{path.parent}")
+        self.note.setText(located.note)
+        self.note.setVisible(bool(located.note))
+        code = path.suffix.lower() in {".py", ".js", ".ts", ".c", ".h", ".cpp", ".java", ".go", ".rs", ".sh"}
+        self.text.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont) if code else QFont())
+        self.text.setPlainText(located.text)
+        doc = self.text.document()
+        band = QTextCharFormat()
+        band.setBackground(theme.passage_background())
+        cursor = QTextCursor(doc)
+        cursor.setPosition(located.start)
+        cursor.setPosition(located.end, QTextCursor.MoveMode.KeepAnchor)
+        cursor.mergeCharFormat(band)
+        mark = QTextCharFormat()
+        mark.setBackground(theme.match_background())
+        mark.setFontWeight(QFont.Weight.DemiBold)
+        passage_text = located.text[located.start:located.end]
+        for s, e in match_spans(passage_text, self.passage.terms) if self.passage.terms else []:
+            cursor.setPosition(located.start + s)
+            cursor.setPosition(located.start + e, QTextCursor.MoveMode.KeepAnchor)
+            cursor.mergeCharFormat(mark)
+        QTimer.singleShot(0, lambda: self._scroll_to(located.start))
+
+    def _scroll_to(self, position: int) -> None:
+        """Put the passage a quarter of the way down, so the lines before it are in view too."""
+        block = self.text.document().findBlock(position)
+        if not block.isValid():
+            return
+        top = self.text.document().documentLayout().blockBoundingRect(block).top()
+        bar = self.text.verticalScrollBar()
+        bar.setValue(int(max(0.0, top - self.text.viewport().height() / 4)))
+
+    def refresh_colours(self) -> None:
+        """After a palette change (light/dark switch): draw the bands in the new colours."""
+        if self.passage is not None and self.located is not None:
+            self._render(self.located)
+
+    def clear(self) -> None:
+        self.passage = None
+        self.located = None
+        self._show_placeholder(True)
+        for button in (self.open_button, self.reveal_button, self.copy_button):
+            button.setEnabled(False)

@@ -1,0 +1,110 @@
+"""The errors view: every file Cairn could not read, and why.
+
+Why a view of its own: a search that misses a file because its PDF is damaged looks
+exactly like a file that does not contain the words. Listing unreadable files with the
+engine's reason (from `Cairn.status().problems`; reasons never quote content) lets a
+person fix or accept them. It refreshes with the status after every indexing pass.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTreeWidget,
+                               QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from engine.api import FileProblem, Status
+from desktop import files
+from desktop.session import Session
+
+KIND_TEXT = {"error": "could not be read", "skipped": "skipped"}
+
+
+class ProblemsView(QWidget):
+    countChanged = Signal(int)
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.problems: tuple[FileProblem, ...] = ()
+        self.intro = QLabel("Files Cairn could not read. Everything else in your folders is searchable.")
+        self.intro.setWordWrap(True)
+        self.filter = QLineEdit()
+        self.filter.setPlaceholderText("Filter by file name or reason")
+        self.filter.setClearButtonEnabled(True)
+        self.filter.setAccessibleName("Filter problems")
+        self.table = QTreeWidget()
+        self.table.setHeaderLabels(["File", "Reason", "Folder"])
+        self.table.setRootIsDecorated(False)
+        self.table.setUniformRowHeights(True)
+        self.table.setAccessibleName("Files that could not be read")
+        header = self.table.header()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        self.reveal_button = QPushButton("Show in fo&lder")
+        self.copy_button = QPushButton("Cop&y path")
+        self.empty = QLabel("No problems: every file was read.")
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.filter, 1)
+        buttons.addWidget(self.reveal_button)
+        buttons.addWidget(self.copy_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty, 1)
+
+        self.filter.textChanged.connect(self._fill)
+        self.table.itemActivated.connect(lambda item, _col: files.show_in_folder(item.data(0, Qt.ItemDataRole.UserRole)))
+        self.reveal_button.clicked.connect(lambda: self._with_selected(files.show_in_folder))
+        self.copy_button.clicked.connect(lambda: self._with_selected(files.copy_path))
+        self.table.itemSelectionChanged.connect(self._selection_changed)
+        session.statusChanged.connect(self.set_status)
+        self._fill()
+
+    def set_status(self, status: Status) -> None:
+        if status.problems != self.problems:
+            self.problems = status.problems
+            self._fill()
+            self.countChanged.emit(len(self.problems))
+
+    def _fill(self) -> None:
+        needle = self.filter.text().strip().lower()
+        self.table.clear()
+        for problem in self.problems:
+            path = Path(problem.path)
+            reason = problem.reason or KIND_TEXT.get(problem.status, problem.status)
+            if needle and needle not in path.name.lower() and needle not in reason.lower():
+                continue
+            item = QTreeWidgetItem([path.name, reason, str(path.parent)])
+            item.setData(0, Qt.ItemDataRole.UserRole, problem.path)
+            item.setToolTip(0, problem.path)
+            item.setToolTip(1, f"{KIND_TEXT.get(problem.status, problem.status)}: {reason}")
+            self.table.addTopLevelItem(item)
+        has_any = bool(self.problems)
+        self.table.setVisible(has_any)
+        self.filter.setVisible(has_any)
+        self.empty.setVisible(not has_any)
+        self._selection_changed()
+
+    def rows(self) -> list[tuple[str, str]]:
+        """(file name, reason) as listed now; what a person sees, for tests and screen readers."""
+        items = [self.table.topLevelItem(i) for i in range(self.table.topLevelItemCount())]
+        return [(item.text(0), item.text(1)) for item in items if item is not None]
+
+    def _selected(self) -> str | None:
+        item = self.table.currentItem()
+        return item.data(0, Qt.ItemDataRole.UserRole) if item else None
+
+    def _with_selected(self, action: object) -> None:
+        path = self._selected()
+        if path:
+            action(path)  # type: ignore[operator]
+
+    def _selection_changed(self) -> None:
+        chosen = self._selected() is not None
+        self.reveal_button.setEnabled(chosen)
+        self.copy_button.setEnabled(chosen)

@@ -1,0 +1,140 @@
+"""The app's connections to one Cairn home, and the lanes they run on.
+
+Why several `Cairn` objects: one object's APSW connection is shared by everything that
+calls it, so a search issued while the writer indexes would queue behind it. The app
+therefore opens the same home more than once (WAL lets readers and one writer work at
+the same time): a *reader* for searches, status and previews, an *asker* for answers
+(a long generation must not hold up searches), and a *writer* owned by
+`desktop.writer.WriterService`. Each connection is used by exactly one lane.
+
+Embedders: the reader and the writer load their own copy of the model, so a query
+never waits for an indexing batch to leave the writer's embedder; the asker borrows the
+reader's. Tests pass one shared embedder instead (`Session(home, embedder=...)`).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from engine.api import Cairn, Status
+from engine.config import Paths, Settings, resolve_paths
+from engine.embed import Embedder
+from desktop.operation import Lane, Operation
+
+
+class Session(QObject):
+    """Opens `Cairn` objects for one home and runs read-side work on their lanes."""
+
+    statusChanged = Signal(object)  # engine.api.Status
+    settingsChanged = Signal(object)  # engine.config.Settings
+
+    def __init__(self, home: str | os.PathLike[str] | None = None, *, embedder: Embedder | None = None) -> None:
+        super().__init__()
+        self.home = home
+        self.paths: Paths = resolve_paths(home).ensure()
+        self._embedder = embedder
+        self.read_lane = Lane("read")
+        self.ask_lane = Lane("ask")
+        self.preview_lane = Lane("preview", threads=2)  # extraction only: no database
+        self._reader: Cairn | None = None
+        self._asker: Cairn | None = None
+        self._guard = threading.Lock()
+        self.status: Status | None = None
+        self.settings = Settings.load(self.paths)
+
+    # ------------------------------------------------------------ connections (worker threads only)
+
+    def open(self, embedder: Embedder | None = None) -> Cairn:
+        """A new `Cairn` on this home; the writer service calls this on its own lane."""
+        return Cairn(self.home, embedder=embedder or self._embedder)
+
+    def reader(self) -> Cairn:
+        """The read lane's Cairn, opened on first use (on that lane, never on the UI thread)."""
+        with self._guard:
+            if self._reader is None:
+                self._reader = self.open()
+            return self._reader
+
+    def asker(self) -> Cairn:
+        with self._guard:
+            if self._asker is None:
+                shared = self._embedder
+                if shared is None and self._reader is not None:
+                    shared = self._reader.embedder
+                self._asker = self.open(shared)
+            return self._asker
+
+    # ------------------------------------------------------------ work
+
+    def read(self, work: Callable[[Cairn, threading.Event], Any], *, name: str = "read") -> Operation:
+        """An operation on the reader's lane; start it with `.start(session.read_lane)` via `run_read`."""
+        return Operation(lambda cancel: work(self.reader(), cancel), name=name)
+
+    def run_read(self, work: Callable[[Cairn, threading.Event], Any], *, name: str = "read") -> Operation:
+        return self.read(work, name=name).start(self.read_lane)
+
+    def ask_operation(self, work: Callable[[Cairn, threading.Event], Any], *, name: str = "ask") -> Operation:
+        return Operation(lambda cancel: work(self.asker(), cancel), name=name, droppable=lambda _: False)
+
+    def warm_up(self) -> Operation:
+        """Load the reader's embedding model before the first keystroke, so that search is instant."""
+        return self.run_read(lambda cairn, _: cairn.embedder and None, name="warm-up")
+
+    def refresh_status(self) -> Operation:
+        def done(status: Status) -> None:
+            self.status = status
+            self.statusChanged.emit(status)
+
+        return self.run_read(lambda cairn, _: cairn.status(), name="status").on_success(done)
+
+    # ------------------------------------------------------------ settings
+
+    def save_settings(self, settings: Settings) -> Operation:
+        """Save, then reopen the read-side connections so they see the new model and limits."""
+
+        def work(_: Cairn, __: threading.Event) -> Settings:
+            settings.save(self.paths)
+            self._close_reader()
+            return settings
+
+        def done(saved: Settings) -> None:
+            self.settings = saved
+            self.settingsChanged.emit(saved)
+
+        # The asker is closed on its own lane, after any answer in progress.
+        Operation(lambda _: self._close_asker(), name="reopen-asker").start(self.ask_lane)
+        return self.run_read(work, name="save-settings").on_success(done)
+
+    def _close_reader(self) -> None:
+        with self._guard:
+            old, self._reader = self._reader, None
+        if old is not None:
+            old.close()
+
+    def _close_asker(self) -> None:
+        with self._guard:
+            old, self._asker = self._asker, None
+        if old is not None:
+            old.close()
+
+    def has_ask(self) -> bool:
+        """Answers come from issue 4's `Cairn.ask`; the Ask panel waits for it to exist."""
+        return callable(getattr(Cairn, "ask", None))
+
+    # ------------------------------------------------------------ lifetime
+
+    def close(self, seconds: float = 10.0) -> None:
+        for lane in (self.read_lane, self.ask_lane, self.preview_lane):
+            lane.wait(seconds)
+        self._close_reader()
+        self._close_asker()
+
+    @property
+    def data_folder(self) -> Path:
+        return self.paths.data

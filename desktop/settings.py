@@ -1,0 +1,216 @@
+"""The settings dialog: models, threads, file size limit, exclusions, tray behaviour.
+
+Why the dialog checks before it accepts: a model file is loaded on a worker thread as
+soon as it is chosen (desktop.models), and OK stays disabled until every chosen file
+passed. Changing the embedding model makes the existing vectors useless, so when the
+index holds passages made by another model the dialog asks first and, if the person
+agrees, reports `needs_reindex`; the window then saves and runs `Cairn.reindex()` with
+progress. The dialog itself never writes: it returns the new `Settings`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
+                               QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QSpinBox,
+                               QVBoxLayout, QWidget)
+
+from engine.api import Cairn
+from engine.config import Settings
+from desktop.models import ModelInfo, check_chat_model, check_embedding_model
+from desktop.operation import Operation, describe
+from desktop.prefs import Prefs
+from desktop.session import Session
+
+
+class ModelPicker(QWidget):
+    """A path field with Browse and a reset button, and a line saying whether the file was accepted."""
+
+    def __init__(self, empty_text: str, reset_text: str) -> None:
+        super().__init__()
+        self.path = QLineEdit()
+        self.path.setPlaceholderText(empty_text)
+        self.browse = QPushButton("Browse…")
+        self.reset = QPushButton(reset_text)
+        self.verdict = QLabel()
+        self.verdict.setWordWrap(True)
+        self.verdict.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.path, 1)
+        row.addWidget(self.browse)
+        row.addWidget(self.reset)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(row)
+        layout.addWidget(self.verdict)
+
+    def value(self) -> str | None:
+        return self.path.text().strip() or None
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, session: Session, prefs: Prefs, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Cairn settings")
+        self.session = session
+        self.original = session.settings
+        self.prefs = replace(prefs)
+        self.needs_reindex = False
+        self.embedding_info: ModelInfo | None = None
+        self._checks: dict[str, Operation] = {}
+        self._valid: dict[str, bool] = {"embedding": True, "chat": True}
+        self.index_model: str | None = None  # fingerprint of the model the index was built with
+        self.index_chunks: int | None = None  # None until read from the index
+
+        s = self.original
+        self.embedding = ModelPicker("Bundled: all-MiniLM-L6-v2", "Use &bundled")
+        self.embedding.path.setText(s.embedding_model or "")
+        self.embedding.path.setAccessibleName("Embedding model file")
+        self.chat = ModelPicker("None: answers quote your files", "&No chat model")
+        self.chat.path.setText(s.chat_model or "")
+        self.chat.path.setAccessibleName("Chat model file")
+        self.threads = QSpinBox()
+        self.threads.setRange(0, max(2, (os.cpu_count() or 2) * 2))
+        self.threads.setSpecialValueText("Automatic")
+        self.threads.setValue(s.threads)
+        self.max_mb = QDoubleSpinBox()
+        self.max_mb.setRange(1, 4096)
+        self.max_mb.setDecimals(0)
+        self.max_mb.setSuffix(" MB")
+        self.max_mb.setValue(s.max_file_mb)
+        self.excludes = QPlainTextEdit("\n".join(s.excludes))
+        self.excludes.setTabChangesFocus(True)
+        self.excludes.setAccessibleName("Default exclusions")
+        self.tray = QCheckBox("&Keep watching from the system tray when the window is closed")
+        self.tray.setChecked(self.prefs.keep_in_tray)
+
+        form = QFormLayout()
+        form.addRow("&Embedding model:", self.embedding)
+        form.addRow("C&hat model:", self.chat)
+        form.addRow("&Threads:", self.threads)
+        form.addRow("&Largest file read:", self.max_mb)
+        form.addRow("E&xclusions for new folders\n(one pattern per line):", self.excludes)
+        form.addRow("", self.tray)
+        for field in (self.embedding, self.chat):
+            form.labelForField(field).setBuddy(field.path)  # type: ignore[union-attr]
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+
+        self.embedding.browse.clicked.connect(lambda: self._browse(self.embedding, "Choose an embedding model"))
+        self.chat.browse.clicked.connect(lambda: self._browse(self.chat, "Choose a chat model"))
+        self.embedding.reset.clicked.connect(lambda: self._set(self.embedding, ""))
+        self.chat.reset.clicked.connect(lambda: self._set(self.chat, ""))
+        self.embedding.path.editingFinished.connect(lambda: self.check("embedding"))
+        self.chat.path.editingFinished.connect(lambda: self.check("chat"))
+        self.embedding.verdict.setText("Bundled model." if not s.embedding_model else "In use.")
+        self.chat.verdict.setText("No chat model: answers are quoted from your files." if not s.chat_model
+                                  else "In use.")
+
+        def learn(got: tuple[str | None, int]) -> None:
+            self.index_model, self.index_chunks = got
+
+        session.run_read(lambda cairn, _: _index_model(cairn), name="index-model").on_success(learn)
+
+    # ------------------------------------------------------------ model checks
+
+    def _browse(self, picker: ModelPicker, title: str) -> None:
+        start = picker.value() or str(self.session.paths.models)
+        path, _ = QFileDialog.getOpenFileName(self, title, start, "GGUF models (*.gguf);;All files (*)")
+        if path:
+            self._set(picker, path)
+
+    def _set(self, picker: ModelPicker, path: str) -> None:
+        picker.path.setText(path)
+        self.check("embedding" if picker is self.embedding else "chat")
+
+    def check(self, which: str) -> Operation | None:
+        """Check the chosen file off the UI thread; OK waits for the verdict."""
+        picker = self.embedding if which == "embedding" else self.chat
+        path = picker.value()
+        if which in self._checks:
+            self._checks.pop(which).cancel()
+        if which == "chat" and path is None:
+            self._verdict(which, True, "No chat model: answers are quoted from your files.")
+            return None
+        picker.verdict.setText("Checking the model…")
+        self._valid[which] = False
+        self._update_ok()
+        threads = self.threads.value() or 1
+        work = (lambda _: check_embedding_model(path, threads)) if which == "embedding" else (
+            lambda _: check_chat_model(path or ""))
+        op = Operation(work, name=f"check-{which}")
+        op.on_success(lambda info: self._checked(which, info))
+        op.on_failure(lambda exc: self._verdict(which, False, describe(exc)))
+        op.on_done(lambda: self._checks.pop(which, None) if self._checks.get(which) is op else None)
+        self._checks[which] = op.start(self.session.preview_lane)
+        return op
+
+    def _checked(self, which: str, info: ModelInfo) -> None:
+        if which == "embedding":
+            self.embedding_info = info
+            text = f"✓ {info.name}, {info.dimensions} dimensions."
+        else:
+            text = f"✓ {info.name}."
+        self._verdict(which, True, text)
+
+    def _verdict(self, which: str, ok: bool, text: str) -> None:
+        picker = self.embedding if which == "embedding" else self.chat
+        picker.verdict.setText(text if ok else f"✗ {text}")
+        self._valid[which] = ok
+        self._update_ok()
+
+    def _update_ok(self) -> None:
+        ok = all(self._valid.values()) and not self._checks
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(ok)
+
+    @property
+    def checking(self) -> bool:
+        return bool(self._checks)
+
+    # ------------------------------------------------------------ result
+
+    def settings(self) -> Settings:
+        return Settings(
+            embedding_model=self.embedding.value(),
+            chat_model=self.chat.value(),
+            threads=self.threads.value(),
+            max_file_mb=float(self.max_mb.value()),
+            excludes=[line.strip() for line in self.excludes.toPlainText().splitlines() if line.strip()],
+        )
+
+    def model_changed(self) -> bool:
+        return self.embedding.value() != self.original.embedding_model
+
+    def _accept(self) -> None:
+        if self.checking or not all(self._valid.values()):
+            return
+        self.prefs.keep_in_tray = self.tray.isChecked()
+        self.needs_reindex = False
+        if self.model_changed() and self.embedding_info is None:
+            self.check("embedding")  # typed in without leaving the field: check, then OK again
+            return
+        info = self.embedding_info
+        if self.model_changed() and info is not None and self.index_chunks and info.model_id != self.index_model:
+            answer = QMessageBox.question(
+                self, "Re-embed your files?",
+                f"Your index holds {self.index_chunks} passages made with another embedding model. "
+                f"Switching to {info.name} means embedding all of them again; until that finishes, search "
+                "finds only what is done.\n\nSwitch and re-embed now?")
+            if answer != QMessageBox.StandardButton.Yes:
+                return
+            self.needs_reindex = True
+        self.accept()
+
+
+def _index_model(cairn: Cairn) -> tuple[str | None, int]:
+    """The fingerprint of the model the index was built with, and how many passages it holds."""
+    return cairn.store.get_meta("model_id"), cairn.store.chunk_count()
+

@@ -1,0 +1,428 @@
+"""Text embeddings through llama.cpp (llama-cpp-python), with the bundled all-MiniLM-L6-v2.
+
+The rest of the engine sees only the `Embedder` protocol. `LlamaEmbedder` runs any GGUF
+embedding model llama.cpp can load; `load_embedder()` with no path gives the bundled one,
+engine/models/all-MiniLM-L6-v2.BF16.gguf (built by packaging/build_embedding_model.py).
+
+How it runs, chosen by measurement (benchmarks/bench_embed.py; ~240-token chunks, 2 cores):
+one sequence per llama_encode call with flash attention on. Packing several sequences into
+one call was no faster (attention then spans the whole batch), and flash attention off was
+about 1.8x slower. Texts are never cut: one longer than `max_tokens` is a ValueError, so the
+chunker (which counts with `count_tokens`, the same tokenizer) must split first.
+
+llama.cpp prints nothing: its log callback is replaced process-wide by one that keeps the
+lines of a model load in memory (to explain a failed load) and drops everything else, so
+no document text can reach a log or the terminal.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import struct
+import threading
+from collections import deque
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, BinaryIO, Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+from engine.errors import ModelLoadError
+
+BUNDLED_MODEL_FILE = "all-MiniLM-L6-v2.BF16.gguf"
+MAX_TOKENS_KEY = "cairn.max_tokens"  # written by packaging/build_embedding_model.py
+
+_FINGERPRINT_SPAN = 1 << 20  # bytes hashed at each end of the file
+_GGUF_MAGIC = b"GGUF"
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """What the indexer and search need from an embedding model."""
+
+    model_id: str  # fingerprint of the model file; changes when the file changes
+    model_name: str  # for people, e.g. "all-MiniLM-L6-v2 (BF16)"
+    dimensions: int
+    max_tokens: int  # longest input embedded without being cut, special tokens included
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens `embed_batch` would see for `text`, special tokens included."""
+        ...
+
+    def embed_batch(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """float32 (len(texts), dimensions), rows L2-normalized, in order.
+
+        Raises ValueError for a text longer than `max_tokens` (never truncates)."""
+        ...
+
+
+# --------------------------------------------------------------------------- files
+
+
+def bundled_model_path() -> Path:
+    """The GGUF shipped inside the `engine.models` package folder."""
+    return Path(__file__).resolve().parent / "models" / BUNDLED_MODEL_FILE
+
+
+def model_fingerprint(path: Path) -> str:
+    """Cheap identity of a model file: name, size, sha256 of its first and last MiB.
+
+    Constant time in the file size (a few ms even for several GB), and any re-quantization,
+    re-download of another revision or truncation changes it."""
+    size = path.stat().st_size
+    digest = hashlib.sha256(f"{size}:".encode())
+    with path.open("rb") as f:
+        digest.update(f.read(_FINGERPRINT_SPAN))
+        if size > _FINGERPRINT_SPAN:
+            f.seek(max(_FINGERPRINT_SPAN, size - _FINGERPRINT_SPAN))
+            digest.update(f.read(_FINGERPRINT_SPAN))
+    return f"{path.name}:{size}:sha256-ends:{digest.hexdigest()[:32]}"
+
+
+class _GGUFHeader:
+    """The scalar key/values of a GGUF file's header (arrays are skipped), read without llama.cpp.
+
+    Enough to refuse non-GGUF files with a clear message and to learn the architecture and the
+    context length before a context is sized."""
+
+    _SCALARS: dict[int, str] = {0: "<B", 1: "<b", 2: "<H", 3: "<h", 4: "<I", 5: "<i", 6: "<f", 7: "<?",
+                                10: "<Q", 11: "<q", 12: "<d"}
+    _STRING, _ARRAY = 8, 9
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.values: dict[str, Any] = {}
+        with path.open("rb") as f:
+            magic = f.read(4)
+            if magic != _GGUF_MAGIC:
+                raise ModelLoadError(
+                    f"{path} is not a GGUF model file (it starts with {magic!r}, not b'GGUF'). "
+                    "Cairn needs an embedding model in llama.cpp's GGUF format."
+                )
+            version, self.n_tensors, n_kv = struct.unpack("<IQQ", self._read(f, 20))
+            if version not in (2, 3):
+                raise ModelLoadError(f"{path} is GGUF version {version}; this Cairn reads versions 2 and 3.")
+            if n_kv > 1_000_000 or self.n_tensors > 10_000_000:
+                raise ModelLoadError(f"{path} has a damaged GGUF header. Download or convert the model again.")
+            for _ in range(n_kv):
+                key = self._string(f)
+                (vtype,) = struct.unpack("<I", self._read(f, 4))
+                value = self._value(f, vtype)
+                if value is not None:
+                    self.values[key] = value
+
+    def _read(self, f: BinaryIO, n: int) -> bytes:
+        data = f.read(n)
+        if len(data) != n:
+            raise ModelLoadError(
+                f"{self.path} ends inside its GGUF header: the file is truncated "
+                "(an interrupted download or copy?). Download or convert the model again."
+            )
+        return data
+
+    def _string(self, f: BinaryIO) -> str:
+        (n,) = struct.unpack("<Q", self._read(f, 8))
+        if n > 64 << 20:
+            raise ModelLoadError(f"{self.path} has a damaged GGUF header. Download or convert the model again.")
+        return self._read(f, n).decode("utf-8", "replace")
+
+    def _value(self, f: BinaryIO, vtype: int) -> Any:
+        if vtype in self._SCALARS:
+            fmt = self._SCALARS[vtype]
+            return struct.unpack(fmt, self._read(f, struct.calcsize(fmt)))[0]
+        if vtype == self._STRING:
+            return self._string(f)
+        if vtype == self._ARRAY:
+            item_type, count = struct.unpack("<IQ", self._read(f, 12))
+            if item_type in self._SCALARS:
+                f.seek(struct.calcsize(self._SCALARS[item_type]) * count, os.SEEK_CUR)
+            elif item_type == self._STRING:
+                for _ in range(count):
+                    (n,) = struct.unpack("<Q", self._read(f, 8))
+                    f.seek(n, os.SEEK_CUR)
+            else:
+                raise ModelLoadError(f"{self.path} has a damaged GGUF header. Download or convert the model again.")
+            return None
+        raise ModelLoadError(f"{self.path} has a damaged GGUF header. Download or convert the model again.")
+
+    def get_int(self, key: str) -> int | None:
+        value = self.values.get(key)
+        return int(value) if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+# --------------------------------------------------------------------------- llama.cpp glue
+
+_log_lock = threading.Lock()
+_load_log: deque[str] | None = None  # set while a model loads
+_log_callback: Any = None  # the ctypes callback must outlive every llama.cpp call
+
+
+def _quiet_llama_cpp() -> None:
+    """Route llama.cpp's and ggml's logging to memory (during loads) or nowhere (always after)."""
+    global _log_callback
+    if _log_callback is not None:
+        return
+    import llama_cpp
+
+    def on_log(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
+        keep = _load_log
+        if keep is not None and text:
+            keep.append(text.decode("utf-8", "replace"))
+
+    _log_callback = llama_cpp.llama_log_callback(on_log)
+    llama_cpp.llama_log_set(_log_callback, ctypes.c_void_p(0))
+
+
+def _ftype_names() -> dict[int, str]:
+    import llama_cpp
+
+    names = {int(v): k.removeprefix("LLAMA_FTYPE_MOSTLY_") for k, v in vars(llama_cpp).items()
+             if k.startswith("LLAMA_FTYPE_MOSTLY_") and isinstance(v, int)}
+    names[int(llama_cpp.LLAMA_FTYPE_ALL_F32)] = "F32"
+    return names
+
+
+def default_threads() -> int:
+    """Physical cores where Linux says which they are, else logical CPUs (llama.cpp's own choice)."""
+    try:
+        cpus = os.sched_getaffinity(0)
+    except AttributeError:
+        return max(1, os.cpu_count() or 1)
+    cores: set[str] = set()
+    for cpu in cpus:
+        try:
+            cores.add(Path(f"/sys/devices/system/cpu/cpu{cpu}/topology/core_cpus_list").read_text().strip())
+        except OSError:
+            return max(1, len(cpus))
+    return max(1, len(cores))
+
+
+class LlamaEmbedder:
+    """An `Embedder` over a GGUF embedding model, through llama_cpp.Llama(embedding=True).
+
+    Thread-safe: `count_tokens` may run on a reader thread while another thread embeds."""
+
+    def __init__(self, model_path: Path, threads: int | None = None, *,
+                 flash_attn: bool = True, sequences_per_call: int = 1) -> None:
+        """Load `model_path`; ModelLoadError (with what to do) for anything that cannot embed.
+
+        `flash_attn` and `sequences_per_call` exist for benchmarks/bench_embed.py; the defaults
+        are the measured fastest."""
+        path = Path(model_path).expanduser()
+        if not path.exists():
+            raise ModelLoadError(f"Embedding model {path} does not exist. Check the path in Cairn's settings.")
+        if not path.is_file():
+            raise ModelLoadError(f"Embedding model {path} is not a file: give the path of a .gguf file.")
+        try:
+            header = _GGUFHeader(path)
+            self.model_id = model_fingerprint(path)
+        except OSError as exc:
+            raise ModelLoadError(f"Cannot read embedding model {path}: {exc.strerror or exc}.") from exc
+        arch = header.values.get("general.architecture")
+        if not isinstance(arch, str):
+            raise ModelLoadError(f"{path} is a GGUF file without a model architecture: not a usable model.")
+        if header.values.get("general.type", "model") != "model":
+            raise ModelLoadError(f"{path} is a GGUF {header.values['general.type']}, not a model.")
+        trained = header.get_int(f"{arch}.context_length")
+        declared = header.get_int(MAX_TOKENS_KEY)
+        candidates = [n for n in (trained, declared) if n]
+        if not candidates:
+            raise ModelLoadError(f"{path} does not say its context length; it cannot be used for embeddings.")
+        self.max_tokens = min(candidates)
+        self.path = path
+        self.threads = threads if threads and threads > 0 else default_threads()
+        self._per_call = max(1, sequences_per_call)
+        self._lock = threading.Lock()
+        self._llm = self._load(path, flash_attn)
+
+        import llama_cpp
+
+        self._lib = llama_cpp
+        model = self._llm.model
+        self._ctx = self._llm.ctx
+        self._vocab = llama_cpp.llama_model_get_vocab(model)
+        pooling = llama_cpp.llama_pooling_type(self._ctx)
+        if pooling not in (llama_cpp.LLAMA_POOLING_TYPE_MEAN, llama_cpp.LLAMA_POOLING_TYPE_CLS,
+                           llama_cpp.LLAMA_POOLING_TYPE_LAST):
+            self.close()
+            raise ModelLoadError(
+                f"{path} is a GGUF model but not a text-embedding model (no sentence pooling: "
+                "a chat or reranking model?). Choose an embedding model, e.g. a GGUF of "
+                "all-MiniLM-L6-v2, bge, e5, gte or nomic-embed."
+            )
+        self.dimensions = int(llama_cpp.llama_model_n_embd_out(model))
+        self._encoder = bool(llama_cpp.llama_model_has_encoder(model)) and not bool(
+            llama_cpp.llama_model_has_decoder(model))
+        name = header.values.get("general.name")
+        ftype = header.get_int("general.file_type")
+        kind = _ftype_names().get(ftype, "?") if ftype is not None else "?"
+        self.model_name = f"{name if isinstance(name, str) and name else path.stem} ({kind})"
+
+        capacity = self._capacity
+        self._batch = llama_cpp.llama_batch_init(capacity, 0, self._per_call)
+        batch = self._batch
+        self._tokens = np.ctypeslib.as_array(batch.token, shape=(capacity,))
+        self._pos = np.ctypeslib.as_array(batch.pos, shape=(capacity,))
+        self._n_seq_id = np.ctypeslib.as_array(batch.n_seq_id, shape=(capacity,))
+        self._outputs = np.ctypeslib.as_array(batch.logits, shape=(capacity,))
+        self._n_seq_id[:] = 1
+        self._outputs[:] = 1
+        for i in range(capacity):
+            batch.seq_id[i][0] = 0
+        self._positions = np.arange(self.max_tokens, dtype=np.int32)
+
+    @property
+    def _capacity(self) -> int:
+        return self.max_tokens * self._per_call
+
+    def _load(self, path: Path, flash_attn: bool) -> Any:
+        global _load_log
+        _quiet_llama_cpp()
+        import llama_cpp
+
+        n = self.max_tokens * self._per_call
+        with _log_lock:
+            _load_log = deque(maxlen=40)
+            try:
+                return llama_cpp.Llama(
+                    str(path), embedding=True, verbose=False,
+                    n_ctx=n, n_batch=n, n_ubatch=n, flash_attn=flash_attn,
+                    n_threads=self.threads, n_threads_batch=self.threads,
+                    n_gpu_layers=0,
+                )
+            except (ValueError, RuntimeError, OSError) as exc:
+                detail = _load_failure_detail(list(_load_log))
+                raise ModelLoadError(
+                    f"llama.cpp could not load the embedding model {path}{detail}. The file may be "
+                    "truncated or damaged (download or convert it again), or use an architecture "
+                    "this llama-cpp-python does not support."
+                ) from exc
+            finally:
+                _load_log = None
+
+    # ----------------------------------------------------------------------- Embedder
+
+    def _tokenize(self, text: str) -> npt.NDArray[np.int32]:
+        data = text.encode("utf-8", "replace")  # lone surrogates would be invalid UTF-8 for llama.cpp
+        room = len(data) + 8
+        while True:
+            buf = (self._lib.llama_token * room)()
+            n = self._lib.llama_tokenize(self._vocab, data, len(data), buf, room, True, False)
+            if n >= 0:
+                return np.frombuffer(memoryview(buf).cast("B"), dtype=np.int32, count=n).copy()
+            room = -n
+
+    def count_tokens(self, text: str) -> int:
+        return int(self._tokenize(text).shape[0])
+
+    def embed_batch(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        if isinstance(texts, str):
+            raise TypeError("embed_batch takes a sequence of texts, not one str")
+        tokenized = [self._tokenize(t) for t in texts]
+        for i, tokens in enumerate(tokenized):
+            if len(tokens) > self.max_tokens:
+                raise ValueError(
+                    f"text {i} is {len(tokens)} tokens long; {self.model_name} embeds at most "
+                    f"{self.max_tokens} (split it first)"
+                )
+            if len(tokens) == 0:
+                raise ValueError(f"text {i} has no tokens to embed")
+        out = np.empty((len(texts), self.dimensions), dtype=np.float32)
+        with self._lock:
+            if self._batch is None:
+                raise RuntimeError("this embedder has been closed")
+            start = 0
+            while start < len(tokenized):
+                group = [start]
+                used = len(tokenized[start])
+                while (len(group) < self._per_call and group[-1] + 1 < len(tokenized)
+                       and used + len(tokenized[group[-1] + 1]) <= self._capacity):
+                    group.append(group[-1] + 1)
+                    used += len(tokenized[group[-1]])
+                self._run([tokenized[i] for i in group], out[start:start + len(group)])
+                start += len(group)
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        out /= np.maximum(norms, np.float32(1e-12))
+        return out
+
+    def _run(self, sequences: list[npt.NDArray[np.int32]], out: npt.NDArray[np.float32]) -> None:
+        lib = self._lib
+        batch = self._batch
+        k = 0
+        for seq, tokens in enumerate(sequences):
+            n = len(tokens)
+            self._tokens[k:k + n] = tokens
+            self._pos[k:k + n] = self._positions[:n]
+            if self._per_call > 1:
+                for j in range(k, k + n):
+                    batch.seq_id[j][0] = seq
+            k += n
+        batch.n_tokens = k
+        if self._encoder:
+            rc = lib.llama_encode(self._ctx, batch)
+        else:
+            lib.llama_memory_clear(lib.llama_get_memory(self._ctx), True)
+            rc = lib.llama_decode(self._ctx, batch)
+        if rc != 0:
+            raise RuntimeError(f"llama.cpp failed to embed a batch (status {rc})")
+        for seq in range(len(sequences)):
+            pointer = lib.llama_get_embeddings_seq(self._ctx, seq)
+            if not pointer:
+                raise RuntimeError("llama.cpp returned no embedding")
+            out[seq] = np.ctypeslib.as_array(pointer, shape=(self.dimensions,))
+
+    # ----------------------------------------------------------------------- lifetime
+
+    def close(self) -> None:
+        """Free the model now rather than at garbage collection."""
+        with self._lock:
+            batch, self._batch = getattr(self, "_batch", None), None
+            if batch is not None:
+                self._lib.llama_batch_free(batch)
+            llm, self._llm = getattr(self, "_llm", None), None
+            if llm is not None:
+                llm.close()
+
+    def __enter__(self) -> "LlamaEmbedder":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:
+            pass
+
+    def __repr__(self) -> str:
+        return f"LlamaEmbedder({self.model_name}, {self.dimensions} dims, max {self.max_tokens} tokens)"
+
+
+def _load_failure_detail(lines: list[str]) -> str:
+    """The most telling line of llama.cpp's load log (model metadata only, never document text)."""
+    text = "".join(lines).splitlines()
+    for line in reversed(text):
+        _, found, reason = line.partition("error loading model:")
+        if found and reason.strip():
+            return f": {reason.strip()[:300]}"
+    for line in reversed(text):
+        low = line.lower()
+        if "failed to load model" not in low and any(
+                w in low for w in ("error", "failed", "corrupt", "not within", "unknown", "invalid")):
+            return f": {line.strip()[:300]}"
+    return ""
+
+
+def load_embedder(model_path: str | Path | None = None, threads: int | None = None) -> LlamaEmbedder:
+    """The embedder for `model_path`, or for the bundled model when it is None."""
+    path = Path(model_path).expanduser() if model_path is not None else bundled_model_path()
+    if model_path is None and not path.exists():
+        raise ModelLoadError(
+            f"The bundled embedding model {path} is missing: this Cairn installation is incomplete. "
+            "Reinstall Cairn, or rebuild the model with packaging/build_embedding_model.py."
+        )
+    return LlamaEmbedder(path, threads)

@@ -1,0 +1,42 @@
+"""The shape every extractor returns, whatever the file format.
+
+One flat text with offsets (rather than a tree per format) is what the chunker,
+the index and the snippets all work on: a search hit is a character span of
+`Document.text`, and pages and headings are only spans and markers over it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageSpan:
+    """One page of a paged document, so a hit can say "page 12"."""
+
+    number: int  # 1-based page number
+    start: int  # character offsets in Document.text
+    end: int
+
+
+@dataclass(frozen=True)
+class Heading:
+    """Where a section starts, so a chunk can carry the heading path it sits under."""
+
+    start: int  # character offset in Document.text where the section starts
+    level: int  # 1 = top level
+    text: str
+
+
+@dataclass(frozen=True)
+class Document:
+    text: str  # the whole extracted text, paragraphs separated by blank lines
+    kind: str  # "text", "markdown", "code", "html", "pdf", "docx", "email"
+    title: str | None
+    pages: tuple[PageSpan, ...] = ()  # only for paged formats (PDF)
+    headings: tuple[Heading, ...] = ()
+    encoding: str | None = None  # detected text encoding, for text-based formats
+    # Some of the file's text is missing: a safety limit was reached (see
+    # engine.extract.limits) or part of the file could not be read. Whatever was
+    # read is still worth indexing; the flag lets the indexer say it is partial.
+    truncated: bool = False

@@ -1,0 +1,115 @@
+"""Word .docx: body paragraphs and tables in reading order, headings from styles.
+
+A .docx is a zip of XML parts and python-docx loads every part into memory, so
+the zip's declared sizes are checked first (zipfile never inflates past them):
+a zip bomb is refused before anything is decompressed. Encrypted Word files
+are not zips at all but OLE containers, recognised by their magic number so the
+user is told "password-protected" instead of "damaged".
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import docx
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+
+from engine.errors import ExtractionError
+from engine.extract.builder import TextBuilder
+from engine.extract.document import Document
+from engine.extract.files import human_size
+from engine.extract.limits import (
+    MAX_ZIP_ENTRIES,
+    MAX_ZIP_MEMBER_BYTES,
+    MAX_ZIP_RATIO,
+    MAX_ZIP_TOTAL_BYTES,
+    ZIP_RATIO_MIN_BYTES,
+)
+
+DAMAGED = "damaged Word document: not a valid .docx file"
+PROTECTED = "password-protected or old-format Word document: Cairn reads only unprotected .docx files"
+BOMB = "Word document refused: it would expand to {what} (possible zip bomb)"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_HEADING_STYLE = re.compile(r"heading\s*([1-9])", re.IGNORECASE)
+
+
+def extract_docx(data: bytes) -> Document:
+    check_container(data)
+    builder = TextBuilder()
+    try:
+        document = docx.Document(io.BytesIO(data))
+        first_title: str | None = None
+        for block in document.iter_inner_content():
+            if builder.full:
+                break
+            if isinstance(block, Table):
+                builder.paragraph(table_text(block))
+                continue
+            level, is_title = _heading_level(block)
+            if level:
+                builder.heading(block.text, level)
+                if is_title and first_title is None:
+                    first_title = block.text
+            else:
+                builder.paragraph(block.text)
+        title = document.core_properties.title or first_title
+    except Exception:  # lxml, KeyError on a missing part, ValueError on a wrong content type ...
+        raise ExtractionError(DAMAGED) from None
+    return builder.build("docx", title)
+
+
+def check_container(data: bytes) -> None:
+    """Refuse what is not a .docx, or would inflate beyond the limits, before any part is read."""
+    if data.startswith(_OLE_MAGIC):
+        raise ExtractionError(PROTECTED)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        raise ExtractionError(DAMAGED) from None
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise ExtractionError(BOMB.format(what=f"more than {MAX_ZIP_ENTRIES} parts"))
+    total = sum(info.file_size for info in infos)
+    if total > MAX_ZIP_TOTAL_BYTES or any(info.file_size > MAX_ZIP_MEMBER_BYTES for info in infos):
+        raise ExtractionError(BOMB.format(what=f"more than {human_size(min(total, MAX_ZIP_TOTAL_BYTES))}"))
+    for info in infos:
+        if info.file_size > ZIP_RATIO_MIN_BYTES and info.file_size > MAX_ZIP_RATIO * max(1, info.compress_size):
+            raise ExtractionError(BOMB.format(
+                what=f"{info.file_size // max(1, info.compress_size)} times its compressed size"))
+
+
+def table_text(table: Table) -> str:
+    """One line per row, cells separated by ' | '; a merged cell counts once."""
+    lines = []
+    for row in table.rows:
+        cells: list[_Cell] = []
+        for cell in row.cells:
+            if not cells or cell is not cells[-1]:
+                cells.append(cell)
+        texts = (_cell_text(cell) for cell in cells)
+        line = " | ".join(t for t in texts if t)
+        if line:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _cell_text(cell: _Cell) -> str:
+    parts = []
+    for block in cell.iter_inner_content():
+        text = table_text(block) if isinstance(block, Table) else block.text
+        if text.strip():
+            parts.append(" ".join(text.split()))
+    return " ".join(parts)
+
+
+def _heading_level(paragraph: Paragraph) -> tuple[int, bool]:
+    """(level, is the "Title" style); level 0 for body text. Built-in style names are English in every locale."""
+    style = paragraph.style
+    name = (style.name or "") if style is not None else ""
+    if name.lower() == "title":
+        return 1, True
+    match = _HEADING_STYLE.fullmatch(name.strip())
+    return (int(match.group(1)), False) if match else (0, False)

@@ -1,0 +1,48 @@
+"""Which files Cairn tries to read, decided from the name alone.
+
+The folder scan asks this for every file, so it must not touch the disk. A
+file without an extension (README, Makefile, notes) is tried as text; its
+content decides later whether it really is.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePath
+
+_TEXT = (
+    "txt text rst org tex bib csv tsv log json jsonl ndjson yaml yml toml ini cfg conf properties "
+    "srt vtt adoc asciidoc textile nfo"
+)
+_MARKDOWN = "md markdown mdown mkd mdx"
+_CODE = (
+    "py pyi pyw js mjs cjs ts tsx jsx java c h cc cpp cxx hpp hh hxx cs go rs rb php swift kt kts "
+    "scala sc sh bash zsh fish ps1 psm1 bat cmd sql r m mm lua pl pm hs lhs ml mli fs fsx css scss "
+    "sass less xml xsl xslt xsd vue svelte dart ex exs erl hrl clj cljs edn groovy gradle f f90 f95 "
+    "jl nim zig v vim el lisp scm rkt tf hcl proto graphql gql cmake mk dockerfile asm s d pas cob "
+    "ada sol"
+)
+_BY_EXTENSION: dict[str, str] = {
+    **{f".{e}": "text" for e in _TEXT.split()},
+    **{f".{e}": "markdown" for e in _MARKDOWN.split()},
+    **{f".{e}": "code" for e in _CODE.split()},
+    ".html": "html", ".htm": "html", ".xhtml": "html",
+    ".pdf": "pdf",
+    ".docx": "docx",
+    ".eml": "email",
+}
+_CODE_NAMES = frozenset({
+    "makefile", "gnumakefile", "dockerfile", "containerfile", "rakefile", "gemfile", "vagrantfile",
+    "jenkinsfile", "procfile", "justfile",
+})
+
+
+def kind_for(path: PurePath) -> str | None:
+    """The Document kind a file would get, or None if Cairn does not read such files."""
+    suffix = path.suffix.lower()
+    if suffix:
+        return _BY_EXTENSION.get(suffix)
+    return "code" if path.name.lower() in _CODE_NAMES else "text"
+
+
+def describe_suffix(path: PurePath) -> str:
+    return path.suffix.lower() or "(none)"

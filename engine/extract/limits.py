@@ -1,0 +1,26 @@
+"""Safety limits against hostile or pathological files.
+
+A personal folder can hold anything: a downloaded PDF with a million pages, a
+.docx that is a zip bomb. Indexing must finish and keep memory bounded, so every
+extractor stops at these limits. Text limits truncate (the Document is marked
+`truncated`, the rest is still indexed); container limits refuse the file,
+because a zip bomb has no useful text to salvage.
+"""
+
+from __future__ import annotations
+
+# Text kept from any one file. About 10,000 printed pages: beyond that a file
+# is a data dump, not a document, and its chunks would crowd out everything else.
+MAX_CHARS = 20_000_000
+
+# Pages read from a PDF; the rest is left out and the Document marked truncated.
+MAX_PDF_PAGES = 5_000
+
+# DOCX (a zip of XML parts, all of which python-docx loads into memory).
+MAX_ZIP_ENTRIES = 10_000
+MAX_ZIP_MEMBER_BYTES = 200 * 1024 * 1024  # uncompressed size of one part
+MAX_ZIP_TOTAL_BYTES = 400 * 1024 * 1024  # uncompressed size of all parts
+# Real Word XML compresses 5-20x; a bomb of repeated bytes reaches ~1000x.
+# Only parts big enough to hurt are checked, so tiny repetitive parts pass.
+MAX_ZIP_RATIO = 100
+ZIP_RATIO_MIN_BYTES = 10 * 1024 * 1024

@@ -1,0 +1,78 @@
+"""PDF: the text of each page, with page numbers kept as spans.
+
+pypdf is pure Python, so a broken or hostile file can fail in any way (not only
+with pypdf's own errors): every failure becomes a short reason, never a
+traceback. An encrypted PDF is read when it opens with the empty password
+(most "protected" PDFs only restrict printing or copying); otherwise it is
+refused rather than guessed at. pypdf already caps decompressed stream sizes;
+the page and character limits here bound the rest.
+"""
+
+from __future__ import annotations
+
+import io
+
+from pypdf import PasswordType, PdfReader
+from pypdf.errors import DependencyError, FileNotDecryptedError
+
+from engine.errors import ExtractionError
+from engine.extract.builder import TextBuilder
+from engine.extract.document import Document
+from engine.extract.limits import MAX_PDF_PAGES
+from engine.extract.text import normalise_newlines
+
+PASSWORD = "password-protected PDF: Cairn cannot read encrypted PDFs"
+AES = "encrypted PDF (AES): this installation of Cairn cannot decrypt it"
+DAMAGED = "damaged or invalid PDF: it cannot be read (re-saving it from a PDF viewer may help)"
+
+
+def extract_pdf(data: bytes) -> Document:
+    reader, count = _open(data)
+    builder = TextBuilder()
+    failed = 0
+    for index in range(min(count, MAX_PDF_PAGES)):
+        text = _page_text(reader, index)
+        if text is None:
+            failed += 1
+            text = ""
+        builder.page(index + 1, text)
+        if builder.full:
+            break
+    if count and failed == min(count, MAX_PDF_PAGES):
+        raise ExtractionError(DAMAGED)
+    return builder.build("pdf", _title(reader), incomplete=failed > 0 or count > MAX_PDF_PAGES)
+
+
+def _open(data: bytes) -> tuple[PdfReader, int]:
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and reader.decrypt("") == PasswordType.NOT_DECRYPTED:
+            raise ExtractionError(PASSWORD)
+        return reader, len(reader.pages)
+    except ExtractionError:
+        raise
+    except DependencyError:
+        raise ExtractionError(AES) from None
+    except FileNotDecryptedError:
+        raise ExtractionError(PASSWORD) from None
+    except Exception:  # hostile input breaks parsers in unforeseen ways (RecursionError, KeyError, ...)
+        raise ExtractionError(DAMAGED) from None
+
+
+def _page_text(reader: PdfReader, index: int) -> str | None:
+    """A page's text, or None when that page alone is broken (the others are still worth having)."""
+    try:
+        text = reader.pages[index].extract_text()
+    except DependencyError:
+        raise ExtractionError(AES) from None
+    except Exception:
+        return None
+    return normalise_newlines(text.replace("\x00", ""))
+
+
+def _title(reader: PdfReader) -> str | None:
+    try:
+        meta = reader.metadata
+        return str(meta.title) if meta is not None and meta.title else None
+    except Exception:  # metadata is optional; a broken info dictionary must not lose the text
+        return None

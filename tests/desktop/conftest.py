@@ -1,0 +1,65 @@
+"""Desktop fixtures: the real app, offscreen, on a real index built from files the test writes.
+
+`launch` builds the same app `cairn-desktop` runs (desktop.app.build) for the test's own
+Cairn home, with the session's real embedding model, starts it (watcher included) and
+shuts it down cleanly afterwards, so no worker thread outlives its test.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from collections.abc import Callable, Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import pytest  # noqa: E402
+
+pytest.importorskip("PySide6")
+pytest.importorskip("pytestqt")
+
+from engine.api import Cairn  # noqa: E402
+from tests.corpus import write_corpus  # noqa: E402
+
+SLOW = 90_000  # ms: indexing with the real model on a busy 2-core machine
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> Path:
+    return write_corpus(tmp_path / "docs")
+
+
+@pytest.fixture
+def indexed(cairn_home: Path, docs: Path, real_embedder: Any) -> Path:
+    """A home whose index already holds the corpus (built through the engine, as `cairn index` would)."""
+    with Cairn(cairn_home, embedder=real_embedder) as cairn:
+        cairn.add_folder(docs)
+        for _ in cairn.index():
+            pass
+    return cairn_home
+
+
+@pytest.fixture
+def launch(qtbot: Any, cairn_home: Path, real_embedder: Any) -> Iterator[Callable[..., Any]]:
+    """launch(embedder=None, shared=True) -> desktop.app.App, started and shown.
+
+    With `shared=False` the app loads the models its settings name, as `cairn-desktop` does."""
+    from desktop.app import build
+
+    apps: list[Any] = []
+
+    def start(embedder: Any = None, *, shared: bool = True, wait_ready: bool = True) -> Any:
+        chosen = (embedder or real_embedder) if shared else None
+        app = build(cairn_home, embedder=chosen, tray=False, retry_seconds=0.5, debounce=0.2)
+        apps.append(app)
+        qtbot.addWidget(app.window)
+        app.start()
+        if wait_ready:
+            qtbot.waitUntil(lambda: app.session.status is not None, timeout=SLOW)
+        return app
+
+    yield start
+    for app in apps:
+        app.shutdown()

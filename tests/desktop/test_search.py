@@ -1,0 +1,111 @@
+"""Search as a person uses it: type, see the right file, look at the passage, open it — keys only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices, QTextCursor
+from PySide6.QtWidgets import QApplication
+
+from desktop import theme
+from tests.corpus import DOCS, IDENTIFIER_QUERY
+from tests.desktop.conftest import SLOW
+
+KNEE = "recovering from an operation on a torn knee tendon"  # shares no content word with its target
+
+
+def first_name(app: Any) -> str | None:
+    results = app.window.search.model.results
+    return Path(results[0].path).name if results else None
+
+
+def test_typing_a_query_lists_the_right_file(qtbot: Any, indexed: Path, launch: Any) -> None:
+    app = launch()
+    search = app.window.search
+    assert QApplication.focusWidget() in (search.query, None)  # focused at start (None: offscreen, no window focus)
+    qtbot.keyClicks(search.query, KNEE)
+    qtbot.waitUntil(lambda: first_name(app) == "ortho-notes.txt", timeout=SLOW)
+    assert "file" in search.info.text()
+
+
+def test_selecting_a_result_shows_the_passage_in_context(qtbot: Any, indexed: Path, launch: Any) -> None:
+    app = launch()
+    search, preview = app.window.search, app.window.preview
+    search.query.setText("starter flour dough oven")
+    qtbot.waitUntil(lambda: first_name(app) == "sourdough.txt", timeout=SLOW)
+    search.view.setCurrentIndex(search.model.index(0))
+    qtbot.waitUntil(lambda: preview.located is not None and not preview.note.isVisible(), timeout=SLOW)
+    assert preview.title.text() == "sourdough.txt"
+    shown = preview.text.toPlainText()
+    assert DOCS["sourdough.txt"].split(".")[0] in shown
+    located = preview.located
+    assert shown[located.start:located.end] == search.model.results[0].text
+    # the passage is banded and the query's words are marked
+    cursor = QTextCursor(preview.text.document())
+    cursor.setPosition(located.start + 1)
+    assert cursor.charFormat().background().color() in (theme.passage_background(), theme.match_background())
+    marked = shown.index("dough")
+    cursor.setPosition(marked + 1)
+    assert cursor.charFormat().background().color() == theme.match_background()
+
+
+class Opened(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[QUrl] = []
+
+    @Slot(QUrl)
+    def handle(self, url: QUrl) -> None:
+        self.urls.append(url)
+
+
+def test_keyboard_moves_opens_and_reveals(qtbot: Any, indexed: Path, docs: Path, launch: Any) -> None:
+    app = launch()
+    search = app.window.search
+    opened = Opened()
+    QDesktopServices.setUrlHandler("file", opened, "handle")
+    try:
+        search.query.setText("court contract breach claim")
+        qtbot.waitUntil(lambda: search.model.rowCount() >= 2, timeout=SLOW)
+        qtbot.keyClick(search.query, Qt.Key.Key_Down)
+        assert search.view.currentIndex().row() == 0
+        qtbot.keyClick(search.view, Qt.Key.Key_Down)
+        second = search.model.results[1].path
+        assert search.current_result().path == second
+        qtbot.keyClick(search.view, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: len(opened.urls) == 1)
+        assert opened.urls[0].toLocalFile() == second
+        qtbot.keyClick(search.view, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: len(opened.urls) == 2)  # no file manager on D-Bus here: its folder opens
+        assert opened.urls[1].toLocalFile() == str(docs)
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+
+
+def test_modes_and_filters(qtbot: Any, indexed: Path, launch: Any) -> None:
+    app = launch()
+    search = app.window.search
+    query, target = IDENTIFIER_QUERY
+    search.mode.setCurrentIndex(search.mode.findData("keyword"))
+    search.query.setText(query)
+    qtbot.waitUntil(lambda: first_name(app) == target, timeout=SLOW)
+    with qtbot.waitSignal(search.resultsShown, timeout=SLOW) as shown:
+        search.types.setCurrentIndex(search.types.findText("Markdown"))
+    assert shown.args[0] == []
+    assert search.info.text() == "No passages match."
+    search.types.setCurrentIndex(0)
+    search.modified.setCurrentIndex(search.modified.findText("Past day"))  # the corpus was written just now
+    qtbot.waitUntil(lambda: first_name(app) == target, timeout=SLOW)
+
+
+def test_ctrl_k_focuses_search_from_anywhere(qtbot: Any, indexed: Path, launch: Any) -> None:
+    app = launch()
+    window = app.window
+    window.activateWindow()
+    window.focus_ask()
+    assert window.tabs.currentWidget() is window.ask
+    qtbot.keyClick(window.ask.question, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.tabs.currentWidget() is window.search)
+    assert window.search.query.hasFocus() or QApplication.focusWidget() is None

@@ -1,0 +1,384 @@
+"""Extraction: the right text from real files, and a clear reason when there is none.
+
+Every file here is written by the test itself with the same libraries a user's
+software would use (fpdf2, pypdf, python-docx, the email package), so the
+assertions are about what a person searching their files would notice: the
+right words on the right page, headings as sections, no script code, no
+garbage from binary files, and errors that say what to do without hanging.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import random
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+import zipfile
+from email import policy
+from email.message import EmailMessage
+from pathlib import Path
+
+import docx
+import pytest
+from fpdf import FPDF
+from pypdf import PdfWriter
+
+from engine.errors import ExtractionError, UnsupportedFile
+from engine.extract import Document, extract, is_supported
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+LIMIT = 50 * 1024 * 1024
+PAGES = ("Apples grow in the orchard.", "Bananas ripen in the dark.", "Cherries are picked in June.")
+
+
+def write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def make_pdf(pages: tuple[str, ...] = PAGES, title: str = "Fruit Report") -> bytes:
+    pdf = FPDF()
+    pdf.set_title(title)
+    pdf.set_font("Helvetica", size=12)
+    for number, text in enumerate(pages, 1):
+        pdf.add_page()
+        pdf.multi_cell(0, 10, f"{text}\n\nPage {number} ends here.")
+    return bytes(pdf.output())
+
+
+def encrypted_pdf(user_password: str, owner_password: str | None = None) -> bytes:
+    writer = PdfWriter(clone_from=io.BytesIO(make_pdf()))
+    writer.encrypt(user_password, owner_password=owner_password)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def reason(path: Path, max_bytes: int = LIMIT) -> str:
+    with pytest.raises(ExtractionError) as info:
+        extract(path, max_bytes)
+    return str(info.value)
+
+
+# --- PDF ---------------------------------------------------------------------------------------
+
+
+def test_pdf_text_lands_on_the_right_page(tmp_path: Path) -> None:
+    doc = extract(write(tmp_path / "report.pdf", make_pdf()), LIMIT)
+    assert doc.kind == "pdf" and doc.title == "Fruit Report" and not doc.truncated
+    assert [p.number for p in doc.pages] == [1, 2, 3]
+    for page, fruit in zip(doc.pages, ("Apples", "Bananas", "Cherries")):
+        on_page = doc.text[page.start:page.end]
+        assert fruit in on_page and f"Page {page.number} ends here." in on_page
+        assert all(other not in on_page for other in ("Apples", "Bananas", "Cherries") if other != fruit)
+    assert doc.text.count("\n\n") >= 2  # pages are separate paragraphs
+
+
+def test_password_protected_pdf_is_refused_with_a_clear_reason(tmp_path: Path) -> None:
+    path = write(tmp_path / "locked.pdf", encrypted_pdf("s3cret"))
+    assert reason(path) == "password-protected PDF: Cairn cannot read encrypted PDFs"
+
+
+def test_pdf_restricted_only_by_an_owner_password_is_still_read(tmp_path: Path) -> None:
+    doc = extract(write(tmp_path / "no-print.pdf", encrypted_pdf("", owner_password="owner")), LIMIT)
+    assert "Bananas ripen in the dark." in doc.text and len(doc.pages) == 3
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage"])
+def test_damaged_pdf_gives_a_reason_without_its_content(tmp_path: Path, damage: str) -> None:
+    good = make_pdf(("Confidential salary figures",))
+    data = good[: len(good) // 3] if damage == "truncated" else b"%PDF-1.7\n" + random.Random(1).randbytes(4000)
+    text = reason(write(tmp_path / "broken.pdf", data))
+    assert "PDF" in text and "damaged" in text
+    assert "salary" not in text.lower()
+
+
+def test_pdf_over_the_page_limit_is_marked_truncated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("engine.extract.pdf.MAX_PDF_PAGES", 2)
+    doc = extract(write(tmp_path / "long.pdf", make_pdf()), LIMIT)
+    assert doc.truncated and [p.number for p in doc.pages] == [1, 2]
+    assert "Bananas" in doc.text and "Cherries" not in doc.text
+
+
+# --- DOCX --------------------------------------------------------------------------------------
+
+
+def test_docx_keeps_headings_paragraphs_and_tables_in_order(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.core_properties.title = "Flat Lease"
+    document.add_heading("Lease", 0)
+    document.add_paragraph("This lease starts in May.")
+    document.add_heading("Deposit", 1)
+    document.add_paragraph("The deposit is two months of rent.")
+    table = document.add_table(rows=2, cols=2)
+    for (row, col), value in {(0, 0): "Tenant", (0, 1): "Rent", (1, 0): "Ann Smith", (1, 1): "900 EUR"}.items():
+        table.cell(row, col).text = value
+    document.add_heading("Pets", 2)
+    document.add_paragraph("Cats are allowed.")
+    path = tmp_path / "lease.docx"
+    document.save(str(path))
+
+    doc = extract(path, LIMIT)
+    assert doc.kind == "docx" and doc.title == "Flat Lease"
+    assert [(h.level, h.text) for h in doc.headings] == [(1, "Lease"), (1, "Deposit"), (2, "Pets")]
+    for h in doc.headings:
+        assert doc.text[h.start:].startswith(h.text)
+    assert "Ann Smith | 900 EUR" in doc.text
+    order = [doc.text.index(s) for s in ("May", "two months", "Ann Smith", "Cats")]
+    assert order == sorted(order)
+    deposit_section = doc.text[doc.headings[1].start:doc.headings[2].start]
+    assert "900 EUR" in deposit_section  # the table belongs to the section it sits in
+
+
+def test_docx_zip_bomb_is_refused_before_inflating(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.docx"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("word/document.xml", "w", force_zip64=True) as member:
+            for _ in range(48):
+                member.write(b" " * (1 << 20))  # 48 MB that compress to ~50 KB
+    assert path.stat().st_size < 200_000
+    started = time.monotonic()
+    text = reason(path)
+    assert "zip bomb" in text and time.monotonic() - started < 1
+
+
+def test_damaged_docx_gives_a_reason(tmp_path: Path) -> None:
+    path = write(tmp_path / "broken.docx", b"PK\x03\x04" + b"private notes " * 50)
+    text = reason(path)
+    assert text.startswith("damaged Word document") and "private" not in text
+
+
+def test_password_protected_docx_is_named_as_such(tmp_path: Path) -> None:
+    # Word saves encrypted documents as OLE compound files, whatever the extension
+    path = write(tmp_path / "locked.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4088))
+    assert reason(path).startswith("password-protected or old-format Word document")
+
+
+# --- E-mail ------------------------------------------------------------------------------------
+
+
+def test_email_headers_plain_body_and_attachment_names(tmp_path: Path) -> None:
+    message = EmailMessage()
+    message["Subject"] = "Réunion über Käse — 会議"
+    message["From"] = "Zoë Müller <zoe@example.org>"
+    message["To"] = "bob@example.com"
+    message["Cc"] = "Ève <eve@example.com>"
+    message["Date"] = "Tue, 05 Mar 2024 10:00:00 +0100"
+    message.set_content("Bonjour Bob,\n\nLe fromage coûte 12 €.\n", cte="quoted-printable")
+    message.add_alternative("<p>Rendered HTML copy</p>", subtype="html")
+    message.add_attachment(b"%PDF-1.4 invoice body", maintype="application", subtype="pdf",
+                           filename="facture-été.pdf")
+    path = write(tmp_path / "meeting.eml", message.as_bytes(policy=policy.SMTP))
+
+    doc = extract(path, LIMIT)
+    assert doc.kind == "email" and doc.title == "Réunion über Käse — 会議"
+    assert doc.text.startswith("Subject: Réunion über Käse — 会議\nFrom: Zoë Müller <zoe@example.org>\n")
+    assert "Cc: Ève <eve@example.com>" in doc.text and "Date: Tue, 05 Mar 2024" in doc.text
+    assert "Le fromage coûte 12 €." in doc.text
+    assert "Rendered HTML copy" not in doc.text  # plain text preferred, not both
+    assert "Attachments: facture-été.pdf" in doc.text and "invoice body" not in doc.text
+
+
+def test_html_only_email_in_latin1_base64_is_converted(tmp_path: Path) -> None:
+    message = EmailMessage()
+    message["Subject"] = "Menu"
+    html = "<h1>Carte</h1><p>Caf\xe9 cr\xe8me</p><script>track()</script>".encode("latin-1")
+    message.set_content(html, maintype="text", subtype="html", cte="base64")
+    message.set_param("charset", "iso-8859-1")
+    doc = extract(write(tmp_path / "menu.eml", message.as_bytes()), LIMIT)
+    assert "Café crème" in doc.text and "track" not in doc.text
+    assert [h.text for h in doc.headings] == ["Carte"]
+    assert doc.text[doc.headings[0].start:].startswith("Carte")
+
+
+# --- HTML --------------------------------------------------------------------------------------
+
+
+def test_html_drops_scripts_and_keeps_structure(tmp_path: Path) -> None:
+    page = b"""<!doctype html><html><head><meta charset="utf-8"><title>Garden  Notes</title>
+    <style>body { color: red }</style><script>var tracking = "SECRET";</script></head>
+    <body><noscript>Enable JavaScript</noscript><h1>Roses</h1><p>Prune in <b>early</b>
+    spring.</p><section><h2>Pests <small>and cures</small></h2><div>Aphids hate soap.</div>
+    <template><p>never shown</p></template></section><h2>Tools</h2><ul><li>Shears</li><li>Gloves</li></ul>
+    </body></html>"""
+    doc = extract(write(tmp_path / "garden.html", page), LIMIT)
+    assert doc.kind == "html" and doc.title == "Garden Notes"
+    for hidden in ("SECRET", "color", "Enable JavaScript", "never shown"):
+        assert hidden not in doc.text
+    assert "Prune in early spring." in doc.text
+    assert [(h.level, h.text) for h in doc.headings] == [(1, "Roses"), (2, "Pests and cures"), (2, "Tools")]
+    for h in doc.headings:
+        assert doc.text[h.start:h.start + len(h.text)] == h.text
+    assert "Shears\n\nGloves" in doc.text  # list items are separate paragraphs
+
+
+def test_html_declaring_its_charset_is_decoded_with_it(tmp_path: Path) -> None:
+    page = '<html><head><meta charset="windows-1251"><title>Отчёт</title></head><body><p>Привет, мир</p>'
+    doc = extract(write(tmp_path / "ru.html", page.encode("cp1251")), LIMIT)
+    assert doc.title == "Отчёт" and doc.text == "Привет, мир" and doc.encoding == "cp1251"
+
+
+def test_deeply_nested_html_does_not_crash_or_crawl(tmp_path: Path) -> None:
+    depth = 100_000
+    page = b"<title>Deep</title>" + b"<div>" * depth + b"Buried treasure" + b"</div>" * depth
+    started = time.monotonic()
+    doc = extract(write(tmp_path / "deep.html", page), LIMIT)
+    assert "Buried treasure" in doc.text and doc.title == "Deep"
+    assert time.monotonic() - started < 3
+
+
+# --- Text, Markdown, encodings -----------------------------------------------------------------
+
+FRENCH = "Le café de la gare ouvre à sept heures; les élèves y déjeunent après l'école.\n"
+QUOTES = "He said “hello” – and paid 5 € for the naïve café’s crème brûlée.\n"
+
+
+@pytest.mark.parametrize(("text", "raw", "encoding"), [
+    (FRENCH, FRENCH.encode("latin-1"), "cp1252"),  # latin-1 letters read the same in cp1252
+    (QUOTES, QUOTES.encode("cp1252"), "cp1252"),
+    (FRENCH, b"\xff\xfe" + FRENCH.encode("utf-16-le"), "utf-16-le"),
+    (QUOTES, "\ufeff".encode("utf-8") + QUOTES.encode("utf-8"), "utf-8"),
+], ids=["latin-1", "cp1252", "utf-16-bom", "utf-8-bom"])
+def test_legacy_encodings_are_decoded(tmp_path: Path, text: str, raw: bytes, encoding: str) -> None:
+    doc = extract(write(tmp_path / "notes.txt", raw), LIMIT)
+    assert doc.text == text and doc.encoding == encoding
+
+
+def test_windows_line_endings_are_normalised(tmp_path: Path) -> None:
+    doc = extract(write(tmp_path / "list.txt", b"one\r\ntwo\r\n\r\nthree"), LIMIT)
+    assert doc.text == "one\ntwo\n\nthree"
+
+
+def test_markdown_headings_and_title_ignore_code_blocks(tmp_path: Path) -> None:
+    source = "Intro line.\n\n# Trip to Oslo\n\nWe flew.\n\n```sh\n# not a heading\n```\n\nDay two\n-------\n\n## [Museums](http://x)\n"
+    doc = extract(write(tmp_path / "trip.md", source.encode()), LIMIT)
+    assert doc.kind == "markdown" and doc.title == "Trip to Oslo"
+    assert [(h.level, h.text) for h in doc.headings] == [(1, "Trip to Oslo"), (2, "Day two"), (2, "Museums")]
+    assert [doc.text[h.start:].split("\n")[0] for h in doc.headings] == ["# Trip to Oslo", "Day two", "## [Museums](http://x)"]
+
+
+def test_source_code_and_extensionless_text_are_read(tmp_path: Path) -> None:
+    code = extract(write(tmp_path / "tool.py", b"def main() -> None:\n    print('hi')\n"), LIMIT)
+    assert code.kind == "code" and "def main()" in code.text
+    readme = tmp_path / "README"
+    assert is_supported(readme)
+    assert extract(write(readme, b"Read me first."), LIMIT).text == "Read me first."
+
+
+def test_huge_text_is_cut_at_the_character_limit_and_flagged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("engine.extract.text.MAX_CHARS", 1000)
+    doc = extract(write(tmp_path / "dump.log", b"x" * 5000), LIMIT)
+    assert len(doc.text) == 1000 and doc.truncated
+
+
+# --- What is not text, and files that cannot be read -------------------------------------------
+
+
+def test_binary_content_is_unsupported_even_with_a_text_name(tmp_path: Path) -> None:
+    data = random.Random(7).randbytes(3000) + b"\x00\x00" + random.Random(8).randbytes(3000)
+    for name in ("photo.txt", "blob"):
+        with pytest.raises(UnsupportedFile, match=r"^binary file \(not text\)$"):
+            extract(write(tmp_path / name, data), LIMIT)
+
+
+def test_unknown_file_types_are_not_supported(tmp_path: Path) -> None:
+    assert not is_supported(tmp_path / "movie.mkv")
+    assert is_supported(tmp_path / "Report.PDF") and is_supported(tmp_path / "page.htm")
+    with pytest.raises(UnsupportedFile, match=r"^unsupported file type \.mkv$"):
+        extract(write(tmp_path / "movie.mkv", b"\x1aE\xdf\xa3"), LIMIT)
+
+
+@pytest.mark.parametrize("name", ["empty.txt", "empty.pdf", "empty.docx", "empty.eml"])
+def test_zero_byte_file_gives_an_empty_document(tmp_path: Path, name: str) -> None:
+    doc = extract(write(tmp_path / name, b""), LIMIT)
+    assert isinstance(doc, Document) and doc.text == ""
+
+
+def test_file_over_the_size_limit_is_refused_without_reading(tmp_path: Path) -> None:
+    path = write(tmp_path / "big.txt", b"a" * 5000)
+    assert reason(path, max_bytes=1024) == "larger than the 1 KB limit"
+    with open(path, "r+b") as f:  # the settings speak in MB; so does the reason
+        f.truncate(51 * 1024 * 1024)
+    assert reason(path) == "larger than the 50 MB limit"
+
+
+def test_fifo_is_refused_without_hanging(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.txt"
+    os.mkfifo(fifo)
+    outcome: list[BaseException | Document] = []
+
+    def run() -> None:
+        try:
+            outcome.append(extract(fifo, LIMIT))
+        except BaseException as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=5)
+    assert not worker.is_alive(), "extracting a FIFO blocked"
+    assert isinstance(outcome[0], ExtractionError) and "not a regular file" in str(outcome[0])
+
+
+def test_folder_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "notes.txt"
+    folder.mkdir()
+    assert reason(folder) == "is a folder, not a file"
+
+
+def test_unreadable_file_says_permission_denied(tmp_path: Path) -> None:
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    secret = write(folder / "secret.txt", b"bank PIN 1234")
+    secret.chmod(0o000)
+    folder.chmod(0o755)
+    try:
+        if os.geteuid() != 0:
+            text = reason(secret)
+        else:  # root reads anything: drop to 'nobody' in a child process, importing first
+            script = textwrap.dedent("""
+                import os, sys
+                from pathlib import Path
+                from engine.errors import ExtractionError
+                from engine.extract import extract
+                os.chdir(sys.argv[1])  # 'nobody' cannot traverse pytest's private tmp folders
+                os.setgroups([]); os.setgid(65534); os.setuid(65534)
+                try:
+                    extract(Path("secret.txt"), 1 << 20)
+                except ExtractionError as exc:
+                    print(exc)
+                else:
+                    print("read it")
+            """)
+            result = subprocess.run([sys.executable, "-c", script, str(folder)], cwd=REPO_ROOT,
+                                    capture_output=True, text=True, timeout=60)
+            assert result.returncode == 0, result.stderr
+            text = result.stdout.strip()
+        assert text.startswith("permission denied") and "1234" not in text
+    finally:
+        secret.chmod(0o600)
+
+
+def test_file_deleted_after_the_scan_says_it_disappeared(tmp_path: Path) -> None:
+    path = write(tmp_path / "draft.txt", b"soon gone")
+    assert is_supported(path)
+    path.unlink()
+    assert reason(path) == "file disappeared while being read"
+
+
+def test_file_deleted_between_stat_and_open_says_it_disappeared(tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path / "draft.md", b"# soon gone")
+    real_open = os.open
+
+    def delete_then_open(target: str | os.PathLike[str], flags: int, *args: int) -> int:
+        Path(target).unlink(missing_ok=True)
+        return real_open(target, flags, *args)
+
+    monkeypatch.setattr(os, "open", delete_then_open)
+    assert reason(path) == "file disappeared while being read"

@@ -149,9 +149,14 @@ class SettingsDialog(QDialog):
         op = Operation(work, name=f"check-{which}")
         op.on_success(lambda info: self._checked(which, info))
         op.on_failure(lambda exc: self._verdict(which, False, describe(exc)))
-        op.on_done(lambda: self._checks.pop(which, None) if self._checks.get(which) is op else None)
+        op.on_done(lambda: self._check_done(which, op))
         self._checks[which] = op.start(self.session.preview_lane)
         return op
+
+    def _check_done(self, which: str, op: Operation) -> None:
+        if self._checks.get(which) is op:
+            del self._checks[which]
+        self._update_ok()
 
     def _checked(self, which: str, info: ModelInfo) -> None:
         if which == "embedding":

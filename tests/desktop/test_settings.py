@@ -1,0 +1,94 @@
+"""Settings: model files are checked before they are accepted; a new embedding model re-embeds after asking."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
+
+from desktop import writer as W
+from desktop.settings import SettingsDialog
+from engine.api import Cairn
+from engine.config import Settings
+from engine.embed import bundled_model_path, model_fingerprint
+from tests.corpus import DOCS
+from tests.desktop.conftest import SLOW
+from tests.fakes import FakeEmbedder
+
+
+def ok_button(dialog: SettingsDialog) -> Any:
+    return dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+
+def test_a_bad_model_file_is_refused_with_the_reason(qtbot: Any, tmp_path: Path, launch: Any) -> None:
+    app = launch()
+    dialog = SettingsDialog(app.session, app.window.prefs, app.window)
+    qtbot.addWidget(dialog)
+    bad = tmp_path / "notes.gguf"
+    bad.write_text("these are my notes, not a model")
+    dialog.embedding.path.setText(str(bad))
+    dialog.check("embedding")
+    assert not ok_button(dialog).isEnabled()  # nothing is accepted while the file is being checked
+    qtbot.waitUntil(lambda: not dialog.checking, timeout=SLOW)
+    assert dialog.embedding.verdict.text().startswith("✗") and "GGUF" in dialog.embedding.verdict.text()
+    assert not ok_button(dialog).isEnabled()
+    dialog.chat.path.setText(str(bad))
+    dialog.check("chat")
+    qtbot.waitUntil(lambda: not dialog.checking, timeout=SLOW)
+    assert dialog.chat.verdict.text().startswith("✗")
+    dialog.chat.reset.click()
+    dialog.embedding.reset.click()  # back to the bundled model: loaded and accepted
+    qtbot.waitUntil(lambda: not dialog.checking, timeout=SLOW)
+    assert dialog.embedding.verdict.text().startswith("✓ all-MiniLM-L6-v2")
+    assert ok_button(dialog).isEnabled()
+
+
+def test_a_new_embedding_model_asks_then_reembeds_with_progress(qtbot: Any, tmp_path: Path, cairn_home: Path,
+                                                                 real_embedder: Any, launch: Any,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = tmp_path / "few"
+    docs.mkdir()
+    for name in ("sourdough.txt", "tax-return.txt", "volcano.txt"):
+        (docs / name).write_text(DOCS[name])
+    with Cairn(cairn_home, embedder=real_embedder) as cairn:
+        cairn.add_folder(docs)
+        for _ in cairn.index():
+            pass
+    other = tmp_path / "models" / "minilm-copy.gguf"  # another file: another fingerprint, so new vectors
+    other.parent.mkdir()
+    shutil.copy(bundled_model_path(), other)
+
+    app = launch(shared=False)  # models come from the settings, as in the real app
+    qtbot.waitUntil(lambda: app.writer.state == W.WATCHING, timeout=SLOW)
+    dialog = SettingsDialog(app.session, app.window.prefs, app.window)
+    qtbot.addWidget(dialog)
+    dialog.embedding.path.setText(str(other))
+    dialog.check("embedding")
+    qtbot.waitUntil(lambda: not dialog.checking and dialog.index_chunks is not None, timeout=SLOW)
+    asked: list[str] = []
+
+    def agree(*args: Any, **kwargs: Any) -> QMessageBox.StandardButton:
+        asked.append(args[2])
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", agree)
+    ok_button(dialog).click()
+    assert asked and "3 passages" in asked[0]
+    assert dialog.needs_reindex and dialog.result() == SettingsDialog.DialogCode.Accepted
+
+    states: list[str] = []
+    progress: list[Any] = []
+    app.writer.stateChanged.connect(lambda state, _: states.append(state))
+    app.writer.progressed.connect(progress.append)
+    app.window.apply_settings(dialog.settings(), dialog.prefs, dialog.needs_reindex)
+    qtbot.waitUntil(lambda: W.REINDEXING in states and app.writer.state == W.WATCHING, timeout=SLOW)
+    assert any(p.files_total == 3 for p in progress)
+    assert Settings.load(app.session.paths).embedding_model == str(other)
+    with Cairn(cairn_home, embedder=FakeEmbedder()) as check:
+        assert check.store.get_meta("model_id") == model_fingerprint(other)
+    app.window.search.query.setText("baking bread at home")
+    qtbot.waitUntil(lambda: bool(app.window.search.model.results), timeout=SLOW)
+    assert Path(app.window.search.model.results[0].path).name == "sourdough.txt"

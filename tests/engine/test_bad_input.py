@@ -1,0 +1,131 @@
+"""Bad files are recorded with a reason; the rest of the folder is indexed; nothing indexed is lost."""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+import pwd
+import tempfile
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+from pypdf import PdfReader, PdfWriter
+
+import engine.index
+from engine.api import Cairn
+from tests.fakes import FakeEmbedder
+
+
+def index(cairn: Cairn):
+    job = cairn.index()
+    try:
+        while True:
+            next(job)
+    except StopIteration as stop:
+        return stop.value
+
+
+def reasons(cairn: Cairn) -> dict[str, str]:
+    return {Path(p.path).name: p.reason for p in cairn.status().problems}
+
+
+def make_pdf(text: str) -> bytes:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=12)
+    pdf.multi_cell(0, 8, text)
+    return bytes(pdf.output())
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "good.txt").write_text("The harbour master keeps the tide tables in the blue ledger.")
+    return docs
+
+
+@pytest.fixture
+def cairn(cairn_home: Path, real_embedder, folder: Path) -> Cairn:
+    c = Cairn(cairn_home, embedder=real_embedder)
+    c.add_folder(folder)
+    index(c)
+    yield c
+    c.close()
+
+
+def found(cairn: Cairn, query: str) -> list[str]:
+    return [Path(r.path).name for r in cairn.search(query, limit=3)]
+
+
+def test_every_bad_file_gets_a_reason_and_the_rest_is_indexed(cairn: Cairn, folder: Path,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    (folder / "corrupt.pdf").write_bytes(b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ngarbage" + os.urandom(500))
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf("Secret minutes of the board."))))
+    writer.encrypt("hunter2", algorithm="RC4-128")
+    writer.write(folder / "locked.pdf")
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "latin1.txt").write_bytes("Le café du marché ouvre à sept heures, déjà plein.".encode("latin-1"))
+    (folder / "blob.bin").write_bytes(os.urandom(4096))
+    with open(folder / "huge.txt", "wb") as handle:  # 200 MB, sparse: cheap to make
+        handle.truncate(200 * 1024 * 1024)
+    (folder / "loop").symlink_to(folder / "loop")
+    (folder / "sub").mkdir()
+    (folder / "sub" / "up").symlink_to(folder)  # a folder loop
+    (folder / "vanishing.txt").write_text("This file is deleted while Cairn reads it.")
+    (folder / "fine.pdf").write_bytes(make_pdf("Quarterly minutes: the orchard cooperative approved the budget."))
+
+    real_extract = engine.index.extract
+
+    def delete_then_extract(path: Path, max_bytes: int):
+        if path.name == "vanishing.txt":
+            path.unlink()
+        return real_extract(path, max_bytes)
+
+    monkeypatch.setattr(engine.index, "extract", delete_then_extract)
+    report = index(cairn)
+    why = reasons(cairn)
+    assert "damaged" in why["corrupt.pdf"] or "corrupt" in why["corrupt.pdf"]
+    assert "password-protected" in why["locked.pdf"]
+    assert "disappeared" in why["vanishing.txt"]
+    assert "MB limit" in why["huge.txt"]
+    assert "binary" in why["blob.bin"] or "unsupported" in why["blob.bin"]
+    assert "loop" in why["loop"]
+    assert report.failed >= 5
+    status = {Path(p): s for p, s in ((p.path, p.status) for p in cairn.status().problems)}
+    assert "empty.txt" not in {p.name for p in status}, "an empty file is not an error"
+    assert found(cairn, "café marché")[0] == "latin1.txt"
+    assert found(cairn, "orchard cooperative budget")[0] == "fine.pdf"
+    assert found(cairn, "tide tables ledger")[0] == "good.txt", "what was indexed before is still there"
+
+
+def _index_as_nobody(home: str, docs: str, out: "multiprocessing.Queue[object]") -> None:
+    if os.geteuid() == 0:  # as root, chmod 000 does not stop reads
+        nobody = pwd.getpwnam("nobody")
+        os.setgid(nobody.pw_gid)
+        os.setuid(nobody.pw_uid)
+    with Cairn(home, embedder=FakeEmbedder()) as cairn:
+        cairn.add_folder(docs)
+        index(cairn)
+        status = cairn.status()
+        out.put(([(Path(p.path).name, p.reason) for p in status.problems], status.folders[0].by_status))
+
+
+def test_unreadable_file_is_recorded_as_permission_denied() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        os.chmod(root, 0o777)
+        docs, home = root / "docs", root / "home"
+        docs.mkdir()
+        (docs / "open.txt").write_text("Anyone may read about the lighthouse keeper.")
+        (docs / "closed.txt").write_text("Nobody may read this.")
+        os.chmod(docs / "closed.txt", 0o000)
+        out: multiprocessing.Queue[object] = multiprocessing.get_context("fork").Queue()
+        child = multiprocessing.get_context("fork").Process(target=_index_as_nobody, args=(str(home), str(docs), out))
+        child.start()
+        problems, by_status = out.get(timeout=120)
+        child.join(timeout=30)
+        assert ("closed.txt", "permission denied") in problems
+        assert by_status.get("indexed") == 1

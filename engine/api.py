@@ -6,6 +6,7 @@ whether this process may write) so that clients only call verbs.
 
 from __future__ import annotations
 
+import glob
 import os
 import threading
 import time
@@ -13,13 +14,14 @@ from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine import log, passphrase
 from engine.config import Paths, Settings, resolve_paths
 from engine.embed import Embedder, load_embedder
-from engine.errors import Cancelled, FolderError
+from engine.errors import Cancelled, ConfigError, FolderError
 from engine.index import Indexer, IndexProgress, IndexReport
 from engine.lock import WriterLock
 from engine.search import Mode, SearchFilters, SearchResult, search
-from engine.store import FolderRow, Store
+from engine.store import FolderRow, Store, is_encrypted, rekey
 from engine.watch import FolderWatcher
 
 
@@ -64,11 +66,16 @@ class Status:
 
 
 class Cairn:
-    def __init__(self, home: str | os.PathLike[str] | None = None, *, embedder: Embedder | None = None) -> None:
+    def __init__(self, home: str | os.PathLike[str] | None = None, *, embedder: Embedder | None = None,
+                 passphrase: str | None = None) -> None:
         self.paths: Paths = resolve_paths(home).ensure()
+        self.log = log.setup(self.paths.log_file)
         self.settings = Settings.load(self.paths)
-        self.store = Store.open(self.paths.index_db)
-        os.chmod(self.paths.index_db, 0o600)
+        self._passphrase = passphrase or self._stored_passphrase()
+        db = self.paths.index_db
+        plain = db.exists() and db.stat().st_size > 0 and not is_encrypted(db)
+        # a passphrase with no index yet creates it encrypted; an existing plain index stays plain until `encrypt`
+        self.store = Store.open(db, key=None if plain else self._passphrase)
         self._embedder = embedder
         self._lock = threading.Lock()
         self.writer = WriterLock(self.paths.lock_file)
@@ -81,6 +88,33 @@ class Cairn:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _stored_passphrase(self) -> str | None:
+        found = passphrase.from_environment()
+        if found is None and self.settings.passphrase_in_keyring:
+            found = passphrase.from_keyring(str(self.paths.index_db))
+        return found
+
+    @property
+    def encrypted(self) -> bool:
+        return is_encrypted(self.paths.index_db)
+
+    def encrypt(self, new_passphrase: str, *, keep_in_keyring: bool = False) -> None:
+        """Encrypt the index (or change its passphrase) in place; a crash during it loses nothing."""
+        if len(new_passphrase) < 8:
+            raise ConfigError("Choose a passphrase of at least 8 characters.")
+        with self.writer:
+            self.store.close()
+            try:
+                rekey(self.paths.index_db, self._passphrase if self.encrypted else None, new_passphrase)
+                self._passphrase = new_passphrase
+                self.log.info("index encrypted with a new passphrase")
+            finally:
+                self.store = Store.open(self.paths.index_db, key=self._passphrase)
+        if keep_in_keyring:
+            passphrase.save_to_keyring(str(self.paths.index_db), new_passphrase)
+            self.settings.passphrase_in_keyring = True
+            self.settings.save(self.paths)
 
     # ------------------------------------------------------------ model
 
@@ -117,7 +151,29 @@ class Cairn:
         if row is None:
             known = ", ".join(f.path for f in self.store.folders()) or "none"
             raise FolderError(f"{path} is not an indexed folder (indexed folders: {known}).")
-        return self.store.remove_folder(row.id)
+        with self.writer:
+            count = self.store.remove_folder(row.id)
+            self.store.wipe_freed()
+        return count
+
+    def forget(self, target: str | os.PathLike[str]) -> int:
+        """Delete a file's or folder's passages, vectors and keyword rows for good, and stop indexing it."""
+        path = Path(target).expanduser().absolute()
+        folder = next((f for f in self.store.folders() if _inside(path, Path(f.path))), None)
+        if folder is None:
+            raise FolderError(f"{path} is not inside an indexed folder.")
+        with self.writer:
+            if str(path) == folder.path:
+                count = self.store.remove_folder(folder.id)
+            else:
+                rows = self.store.files_under(folder.id, str(path))
+                self.store.delete_files([r.id for r in rows.values()])
+                rel = glob.escape(path.relative_to(folder.path).as_posix())
+                self.store.update_folder_excludes(folder.id, [*folder.excludes, "/" + rel])
+                count = len(rows)
+            self.store.wipe_freed()
+        self.log.info("forgot %d files", count)
+        return count
 
     def folders(self) -> list[FolderRow]:
         return self.store.folders()
@@ -130,7 +186,11 @@ class Cairn:
         with self.writer:
             embedder = self._bound_embedder()
             indexer = Indexer(self.store, embedder, self.settings.max_file_bytes)
-            return (yield from indexer.run(self.store.folders(), cancel, scopes))
+            report = yield from indexer.run(self.store.folders(), cancel, scopes)
+        self.log.info("index pass: %d added, %d updated, %d moved, %d removed, %d unchanged, %d failed, "
+                      "%d passages in %.1f s", report.added, report.updated, report.moved, report.removed,
+                      report.unchanged, report.failed, report.chunks, report.seconds)
+        return report
 
     def reindex(self, cancel: threading.Event | None = None) -> Generator[IndexProgress, None, IndexReport]:
         """Embed everything again, e.g. after choosing another embedding model."""
@@ -191,7 +251,10 @@ class Cairn:
     def search(self, query: str, *, mode: Mode = "hybrid", limit: int = 10,
                filters: SearchFilters | None = None) -> list[SearchResult]:
         embedder = self._bound_embedder() if mode != "keyword" else None
-        return search(self.store, embedder, query, mode=mode, limit=limit, filters=filters)
+        started = time.monotonic()
+        results = search(self.store, embedder, query, mode=mode, limit=limit, filters=filters)
+        self.log.info("%s search: %d results in %.0f ms", mode, len(results), (time.monotonic() - started) * 1000)
+        return results
 
     # ------------------------------------------------------------ status
 

@@ -109,6 +109,7 @@ class Settings:
     threads: int = 0  # 0: one per physical core
     max_file_mb: float = 50.0
     excludes: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDES))
+    passphrase_in_keyring: bool = False  # the index passphrase is kept in the OS keyring
 
     @classmethod
     def load(cls, paths: Paths) -> "Settings":

@@ -38,6 +38,14 @@ class StoreError(CairnError):
     """The index database cannot be opened or is damaged."""
 
 
+class PassphraseRequired(StoreError):
+    """The index is encrypted and no passphrase was given."""
+
+
+class WrongPassphrase(StoreError):
+    """The passphrase does not open the encrypted index."""
+
+
 class IndexLockedError(CairnError):
     """Another Cairn process is already writing to this index."""
 

@@ -12,6 +12,8 @@ moment leaves either the old file or the new one, never a mix.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -22,17 +24,44 @@ import apsw
 import numpy as np
 import sqlite_vec
 
-from engine.errors import ModelMismatchError, StoreError
+from engine.errors import ModelMismatchError, PassphraseRequired, StoreError, WrongPassphrase
 from engine.migrations import MIGRATIONS
 
 BUSY_TIMEOUT_MS = 10_000
 
 
-def connect(path: Path | str, *, readonly: bool = False) -> apsw.Connection:
-    """Open the index with sqlite-vec loaded, WAL on, migrations applied."""
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def is_encrypted(path: Path | str) -> bool:
+    """An existing database whose first bytes are not SQLite's plain header."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+    except FileNotFoundError:
+        return False
+    return len(head) == 16 and head != SQLITE_MAGIC
+
+
+def _apply_key(conn: apsw.Connection, key: str) -> None:
+    """Must be the first statement on the connection; PRAGMA takes no bound parameters."""
+    conn.execute("PRAGMA key = '" + key.replace("'", "''") + "'")
+
+
+def connect(path: Path | str, *, readonly: bool = False, key: str | None = None) -> apsw.Connection:
+    """Open the index with sqlite-vec loaded, WAL on, migrations applied.
+
+    With `key`, the database is encrypted with SQLite3 Multiple Ciphers (ChaCha20):
+    pages, WAL and journal alike. A wrong or missing key is detected by a read
+    before anything is written."""
     flags = apsw.SQLITE_OPEN_READONLY if readonly else apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE
+    if str(path) != ":memory:":
+        _create_private(Path(path))
     try:
         conn = apsw.Connection(str(path), flags=flags)
+        if key:
+            _apply_key(conn, key)
+        _check_readable(conn, path, key)
         conn.set_busy_timeout(BUSY_TIMEOUT_MS)
         conn.enable_load_extension(True)
         conn.load_extension(sqlite_vec.loadable_path())
@@ -46,6 +75,67 @@ def connect(path: Path | str, *, readonly: bool = False) -> apsw.Connection:
     except apsw.Error as exc:
         raise StoreError(f"Cannot open the index at {path}: {exc}") from exc
     return conn
+
+
+def _create_private(path: Path) -> None:
+    """Create the file 0600 before SQLite does: its WAL and shared-memory files copy these permissions."""
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    stale = path.with_name(path.name + ".rekey")  # a copy left by a re-key that was interrupted
+    if stale.exists():
+        stale.unlink()
+
+
+def _check_readable(conn: apsw.Connection, path: Path | str, key: str | None) -> None:
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except apsw.NotADBError:
+        conn.close()
+        if key:
+            raise WrongPassphrase("The passphrase for the encrypted index is wrong; nothing was changed.") from None
+        if is_encrypted(path):
+            raise PassphraseRequired(
+                "The index is encrypted: give its passphrase (Cairn asks for it on a terminal, "
+                "or set CAIRN_PASSPHRASE)."
+            ) from None
+        raise
+
+
+def rekey(path: Path, old_key: str | None, new_key: str) -> None:
+    """Encrypt the index, or change its passphrase, so that a crash at any point loses nothing.
+
+    The database is checkpointed into one file, copied, the copy re-keyed (which
+    writes every page anew under the new key, with a fresh salt), verified, and
+    only then swapped in with an atomic rename. Until the rename the old file is
+    untouched; after it the new one is complete. The caller holds the writer lock."""
+    conn = connect(path, key=old_key)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.close()
+    copy = path.with_name(path.name + ".rekey")
+    shutil.copyfile(path, copy)
+    os.chmod(copy, 0o600)
+    work = apsw.Connection(str(copy))
+    if old_key:
+        _apply_key(work, old_key)
+    work.execute("PRAGMA rekey = '" + new_key.replace("'", "''") + "'")
+    work.close()
+    check = connect(copy, key=new_key)
+    ok = check.execute("PRAGMA quick_check").fetchone()[0]
+    check.close()
+    if ok != "ok":
+        copy.unlink()
+        raise StoreError(f"Re-keying the index failed its integrity check ({ok}); the index was left as it was.")
+    with open(copy, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(copy, path)
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
 
 
 def _migrate(conn: apsw.Connection) -> None:
@@ -144,8 +234,8 @@ class Store:
         self.conn = conn
 
     @classmethod
-    def open(cls, path: Path | str, *, readonly: bool = False) -> "Store":
-        return cls(connect(path, readonly=readonly))
+    def open(cls, path: Path | str, *, readonly: bool = False, key: str | None = None) -> "Store":
+        return cls(connect(path, readonly=readonly, key=key))
 
     def close(self) -> None:
         self.conn.close()
@@ -279,6 +369,20 @@ class Store:
         with _immediate(self.conn):
             self._delete_chunks_of(file_ids)
             self.conn.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in file_ids])
+
+    def wipe_freed(self) -> None:
+        """Make deleted text unrecoverable from the files on disk.
+
+        secure_delete zeroes deleted rows in place; FTS5 keeps deleted terms in old
+        index segments until they are merged, so the index is rewritten; the WAL
+        still holds old page images, so it is checkpointed and truncated."""
+        with _immediate(self.conn):
+            self.conn.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')")
+        self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def update_folder_excludes(self, folder_id: int, excludes: Sequence[str]) -> None:
+        with _immediate(self.conn):
+            self.conn.execute("UPDATE folders SET excludes = ? WHERE id = ?", (json.dumps(list(excludes)), folder_id))
 
     def _delete_chunks_of(self, file_ids: Sequence[int]) -> None:
         """FTS and vec0 rows are not reached by foreign keys: delete them explicitly first."""

@@ -1,0 +1,177 @@
+"""Privacy promises, each checked on the bytes Cairn leaves on disk."""
+
+from __future__ import annotations
+
+import os
+import socket
+import stat
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.api import Cairn
+from engine.errors import PassphraseRequired, WrongPassphrase
+
+SECRET = "The patient Quillon Vantreska reported dizziness after the zygomatic implant"
+WORD = "Vantreska"
+FILE_NAME = "vantreska-intake.txt"
+PASS = "correct horse battery"
+
+
+def index(cairn: Cairn) -> None:
+    for _ in cairn.index():
+        pass
+
+
+def all_bytes(home: Path) -> list[tuple[Path, bytes]]:
+    return [(p, p.read_bytes()) for p in home.rglob("*") if p.is_file()]
+
+
+def leaks(home: Path, needles: list[bytes]) -> list[str]:
+    found = []
+    for path, data in all_bytes(home):
+        for needle in needles:
+            if needle in data:
+                found.append(f"{path.name} contains {needle[:24]!r}")
+    return found
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / FILE_NAME).write_text(SECRET + ".\n")
+    (docs / "other.txt").write_text("A harmless note about the weather in spring.\n")
+    return docs
+
+
+def vector_bytes(cairn: Cairn) -> bytes:
+    row = cairn.store.conn.execute(
+        "SELECT e.vector FROM embeddings e JOIN chunks c ON c.id = e.chunk_id WHERE c.text LIKE ?", (f"%{WORD}%",)
+    ).fetchone()
+    return bytes(row[0])[:32]
+
+
+def test_encrypted_from_first_run_leaves_nothing_in_the_clear(folder: Path, cairn_home: Path, real_embedder,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CAIRN_PASSPHRASE", PASS)
+    with Cairn(cairn_home, embedder=real_embedder) as cairn:
+        cairn.add_folder(folder)
+        index(cairn)
+        vec = vector_bytes(cairn)
+        assert cairn.encrypted
+        assert cairn.search("dizziness after an implant")[0].path.endswith(FILE_NAME)
+        # while open: the WAL holds fresh pages, and must be encrypted too
+        assert (cairn_home / "data" / "index.db-wal").exists()
+        assert leaks(cairn_home, [SECRET.encode(), WORD.encode(), FILE_NAME.encode(), vec]) == []
+    assert leaks(cairn_home, [SECRET.encode(), WORD.encode(), FILE_NAME.encode(), vec]) == []
+
+
+def test_encrypt_later_then_wrong_or_missing_passphrase(folder: Path, cairn_home: Path, real_embedder,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    with Cairn(cairn_home, embedder=real_embedder) as cairn:
+        cairn.add_folder(folder)
+        index(cairn)
+        vec = vector_bytes(cairn)
+        assert leaks(cairn_home, [WORD.encode()]), "a plain index holds the text (so the check below means something)"
+        cairn.encrypt(PASS)
+        assert cairn.search("dizziness after an implant")[0].path.endswith(FILE_NAME), "still usable"
+    assert leaks(cairn_home, [SECRET.encode(), WORD.encode(), FILE_NAME.encode(), vec]) == []
+
+    db = cairn_home / "data" / "index.db"
+    before = db.read_bytes()
+    with pytest.raises(PassphraseRequired, match="CAIRN_PASSPHRASE"):
+        Cairn(cairn_home, embedder=real_embedder)
+    with pytest.raises(WrongPassphrase, match="wrong"):
+        Cairn(cairn_home, embedder=real_embedder, passphrase="not the passphrase")
+    assert db.read_bytes() == before, "a failed unlock writes nothing"
+
+    monkeypatch.setenv("CAIRN_PASSPHRASE", PASS)
+    with Cairn(cairn_home, embedder=real_embedder) as cairn:
+        cairn.encrypt("a brand new passphrase")
+    with Cairn(cairn_home, embedder=real_embedder, passphrase="a brand new passphrase") as cairn:
+        assert cairn.status().files == 2
+
+
+def test_interrupted_rekey_leftover_is_discarded(folder: Path, cairn_home: Path, real_embedder) -> None:
+    with Cairn(cairn_home, embedder=real_embedder) as cairn:
+        cairn.add_folder(folder)
+        index(cairn)
+    db = cairn_home / "data" / "index.db"
+    leftover = db.with_name("index.db.rekey")  # as if killed after copying, before the swap
+    leftover.write_bytes(db.read_bytes())
+    with Cairn(cairn_home, embedder=real_embedder) as cairn:
+        assert cairn.status().files == 2 and not cairn.encrypted
+    assert not leftover.exists(), "a plaintext copy must not linger"
+
+
+def test_forget_wipes_the_text_from_the_database_files(folder: Path, cairn_home: Path, real_embedder) -> None:
+    with Cairn(cairn_home, embedder=real_embedder) as cairn:
+        cairn.add_folder(folder)
+        index(cairn)
+        assert leaks(cairn_home, [WORD.encode()])
+        assert cairn.forget(folder / FILE_NAME) == 1
+        assert leaks(cairn_home, [SECRET.encode(), WORD.encode()]) == []
+        index(cairn)  # and it is not indexed again
+        assert cairn.search(WORD, mode="keyword") == []
+        assert cairn.status().files == 1
+    assert leaks(cairn_home, [SECRET.encode(), WORD.encode()]) == []
+
+
+def test_removing_a_folder_wipes_its_text(folder: Path, cairn_home: Path, real_embedder) -> None:
+    with Cairn(cairn_home, embedder=real_embedder) as cairn:
+        cairn.add_folder(folder)
+        index(cairn)
+        cairn.remove_folder(folder)
+    assert leaks(cairn_home, [SECRET.encode(), WORD.encode()]) == []
+
+
+def test_data_is_private_to_the_user(folder: Path, cairn_home: Path, real_embedder) -> None:
+    with Cairn(cairn_home, embedder=real_embedder) as cairn:
+        cairn.add_folder(folder)
+        index(cairn)
+        cairn.settings.save(cairn.paths)
+        for path in [cairn_home / "data", cairn_home / "config", cairn_home / "cache"]:
+            assert stat.S_IMODE(path.stat().st_mode) == 0o700, path
+        for path, _ in all_bytes(cairn_home):
+            assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, f"{path.name} is readable by others"
+
+
+def test_logs_hold_no_text_paths_or_queries(folder: Path, cairn_home: Path, real_embedder) -> None:
+    query = "zygomatic dizziness"
+    with Cairn(cairn_home, embedder=real_embedder) as cairn:
+        cairn.add_folder(folder)
+        index(cairn)
+        cairn.search(query)
+    log = (cairn_home / "data" / "cairn.log").read_text()
+    assert "index pass" in log and "search" in log, "the log is written (so the check below means something)"
+    for needle in (WORD, "zygomatic", "dizziness", FILE_NAME, str(folder)):
+        assert needle not in log
+
+
+def test_no_socket_is_opened(folder: Path, cairn_home: Path, real_embedder, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Python side: any attempt to create a socket or resolve a name fails loudly and is counted."""
+    attempts: list[str] = []
+
+    def refuse(name: str):
+        def fail(*args: object, **kwargs: object) -> None:
+            attempts.append(name)
+            raise AssertionError(f"network access attempted: {name}")
+        return fail
+
+    monkeypatch.setattr(socket, "socket", refuse("socket"))
+    monkeypatch.setattr(socket, "create_connection", refuse("create_connection"))
+    monkeypatch.setattr(socket, "getaddrinfo", refuse("getaddrinfo"))
+    with Cairn(cairn_home, embedder=real_embedder) as cairn:
+        cairn.add_folder(folder)
+        index(cairn)
+        assert cairn.search("implant complications")
+        if hasattr(cairn, "ask"):
+            job = cairn.ask("What did the patient report?", generative=False)
+            try:
+                while True:
+                    next(job)
+            except StopIteration:
+                pass
+    assert attempts == []

@@ -18,8 +18,9 @@ from engine import log, passphrase
 from engine.config import Paths, Settings, resolve_paths
 from engine.embed import Embedder, load_embedder
 from engine.errors import Cancelled, ConfigError, FolderError
-from engine.index import Indexer, IndexProgress, IndexReport
+from engine.index import Extractor, Indexer, IndexProgress, IndexReport
 from engine.lock import WriterLock
+from engine.sandbox import Limits, SandboxedExtractor
 from engine.search import Mode, SearchFilters, SearchResult, search
 from engine.store import FolderRow, Store, is_encrypted, rekey
 from engine.watch import FolderWatcher
@@ -67,7 +68,7 @@ class Status:
 
 class Cairn:
     def __init__(self, home: str | os.PathLike[str] | None = None, *, embedder: Embedder | None = None,
-                 passphrase: str | None = None) -> None:
+                 passphrase: str | None = None, extractor: Extractor | None = None) -> None:
         self.paths: Paths = resolve_paths(home).ensure()
         self.log = log.setup(self.paths.log_file)
         self.settings = Settings.load(self.paths)
@@ -77,10 +78,14 @@ class Cairn:
         # a passphrase with no index yet creates it encrypted; an existing plain index stays plain until `encrypt`
         self.store = Store.open(db, key=None if plain else self._passphrase)
         self._embedder = embedder
+        self._extractor = extractor or SandboxedExtractor(
+            Limits(self.settings.read_timeout_s, self.settings.read_memory_mb))
         self._lock = threading.Lock()
         self.writer = WriterLock(self.paths.lock_file)
 
     def close(self) -> None:
+        if isinstance(self._extractor, SandboxedExtractor):
+            self._extractor.close()
         self.store.close()
 
     def __enter__(self) -> "Cairn":
@@ -185,7 +190,7 @@ class Cairn:
         """One sync pass over every folder (or only over `scopes`, paths inside them)."""
         with self.writer:
             embedder = self._bound_embedder()
-            indexer = Indexer(self.store, embedder, self.settings.max_file_bytes)
+            indexer = Indexer(self.store, embedder, self.settings.max_file_bytes, self._extractor)
             report = yield from indexer.run(self.store.folders(), cancel, scopes)
         self.log.info("index pass: %d added, %d updated, %d moved, %d removed, %d unchanged, %d failed, "
                       "%d passages in %.1f s", report.added, report.updated, report.moved, report.removed,

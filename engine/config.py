@@ -108,6 +108,8 @@ class Settings:
     chat_model: str | None = None  # None: the installed default, if any
     threads: int = 0  # 0: one per physical core
     max_file_mb: float = 50.0
+    read_timeout_s: float = 60.0  # longest Cairn spends reading one file
+    read_memory_mb: int = 1536  # memory the file reader process may use
     excludes: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDES))
     passphrase_in_keyring: bool = False  # the index passphrase is kept in the OS keyring
 

@@ -5,10 +5,14 @@ embedding model llama.cpp can load; `load_embedder()` with no path gives the bun
 engine/models/all-MiniLM-L6-v2.BF16.gguf (built by packaging/build_embedding_model.py).
 
 How it runs, chosen by measurement (benchmarks/bench_embed.py; ~240-token chunks, 2 cores):
-one sequence per llama_encode call with flash attention on. Packing several sequences into
-one call was no faster (attention then spans the whole batch), and flash attention off was
-about 1.8x slower. Texts are never cut: one longer than `max_tokens` is a ValueError, so the
+the bundled model in BF16, one sequence per llama_encode call, flash attention on. Packing
+several sequences into one call was no faster (attention then spans the whole batch), and
+flash attention off was about 1.8x slower. Texts are never cut: one longer than `max_tokens` is a ValueError, so the
 chunker (which counts with `count_tokens`, the same tokenizer) must split first.
+
+`max_tokens` is what the model was trained on: the GGUF key `cairn.max_tokens` where present
+(the bundled model: 256, as sentence-transformers uses it, although its position table and so
+its GGUF context length say 512), else the model's own context length; capped at MAX_CONTEXT.
 
 llama.cpp prints nothing: its log callback is replaced process-wide by one that keeps the
 lines of a model load in memory (to explain a failed load) and drops everything else, so
@@ -34,6 +38,10 @@ from engine.errors import ModelLoadError
 
 BUNDLED_MODEL_FILE = "all-MiniLM-L6-v2.BF16.gguf"
 MAX_TOKENS_KEY = "cairn.max_tokens"  # written by packaging/build_embedding_model.py
+# Upper bound on the context Cairn opens for any model. Chunks are ~240 tokens; a model trained
+# on 8k or 32k tokens would otherwise get compute buffers (and llama-cpp-python's per-context
+# arrays) sized for that, gigabytes for nothing.
+MAX_CONTEXT = 2048
 
 _FINGERPRINT_SPAN = 1 << 20  # bytes hashed at each end of the file
 _GGUF_MAGIC = b"GGUF"
@@ -231,7 +239,7 @@ class LlamaEmbedder:
         candidates = [n for n in (trained, declared) if n]
         if not candidates:
             raise ModelLoadError(f"{path} does not say its context length; it cannot be used for embeddings.")
-        self.max_tokens = min(candidates)
+        self.max_tokens = min(*candidates, MAX_CONTEXT)
         self.path = path
         self.threads = threads if threads and threads > 0 else default_threads()
         self._per_call = max(1, sequences_per_call)
@@ -254,8 +262,9 @@ class LlamaEmbedder:
                 "all-MiniLM-L6-v2, bge, e5, gte or nomic-embed."
             )
         self.dimensions = int(llama_cpp.llama_model_n_embd_out(model))
-        self._encoder = bool(llama_cpp.llama_model_has_encoder(model)) and not bool(
-            llama_cpp.llama_model_has_decoder(model))
+        # Encoder-only models (BERT and kin) keep no KV memory: llama_encode, nothing to clear.
+        # Decoder-based embedders (causal, last-token pooling) need their memory cleared per text.
+        self._memory = llama_cpp.llama_get_memory(self._ctx)
         name = header.values.get("general.name")
         ftype = header.get_int("general.file_type")
         kind = _ftype_names().get(ftype, "?") if ftype is not None else "?"
@@ -361,10 +370,10 @@ class LlamaEmbedder:
                     batch.seq_id[j][0] = seq
             k += n
         batch.n_tokens = k
-        if self._encoder:
+        if self._memory is None:
             rc = lib.llama_encode(self._ctx, batch)
         else:
-            lib.llama_memory_clear(lib.llama_get_memory(self._ctx), True)
+            lib.llama_memory_clear(self._memory, True)
             rc = lib.llama_decode(self._ctx, batch)
         if rc != 0:
             raise RuntimeError(f"llama.cpp failed to embed a batch (status {rc})")

@@ -13,7 +13,7 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from engine.extract import Document, extract, is_supported
 from engine.scan import Seen, Unreadable, walk
 from engine.store import FileOutcome, FileRow, FolderRow, NewChunk, Store
 
+PARTIAL = "only partly read: text beyond Cairn's limits (size, pages, damaged parts) was left out"
 EMBED_BATCH = 32  # chunks per embedder call, across files
 READ_AHEAD = 16  # extracted files waiting for the embedder (bounds memory)
 
@@ -81,11 +82,16 @@ def file_hash(path: str) -> str:
     return digest.hexdigest()
 
 
+Extractor = Callable[[Path, int], Document]
+
+
 class Indexer:
-    def __init__(self, store: Store, embedder: Embedder, max_file_bytes: int) -> None:
+    def __init__(self, store: Store, embedder: Embedder, max_file_bytes: int,
+                 extractor: Extractor = extract) -> None:
         self.store = store
         self.embedder = embedder
         self.max_file_bytes = max_file_bytes
+        self.extract = extractor
         self.sizes = ChunkSizes.for_model(embedder.max_tokens)
 
     def run(self, folders: Sequence[FolderRow], cancel: threading.Event | None = None,
@@ -242,7 +248,7 @@ class Indexer:
             return _Extracted(_replace(base, status="skipped", error=f"unsupported file type {ext or '(none)'}"), [])
         try:
             digest = file_hash(seen.path) if seen.size <= self.max_file_bytes else None
-            doc = extract(path, self.max_file_bytes)
+            doc = self.extract(path, self.max_file_bytes)
         except UnsupportedFile as exc:
             return _Extracted(_replace(base, status="skipped", error=str(exc)), [])
         except (ExtractionError, OSError) as exc:
@@ -251,9 +257,10 @@ class Indexer:
         except Exception as exc:  # a parser bug on a hostile file must not stop the pass
             return _Extracted(_replace(base, status="error", error=f"could not be read ({type(exc).__name__})"), [])
         chunks = self._chunks(path, doc)
-        outcome = _replace(base, hash=digest, kind=doc.kind, title=doc.title,
-                           status="indexed" if chunks else "empty",
-                           error=None if chunks else "no text found")
+        status, error = ("indexed", None) if chunks else ("empty", "no text found")
+        if doc.truncated:
+            status, error = ("indexed", PARTIAL) if chunks else ("error", "no text could be read within Cairn's limits")
+        outcome = _replace(base, hash=digest, kind=doc.kind, title=doc.title, status=status, error=error)
         return _Extracted(outcome, chunks)
 
     def _chunks(self, path: Path, doc: Document) -> list[NewChunk]:

@@ -513,9 +513,10 @@ class Store:
         return None if row is None else f"{row[0]}: {row[1]}"
 
     def problem_files(self) -> list[tuple[str, str, str]]:
-        """(path, status, reason) for files that were skipped or failed."""
+        """(path, status, reason) for files that failed, were skipped, or were only partly read ("partial")."""
         rows = self.conn.execute(
-            "SELECT path, status, coalesce(error, '') FROM files WHERE status IN ('error', 'skipped') ORDER BY path"
+            "SELECT path, CASE WHEN status = 'indexed' THEN 'partial' ELSE status END, coalesce(error, '') FROM files"
+            " WHERE status IN ('error', 'skipped') OR (status = 'indexed' AND error IS NOT NULL) ORDER BY path"
         )
         return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
 

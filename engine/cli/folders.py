@@ -105,7 +105,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
         missing = "" if f.present else "  [missing]"
         counts = ", ".join(f"{n} {s}" for s, n in sorted(f.by_status.items()))
         click.echo(f"  {f.path}: {counts or 'not indexed yet'}{missing}")
-    errors = [p for p in st.problems if p.status == "error"]
+    errors = [p for p in st.problems if p.status in ("error", "partial")]
     skipped = len(st.problems) - len(errors)
     if errors:
         click.echo(f"Files that could not be indexed ({len(errors)}):")

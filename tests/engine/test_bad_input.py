@@ -13,8 +13,8 @@ import pytest
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 
-import engine.index
 from engine.api import Cairn
+from engine.extract import extract
 from tests.fakes import FakeEmbedder
 
 
@@ -77,14 +77,14 @@ def test_every_bad_file_gets_a_reason_and_the_rest_is_indexed(cairn: Cairn, fold
     (folder / "vanishing.txt").write_text("This file is deleted while Cairn reads it.")
     (folder / "fine.pdf").write_bytes(make_pdf("Quarterly minutes: the orchard cooperative approved the budget."))
 
-    real_extract = engine.index.extract
+    real_extract = cairn._extractor
 
     def delete_then_extract(path: Path, max_bytes: int):
         if path.name == "vanishing.txt":
             path.unlink()
         return real_extract(path, max_bytes)
 
-    monkeypatch.setattr(engine.index, "extract", delete_then_extract)
+    monkeypatch.setattr(cairn, "_extractor", delete_then_extract)
     report = index(cairn)
     why = reasons(cairn)
     assert "damaged" in why["corrupt.pdf"] or "corrupt" in why["corrupt.pdf"]
@@ -106,7 +106,8 @@ def _index_as_nobody(home: str, docs: str, out: "multiprocessing.Queue[object]")
         nobody = pwd.getpwnam("nobody")
         os.setgid(nobody.pw_gid)
         os.setuid(nobody.pw_uid)
-    with Cairn(home, embedder=FakeEmbedder()) as cairn:
+    # in-process extraction: `nobody` may not execute this venv's interpreter to start a reader process
+    with Cairn(home, embedder=FakeEmbedder(), extractor=extract) as cairn:
         cairn.add_folder(docs)
         index(cairn)
         status = cairn.status()

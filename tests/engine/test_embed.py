@@ -96,6 +96,29 @@ def test_order_preserved_and_rows_normalized(embedder: LlamaEmbedder) -> None:
     assert embedder.embed_batch([]).shape == (0, 384)
 
 
+def test_counting_on_another_thread_while_embedding(embedder: LlamaEmbedder) -> None:
+    import threading
+
+    sentence = "the reader thread counts tokens meanwhile"
+    expected = embedder.count_tokens(sentence)
+    counts: list[int] = []
+    stop = threading.Event()
+
+    def count() -> None:
+        while not stop.is_set():
+            counts.append(embedder.count_tokens(sentence))
+
+    worker = threading.Thread(target=count)
+    worker.start()
+    try:
+        vectors = embedder.embed_batch(["first text about tea"] * 8)
+    finally:
+        stop.set()
+        worker.join()
+    assert counts and set(counts) == {expected}
+    np.testing.assert_allclose(vectors, np.repeat(vectors[:1], 8, axis=0), atol=1e-6)
+
+
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(ModelLoadError, match="does not exist"):
         load_embedder(tmp_path / "nothing.gguf")
@@ -126,6 +149,18 @@ def test_model_without_pooling_is_refused(tmp_path: Path) -> None:
                                llama_cpp.LLAMA_FTYPE_MOSTLY_BF16, {"bert.pooling_type": 0})
     with pytest.raises(ModelLoadError, match="not a text-embedding model"):
         load_embedder(no_pooling)
+
+
+def test_without_a_smaller_declared_limit_the_trained_context_counts(tmp_path: Path) -> None:
+    import llama_cpp
+
+    loose = quantize_copy(bundled_model_path(), tmp_path / "minilm-loose.gguf",
+                          llama_cpp.LLAMA_FTYPE_MOSTLY_BF16, {"cairn.max_tokens": 100_000})
+    with LlamaEmbedder(loose, threads=2) as other:
+        assert other.max_tokens == 512  # bert.context_length
+        text = " ".join(["apple"] * 400)
+        assert other.count_tokens(text) == 402
+        assert other.embed_batch([text]).shape == (1, 384)
 
 
 def test_other_quantization_loads_with_its_own_identity(tmp_path: Path, embedder: LlamaEmbedder) -> None:

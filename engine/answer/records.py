@@ -1,0 +1,67 @@
+"""What an answer is made of: the numbered sources, the checked sentences, the streamed tokens.
+
+These records are the contract with every client (CLI, desktop app): frozen, plain data,
+so an answer can be shown, serialised to JSON or kept without holding the engine open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Source:
+    """One numbered passage given to the answerer; [n] in an answer points here."""
+
+    n: int  # 1-based number shown as [n]
+    path: str
+    page: int | None
+    start: int  # character span of the passage in the file's extracted text
+    end: int
+    text: str  # the passage
+    chunk_id: int
+
+
+@dataclass(frozen=True)
+class AnswerSentence:
+    text: str  # without citation markers
+    citations: tuple[int, ...]  # Source numbers supporting it
+    supported: bool  # False: Cairn found no source that supports it (shown as unsupported)
+
+
+@dataclass(frozen=True)
+class AnswerToken:
+    """A piece of the answer while it is being written, in order.
+
+    `kind` says which answer the piece belongs to: a generative answer can still end as
+    an extractive one when none of its sentences survive the check."""
+
+    text: str
+    kind: str = "generative"  # "generative", "extractive" or "refusal"
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    kind: str  # "extractive", "generative", "refusal"
+    sentences: tuple[AnswerSentence, ...]
+    sources: tuple[Source, ...]
+    note: str | None  # why the answer is not what was asked for (fallback, unavailable model)
+    prompt: str | None  # exactly what the model was given (None if no model was called)
+    text: str  # the answer as plain text with [n] markers
+    raw: str | None = None  # the model's output as streamed (generative attempts only)
+    model: str | None = None  # the chat model that wrote `raw`
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: what `cairn ask --json` prints."""
+        return asdict(self)
+
+
+def render_text(sentences: tuple[AnswerSentence, ...] | list[AnswerSentence]) -> str:
+    """Sentences joined as plain text, each supported one followed by its [n] markers."""
+    parts = []
+    for sentence in sentences:
+        marks = "".join(f"[{n}]" for n in sentence.citations)
+        parts.append(f"{sentence.text} {marks}" if marks else sentence.text)
+    return " ".join(parts)

@@ -1,0 +1,112 @@
+"""Read files in a separate process with limits, so a hostile file cannot hang or kill Cairn.
+
+A PDF whose streams inflate to gigabytes, a page tree that loops, a parser bug
+that recurses forever: the worker process has an address-space limit and every
+file a time limit. When the worker runs out of memory, exceeds the time or dies,
+the file is recorded as failed with that reason, a fresh worker starts, and
+indexing goes on. Extraction in its own process also stops it competing with the
+embedder for the main process's interpreter lock.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import resource
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from engine.errors import ExtractionError, UnsupportedFile
+from engine.extract import Document, extract
+
+
+@dataclass(frozen=True)
+class Limits:
+    seconds: float = 60.0  # per file
+    memory_mb: int = 1536  # address space of the worker process
+
+
+def _serve(requests: multiprocessing.connection.Connection, conn: multiprocessing.connection.Connection,
+           memory_bytes: int) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    while True:
+        try:
+            request = requests.recv()
+        except EOFError:
+            return
+        path, max_bytes = request
+        try:
+            conn.send(("ok", extract(Path(path), max_bytes)))
+        except UnsupportedFile as exc:
+            conn.send(("unsupported", str(exc)))
+        except ExtractionError as exc:
+            conn.send(("error", str(exc)))
+        except MemoryError:
+            conn.send(("error", "needs more memory than Cairn allows for reading one file"))
+        except RecursionError:
+            conn.send(("error", "structure nested too deeply to read"))
+        except Exception as exc:  # a parser bug on a strange file: report its kind, never its content
+            conn.send(("error", f"could not be read ({type(exc).__name__})"))
+
+
+class SandboxedExtractor:
+    """Callable like `engine.extract.extract`; one worker process, restarted when needed."""
+
+    def __init__(self, limits: Limits | None = None) -> None:
+        self.limits = limits or Limits()
+        self._ctx = multiprocessing.get_context("spawn")  # never fork a process that runs llama.cpp threads
+        self._proc: multiprocessing.process.BaseProcess | None = None
+        self._send: multiprocessing.connection.Connection | None = None
+        self._conn: multiprocessing.connection.Connection | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self, path: Path, max_bytes: int) -> Document:
+        with self._lock:
+            conn = self._worker()
+            assert self._send is not None
+            self._send.send((str(path), max_bytes))
+            if not conn.poll(self.limits.seconds):
+                self._restart()
+                raise ExtractionError(f"took longer than {self.limits.seconds:.0f} s to read; skipped")
+            try:
+                kind, payload = conn.recv()
+            except (EOFError, OSError):
+                self._restart()
+                raise ExtractionError("the reader stopped while reading this file (too much memory?)") from None
+        if kind == "ok":
+            assert isinstance(payload, Document)
+            return payload
+        if kind == "unsupported":
+            raise UnsupportedFile(str(payload))
+        raise ExtractionError(str(payload))
+
+    def _worker(self) -> multiprocessing.connection.Connection:
+        if self._proc is None or not self._proc.is_alive() or self._conn is None:
+            self._restart()
+        assert self._conn is not None
+        return self._conn
+
+    def _restart(self) -> None:
+        self.close()
+        # two one-way OS pipes: a duplex Pipe would be a socketpair, and Cairn opens no sockets at all
+        requests_in, requests_out = self._ctx.Pipe(duplex=False)
+        answers_in, answers_out = self._ctx.Pipe(duplex=False)
+        proc = self._ctx.Process(target=_serve, args=(requests_in, answers_out, self.limits.memory_mb * 1024 * 1024),
+                                 name="cairn-extract", daemon=True)
+        proc.start()
+        requests_in.close()
+        answers_out.close()
+        self._proc, self._send, self._conn = proc, requests_out, answers_in
+
+    def close(self) -> None:
+        for end in (self._send, self._conn):
+            if end is not None:
+                end.close()
+        self._send = self._conn = None
+        if self._proc is not None:
+            self._proc.join(timeout=2)  # the closed pipe ends its loop; a hung one is killed
+            if self._proc.is_alive():
+                self._proc.kill()
+                self._proc.join(timeout=5)
+            self._proc = None

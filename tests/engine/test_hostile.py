@@ -1,0 +1,122 @@
+"""Hostile files are contained: recorded as failed, while the indexer neither hangs nor dies.
+
+The files are crafted byte by byte. The reader runs with tight limits here
+(2 s and 400 MB per file) so that the suite stays quick; the defaults are larger.
+"""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from pathlib import Path
+
+import pytest
+
+from engine.api import Cairn
+from engine.config import Settings
+from engine.sandbox import Limits, SandboxedExtractor
+from tests.fakes import FakeEmbedder
+
+
+def raw_pdf(objects: list[bytes]) -> bytes:
+    """A syntactically valid PDF from object bodies numbered 1..n (1 is the catalog)."""
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def stream(data: bytes, compress: bool = True) -> bytes:
+    body = zlib.compress(data, 9) if compress else data
+    filt = b" /Filter /FlateDecode" if compress else b""
+    return b"<< /Length %d%s >>\nstream\n" % (len(body), filt) + body + b"\nendstream"
+
+
+def page_pdf(content: bytes) -> bytes:
+    return raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        stream(content),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ])
+
+
+def inflating_to_a_gigabyte() -> bytes:
+    squeezer = zlib.compressobj(9)
+    zeros = bytes(1 << 24)
+    packed = b"".join(squeezer.compress(zeros) for _ in range(64)) + squeezer.flush()  # 1 GiB of zeros
+    return raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream",
+    ])
+
+
+def looping_page_tree() -> bytes:
+    return raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 10000000 >>",  # contains itself; claims 10 million pages
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+    ])
+
+
+def million_operators() -> bytes:
+    return page_pdf(b"BT /F1 9 Tf " + b"1 0 Td (a) Tj " * 1_000_000 + b"ET")
+
+
+def docx_bomb() -> bytes:
+    import io
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        with z.open("word/document.xml", "w", force_zip64=True) as part:
+            chunk = b"<w:t>" + b"A" * (1 << 20) + b"</w:t>"
+            for _ in range(600):  # ~600 MB inflated from well under 1 MB
+                part.write(chunk)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def cairn(cairn_home: Path) -> Cairn:
+    extractor = SandboxedExtractor(Limits(seconds=2.0, memory_mb=400))
+    c = Cairn(cairn_home, embedder=FakeEmbedder(), extractor=extractor)
+    yield c
+    extractor.close()
+    c.close()
+
+
+def test_hostile_files_fail_alone(cairn: Cairn, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "normal.txt").write_text("An ordinary note about the village fair.")
+    (docs / "gigabyte.pdf").write_bytes(inflating_to_a_gigabyte())
+    (docs / "loop.pdf").write_bytes(looping_page_tree())
+    (docs / "slow.pdf").write_bytes(million_operators())
+    (docs / "bomb.docx").write_bytes(docx_bomb())
+    (docs / "nested.html").write_text("<div>" * 100_000 + "deep text" + "</div>" * 100_000)
+    (docs / "after.txt").write_text("A second ordinary note, read after the hostile ones.")
+    cairn.add_folder(docs)
+    for _ in cairn.index():
+        pass
+    why = {Path(p.path).name: p.reason for p in cairn.status().problems}
+    assert set(why) >= {"loop.pdf", "slow.pdf", "bomb.docx"}, why
+    files = {Path(p).name: s for p, s in cairn.store.conn.execute("SELECT path, status FROM files")}
+    assert files["gigabyte.pdf"] in ("error", "empty"), "a gigabyte of zero bytes holds no text"
+    assert "longer than 2 s" in why["slow.pdf"]
+    names = {Path(r.path).name for r in cairn.search("ordinary note", mode="keyword")}
+    assert names == {"normal.txt", "after.txt"}, "files after the hostile ones are still indexed"
+    assert [Path(r.path).name for r in cairn.search("deep text", mode="keyword")] == ["nested.html"]
+
+
+def test_default_limits_are_generous_but_finite() -> None:
+    settings = Settings()
+    assert 10 <= settings.read_timeout_s <= 600 and 256 <= settings.read_memory_mb <= 8192

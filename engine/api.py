@@ -180,6 +180,13 @@ class Cairn:
         self.log.info("forgot %d files", count)
         return count
 
+    def set_folder_excludes(self, folder: str, excludes: Sequence[str]) -> None:
+        """Change a folder's exclusions; the next pass drops files now excluded and adds ones now included."""
+        row = self.store.folder_by_path(folder)
+        if row is None:
+            raise FolderError(f"{folder} is not an indexed folder.")
+        self.store.update_folder_excludes(row.id, excludes)
+
     def folders(self) -> list[FolderRow]:
         return self.store.folders()
 

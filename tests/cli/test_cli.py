@@ -12,7 +12,7 @@ import pytest
 
 from tests.corpus import write_corpus
 
-COMMANDS = ["add", "remove", "index", "reindex", "status", "search"]
+COMMANDS = ["add", "remove", "index", "reindex", "status", "search", "watch", "encrypt", "forget", "config"]
 
 
 def cairn(*args: str, home: Path, check: bool = True) -> subprocess.CompletedProcess[str]:

@@ -1,0 +1,101 @@
+"""`cairn config`: see and change settings, including the exclusions, from the terminal."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, fields
+from pathlib import Path
+
+import click
+
+from engine.cli import cli, friendly_errors
+from engine.cli.common import open_cairn
+from engine.config import Settings
+from engine.errors import ConfigError, FolderError
+
+SCALARS = {f.name: f.type for f in fields(Settings) if f.name not in ("excludes", "passphrase_in_keyring")}
+
+
+@cli.group(invoke_without_command=True)
+@click.option("--json", "as_json", is_flag=True, help="Print settings and per-folder exclusions as JSON.")
+@click.pass_context
+@friendly_errors
+def config(ctx: click.Context, as_json: bool) -> None:
+    """Show settings; `set`, `exclude` and `include` change them."""
+    if ctx.invoked_subcommand is not None:
+        return
+    cairn = open_cairn(ctx)
+    data = {**asdict(cairn.settings), "folders": {f.path: list(f.excludes) for f in cairn.folders()}}
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    for key, value in data.items():
+        if key in ("excludes", "folders"):
+            continue
+        click.echo(f"{key} = {value if value is not None else '(default)'}")
+    click.echo("excludes for new folders = " + ", ".join(cairn.settings.excludes))
+    for folder, patterns in data["folders"].items():  # type: ignore[union-attr]
+        click.echo(f"excludes in {folder} = " + ", ".join(patterns))
+
+
+@config.command("set")
+@click.argument("key", type=click.Choice(sorted(SCALARS)))
+@click.argument("value")
+@click.pass_context
+@friendly_errors
+def set_value(ctx: click.Context, key: str, value: str) -> None:
+    """Set KEY to VALUE (a model path is checked by loading it first)."""
+    cairn = open_cairn(ctx)
+    parsed: object = None if value.lower() in ("", "none", "default") else value
+    if parsed is not None and key in ("threads", "read_memory_mb"):
+        parsed = int(value)
+    elif parsed is not None and key in ("max_file_mb", "read_timeout_s"):
+        parsed = float(value)
+    if key == "embedding_model" and parsed is not None:
+        from engine.embed import load_embedder
+
+        parsed = str(Path(str(parsed)).expanduser().resolve())
+        load_embedder(str(parsed))  # raises ModelLoadError with a clear message
+    setattr(cairn.settings, key, parsed)
+    cairn.settings.save(cairn.paths)
+    click.echo(f"{key} = {parsed}")
+    if key == "embedding_model":
+        click.echo("Run `cairn reindex` to embed your files with this model.")
+
+
+@config.command()
+@click.argument("pattern")
+@click.option("--folder", type=click.Path(file_okay=False), help="Change this folder's exclusions (default: new folders).")
+@click.pass_context
+@friendly_errors
+def exclude(ctx: click.Context, pattern: str, folder: str | None) -> None:
+    """Never index files or folders matching PATTERN (a glob on names, or a path from the folder with '/')."""
+    _change(ctx, pattern, folder, add=True)
+
+
+@config.command()
+@click.argument("pattern")
+@click.option("--folder", type=click.Path(file_okay=False), help="Change this folder's exclusions (default: new folders).")
+@click.pass_context
+@friendly_errors
+def include(ctx: click.Context, pattern: str, folder: str | None) -> None:
+    """Remove PATTERN from the exclusions (e.g. include '.*' to index hidden files)."""
+    _change(ctx, pattern, folder, add=False)
+
+
+def _change(ctx: click.Context, pattern: str, folder: str | None, add: bool) -> None:
+    cairn = open_cairn(ctx)
+    if folder is None:
+        current = cairn.settings.excludes
+        if not add and pattern not in current:
+            raise ConfigError(f"{pattern!r} is not among the exclusions for new folders.")
+        cairn.settings.excludes = [*current, pattern] if add else [p for p in current if p != pattern]
+        cairn.settings.save(cairn.paths)
+        click.echo("Exclusions for new folders: " + ", ".join(cairn.settings.excludes))
+        return
+    row = cairn.store.folder_by_path(str(Path(folder).expanduser().resolve()))
+    if row is None:
+        raise FolderError(f"{folder} is not an indexed folder.")
+    patterns = [*row.excludes, pattern] if add else [p for p in row.excludes if p != pattern]
+    cairn.set_folder_excludes(row.path, patterns)
+    click.echo(f"Exclusions in {row.path}: " + ", ".join(patterns) + ". Run `cairn index` to apply them.")

@@ -1,0 +1,86 @@
+"""Privacy and settings commands as a person or a script runs them."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from tests.cli.test_cli import cairn
+from tests.corpus import write_corpus
+
+PASS = "a long enough passphrase"
+
+
+def run_env(*args: str, home: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    full = {**os.environ, "CAIRN_HOME": str(home), **env}
+    return subprocess.run([sys.executable, "-m", "engine.cli", *args], env=full, capture_output=True, text=True,
+                          timeout=300)
+
+
+def indexed_home(tmp_path: Path, home: Path) -> Path:
+    docs = write_corpus(tmp_path / "docs")
+    cairn("add", str(docs), home=home)
+    cairn("index", home=home)
+    return docs
+
+
+def test_encrypt_then_every_command_needs_the_passphrase(tmp_path: Path, cairn_home: Path) -> None:
+    indexed_home(tmp_path, cairn_home)
+    done = run_env("encrypt", home=cairn_home, CAIRN_PASSPHRASE=PASS)
+    assert done.returncode == 0 and "now encrypted" in done.stdout
+    locked = run_env("search", "bread", home=cairn_home)
+    assert locked.returncode == 1 and "encrypted" in locked.stderr and "Traceback" not in locked.stderr
+    wrong = run_env("search", "bread", home=cairn_home, CAIRN_PASSPHRASE="not it at all")
+    assert wrong.returncode == 1 and "wrong" in wrong.stderr
+    found = run_env("search", "loaves of bread", "--json", home=cairn_home, CAIRN_PASSPHRASE=PASS)
+    assert Path(json.loads(found.stdout)[0]["path"]).name == "sourdough.txt"
+    changed = run_env("encrypt", home=cairn_home, CAIRN_PASSPHRASE=PASS, CAIRN_NEW_PASSPHRASE="another passphrase")
+    assert "changed" in changed.stdout
+    assert run_env("status", home=cairn_home, CAIRN_PASSPHRASE="another passphrase").returncode == 0
+
+
+def test_killing_encrypt_at_any_moment_loses_nothing(tmp_path: Path, cairn_home: Path) -> None:
+    indexed_home(tmp_path, cairn_home)
+    env = {**os.environ, "CAIRN_HOME": str(cairn_home), "CAIRN_PASSPHRASE": PASS}
+    for delay in (0.05, 0.2, 0.4, 0.6, 0.8, 1.2):
+        proc = subprocess.Popen([sys.executable, "-m", "engine.cli", "encrypt"], env=env,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        plain = run_env("status", "--json", home=cairn_home)
+        keyed = run_env("status", "--json", home=cairn_home, CAIRN_PASSPHRASE=PASS)
+        opened = plain if plain.returncode == 0 else keyed
+        assert opened.returncode == 0, (plain.stderr, keyed.stderr)
+        assert json.loads(opened.stdout)["files"] == 30
+        if plain.returncode != 0:
+            break  # encrypted for good: later kills would only re-key with the same passphrase
+
+
+def test_forget_and_exclusions(tmp_path: Path, cairn_home: Path) -> None:
+    docs = indexed_home(tmp_path, cairn_home)
+    assert "Forgot 1" in cairn("forget", str(docs / "court-ruling.txt"), home=cairn_home).stdout
+    assert json.loads(cairn("search", "2023-CV-04417", "--json", "--mode", "keyword", home=cairn_home).stdout) == []
+    settings = json.loads(cairn("config", "--json", home=cairn_home).stdout)
+    assert ".*" in settings["excludes"] and "node_modules" in settings["excludes"]
+    assert "/court-ruling.txt" in settings["folders"][str(docs)]
+
+    cairn("config", "exclude", "wedding*", "--folder", str(docs), home=cairn_home)
+    cairn("index", home=cairn_home)
+    assert json.loads(cairn("status", "--json", home=cairn_home).stdout)["files"] == 28
+    cairn("config", "include", "wedding*", "--folder", str(docs), home=cairn_home)
+    cairn("index", home=cairn_home)
+    assert json.loads(cairn("status", "--json", home=cairn_home).stdout)["files"] == 29
+
+
+def test_setting_a_broken_model_is_refused(tmp_path: Path, cairn_home: Path) -> None:
+    bogus = tmp_path / "model.gguf"
+    bogus.write_text("not a model")
+    proc = run_env("config", "set", "embedding_model", str(bogus), home=cairn_home)
+    assert proc.returncode == 1 and "Error:" in proc.stderr
+    assert json.loads(cairn("config", "--json", home=cairn_home).stdout)["embedding_model"] is None

@@ -21,12 +21,10 @@ no document text can reach a log or the terminal.
 
 from __future__ import annotations
 
-import ctypes
 import hashlib
 import os
 import struct
 import threading
-from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, runtime_checkable
@@ -35,6 +33,7 @@ import numpy as np
 import numpy.typing as npt
 
 from engine.errors import ModelLoadError
+from engine.llama_runtime import default_threads, load_llama, quiet
 
 BUNDLED_MODEL_FILE = "all-MiniLM-L6-v2.BF16.gguf"
 MAX_TOKENS_KEY = "cairn.max_tokens"  # written by packaging/build_embedding_model.py
@@ -163,25 +162,7 @@ class _GGUFHeader:
 
 # --------------------------------------------------------------------------- llama.cpp glue
 
-_log_lock = threading.Lock()
-_load_log: deque[str] | None = None  # set while a model loads
-_log_callback: Any = None  # the ctypes callback must outlive every llama.cpp call
-
-
-def _quiet_llama_cpp() -> None:
-    """Route llama.cpp's and ggml's logging to memory (during loads) or nowhere (always after)."""
-    global _log_callback
-    if _log_callback is not None:
-        return
-    import llama_cpp
-
-    def on_log(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
-        keep = _load_log
-        if keep is not None and text:
-            keep.append(text.decode("utf-8", "replace"))
-
-    _log_callback = llama_cpp.llama_log_callback(on_log)
-    llama_cpp.llama_log_set(_log_callback, ctypes.c_void_p(0))
+_quiet_llama_cpp = quiet  # the name engine/answer/chat.py imports
 
 
 def _ftype_names() -> dict[int, str]:
@@ -191,21 +172,6 @@ def _ftype_names() -> dict[int, str]:
              if k.startswith("LLAMA_FTYPE_MOSTLY_") and isinstance(v, int)}
     names[int(llama_cpp.LLAMA_FTYPE_ALL_F32)] = "F32"
     return names
-
-
-def default_threads() -> int:
-    """Physical cores where Linux says which they are, else logical CPUs (llama.cpp's own choice)."""
-    try:
-        cpus = os.sched_getaffinity(0)
-    except AttributeError:
-        return max(1, os.cpu_count() or 1)
-    cores: set[str] = set()
-    for cpu in cpus:
-        try:
-            cores.add(Path(f"/sys/devices/system/cpu/cpu{cpu}/topology/core_cpus_list").read_text().strip())
-        except OSError:
-            return max(1, len(cpus))
-    return max(1, len(cores))
 
 
 class LlamaEmbedder:
@@ -288,29 +254,9 @@ class LlamaEmbedder:
         return self.max_tokens * self._per_call
 
     def _load(self, path: Path, flash_attn: bool) -> Any:
-        global _load_log
-        _quiet_llama_cpp()
-        import llama_cpp
-
         n = self.max_tokens * self._per_call
-        with _log_lock:
-            _load_log = deque(maxlen=40)
-            try:
-                return llama_cpp.Llama(
-                    str(path), embedding=True, verbose=False,
-                    n_ctx=n, n_batch=n, n_ubatch=n, flash_attn=flash_attn,
-                    n_threads=self.threads, n_threads_batch=self.threads,
-                    n_gpu_layers=0,
-                )
-            except (ValueError, RuntimeError, OSError) as exc:
-                detail = _load_failure_detail(list(_load_log))
-                raise ModelLoadError(
-                    f"llama.cpp could not load the embedding model {path}{detail}. The file may be "
-                    "truncated or damaged (download or convert it again), or use an architecture "
-                    "this llama-cpp-python does not support."
-                ) from exc
-            finally:
-                _load_log = None
+        return load_llama(path, "embedding model", embedding=True, n_ctx=n, n_batch=n, n_ubatch=n,
+                          flash_attn=flash_attn, n_threads=self.threads, n_threads_batch=self.threads)
 
     # ----------------------------------------------------------------------- Embedder
 
@@ -409,21 +355,6 @@ class LlamaEmbedder:
 
     def __repr__(self) -> str:
         return f"LlamaEmbedder({self.model_name}, {self.dimensions} dims, max {self.max_tokens} tokens)"
-
-
-def _load_failure_detail(lines: list[str]) -> str:
-    """The most telling line of llama.cpp's load log (model metadata only, never document text)."""
-    text = "".join(lines).splitlines()
-    for line in reversed(text):
-        _, found, reason = line.partition("error loading model:")
-        if found and reason.strip():
-            return f": {reason.strip()[:300]}"
-    for line in reversed(text):
-        low = line.lower()
-        if "failed to load model" not in low and any(
-                w in low for w in ("error", "failed", "corrupt", "not within", "unknown", "invalid")):
-            return f": {line.strip()[:300]}"
-    return ""
 
 
 def load_embedder(model_path: str | Path | None = None, threads: int | None = None) -> LlamaEmbedder:

@@ -27,6 +27,7 @@ from engine.errors import CairnError, Cancelled, ModelLoadError
 BUNDLED_CHAT_MODEL_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
 MAX_CONTEXT = 4096  # tokens; enough for the prompt budget and an answer, bounded KV-cache memory
 _GGUF_MAGIC = b"GGUF"
+STILL_WORKS = "Answers quoted from your files still work."
 
 
 def bundled_chat_model_path() -> Path:
@@ -65,41 +66,35 @@ def _precheck(path: Path) -> None:
     if not path.exists():
         raise ModelLoadError(
             f"Chat model {path} does not exist. Choose another file in the settings, clear the "
-            "chat model setting to use the default, or run packaging/fetch_chat_model.py to install it. "
-            "Answers quoted from your files still work."
+            f"chat model setting to use the default, or run packaging/fetch_chat_model.py to install it. {STILL_WORKS}"
         )
     if not path.is_file():
-        raise ModelLoadError(f"Chat model {path} is not a file: choose a .gguf file.")
+        raise ModelLoadError(f"Chat model {path} is not a file: choose a .gguf file. {STILL_WORKS}")
     try:
         with path.open("rb") as handle:
             head = handle.read(8)
     except OSError as exc:
-        raise ModelLoadError(f"Cannot read chat model {path}: {exc.strerror or exc}.") from exc
+        raise ModelLoadError(f"Cannot read chat model {path}: {exc.strerror or exc}. {STILL_WORKS}") from exc
     if head[:4] != _GGUF_MAGIC:
         raise ModelLoadError(
             f"Chat model {path} is not a GGUF model file (damaged, or another format). "
-            "Cairn runs chat models in llama.cpp's GGUF format."
+            f"Cairn runs chat models in llama.cpp's GGUF format. {STILL_WORKS}"
         )
     version = int.from_bytes(head[4:8], "little")
     if version not in (2, 3):
-        raise ModelLoadError(f"Chat model {path} is GGUF version {version}; this Cairn reads versions 2 and 3.")
+        raise ModelLoadError(f"Chat model {path} is GGUF version {version}; this Cairn reads versions 2 and 3. "
+                             f"{STILL_WORKS}")
 
 
 def _llama(path: Path, **options: Any) -> Any:
-    """llama_cpp.Llama with llama.cpp's own logging silenced (it must never reach the terminal)."""
-    from engine.embed import _quiet_llama_cpp
-
-    _quiet_llama_cpp()
-    import llama_cpp
+    """llama_cpp.Llama through the engine's one loader (silent logs, no AMX repacking, clear errors)."""
+    from engine.llama_runtime import load_llama
 
     try:
-        return llama_cpp.Llama(str(path), verbose=False, n_gpu_layers=0, **options)
-    except (ValueError, RuntimeError, OSError) as exc:
-        raise ModelLoadError(
-            f"llama.cpp could not load the chat model {path}. The file is probably truncated or "
-            "damaged (download it again; for the default model run packaging/fetch_chat_model.py), "
-            "or its architecture is not supported by this llama-cpp-python."
-        ) from exc
+        return load_llama(path, "chat model", **options)
+    except ModelLoadError as exc:
+        raise ModelLoadError(f"{exc} For the default model, run packaging/fetch_chat_model.py again. "
+                             f"{STILL_WORKS}") from exc
 
 
 def _template_of(metadata: dict[str, str], path: Path) -> str:
@@ -134,7 +129,7 @@ class ChatModel:
     `calls` counts generations, so tests (and the curious) can tell whether the model was used."""
 
     def __init__(self, path: str | Path, threads: int | None = None, *, context: int = MAX_CONTEXT) -> None:
-        from engine.embed import default_threads
+        from engine.llama_runtime import default_threads
 
         self.path = Path(path).expanduser()
         _precheck(self.path)
@@ -166,7 +161,7 @@ class ChatModel:
     def render(self, messages: Sequence[dict[str, str]]) -> str:
         """The prompt exactly as the model reads it, from the GGUF's own chat template."""
         try:
-            return str(self._formatter(messages=list(messages)).prompt)
+            return str(self._formatter(messages=list(messages)).prompt)  # type: ignore[arg-type]
         except Exception as exc:  # jinja2 errors of a template this model ships
             raise CairnError(f"The chat template of {self.path.name} cannot be used: {exc}") from exc
 

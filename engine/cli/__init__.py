@@ -50,6 +50,6 @@ def cli(ctx: click.Context, home: str | None) -> None:
 
 
 def main() -> None:
-    from engine.cli import find, folders, live, privacy, settings  # noqa: F401  (registers the commands)
+    from engine.cli import ask, evaluate, find, folders, live, privacy, settings  # noqa: F401  (registers the commands)
 
     cli()

@@ -91,7 +91,7 @@ def main(folder: Path) -> int:
         _, window_s = app.run("cairn-desktop", "--exit-when-ready", timeout=180)
         check(True, f"desktop app started offscreen, became ready and quit cleanly ({window_s:.2f} s)")
 
-    size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+    size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file() and not f.is_symlink())
     print(f"\nbundle: {size / 1e6:.0f} MB in {folder}")
     print(f"start-up: `cairn search` {search_s:.2f} s as a whole process (model load included); "
           f"window to ready {window_s:.2f} s")

@@ -13,6 +13,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from dataclasses import dataclass
 
 from PySide6.QtCore import QTimer
@@ -71,6 +72,8 @@ def build(home: str | os.PathLike[str] | None = None, *, embedder: Embedder | No
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="cairn-desktop", description="Cairn: private search over your own files.")
     parser.add_argument("--home", help="keep every file Cairn writes under this folder (or set CAIRN_HOME)")
+    parser.add_argument("--exit-when-ready", action="store_true",
+                        help="quit as soon as the window shows the index (smoke tests, start-up timing)")
     args, qt_args = parser.parse_known_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
@@ -78,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     assert isinstance(qt_app, QApplication)
     qt_app.setApplicationName("Cairn")
     qt_app.setApplicationDisplayName("Cairn")
-    qt_app.setDesktopFileName("cairn-desktop")
+    qt_app.setDesktopFileName("io.github.cairn_search.Cairn")  # packaging/linux/
     qt_app.setWindowIcon(theme.app_icon())
     qt_app.setQuitOnLastWindowClosed(False)  # the tray keeps watching; quitting is explicit
 
@@ -91,7 +94,22 @@ def main(argv: list[str] | None = None) -> int:
     tick.start(250)
     tick.timeout.connect(lambda: None)
     app.start()
+    if args.exit_when_ready:
+        _quit_when_ready(app, qt_app)
     return int(qt_app.exec())
+
+
+def _quit_when_ready(app: App, qt_app: QApplication) -> None:
+    started = time.perf_counter()
+
+    def poll() -> None:
+        if app.session.status is not None and app.window.isVisible():
+            print(f"ready in {time.perf_counter() - started:.2f} s", flush=True)
+            qt_app.quit()
+
+    timer = QTimer(qt_app)
+    timer.timeout.connect(poll)
+    timer.start(20)
 
 
 if __name__ == "__main__":

@@ -11,8 +11,10 @@ as they come and the text is redrawn at most every `REDRAW_MS`, so a fast model 
 make the window stutter. Stop cancels the operation: nothing from it reaches the panel
 after that moment, whatever the model is still doing.
 
-The engine side (`Cairn.ask` and `engine.answer`) is another issue's work; this panel
-reads the results by attribute, as documented there, so it works unchanged once they land.
+The panel speaks `Cairn.ask`'s contract (engine/answer/records.py): `AnswerToken`s while
+the answer is written, then the checked `Answer`. A token of another `kind` than the ones
+before it means the engine threw the draft away (a generative answer that no source
+supports becomes a quoted one), so the draft on screen is replaced, never extended.
 """
 
 from __future__ import annotations
@@ -22,12 +24,14 @@ import re
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, QUrlQuery, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
                                QTextBrowser, QToolButton, QVBoxLayout, QWidget)
 
-from desktop import theme
+from engine.answer import resolve_chat_model
+from engine.config import Settings
+from desktop import files, theme
 from desktop.operation import Operation, describe
 from desktop.preview import Passage
 from desktop.session import Session
@@ -36,11 +40,15 @@ REDRAW_MS = 40
 _CITATION = re.compile(r"\[(\d+)\]")
 _TRAILING_CITATIONS = re.compile(r"(\s*\[\d+\])+\s*$")
 
-STYLES: tuple[tuple[str, bool | None], ...] = (
-    ("Automatic", None),
-    ("Quote passages only", False),
+STYLES: tuple[tuple[str, bool], ...] = (
+    ("Quote my files", False),
     ("Write with the chat model", True),
 )
+
+
+def cite_url(n: int, sentence: int | None = None) -> str:
+    """`cite:n`, or `cite:n?s=i` when the link belongs to sentence i (its supporting span is then known)."""
+    return f"cite:{n}" if sentence is None else f"cite:{n}?s={sentence}"
 
 
 def linked(text: str) -> str:
@@ -60,6 +68,7 @@ class AskPanel(QWidget):
         self.session = session
         self._op: Operation | None = None
         self._streamed: list[str] = []
+        self._stream_kind = ""
         self._dirty = False
         self.answer: Any = None
         self.question_text = ""
@@ -72,7 +81,8 @@ class AskPanel(QWidget):
         for label, value in STYLES:
             self.style_choice.addItem(label, value)
         self.style_choice.setAccessibleName("Answer style")
-        self.style_choice.setToolTip("Quote passages only never uses the chat model; Automatic uses it when installed.")
+        self.style_choice.setToolTip("Quoting never invents anything; the chat model writes an answer from the "
+                                     "passages, and every sentence is checked against them.")
         self.ask_button = QPushButton("&Ask")
         self.ask_button.setDefault(True)
         self.stop_button = QPushButton("&Stop")
@@ -121,6 +131,8 @@ class AskPanel(QWidget):
         stop.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         stop.activated.connect(self.stop)
 
+        session.settingsChanged.connect(self._follow_settings)
+        self._follow_settings(session.settings)
         self.available = session.has_ask()
         if not self.available:
             for widget in (self.question, self.style_choice, self.ask_button):
@@ -142,6 +154,7 @@ class AskPanel(QWidget):
         self.question_text = question
         self.answer = None
         self._streamed = []
+        self._stream_kind = ""
         self.view.clear()
         self.given.clear()
         self.disclosure.setChecked(False)
@@ -173,9 +186,14 @@ class AskPanel(QWidget):
 
     def _token(self, token: Any) -> None:
         text = getattr(token, "text", "")
+        kind = getattr(token, "kind", "generative")
+        if self._streamed and kind != self._stream_kind:
+            self._streamed = []  # the draft was discarded: what follows replaces it
+            self._say("The chat model's draft did not match your files; quoting them instead…")
+        elif not self._streamed:
+            self._say("Answering…")
+        self._stream_kind = kind
         if text:
-            if not self._streamed:
-                self._say("Answering…")
             self._streamed.append(text)
             self._dirty = True
             self.tokenShown.emit(text)
@@ -219,9 +237,9 @@ class AskPanel(QWidget):
                          f"{body}</td></tr></table>")
         elif sentences:
             paragraph: list[str] = []
-            for sentence in sentences:
+            for i, sentence in enumerate(sentences):
                 text = html.escape(_TRAILING_CITATIONS.sub("", sentence.text))
-                cites = "".join(f'<a href="cite:{n}">[{n}]</a>' for n in sentence.citations)
+                cites = "".join(f'<a href="{cite_url(n, i)}">[{n}]</a>' for n in sentence.citations)
                 if not sentence.supported:
                     paragraph.append(f'<span style="color:{dim}" title="Not supported by the passages">'
                                      f"{text} (not found in the sources)</span>")
@@ -239,7 +257,7 @@ class AskPanel(QWidget):
                 page = f", page {source.page}" if source.page else ""
                 items.append(f'<li><a href="cite:{source.n}">[{source.n}] {html.escape(Path(source.path).name)}</a>'
                              f'<span style="color:{dim}">{html.escape(page)} · '
-                             f"{html.escape(str(Path(source.path).parent))}</span></li>")
+                             f"{html.escape(files.display(Path(source.path).parent))}</span></li>")
             parts.append(f"<p><b>{heading}</b></p><ul>{''.join(items)}</ul>")
         return "".join(parts)
 
@@ -261,19 +279,34 @@ class AskPanel(QWidget):
     # ------------------------------------------------------------ citations
 
     def _link(self, url: QUrl) -> None:
-        if url.scheme() != "cite":
+        if url.scheme() != "cite" or not url.path().isdigit():
             return
-        self.show_source(int(url.path() or 0))
+        sentence = QUrlQuery(url).queryItemValue("s")
+        self.show_source(int(url.path()), int(sentence) if sentence.isdigit() else None)
 
-    def show_source(self, n: int) -> bool:
-        """Put source `n` in the preview; before the answer is complete its sources are not known yet."""
+    def show_source(self, n: int, sentence: int | None = None) -> bool:
+        """Put source `n` in the preview, the sentence that supports answer sentence `sentence` marked.
+
+        Before the answer is complete its sources are not known yet."""
         sources = getattr(self.answer, "sources", ()) if self.answer is not None else ()
         source = next((s for s in sources if s.n == n), None)
         if source is None:
             self._say(f"Source [{n}] is listed when the answer is complete.")
             return False
-        self.sourceActivated.emit(Passage.from_source(source, self.question_text))
+        self.sourceActivated.emit(Passage.from_source(source, self.question_text, self._support(n, sentence)))
         return True
+
+    def _support(self, n: int, index: int | None) -> tuple[int, int] | None:
+        """The file span of the sentence in source `n` that supports answer sentence `index`, when known."""
+        sentences = tuple(getattr(self.answer, "sentences", ()) or ())
+        if index is None or not 0 <= index < len(sentences):
+            return None
+        sentence = sentences[index]
+        spans = tuple(getattr(sentence, "spans", ()) or ())
+        for cited, span in zip(sentence.citations, spans):
+            if cited == n:
+                return (int(span[0]), int(span[1]))
+        return None
 
     def _say(self, text: str, *, error: bool = False, notice: bool = False) -> None:
         self.state.setText(text)
@@ -284,6 +317,15 @@ class AskPanel(QWidget):
             self.state.setStyleSheet("font-weight: 600")
         else:
             self.state.setStyleSheet("")
+
+    def _follow_settings(self, settings: Settings) -> None:
+        """The answer style starts as the settings say; writing needs a chat model to be installed."""
+        has_chat = resolve_chat_model(settings, self.session.paths) is not None
+        item = self.style_choice.model().item(1)  # type: ignore[attr-defined]
+        item.setEnabled(has_chat)
+        item.setToolTip("" if has_chat else "No chat model is installed: choose one in Settings.")
+        generative = settings.answer_mode == "generative" and has_chat
+        self.style_choice.setCurrentIndex(self.style_choice.findData(generative))
 
     def focus_question(self) -> None:
         self.question.setFocus(Qt.FocusReason.ShortcutFocusReason)

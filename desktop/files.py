@@ -47,5 +47,14 @@ def _freedesktop_show(path: str) -> bool:
     return reply.type() != QDBusMessage.MessageType.ErrorMessage
 
 
+def display(path: str | Path) -> str:
+    """A path as shown to a person: the home folder written as ~ (copying and opening use the full path)."""
+    full = Path(path)
+    try:
+        return str(Path("~") / full.relative_to(Path.home()))
+    except ValueError:
+        return str(full)
+
+
 def copy_path(path: str) -> None:
     QGuiApplication.clipboard().setText(path)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QGroupBox
 
 from engine.api import FolderStatus, Status
 from engine.index import IndexProgress
+from desktop import files
 from desktop import writer as W
 from desktop.operation import describe
 from desktop.session import Session
@@ -45,12 +46,13 @@ def progress_lines(p: IndexProgress) -> tuple[str, str]:
                f"{p.chunks_per_second:.0f} passages/s · {duration(p.eta_seconds)}")
     if p.errors:
         summary += f" · {p.errors} could not be read"
-    return summary, (f"Reading {p.current}" if p.current else "")
+    return summary, (f"Reading {files.display(p.current)}" if p.current else "")
 
 
 STATE_TEXT = {
     W.IDLE: "Not watching.",
     W.STARTING: "Checking your folders…",
+    W.LOCKED: "Locked: the index is encrypted. Unlock it with its passphrase to index.",
     W.WATCHING: "Up to date. Watching your folders for changes.",
     W.INDEXING: "Indexing…",
     W.PAUSING: "Pausing…",
@@ -145,7 +147,7 @@ class FoldersPanel(QWidget):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.pause_button)
-        progress = QGroupBox("Indexing")
+        progress = QGroupBox("Progress")
         box = QVBoxLayout(progress)
         box.addWidget(self.state)
         box.addWidget(self.bar)
@@ -175,8 +177,8 @@ class FoldersPanel(QWidget):
         chosen = self.selected_folder()
         self.table.clear()
         for folder in status.folders:
-            item = QTreeWidgetItem([folder.path, str(folder.files), str(folder.chunks), str(_problems(folder)),
-                                    "" if folder.present else "missing (unplugged?)"])
+            item = QTreeWidgetItem([files.display(folder.path), str(folder.files), str(folder.chunks),
+                                    str(_problems(folder)), "" if folder.present else "missing (unplugged?)"])
             item.setData(0, Qt.ItemDataRole.UserRole, folder.path)
             item.setToolTip(0, folder.path)
             for column in (1, 2, 3):
@@ -184,8 +186,9 @@ class FoldersPanel(QWidget):
             self.table.addTopLevelItem(item)
             if folder.path == chosen:
                 self.table.setCurrentItem(item)
-        if self.table.currentItem() is None and self.table.topLevelItemCount():
-            self.table.setCurrentItem(self.table.topLevelItem(0))
+        first = self.table.topLevelItem(0)
+        if self.table.currentItem() is None and first is not None:
+            self.table.setCurrentItem(first)
         self._selection_changed()
 
     def selected_folder(self) -> str | None:
@@ -250,9 +253,9 @@ class FoldersPanel(QWidget):
             self.writer.pause()
 
     def _state_changed(self, state: str, message: str) -> None:
-        self.state.setText(message or STATE_TEXT.get(state, ""))
+        self.state.setText(STATE_TEXT[state] if state == W.LOCKED else message or STATE_TEXT.get(state, ""))
         self.pause_button.setText("Res&ume" if self.writer.paused else "Pa&use")
-        self.pause_button.setEnabled(state not in (W.READ_ONLY, W.PAUSING))
+        self.pause_button.setEnabled(state not in (W.READ_ONLY, W.PAUSING, W.LOCKED))
         busy = state in (W.INDEXING, W.REINDEXING, W.STARTING, W.BUSY)
         self.bar.setVisible(busy)
         self.summary.setVisible(busy)

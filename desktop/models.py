@@ -11,11 +11,6 @@ load takes: callers run them through `desktop.operation.Operation`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-
-from engine.errors import ModelLoadError
-
-GGUF_MAGIC = b"GGUF"
 
 
 @dataclass(frozen=True)
@@ -38,35 +33,8 @@ def check_embedding_model(path: str | None, threads: int = 1) -> ModelInfo:
 
 
 def check_chat_model(path: str) -> ModelInfo:
-    """Use the answer engine's own check when it has one; otherwise check that this is a GGUF file.
+    """The answer engine's own check: header and vocabulary only, no weights, so it takes a moment."""
+    from engine.answer import check_chat_model as engine_check
 
-    A full load of a chat model can take many seconds and gigabytes; the answer engine
-    (engine.answer) decides how to validate cheaply, so its check wins when present."""
-    try:
-        from engine import answer
-    except ImportError:
-        answer = None  # type: ignore[assignment]
-    engine_check = getattr(answer, "check_chat_model", None) if answer is not None else None
-    if callable(engine_check):
-        result = engine_check(path)
-        name = getattr(result, "name", None) or getattr(result, "model_name", None) or Path(path).stem
-        return ModelInfo(path, str(name))
-    return _check_gguf(Path(path), "Chat model")
-
-
-def _check_gguf(path: Path, what: str) -> ModelInfo:
-    if not path.exists():
-        raise ModelLoadError(f"{what} {path} does not exist.")
-    if not path.is_file():
-        raise ModelLoadError(f"{what} {path} is not a file: choose a .gguf file.")
-    try:
-        with path.open("rb") as handle:
-            head = handle.read(8)
-    except OSError as exc:
-        raise ModelLoadError(f"Cannot read {path}: {exc.strerror or exc}.") from exc
-    if head[:4] != GGUF_MAGIC:
-        raise ModelLoadError(f"{path} is not a GGUF model file. Cairn runs models in llama.cpp's GGUF format.")
-    version = int.from_bytes(head[4:8], "little")
-    if version not in (2, 3):
-        raise ModelLoadError(f"{path} is GGUF version {version}; this Cairn reads versions 2 and 3.")
-    return ModelInfo(str(path), path.stem)
+    info = engine_check(path)
+    return ModelInfo(info.path, info.name)

@@ -2,9 +2,10 @@
 
 Why it reads the file again: the index stores passages, not whole files, and a person
 judges a hit by what surrounds it. The passage itself (from the index) is shown at
-once; the file is then extracted off the UI thread through the engine's own extractor
-(`engine.extract.extract`), so the character span `start:end` of a result points at the
-same text the indexer saw. If the file changed since it was indexed, the passage is
+once; the file is then extracted off the UI thread by the engine's own extractor, in
+its limited reader process (`Session.extract`: a hostile file cannot take the window
+down), so the character span `start:end` of a result points at the same text the
+indexer saw. If the file changed since it was indexed, the passage is
 looked up by its text; if it is gone, the stored passage is shown with a note saying so.
 """
 
@@ -14,13 +15,13 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
-from engine.extract import Document, extract
+from engine.answer import Source
+from engine.extract import Document
 from engine.search import SearchResult
 from engine.snippet import match_spans
 from desktop import files, theme
@@ -42,16 +43,17 @@ class Passage:
     page: int | None = None
     terms: str = ""  # the query or question whose words are marked
     label: str | None = None  # e.g. "Source [2]"
+    focus: tuple[int, int] | None = None  # a span of the file's text to mark instead of the words
 
     @classmethod
     def from_result(cls, result: SearchResult, query: str) -> "Passage":
         return cls(result.path, result.start, result.end, result.text, result.page, query)
 
     @classmethod
-    def from_source(cls, source: Any, question: str) -> "Passage":
-        """An answer's `engine.answer.Source` (duck-typed: the Ask panel may predate the module)."""
+    def from_source(cls, source: Source, question: str, focus: tuple[int, int] | None = None) -> "Passage":
+        """An answer's source; `focus` is the sentence in it that supports the cited claim."""
         return cls(source.path, source.start, source.end, source.text, source.page, question,
-                   f"Source [{source.n}]")
+                   f"Source [{source.n}]", focus)
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ class Located:
     end: int
     page: int | None
     note: str
+    focus: tuple[int, int] | None = None  # the passage's focus span within `text`
 
 
 def locate(doc: Document | None, passage: Passage, reason: str = "") -> Located:
@@ -77,6 +80,7 @@ def locate(doc: Document | None, passage: Passage, reason: str = "") -> Located:
         start, end = found, found + len(passage.text)
         note = "This file changed since it was indexed."
     page = next((p.number for p in doc.pages if p.start <= start < p.end), passage.page)
+    moved = start - passage.start  # the passage's offset since indexing, if the file changed
     lo, hi = max(0, start - CONTEXT_CHARS), min(len(text), end + CONTEXT_CHARS)
     if lo > 0:
         lo = _paragraph_start(text, lo)
@@ -84,7 +88,12 @@ def locate(doc: Document | None, passage: Passage, reason: str = "") -> Located:
     tail = "\n…" if hi < len(text) else ""
     shown = head + text[lo:hi] + tail
     shift = len(head) - lo
-    return Located(shown, start + shift, end + shift, page, note)
+    focus = None
+    if passage.focus is not None:
+        focus = (passage.focus[0] + moved + shift, passage.focus[1] + moved + shift)
+        if not (0 <= focus[0] < focus[1] <= len(shown)):
+            focus = None
+    return Located(shown, start + shift, end + shift, page, note, focus)
 
 
 def _paragraph_start(text: str, pos: int) -> int:
@@ -178,7 +187,7 @@ class PreviewPanel(QWidget):
 
         def work(cancel: threading.Event) -> tuple[int, Document]:
             mtime = path.stat().st_mtime_ns
-            return mtime, extract(path, max_bytes)
+            return mtime, self.session.extract(path, max_bytes)
 
         op = Operation(work, name="preview")
         op.on_success(lambda got: self._loaded(passage, got))
@@ -218,7 +227,7 @@ class PreviewPanel(QWidget):
         self.located = located
         path = Path(self.passage.path)
         page = f"Page {located.page} · " if located.page else ""
-        self.where.setText(f"{page}{path.parent}")
+        self.where.setText(f"{page}{files.display(path.parent)}")
         self.note.setText(located.note)
         self.note.setVisible(bool(located.note))
         code = path.suffix.lower() in {".py", ".js", ".ts", ".c", ".h", ".cpp", ".java", ".go", ".rs", ".sh"}
@@ -234,12 +243,18 @@ class PreviewPanel(QWidget):
         mark = QTextCharFormat()
         mark.setBackground(theme.match_background())
         mark.setFontWeight(QFont.Weight.DemiBold)
-        passage_text = located.text[located.start:located.end]
-        for s, e in match_spans(passage_text, self.passage.terms) if self.passage.terms else []:
-            cursor.setPosition(located.start + s)
-            cursor.setPosition(located.start + e, QTextCursor.MoveMode.KeepAnchor)
+        if located.focus is not None:  # the supporting sentence of a citation says more than the words
+            marks = [located.focus]
+        else:
+            passage_text = located.text[located.start:located.end]
+            terms = self.passage.terms
+            spans = match_spans(passage_text, terms) if terms else []
+            marks = [(located.start + s, located.start + e) for s, e in spans]
+        for s, e in marks:
+            cursor.setPosition(s)
+            cursor.setPosition(e, QTextCursor.MoveMode.KeepAnchor)
             cursor.mergeCharFormat(mark)
-        QTimer.singleShot(0, lambda: self._scroll_to(located.start))
+        QTimer.singleShot(0, lambda: self._scroll_to(located.focus[0] if located.focus else located.start))
 
     def _scroll_to(self, position: int) -> None:
         """Put the passage a quarter of the way down, so the lines before it are in view too."""

@@ -8,6 +8,7 @@ person fix or accept them. It refreshes with the status after every indexing pas
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
@@ -41,9 +42,13 @@ class ProblemsView(QWidget):
         header = self.table.header()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.reveal_button = QPushButton("Show in fo&lder")
         self.copy_button = QPushButton("Cop&y path")
+        self.detail = QLabel()  # the selected file's reason in full: reasons are sentences, columns cut them
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.detail.setAccessibleName("Why the selected file could not be read")
         self.empty = QLabel("No problems: every file was read.")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
@@ -55,6 +60,7 @@ class ProblemsView(QWidget):
         layout.addWidget(self.intro)
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
         layout.addWidget(self.empty, 1)
 
         self.filter.textChanged.connect(self._fill)
@@ -79,11 +85,14 @@ class ProblemsView(QWidget):
             reason = problem.reason or KIND_TEXT.get(problem.status, problem.status)
             if needle and needle not in path.name.lower() and needle not in reason.lower():
                 continue
-            item = QTreeWidgetItem([path.name, reason, str(path.parent)])
+            item = QTreeWidgetItem([path.name, reason, files.display(path.parent)])
             item.setData(0, Qt.ItemDataRole.UserRole, problem.path)
             item.setToolTip(0, problem.path)
             item.setToolTip(1, f"{KIND_TEXT.get(problem.status, problem.status)}: {reason}")
             self.table.addTopLevelItem(item)
+        first = self.table.topLevelItem(0)
+        if first is not None:
+            self.table.setCurrentItem(first)
         has_any = bool(self.problems)
         self.table.setVisible(has_any)
         self.filter.setVisible(has_any)
@@ -105,6 +114,10 @@ class ProblemsView(QWidget):
             action(path)  # type: ignore[operator]
 
     def _selection_changed(self) -> None:
-        chosen = self._selected() is not None
-        self.reveal_button.setEnabled(chosen)
-        self.copy_button.setEnabled(chosen)
+        item = self.table.currentItem()
+        self.reveal_button.setEnabled(item is not None)
+        self.copy_button.setEnabled(item is not None)
+        self.detail.setVisible(item is not None)
+        if item is not None:
+            self.detail.setText(f"<b>{html.escape(files.display(item.data(0, Qt.ItemDataRole.UserRole)))}</b><br>"
+                                f"{html.escape(item.toolTip(1))}")

@@ -20,7 +20,7 @@ from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QFontMetrics, QPai
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from engine.search import SearchResult
-from desktop import theme
+from desktop import files, theme
 
 RESULT_ROLE = Qt.ItemDataRole.UserRole + 1
 SNIPPET_LINES = 3
@@ -46,7 +46,8 @@ def describe(result: SearchResult) -> str:
     """One sentence per result for assistive technology and tooltips."""
     path = Path(result.path)
     page = f", page {result.page}" if result.page else ""
-    return f"{path.name}{page}, in {path.parent}, relevance {round(result.score * 100)}%: {result.snippet}"
+    return (f"{path.name}{page}, in {files.display(path.parent)}, relevance {round(result.score * 100)}%: "
+            f"{result.snippet}")
 
 
 class ResultsModel(QAbstractListModel):
@@ -107,11 +108,13 @@ class ResultDelegate(QStyledItemDelegate):
         painter.setClipRect(opt.rect)
 
         # line 1: name and page on the left, relevance bar on the right
-        bar_w, bar_h = fm.averageCharWidth() * 6, fm.height() * 0.3
+        bar_w, bar_h = fm.averageCharWidth() * 8, fm.height() * 0.5
         bar = QRectF(rect.right() - bar_w, rect.top() + (fm.height() - bar_h) / 2, bar_w, bar_h)
-        theme.rounded(bar, painter, theme.dim_text(pal) if not selected else dim, bar_h / 2)
-        inner = QRectF(bar.left() + 1, bar.top() + 1, max(0.0, (bar_w - 2) * min(1.0, result.score)), bar_h - 2)
-        theme.rounded(inner, painter, theme.accent(pal) if not selected else text_colour, (bar_h - 2) / 2)
+        track = theme.track(pal) if not selected else theme.track(pal, on_selection=True)
+        theme.rounded(bar, painter, track, bar_h / 2)
+        filled = max(bar_h, bar_w * min(1.0, max(0.0, result.score)))  # a sliver stays visible at 0
+        theme.rounded(QRectF(bar.left(), bar.top(), filled, bar_h), painter,
+                      theme.accent(pal) if not selected else text_colour, bar_h / 2)
 
         bold = QFont(opt.font)
         bold.setBold(True)
@@ -133,7 +136,8 @@ class ResultDelegate(QStyledItemDelegate):
         # line 2: the folder, elided in the middle (its end is the telling part)
         painter.setFont(opt.font)
         painter.setPen(dim)
-        folder = fm.elidedText(str(Path(result.path).parent), Qt.TextElideMode.ElideMiddle, int(rect.width()))
+        folder = fm.elidedText(files.display(Path(result.path).parent), Qt.TextElideMode.ElideMiddle,
+                               int(rect.width()))
         painter.drawText(QRectF(rect.left(), rect.top() + fm.height(), rect.width(), fm.height()),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, folder)
 

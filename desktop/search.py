@@ -42,8 +42,8 @@ KIND_LABELS: tuple[tuple[str, str], ...] = (
 
 def _types() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """File-type filter choices: the engine's own extension table, grouped by document kind."""
-    table: dict[str, str] = dict(getattr(kinds, "_BY_EXTENSION", {}))  # engine has no public listing yet
-    groups = [(label, tuple(sorted(e for e, k in table.items() if k == kind))) for kind, label in KIND_LABELS]
+    table = kinds.extensions_by_kind()
+    groups = [(label, table.get(kind, ())) for kind, label in KIND_LABELS]
     return (("Any type", ()), *[(label, exts) for label, exts in groups if exts])
 
 

@@ -25,6 +25,9 @@ from PySide6.QtCore import QObject, Signal
 from engine.api import Cairn, Status
 from engine.config import Paths, Settings, resolve_paths
 from engine.embed import Embedder
+from engine.extract import Document
+from engine.llama_runtime import quiet as quiet_llama_cpp
+from engine.sandbox import Limits, SandboxedExtractor
 from desktop.operation import Lane, Operation
 
 
@@ -44,15 +47,25 @@ class Session(QObject):
         self.preview_lane = Lane("preview", threads=2)  # extraction only: no database
         self._reader: Cairn | None = None
         self._asker: Cairn | None = None
+        self._reader_process: SandboxedExtractor | None = None
         self._guard = threading.Lock()
         self.status: Status | None = None
+        self.passphrase: str | None = None  # typed by the person when the index is encrypted; kept in memory only
         self.settings = Settings.load(self.paths)
+        # The reader and the writer load their models at the same moment on two threads;
+        # llama.cpp's log hook is installed once here first, as a race installing it twice
+        # frees a callback llama.cpp is still calling (a crash, seen at start-up).
+        quiet_llama_cpp()
 
     # ------------------------------------------------------------ connections (worker threads only)
 
     def open(self, embedder: Embedder | None = None) -> Cairn:
         """A new `Cairn` on this home; the writer service calls this on its own lane."""
-        return Cairn(self.home, embedder=embedder or self._embedder)
+        return Cairn(self.home, embedder=embedder or self._embedder, passphrase=self.passphrase)
+
+    def unlock(self, passphrase: str) -> None:
+        """Use this passphrase for the encrypted index from now on (connections that failed open with it)."""
+        self.passphrase = passphrase or None
 
     def reader(self) -> Cairn:
         """The read lane's Cairn, opened on first use (on that lane, never on the UI thread)."""
@@ -69,6 +82,15 @@ class Session(QObject):
                     shared = self._reader.embedder
                 self._asker = self.open(shared)
             return self._asker
+
+    def extract(self, path: Path, max_bytes: int) -> Document:
+        """A file's text for the preview, read in the engine's limited reader process, as indexing does."""
+        with self._guard:
+            if self._reader_process is None:
+                limits = Limits(self.settings.read_timeout_s, self.settings.read_memory_mb)
+                self._reader_process = SandboxedExtractor(limits)
+            reader = self._reader_process
+        return reader(path, max_bytes)
 
     # ------------------------------------------------------------ work
 
@@ -124,7 +146,7 @@ class Session(QObject):
             old.close()
 
     def has_ask(self) -> bool:
-        """Answers come from issue 4's `Cairn.ask`; the Ask panel waits for it to exist."""
+        """Whether this engine answers questions (`Cairn.ask`); the Ask panel says so when not."""
         return callable(getattr(Cairn, "ask", None))
 
     # ------------------------------------------------------------ lifetime
@@ -134,6 +156,10 @@ class Session(QObject):
             lane.wait(seconds)
         self._close_reader()
         self._close_asker()
+        with self._guard:
+            process, self._reader_process = self._reader_process, None
+        if process is not None:
+            process.close()
 
     @property
     def data_folder(self) -> Path:

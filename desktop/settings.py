@@ -14,10 +14,11 @@ import os
 from dataclasses import replace
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QPushButton, QSpinBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QDoubleSpinBox, QFileDialog,
+                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QPushButton,
+                               QSpinBox, QVBoxLayout, QWidget)
 
+from engine.answer.chat import bundled_chat_model_path
 from engine.api import Cairn
 from engine.config import Settings
 from desktop.models import ModelInfo, check_chat_model, check_embedding_model
@@ -70,9 +71,16 @@ class SettingsDialog(QDialog):
         self.embedding = ModelPicker("Bundled: all-MiniLM-L6-v2", "Use &bundled")
         self.embedding.path.setText(s.embedding_model or "")
         self.embedding.path.setAccessibleName("Embedding model file")
-        self.chat = ModelPicker("None: answers quote your files", "&No chat model")
+        default_chat = bundled_chat_model_path()
+        self.default_chat = default_chat.stem if default_chat.exists() else None
+        self.chat = ModelPicker(f"Installed default: {self.default_chat}" if self.default_chat
+                                else "None installed: answers quote your files", "&Default")
         self.chat.path.setText(s.chat_model or "")
         self.chat.path.setAccessibleName("Chat model file")
+        self.answer_mode = QComboBox()
+        self.answer_mode.addItem("Quote the passages that answer it", "extractive")
+        self.answer_mode.addItem("Let the chat model write it, checked against the passages", "generative")
+        self.answer_mode.setCurrentIndex(max(0, self.answer_mode.findData(s.answer_mode)))
         self.threads = QSpinBox()
         self.threads.setRange(0, max(2, (os.cpu_count() or 2) * 2))
         self.threads.setSpecialValueText("Automatic")
@@ -91,12 +99,15 @@ class SettingsDialog(QDialog):
         form = QFormLayout()
         form.addRow("&Embedding model:", self.embedding)
         form.addRow("C&hat model:", self.chat)
+        form.addRow("Answer a &question by:", self.answer_mode)
         form.addRow("&Threads:", self.threads)
         form.addRow("&Largest file read:", self.max_mb)
         form.addRow("E&xclusions for new folders\n(one pattern per line):", self.excludes)
         form.addRow("", self.tray)
         for field in (self.embedding, self.chat):
-            form.labelForField(field).setBuddy(field.path)  # type: ignore[union-attr]
+            label = form.labelForField(field)
+            if isinstance(label, QLabel):
+                label.setBuddy(field.path)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self._accept)
         self.buttons.rejected.connect(self.reject)
@@ -111,8 +122,8 @@ class SettingsDialog(QDialog):
         self.embedding.path.editingFinished.connect(lambda: self.check("embedding"))
         self.chat.path.editingFinished.connect(lambda: self.check("chat"))
         self.embedding.verdict.setText("Bundled model." if not s.embedding_model else "In use.")
-        self.chat.verdict.setText("No chat model: answers are quoted from your files." if not s.chat_model
-                                  else "In use.")
+        self.chat.verdict.setText("In use." if s.chat_model else f"The installed default, {self.default_chat}."
+                                  if self.default_chat else "No chat model: answers are quoted from your files.")
 
         def learn(got: tuple[str | None, int]) -> None:
             self.index_model, self.index_chunks = got
@@ -138,7 +149,8 @@ class SettingsDialog(QDialog):
         if which in self._checks:
             self._checks.pop(which).cancel()
         if which == "chat" and path is None:
-            self._verdict(which, True, "No chat model: answers are quoted from your files.")
+            self._verdict(which, True, f"The installed default, {self.default_chat}." if self.default_chat
+                          else "No chat model: answers are quoted from your files.")
             return None
         picker.verdict.setText("Checking the model…")
         self._valid[which] = False
@@ -183,9 +195,12 @@ class SettingsDialog(QDialog):
     # ------------------------------------------------------------ result
 
     def settings(self) -> Settings:
-        return Settings(
+        """The settings as chosen here; those the dialog does not show are kept as they were."""
+        return replace(
+            self.original,
             embedding_model=self.embedding.value(),
             chat_model=self.chat.value(),
+            answer_mode=str(self.answer_mode.currentData()),
             threads=self.threads.value(),
             max_file_mb=float(self.max_mb.value()),
             excludes=[line.strip() for line in self.excludes.toPlainText().splitlines() if line.strip()],

@@ -52,6 +52,14 @@ def dim_text(pal: QPalette | None = None) -> QColor:
     return _mix(pal.color(QPalette.ColorRole.Text), pal.color(QPalette.ColorRole.Base), 0.35)
 
 
+def track(pal: QPalette | None = None, *, on_selection: bool = False) -> QColor:
+    """The empty part of a gauge (the relevance bar): a faint tint of the text over its background."""
+    pal = pal or palette()
+    if on_selection:
+        return _mix(pal.color(QPalette.ColorRole.Highlight), pal.color(QPalette.ColorRole.HighlightedText), 0.3)
+    return _mix(pal.color(QPalette.ColorRole.Base), pal.color(QPalette.ColorRole.Text), 0.15)
+
+
 def accent(pal: QPalette | None = None) -> QColor:
     pal = pal or palette()
     return pal.color(QPalette.ColorRole.Highlight)
@@ -68,7 +76,7 @@ def notice_background(kind: str, pal: QPalette | None = None) -> QColor:
 def app_icon() -> QIcon:
     """A cairn of three stones, drawn rather than shipped, so it is sharp at every scale."""
     icon = QIcon()
-    for size in (16, 22, 24, 32, 48, 64, 128, 256):
+    for size in (16, 22, 24, 32, 48, 64, 128, 256, 512):
         icon.addPixmap(_cairn_pixmap(size))
     return icon
 

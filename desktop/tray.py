@@ -22,6 +22,7 @@ TOOLTIPS = {
     W.PAUSED: "Cairn: paused",
     W.READ_ONLY: "Cairn: read-only (another Cairn is indexing)",
     W.ERROR: "Cairn: needs attention",
+    W.LOCKED: "Cairn: locked (encrypted index)",
 }
 
 

@@ -9,10 +9,13 @@ to refresh the status, and what closing the window means (keep watching from the
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import (QFrame, QHBoxLayout, QLabel, QMainWindow, QMessageBox, QProgressBar, QPushButton,
-                               QSplitter, QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QFrame, QHBoxLayout, QInputDialog, QLabel, QLineEdit, QMainWindow, QMenu,
+                               QMessageBox, QProgressBar, QPushButton, QSplitter, QStackedWidget, QTabWidget,
+                               QVBoxLayout, QWidget)
 
 from engine.api import Status
 from engine.config import Settings
@@ -78,6 +81,7 @@ class MainWindow(QMainWindow):
         self.writer = writer
         self.prefs = prefs
         self.quitting = False
+        self._unlock_declined = False
         self.tray_available = False
         self.setWindowTitle("Cairn")
         self.setWindowIcon(theme.app_icon())
@@ -107,6 +111,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.splitter, 1)
         self.welcome = WelcomePage()
         self.pages = QStackedWidget()
+        self.main_page = main
         self.pages.addWidget(main)
         self.pages.addWidget(self.welcome)
         self.setCentralWidget(self.pages)
@@ -138,39 +143,42 @@ class MainWindow(QMainWindow):
         writer.synced.connect(lambda _: session.refresh_status())
         writer.foldersChanged.connect(session.refresh_status)
         self.folders.actionFailed.connect(lambda message: self.statusBar().showMessage(message, 10000))
+        writer.problem.connect(lambda message: self.statusBar().showMessage(message, 15000))  # e.g. a folder gone
         self._writer_state(writer.state, writer.message)
         self.resize(self.fontMetrics().averageCharWidth() * 150, self.fontMetrics().height() * 42)
 
     # ------------------------------------------------------------ menus and keys
 
     def _build_menus(self) -> None:
+        """Every action has a key; an action's extra keys are alternatives (a hidden action has none)."""
         cairn = self.menuBar().addMenu("&Cairn")
-        self._action(cairn, "&Add folder…", "Ctrl+Shift+O", self.add_folder)
-        self.pause_action = self._action(cairn, "&Pause indexing", "Ctrl+Shift+P", self.folders.toggle_pause)
-        self._action(cairn, "&Settings…", QKeySequence.StandardKey.Preferences, self.open_settings)
-        self._action(cairn, "Se&ttings…", "Ctrl+,", self.open_settings).setVisible(False)
+        self._action(cairn, "&Add folder…", ("Ctrl+Shift+O",), self.add_folder)
+        self.pause_action = self._action(cairn, "&Pause indexing", ("Ctrl+Shift+P",), self.folders.toggle_pause)
+        self._action(cairn, "&Settings…", (QKeySequence.StandardKey.Preferences, "Ctrl+,"), self.open_settings)
         cairn.addSeparator()
-        self._action(cairn, "&Close window", QKeySequence.StandardKey.Close, self.close)
-        self._action(cairn, "&Quit", QKeySequence.StandardKey.Quit, self.quit)
+        self._action(cairn, "&Close window", (QKeySequence.StandardKey.Close,), self.close)
+        self._action(cairn, "&Quit", (QKeySequence.StandardKey.Quit,), self.quit)
         go = self.menuBar().addMenu("&Go")
         # Ctrl+K works from anywhere in the app, dialogs of other windows included.
-        self._action(go, "&Search", "Ctrl+K", self.focus_search).setShortcutContext(
+        self._action(go, "&Search", ("Ctrl+K", "Ctrl+1"), self.focus_search).setShortcutContext(
             Qt.ShortcutContext.ApplicationShortcut)
-        self._action(go, "&Ask a question", "Ctrl+J", self.focus_ask)
-        self._action(go, "&Folders and indexing", "Ctrl+3", lambda: self._show_tab(FOLDERS_TAB))
-        self._action(go, "&Problems", "Ctrl+4", lambda: self._show_tab(PROBLEMS_TAB))
-        self._action(go, "Search (tab)", "Ctrl+1", lambda: self._show_tab(SEARCH_TAB)).setVisible(False)
-        self._action(go, "Ask (tab)", "Ctrl+2", lambda: self._show_tab(ASK_TAB)).setVisible(False)
-        self._action(go, "Pre&view", "Ctrl+P", lambda: self.preview.text.setFocus()).setVisible(True)
+        self._action(go, "&Ask a question", ("Ctrl+J", "Ctrl+2"), self.focus_ask)
+        self._action(go, "&Folders and indexing", ("Ctrl+3",), lambda: self._show_tab(FOLDERS_TAB))
+        self._action(go, "&Problems", ("Ctrl+4",), lambda: self._show_tab(PROBLEMS_TAB))
+        self._action(go, "Pre&view", ("Ctrl+P",), lambda: self.preview.text.setFocus())
         help_menu = self.menuBar().addMenu("&Help")
-        self._action(help_menu, "&About Cairn", None, self._about)
+        self._action(help_menu, "&About Cairn", (), self._about)
 
-    def _action(self, menu: object, text: str, keys: object, slot: object) -> QAction:
+    def _action(self, menu: QMenu, text: str, keys: tuple[str | QKeySequence.StandardKey, ...],
+                slot: Callable[[], object]) -> QAction:
         action = QAction(text, self)
-        if keys is not None:
-            action.setShortcut(QKeySequence(keys))  # type: ignore[arg-type]
-        action.triggered.connect(slot)  # type: ignore[arg-type]
-        menu.addAction(action)  # type: ignore[attr-defined]
+        sequences: list[QKeySequence] = []
+        for key in keys:
+            found = QKeySequence.keyBindings(key) if isinstance(key, QKeySequence.StandardKey) else [QKeySequence(key)]
+            sequences += [k for k in found if not k.isEmpty() and k not in sequences]
+        action.setShortcuts(sequences)
+        action.triggered.connect(slot)
+        menu.addAction(action)
         self.addAction(action)
         return action
 
@@ -200,17 +208,25 @@ class MainWindow(QMainWindow):
 
     def _status(self, status: Status) -> None:
         empty = not status.folders
-        self.pages.setCurrentWidget(self.welcome if empty else self.pages.widget(0))
+        self.pages.setCurrentWidget(self.welcome if empty else self.main_page)
         if empty:
             self.welcome.button.setFocus()
+        if self.writer.state != W.ERROR and self.writer.state != W.READ_ONLY:
+            self.state_label.setText(self._state_text(self.writer.state))
         self.counts_label.setText(f"{status.files} files · {status.chunks} passages"
                                   + (f" · {status.model}" if status.model else ""))
+
+    def _state_text(self, state: str) -> str:
+        status = self.session.status
+        if state in (W.WATCHING, W.IDLE) and status is not None and not status.folders:
+            return "No folders yet: add one to start."
+        return STATE_TEXT.get(state, "")
 
     def _problem_count(self, count: int) -> None:
         self.tabs.setTabText(PROBLEMS_TAB, f"&Problems ({count})" if count else "&Problems")
 
     def _writer_state(self, state: str, message: str) -> None:
-        self.state_label.setText(message if state == W.ERROR else STATE_TEXT.get(state, ""))
+        self.state_label.setText(message if state == W.ERROR else self._state_text(state))
         self.pause_action.setText("Res&ume indexing" if self.writer.paused else "&Pause indexing")
         self.pause_action.setEnabled(state != W.READ_ONLY)
         busy = state in (W.INDEXING, W.REINDEXING, W.STARTING, W.BUSY)
@@ -229,6 +245,12 @@ class MainWindow(QMainWindow):
         elif state == W.ERROR:
             action = ("&Re-embed now", self.reindex) if "reindex" in message else ("&Try again", self.writer.start)
             self.banner.show_notice(message, action[0], action[1])
+        elif state == W.LOCKED:
+            self.state_label.setText("Locked: the index is encrypted.")
+            self.banner.show_notice("Cairn's index is encrypted. Enter its passphrase to search and index.",
+                                    "&Unlock…", self.unlock)
+            if not self._unlock_declined:
+                QTimer.singleShot(0, self.unlock)  # ask at once; after a Cancel only the banner asks
         else:
             self.banner.hide()
 
@@ -247,6 +269,21 @@ class MainWindow(QMainWindow):
     def add_folder(self) -> None:
         self.tabs.setCurrentIndex(FOLDERS_TAB)  # where its progress shows, once the folder is added
         self.folders.add_folder()
+
+    def unlock(self) -> None:
+        """Ask for the passphrase of the encrypted index; it is kept in memory only, for this session."""
+        if self.writer.state != W.LOCKED:
+            return
+        text, ok = QInputDialog.getText(self, "Unlock Cairn", "Passphrase of Cairn's encrypted index:",
+                                        QLineEdit.EchoMode.Password)
+        if not ok:
+            self._unlock_declined = True
+            return
+        self._unlock_declined = False
+        self.session.unlock(text)
+        self.writer.start()
+        self.session.refresh_status()
+        self.search.search_now()
 
     def reindex(self) -> None:
         self.banner.hide()

@@ -25,14 +25,15 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine.api import Cairn, WatchUpdate
-from engine.errors import IndexLockedError, ModelMismatchError
+from engine.errors import IndexLockedError, ModelMismatchError, PassphraseRequired, WrongPassphrase
 from engine.index import IndexProgress, IndexReport
 from desktop.operation import Lane, Operation, describe
 from desktop.session import Session
 
 # States, as shown to the person by the folders panel, the status bar and the tray.
-IDLE, STARTING, INDEXING, WATCHING, PAUSING, PAUSED, READ_ONLY, REINDEXING, BUSY, ERROR = (
-    "idle", "starting", "indexing", "watching", "pausing", "paused", "read-only", "reindexing", "busy", "error")
+IDLE, STARTING, INDEXING, WATCHING, PAUSING, PAUSED, READ_ONLY, REINDEXING, BUSY, ERROR, LOCKED = (
+    "idle", "starting", "indexing", "watching", "pausing", "paused", "read-only", "reindexing", "busy", "error",
+    "locked")  # locked: the index is encrypted and the passphrase is missing or wrong
 
 
 class WriterService(QObject):
@@ -125,9 +126,13 @@ class WriterService(QObject):
             self.problem.emit(update.message)
 
     def _on_watch_failed(self, exc: BaseException) -> None:
+        # Over, though its "done" may still be on its way: a start() from now on (Unlock, Try again) must run.
+        self._watch = None
         if isinstance(exc, IndexLockedError):
             self._set_state(READ_ONLY, str(exc))
             self._retry.start()
+        elif isinstance(exc, (PassphraseRequired, WrongPassphrase)):
+            self._set_state(LOCKED, str(exc))
         elif isinstance(exc, ModelMismatchError):
             self._set_state(ERROR, str(exc))
         else:

@@ -24,24 +24,30 @@ from typing import Any
 from engine.errors import ModelLoadError
 
 _lock = threading.Lock()
+_install_lock = threading.Lock()
 _load_log: deque[str] | None = None  # set while a model loads
 _log_callback: Any = None  # the ctypes callback must outlive every llama.cpp call
 
 
 def quiet() -> None:
-    """Route llama.cpp's and ggml's logging to memory (during loads) or nowhere (always after)."""
+    """Route llama.cpp's and ggml's logging to memory (during loads) or nowhere (always after).
+
+    Thread-safe: two threads installing their own callback at once would free the first
+    while llama.cpp still calls it (a crash the desktop app hit when reader and writer
+    loaded models together)."""
     global _log_callback
-    if _log_callback is not None:
-        return
-    import llama_cpp
+    with _install_lock:
+        if _log_callback is not None:
+            return
+        import llama_cpp
 
-    def on_log(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
-        keep = _load_log
-        if keep is not None and text:
-            keep.append(text.decode("utf-8", "replace"))
+        def on_log(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
+            keep = _load_log
+            if keep is not None and text:
+                keep.append(text.decode("utf-8", "replace"))
 
-    _log_callback = llama_cpp.llama_log_callback(on_log)
-    llama_cpp.llama_log_set(_log_callback, ctypes.c_void_p(0))
+        _log_callback = llama_cpp.llama_log_callback(on_log)
+        llama_cpp.llama_log_set(_log_callback, ctypes.c_void_p(0))
 
 
 def default_threads() -> int:

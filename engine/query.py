@@ -13,7 +13,9 @@ import re
 STOPWORDS = frozenset(
     """a an and are as at be but by do does did for from had has have how i if in into is it its of on or
     that the their them then there these they this to was were what when where which who why will with
-    my me we our you your about can could would should not no""".split()
+    my me we our you your about can could would should not no after before go get got all any some so
+    up out just also than too very been being over again here only such both each other off once through
+    during until while between because he she his her him us""".split()
 )
 
 _EDGE = re.compile(r"^[^\w]+|[^\w]+$", re.UNICODE)

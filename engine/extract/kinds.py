@@ -46,3 +46,11 @@ def kind_for(path: PurePath) -> str | None:
 
 def describe_suffix(path: PurePath) -> str:
     return path.suffix.lower() or "(none)"
+
+
+def extensions_by_kind() -> dict[str, tuple[str, ...]]:
+    """Every extension Cairn reads, grouped by Document kind (for file-type filters in clients)."""
+    grouped: dict[str, list[str]] = {}
+    for extension, kind in _BY_EXTENSION.items():
+        grouped.setdefault(kind, []).append(extension)
+    return {kind: tuple(sorted(extensions)) for kind, extensions in grouped.items()}

@@ -11,6 +11,7 @@ the page and character limits here bound the rest.
 from __future__ import annotations
 
 import io
+import logging
 
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
@@ -20,6 +21,12 @@ from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
 from engine.extract.limits import MAX_PDF_PAGES
 from engine.extract.text import normalise_newlines
+
+# pypdf logs its repairs ("EOF marker not found", sometimes with bytes of the file) to the
+# terminal by default; a broken PDF is reported through ExtractionError instead.
+_pypdf_log = logging.getLogger("pypdf")
+_pypdf_log.addHandler(logging.NullHandler())
+_pypdf_log.propagate = False
 
 PASSWORD = "password-protected PDF: Cairn cannot read encrypted PDFs"
 AES = "encrypted PDF (AES): this installation of Cairn cannot decrypt it"

@@ -1,13 +1,14 @@
 """Ask: answers stream in, citations open the cited passage, stop is immediate, a refusal is no error.
 
-The first test runs the real engine (`Cairn.ask`, issue 4) on a real index and is skipped
-until that lands. The others are about the panel's plumbing and drive it with a scripted
-asker that follows the same contract (engine/answer: Source, AnswerSentence,
-AnswerToken, Answer).
+The first tests run the real engine (`Cairn.ask`) on a real index with the real models
+(the bundled embedding model; the installed chat model for writing). The others are
+about the panel's plumbing and drive it with a scripted asker that follows the same
+contract (engine/answer/records.py: Source, AnswerSentence, AnswerToken, Answer).
 """
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Generator
@@ -19,15 +20,12 @@ import pytest
 from PySide6.QtCore import Qt, QUrl
 
 from desktop.session import Session
-from engine.api import Cairn
+from engine.answer.chat import bundled_chat_model_path
 from engine.errors import Cancelled
 from tests.corpus import DOCS
 from tests.desktop.conftest import SLOW
 
-HAS_ASK = callable(getattr(Cairn, "ask", None))
 
-
-@pytest.mark.skipif(not HAS_ASK, reason="Cairn.ask (issue 4, grounded answers) has not landed in engine/api.py yet")
 def test_an_answer_streams_with_working_citations(qtbot: Any, indexed: Path, launch: Any) -> None:
     app = launch()
     ask, preview = app.window.ask, app.window.preview
@@ -44,12 +42,48 @@ def test_an_answer_streams_with_working_citations(qtbot: Any, indexed: Path, lau
     cited = next((n for s in answer.sentences for n in s.citations), answer.sources[0].n)
     assert f'href="cite:{cited}"' in ask.view.toHtml()
     source = next(s for s in answer.sources if s.n == cited)
+    link = next(a for a in anchors(ask.view.toHtml()) if a.startswith(f"cite:{cited}?"))  # as a click sends it
     with qtbot.waitSignal(preview.passageShown, timeout=SLOW):
-        ask.view.anchorClicked.emit(QUrl(f"cite:{cited}"))
+        ask.view.anchorClicked.emit(QUrl(link))
     assert preview.title.text().startswith(f"Source [{cited}]")
-    assert source.text in preview.text.toPlainText()
+    shown = preview.text.toPlainText()
+    assert source.text in shown
+    sentence = next(s for s in answer.sentences if cited in s.citations)
+    if sentence.spans:  # the supporting sentence, not just the question's words, is what gets marked
+        located = preview.located
+        assert located.focus is not None
+        marked = shown[located.focus[0]:located.focus[1]]
+        assert marked and marked in source.text
+        assert marked.split()[0] in sentence.text or marked.split()[-1].strip(".") in sentence.text
     ask.disclosure.click()
     assert not ask.given.isHidden() and ask.given.toPlainText().strip()
+
+
+def anchors(html: str) -> list[str]:
+    return re.findall(r'href="([^"]+)"', html.replace("&amp;", "&"))
+
+
+@pytest.mark.skipif(not bundled_chat_model_path().exists(), reason="no chat model installed (setup.sh installs it)")
+def test_stop_cancels_the_chat_model_at_once(qtbot: Any, indexed: Path, launch: Any) -> None:
+    app = launch()
+    ask = app.window.ask
+    ask.style_choice.setCurrentIndex(ask.style_choice.findData(True))  # written by the real chat model
+    assert ask.style_choice.currentData() is True
+    tokens: list[str] = []
+
+    def first_token(text: str) -> None:
+        tokens.append(text)
+        if len(tokens) == 1:
+            ask.stop()  # as a click on Stop the moment the first words appear
+
+    ask.tokenShown.connect(first_token)
+    ask.question.setText("When must the annual income declaration be filed?")
+    ask.ask()
+    qtbot.waitUntil(lambda: bool(tokens), timeout=SLOW)
+    assert ask.state.text() == "Stopped." and not ask.stop_button.isEnabled()
+    assert app.session.ask_lane.wait(10), "the chat model went on generating after Stop"
+    qtbot.wait(100)
+    assert tokens == tokens[:1] and ask.answer is None  # nothing reached the panel after Stop
 
 
 # ---------------------------------------------------------------- plumbing, with a scripted asker
@@ -75,6 +109,7 @@ class AnswerSentence:
 @dataclass(frozen=True)
 class AnswerToken:
     text: str
+    kind: str = "generative"
 
 
 @dataclass(frozen=True)
@@ -91,8 +126,10 @@ class Answer:
 class ScriptedAsker:
     """Plays tokens with a pause between them, then returns `answer`; checks `cancel` like the engine."""
 
-    def __init__(self, answer: Answer, tokens: list[str], pause: float = 0.0, forever: bool = False) -> None:
-        self.answer, self.tokens, self.pause, self.forever = answer, tokens, pause, forever
+    def __init__(self, answer: Answer, tokens: list[str | AnswerToken], pause: float = 0.0,
+                 forever: bool = False) -> None:
+        self.answer, self.pause, self.forever = answer, pause, forever
+        self.tokens = [t if isinstance(t, AnswerToken) else AnswerToken(t) for t in tokens]
 
     def ask(self, question: str, *, limit: int = 5, generative: bool | None = None,
             cancel: threading.Event | None = None) -> Generator[AnswerToken, None, Answer]:
@@ -101,7 +138,7 @@ class ScriptedAsker:
             if cancel is not None and cancel.is_set():
                 raise Cancelled("stopped")
             time.sleep(self.pause)
-            yield AnswerToken(self.tokens[i % len(self.tokens)])
+            yield self.tokens[i % len(self.tokens)]
             i += 1
         return self.answer
 
@@ -190,3 +227,29 @@ def test_ask_is_disabled_with_a_reason_until_the_engine_has_it(qtbot: Any, launc
     app = launch()
     assert not app.window.ask.question.isEnabled()
     assert "not available" in app.window.ask.state.text()
+
+
+def test_a_discarded_draft_is_replaced_not_extended(qtbot: Any, docs: Path, launch: Any, scripted: Any) -> None:
+    """The engine drops a chat draft no source supports and quotes instead: the draft must vanish."""
+    source = source_for(docs, "tax-return.txt", 1)
+    quoted = "The annual income declaration must be filed with the revenue office before the end of April."
+    answer = Answer("q", "extractive", (AnswerSentence(quoted, (1,), True),), (source,),
+                    "The chat model's answer could not be matched to your files.", "SYSTEM: ...", quoted + " [1]")
+    tokens = [AnswerToken("Taxes are due at Christmas ", "generative"), AnswerToken("in Narnia.", "generative"),
+              AnswerToken(quoted + " [1]", "extractive")]
+    scripted(ScriptedAsker(answer, tokens, pause=0.15))
+    app = launch()
+    ask = app.window.ask
+    streamed: list[str] = []
+
+    def drawn(text: str) -> None:
+        ask._flush()  # what the next redraw puts on screen, taken as each token arrives
+        streamed.append(ask.view.toPlainText())
+
+    ask.tokenShown.connect(drawn)
+    ask.question.setText("When are taxes due?")
+    with qtbot.waitSignal(ask.answerFinished, timeout=SLOW):
+        ask.ask()
+    assert "Narnia" in streamed[1]  # the draft was shown while it was written
+    assert "revenue office" in streamed[2] and "Narnia" not in streamed[2]
+    assert "Narnia" not in ask.view.toPlainText() and "could not be matched" in ask.view.toPlainText()

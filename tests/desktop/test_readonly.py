@@ -1,9 +1,18 @@
-"""Another Cairn process holds the writer lock: the app says so, searches anyway, and takes over later."""
+"""The app and `cairn` commands on one index: whoever does not hold the writer lock reads, and says so."""
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from PySide6.QtCore import Qt
 
 from desktop import writer as W
 from engine.config import resolve_paths
@@ -26,4 +35,57 @@ def test_read_only_banner_and_search_still_works(qtbot: Any, indexed: Path, laun
     finally:
         other.release()
     qtbot.waitUntil(lambda: app.writer.state == W.WATCHING, timeout=SLOW)  # retried by itself
+    assert not window.banner.isVisible()
+
+
+def poll(qtbot: Any, action: Callable[[], object], condition: Callable[[], bool], every_ms: int = 500) -> None:
+    """Repeat `action` (a refresh, a search) until `condition` holds, as a person pressing F5 would."""
+    deadline = time.monotonic() + SLOW / 1000
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        action()
+        qtbot.wait(every_ms)
+
+
+def cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CAIRN_HOME": str(home)}
+    return subprocess.run([sys.executable, "-m", "engine.cli", *args], env=env, text=True, capture_output=True,
+                          timeout=SLOW / 1000)
+
+
+def test_the_app_and_a_cairn_command_share_one_index(qtbot: Any, indexed: Path, docs: Path, launch: Any) -> None:
+    app = launch()
+    window = app.window
+    qtbot.waitUntil(lambda: app.writer.state == W.WATCHING, timeout=SLOW)
+
+    # the app writes (its watcher holds the lock): the command line still searches, and refuses to index
+    found = json.loads(cli("search", "planet warming greenhouse gases", "--json", home=indexed).stdout)
+    assert Path(found[0]["path"]).name == "climate-report.txt"
+    refused = cli("index", home=indexed)
+    assert refused.returncode != 0 and "read-only" in refused.stderr + refused.stdout
+
+    # `cairn watch` in a terminal takes the writer role while the app is paused ...
+    qtbot.mouseClick(window.folders.pause_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: app.writer.state == W.PAUSED, timeout=SLOW)
+    env = {**os.environ, "CAIRN_HOME": str(indexed)}
+    terminal = subprocess.Popen([sys.executable, "-m", "engine.cli", "watch", "--debounce", "0.2"], env=env,
+                                text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        poll(qtbot, app.session.refresh_status, lambda: bool(
+            app.session.status and app.session.status.watcher
+            and app.session.status.watcher.get("pid") == terminal.pid
+            and app.session.status.watcher.get("state") == "watching"))
+        # ... so the app, resumed, is read-only and says so, and everything it shows stays live
+        qtbot.mouseClick(window.folders.pause_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: app.writer.state == W.READ_ONLY, timeout=SLOW)
+        assert window.banner.isVisible() and str(terminal.pid) in window.banner.text.text()
+        (docs / "walrus.txt").write_text("Walruses haul themselves onto the ice with their long tusks.")
+        window.search.query.setText("big arctic sea mammal with tusks")
+        poll(qtbot, window.search.search_now, lambda: bool(window.search.model.results) and Path(
+            window.search.model.results[0].path).name == "walrus.txt")  # indexed by the terminal, found by the app
+    finally:
+        terminal.send_signal(signal.SIGINT)
+        out, err = terminal.communicate(timeout=60)
+    assert terminal.returncode == 0 and "Stopped watching." in out, err
+    qtbot.waitUntil(lambda: app.writer.state == W.WATCHING, timeout=SLOW)  # the app took over by itself
     assert not window.banner.isVisible()

@@ -23,6 +23,8 @@ class Snippet:
 
 
 def _fold(word: str) -> str:
+    if word.isascii():
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.lower())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
@@ -48,12 +50,24 @@ def match_spans(text: str, query: str) -> list[tuple[int, int]]:
 
 
 def term_coverage(text: str, query: str) -> float:
-    """Share of the query's content words that occur in `text` (0..1)."""
+    """Share of the query's content words that occur in `text` (0..1).
+
+    Same matching as `_matches`, indexed: hybrid search asks this for every candidate
+    (hundreds per query), where comparing each term with each word took 0.7 ms a passage."""
     terms = sorted(set(_terms(query)))
     if not terms:
         return 0.0
-    words = {_fold(w) for w in _WORD.findall(text)}
-    return sum(1 for t in terms if any(_matches(w, [t]) for w in words)) / len(terms)
+    words = set(_WORD.findall(_fold(text)))
+    by_prefix: dict[str, list[str]] = {}
+    for word in words:
+        if len(word) >= MIN_PREFIX:
+            by_prefix.setdefault(word[:MIN_PREFIX], []).append(word)
+    found = 0
+    for term in terms:
+        if term in words or (len(term) >= MIN_PREFIX and any(
+                w.startswith(term) or term.startswith(w) for w in by_prefix.get(term[:MIN_PREFIX], ()))):
+            found += 1
+    return found / len(terms)
 
 
 def make_snippet(text: str, query: str, width: int = 280) -> Snippet:

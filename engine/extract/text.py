@@ -27,3 +27,11 @@ def limited(text: str) -> tuple[str, bool]:
     if len(text) <= MAX_CHARS:
         return text, False
     return text[:MAX_CHARS], True
+
+
+def extract_plain_text(data: bytes) -> Document:
+    return extract_text(data, kind="text")
+
+
+def extract_code(data: bytes) -> Document:
+    return extract_text(data, kind="code")

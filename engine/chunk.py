@@ -59,8 +59,10 @@ def chunk_document(doc: Document, count: TokenCounter, sizes: ChunkSizes) -> lis
 
 
 def _sections(doc: Document) -> Iterator[tuple[int, int, str | None]]:
-    """Spans between headings, each with the heading path that governs it."""
-    bounds = sorted({h.start for h in doc.headings if 0 < h.start < len(doc.text)})
+    """Spans between headings and pages, each with the heading path that governs it."""
+    # pages are borders too, so a passage's page is the page of every sentence in it (cited answers)
+    starts = [h.start for h in doc.headings] + [p.start for p in doc.pages]
+    bounds = sorted({s for s in starts if 0 < s < len(doc.text)})
     edges = [0, *bounds, len(doc.text)]
     trail: list[tuple[int, str]] = []
     by_start = {h.start: h for h in doc.headings}

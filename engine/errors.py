@@ -52,3 +52,11 @@ class IndexLockedError(CairnError):
 
 class FolderError(CairnError):
     """A folder given to add or remove cannot be used."""
+
+
+class QuestionError(CairnError):
+    """A question that cannot be answered as asked (empty, too long, a bad number of sources)."""
+
+
+class EvaluationError(CairnError):
+    """An evaluation set (`cairn eval`) that cannot be read or used as given."""

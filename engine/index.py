@@ -26,6 +26,10 @@ from engine.extract import Document, extract, is_supported
 from engine.scan import Seen, Unreadable, walk
 from engine.store import FileOutcome, FileRow, FolderRow, NewChunk, Store
 
+# Embed each chunk with its place (file title › section headings) on a line above it, when that
+# fits the model's input: "Core Language" says what a bare code example is about. Only the vector
+# changes; the stored text and spans stay the document's own. (Measured: see README, Evaluation.)
+EMBED_PLACE = True
 PARTIAL = "only partly read: text beyond Cairn's limits (size, pages, damaged parts) was left out"
 EMBED_BATCH = 32  # chunks per embedder call, across files
 READ_AHEAD = 16  # extracted files waiting for the embedder (bounds memory)
@@ -72,6 +76,7 @@ class _Extracted:
     outcome: FileOutcome
     chunks: list[NewChunk]
     vectors: list[np.ndarray] = field(default_factory=list)
+    embed_texts: list[str] = field(default_factory=list)  # what the model reads for each chunk
 
 
 def file_hash(path: str) -> str:
@@ -184,7 +189,7 @@ class Indexer:
         try:
             while not finished or waiting:
                 batch_items, finished = self._fill(work, waiting, finished)
-                vectors = self._embed([c.text for item, c in batch_items]) if batch_items else []
+                vectors = self._embed([item.embed_texts[i] for item, i in batch_items]) if batch_items else []
                 for (item, _), vector in zip(batch_items, vectors):
                     item.vectors.append(vector)
                 while waiting and len(waiting[0].vectors) == len(waiting[0].chunks):
@@ -211,9 +216,10 @@ class Indexer:
         )
 
     def _fill(self, work: "queue.Queue[_Extracted | None]", waiting: list[_Extracted], finished: bool
-              ) -> tuple[list[tuple[_Extracted, NewChunk]], bool]:
-        """Collect up to EMBED_BATCH chunks that still need vectors, blocking only when nothing is pending."""
-        batch = [(item, c) for item in waiting for c in item.chunks[len(item.vectors):]]
+              ) -> tuple[list[tuple[_Extracted, int]], bool]:
+        """Collect up to EMBED_BATCH chunks (file, chunk number) that still need vectors, blocking only
+        when nothing is pending."""
+        batch = [(item, i) for item in waiting for i in range(len(item.vectors), len(item.chunks))]
         while not finished and len(batch) < EMBED_BATCH:
             try:
                 item = work.get(block=not batch)
@@ -223,7 +229,7 @@ class Indexer:
                 finished = True
                 break
             waiting.append(item)
-            batch.extend((item, c) for c in item.chunks)
+            batch.extend((item, i) for i in range(len(item.chunks)))
         return batch[:EMBED_BATCH], finished
 
     def _embed(self, texts: list[str]) -> list[np.ndarray]:
@@ -257,11 +263,12 @@ class Indexer:
         except Exception as exc:  # a parser bug on a hostile file must not stop the pass
             return _Extracted(_replace(base, status="error", error=f"could not be read ({type(exc).__name__})"), [])
         chunks = self._chunks(path, doc)
+        embed_texts = [self._embedding_text(doc.title, c) for c in chunks]
         status, error = ("indexed", None) if chunks else ("empty", "no text found")
         if doc.truncated:
             status, error = ("indexed", PARTIAL) if chunks else ("error", "no text could be read within Cairn's limits")
         outcome = _replace(base, hash=digest, kind=doc.kind, title=doc.title, status=status, error=error)
-        return _Extracted(outcome, chunks)
+        return _Extracted(outcome, chunks, embed_texts=embed_texts)
 
     def _chunks(self, path: Path, doc: Document) -> list[NewChunk]:
         pieces: list[Chunk] = chunk_document(doc, self.embedder.count_tokens, self.sizes)
@@ -271,10 +278,28 @@ class Indexer:
             for i, c in enumerate(pieces)
         ]
 
+    def _embedding_text(self, title: str | None, chunk: NewChunk) -> str:
+        """The chunk under a line naming its place, if the model can read both whole, else the chunk alone."""
+        place = _place(title, chunk.heading) if EMBED_PLACE else ""
+        if place:
+            text = f"{place}\n\n{chunk.text}"
+            if self.embedder.count_tokens(text) <= self.embedder.max_tokens:
+                return text
+        return chunk.text
+
     def _record(self, outcome: FileOutcome, chunks: Sequence[NewChunk] = (),
                 vectors: Sequence[np.ndarray] = ()) -> None:
         matrix = np.vstack(vectors) if vectors else None
         self.store.write_file(outcome, chunks, matrix)
+
+
+def _place(title: str | None, heading: str | None) -> str:
+    """"Title › Section › Subsection", without the title twice (a Markdown title is also its first heading)."""
+    if not heading:
+        return title or ""
+    if not title or heading == title or heading.startswith(title + " › "):
+        return heading
+    return f"{title} › {heading}"
 
 
 def _scopes_in(folder: FolderRow, scopes: Sequence[str] | None) -> list[str]:

@@ -21,14 +21,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from benchmarks.eval.beir_layout import Doc
-from benchmarks.eval.markup import Section, pod_sections, rst_inline, pod_inline, rst_sections
+from benchmarks.eval.markup import Section, pod_sections, rst_sections
 
 PY_DOCS = Path("/usr/share/doc/python3.11/html/_sources")
 PERL_POD = Path("/usr/share/perl/5.36.0/pod")
 PY_DISTRACTOR_DIRS = ("tutorial", "howto", "library", "reference", "using", "extending", "installing", "c-api",
                       "whatsnew")
 PERL_LEFT_OUT = re.compile(r"^perl(faq\d*|unifaq|toc|\d+delta|hist|glossary|diag|api|intern|apio)\.pod$")
-MIN_ANSWER, MIN_SECTION, MAX_SECTION = 80, 300, 20_000
+MIN_ANSWER, MIN_SECTION, MAX_SECTION, MAX_PIECE = 80, 300, 20_000, 2_000
 POD_SKIP = {"NAME", "VERSION", "DESCRIPTION", "AUTHOR AND COPYRIGHT", "SEE ALSO"}
 
 
@@ -66,23 +66,42 @@ def perl_faq() -> Iterator[tuple[str, str, Doc]]:
             yield f"q-{doc_id}", section.heading, Doc(doc_id, title, section.body)
 
 
-def distractors() -> Iterator[Doc]:
+def distractors(max_piece: int = MAX_PIECE) -> Iterator[Doc]:
     for folder in PY_DISTRACTOR_DIRS:
         for path in sorted((PY_DOCS / folder).rglob("*.rst.txt")):
             page = path.relative_to(PY_DOCS).as_posix().removesuffix(".rst.txt")
-            yield from _sections(f"py-{page}", rst_sections(path.read_text("utf-8")))
+            yield from _sections(f"py-{page}", rst_sections(path.read_text("utf-8")), max_piece)
     for path in sorted(PERL_POD.glob("perl*.pod")):
         if not PERL_LEFT_OUT.match(path.name):
-            yield from _sections(path.name.removesuffix(".pod"), pod_sections(path.read_text("utf-8", "replace")))
+            yield from _sections(path.name.removesuffix(".pod"), pod_sections(path.read_text("utf-8", "replace")),
+                                 max_piece)
 
 
-def _sections(prefix: str, sections: Iterator[Section]) -> Iterator[Doc]:
+def _sections(prefix: str, sections: Iterator[Section], max_piece: int) -> Iterator[Doc]:
+    """Sections long enough to say something, long ones cut at paragraph borders into pieces of
+    about an answer's size (a whole library chapter would be a distractor of another kind)."""
     for n, section in enumerate(sections):
         if MIN_SECTION <= len(section.body) <= MAX_SECTION and section.heading not in POD_SKIP:
-            yield Doc(f"{prefix}-{n:03d}", " › ".join(section.trail), section.body)
+            for p, piece in enumerate(_pieces(section.body, max_piece)):
+                if len(piece) >= MIN_SECTION or p == 0:
+                    yield Doc(f"{prefix}-{n:03d}-{p}", " › ".join(section.trail), piece)
 
 
-def build(total_docs: int, seed: int) -> tuple[list[Doc], dict[str, str], dict[str, dict[str, int]], dict[str, object]]:
+def _pieces(body: str, limit: int) -> Iterator[str]:
+    """Consecutive paragraphs packed up to `limit` characters (a longer paragraph stays whole)."""
+    piece: list[str] = []
+    size = 0
+    for paragraph in body.split("\n\n"):
+        if piece and size + len(paragraph) > limit:
+            yield "\n\n".join(piece)
+            piece, size = [], 0
+        piece.append(paragraph)
+        size += len(paragraph) + 2
+    if piece:
+        yield "\n\n".join(piece)
+
+
+def build(total_docs: int, seed: int, max_piece: int = MAX_PIECE) -> tuple[list[Doc], dict[str, str], dict[str, dict[str, int]], dict[str, object]]:
     check_sources()
     pairs = [*python_faq(), *perl_faq()]
     queries: dict[str, str] = {}
@@ -94,9 +113,10 @@ def build(total_docs: int, seed: int) -> tuple[list[Doc], dict[str, str], dict[s
         queries.setdefault(first, text)
         qrels.setdefault(first, {})[doc.id] = 1
     answers = [doc for _, _, doc in pairs]
-    pool = list(distractors())
+    pool = list(distractors(max_piece))
     extra = random.Random(seed).sample(pool, max(0, min(len(pool), total_docs - len(answers))))
     docs = sorted([*answers, *extra], key=lambda d: d.id)
-    about = {"name": "faq", "kind": "question -> answer (Python FAQ, Perl FAQ), documentation sections as distractors",
-             "source": f"{PY_DOCS}, {PERL_POD}", "seed": seed, "distractor_pool": len(pool)}
+    about = {"kind": "question -> answer (Python FAQ, Perl FAQ), documentation sections as distractors",
+             "source": f"{PY_DOCS}, {PERL_POD}", "seed": seed, "distractor_pool": len(pool),
+             "distractor_max_chars": max_piece}
     return docs, queries, qrels, about

@@ -232,7 +232,8 @@ def _paragraphs(lines: list[str], inline: Callable[[str], str]) -> str:
     out = []
     for block in blocks:
         rows = block.split("\n")
-        if all(r[:1].isspace() or r.startswith(CODE) for r in rows if r.strip()):
+        if rows[0].lstrip().startswith(">>>") or all(r[:1].isspace() or r.startswith(CODE) for r in rows if r.strip()):
+            # code, or an interactive session (a doctest block): line breaks are part of it
             out.append("\n".join(r.removeprefix(CODE) for r in rows))
             continue
         items: list[list[str]] = []

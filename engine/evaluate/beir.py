@@ -15,11 +15,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.errors import CairnError
+from engine.errors import EvaluationError
 
-
-class EvaluationError(CairnError):
-    """An evaluation set that cannot be read, or an evaluation that cannot run."""
+__all__ = ["Dataset", "Document", "EvaluationError", "load_dataset", "with_at_most"]
 
 
 @dataclass(frozen=True)
@@ -58,7 +56,33 @@ def load_dataset(folder: str | Path, split: str = "test", max_queries: int | Non
     if not queries:
         raise EvaluationError(f"No query in {root / 'queries.jsonl'} has a relevant document in "
                               f"{root / 'qrels' / (split + '.tsv')}.")
+    known = set(ids)
+    if not any(doc in known for q in queries for doc, grade in qrels[q].items() if grade > 0):
+        raise EvaluationError(f"No relevant document named in {root / 'qrels' / (split + '.tsv')} is in "
+                              f"{root / 'corpus.jsonl'}: do the corpus ids in the two files match?")
     return Dataset(root.resolve().name, documents, queries, {q: qrels[q] for q in queries})
+
+
+def with_at_most(data: Dataset, max_docs: int) -> Dataset:
+    """The set cut to `max_docs` documents: every judged document of its queries, then the others in order.
+
+    For timing and quick checks on part of a large set; the judged documents are
+    all kept, so every query still has its answers (and the figures run higher
+    than on the whole set: fewer distractors)."""
+    judged = {doc for rels in data.qrels.values() for doc, grade in rels.items() if grade > 0}
+    judged &= {doc.id for doc in data.documents}
+    if len(judged) > max_docs:
+        raise EvaluationError(f"The chosen queries have {len(judged)} relevant documents, more than "
+                              f"{max_docs}: raise the document limit or lower the query limit.")
+    room = max_docs - len(judged)
+    kept = []
+    for doc in data.documents:
+        if doc.id in judged:
+            kept.append(doc)
+        elif room > 0:
+            kept.append(doc)
+            room -= 1
+    return Dataset(data.name, tuple(kept), data.queries, data.qrels)
 
 
 def _jsonl(path: Path, required: tuple[str, ...]) -> list[dict[str, object]]:

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine import log, passphrase
+from engine.answer import ANSWER_MODES, Answer, AnswerToken, ChatModel, answer, load_chat_model, resolve_chat_model
 from engine.config import Paths, Settings, resolve_paths
 from engine.embed import Embedder, load_embedder
-from engine.errors import Cancelled, ConfigError, FolderError
+from engine.errors import Cancelled, ConfigError, FolderError, ModelLoadError
 from engine.index import Extractor, Indexer, IndexProgress, IndexReport
 from engine.lock import WriterLock
 from engine.sandbox import Limits, SandboxedExtractor
@@ -78,6 +79,7 @@ class Cairn:
         # a passphrase with no index yet creates it encrypted; an existing plain index stays plain until `encrypt`
         self.store = Store.open(db, key=None if plain else self._passphrase)
         self._embedder = embedder
+        self._chat: ChatModel | None = None
         self._extractor = extractor or SandboxedExtractor(
             Limits(self.settings.read_timeout_s, self.settings.read_memory_mb))
         self._lock = threading.Lock()
@@ -86,6 +88,9 @@ class Cairn:
     def close(self) -> None:
         if isinstance(self._extractor, SandboxedExtractor):
             self._extractor.close()
+        if self._chat is not None:
+            self._chat.close()
+            self._chat = None
         self.store.close()
 
     def __enter__(self) -> "Cairn":
@@ -267,6 +272,41 @@ class Cairn:
         results = search(self.store, embedder, query, mode=mode, limit=limit, filters=filters)
         self.log.info("%s search: %d results in %.0f ms", mode, len(results), (time.monotonic() - started) * 1000)
         return results
+
+    # ------------------------------------------------------------ answers
+
+    def ask(self, question: str, *, limit: int = 5, generative: bool | None = None,
+            cancel: threading.Event | None = None) -> Generator[AnswerToken, None, Answer]:
+        """Answer from the indexed files: streams `AnswerToken`s, returns the checked `Answer`.
+
+        `generative=None` follows the `answer_mode` setting. A question the files do not
+        answer is refused without loading the chat model."""
+        mode = self.settings.answer_mode if generative is None else ("generative" if generative else "extractive")
+        if mode not in ANSWER_MODES:
+            raise ConfigError(f"Unknown answer_mode {mode!r} in the settings: use {' or '.join(ANSWER_MODES)}.")
+        embedder = self._bound_embedder()
+        started = time.monotonic()
+        result = yield from answer(self.store, embedder, question, limit=limit, cancel=cancel,
+                                   chat=self.chat_model if mode == "generative" else None)
+        self.log.info("%s answer: %d sentences (%d supported), %d sources in %.0f ms", result.kind,
+                      len(result.sentences), sum(s.supported for s in result.sentences), len(result.sources),
+                      (time.monotonic() - started) * 1000)
+        return result
+
+    def chat_model(self) -> ChatModel:
+        """The chat model of the settings (else the installed default), loaded once and kept."""
+        path = resolve_chat_model(self.settings, self.paths)
+        if path is None:
+            raise ModelLoadError(
+                "No chat model is installed: run packaging/fetch_chat_model.py (setup.sh does) or set chat_model "
+                "to a GGUF chat model file. Answers quoted from your files work without one.")
+        with self._lock:
+            if self._chat is None or self._chat.path != path.expanduser():
+                old, self._chat = self._chat, None
+                if old is not None:
+                    old.close()
+                self._chat = load_chat_model(path, self.settings.thread_count())
+            return self._chat
 
     # ------------------------------------------------------------ status
 

@@ -106,6 +106,7 @@ class Settings:
 
     embedding_model: str | None = None  # None: the bundled model
     chat_model: str | None = None  # None: the installed default, if any
+    answer_mode: str = "extractive"  # "extractive" (quotes, always grounded) or "generative" (chat model)
     threads: int = 0  # 0: one per physical core
     max_file_mb: float = 50.0
     read_timeout_s: float = 60.0  # longest Cairn spends reading one file

@@ -205,6 +205,7 @@ class ChatModel:
         with self._lock:
             self.calls += 1
             self._abort_flag = cancel
+            self._llm.reset()  # no reuse of the last prompt's cache: the same prompt gives the same answer
             pieces = self._llm.create_completion(tokens, max_tokens=max_tokens, temperature=0.0, top_k=1,
                                                  repeat_penalty=1.1, stream=True)
             try:

@@ -21,6 +21,7 @@ class Source:
     end: int
     text: str  # the passage
     chunk_id: int
+    score: float = 0.0  # cosine similarity of the passage to the question, 0..1
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,9 @@ class AnswerSentence:
     text: str  # without citation markers
     citations: tuple[int, ...]  # Source numbers supporting it
     supported: bool  # False: Cairn found no source that supports it (shown as unsupported)
+    # Where the support is: for each citation, the character span of the supporting sentence
+    # in that source's file (its extracted text), so a client can highlight exactly that.
+    spans: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,9 @@ _INSTRUCTION = re.compile(
     r"|\b(?:ai|assistant|language model|chatbot|llm)s?\b[^.!?\n]{0,40}\b(?:must|should|shall|will)\b"
     r"[^.!?\n]{0,20}\b(?:say|answer|reply|respond|output|write|tell)\b"
     r"|\b(?:answer|reply|respond)\b[^.!?\n]{0,30}\b(?:every|all|any)\b[^.!?\n]{0,20}\bquestions?\b"
-    r"[^.!?\n]{0,20}\bwith\b",
+    r"[^.!?\n]{0,20}\bwith\b"
+    r"|\b(?:when|if|whenever)\b[^.!?\n]{0,20}\basked\b[^.!?\n]{0,80}\b(?:answer|say|reply|respond|write)\b"
+    r"|\b(?:always|only) (?:answer|reply|respond)\b",
     re.IGNORECASE,
 )
 

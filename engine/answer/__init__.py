@@ -1,0 +1,15 @@
+"""Grounded answers from the user's own files: extractive by default, generative with a local chat model.
+
+`answer()` is the pipeline behind `Cairn.ask`; the records are the contract with every client.
+"""
+
+from engine.answer.answerer import REFUSAL, answer
+from engine.answer.chat import ChatModel, check_chat_model, load_chat_model, resolve_chat_model
+from engine.answer.records import Answer, AnswerSentence, AnswerToken, Source, render_text
+
+ANSWER_MODES = ("extractive", "generative")
+
+__all__ = [
+    "ANSWER_MODES", "REFUSAL", "Answer", "AnswerSentence", "AnswerToken", "ChatModel", "Source", "answer",
+    "check_chat_model", "load_chat_model", "render_text", "resolve_chat_model",
+]

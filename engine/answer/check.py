@@ -1,0 +1,102 @@
+"""Check a generated answer sentence by sentence against the sources: cited where supported, flagged where not.
+
+A tiny model invents facts and cites the wrong source, so its own [n] markers are ignored:
+Cairn finds the support itself. A generated sentence is supported by a source sentence
+when their embeddings are close (`SUPPORT_COSINE`, calibrated in tests/engine/test_answer.py
+on faithful paraphrases, all at 0.75 or more, and on invented claims about the same
+subject, all at 0.57 or less; the sentence's clauses count too) and
+every key fact of the generated sentence (numbers, dates, names, identifiers) also appears
+in that source's passage: the embedding alone cannot tell "April" from "June".
+Sentences that address an AI are never evidence: a model repeating one is obeying it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from engine.answer.records import AnswerSentence, Source
+from engine.answer.sentences import Scored, fit
+from engine.answer.text import clean, content_words, facts_in, key_facts, sentence_spans
+from engine.embed import Embedder
+
+SUPPORT_COSINE = 0.66  # similarity to a source sentence (or one of its clauses) that counts as saying the same
+MAX_CITATIONS = 2
+_CLAUSE = re.compile(r"[,;:]\s+|\s+(?:and|but|while|whereas)\s+")
+MIN_CLAUSE_WORDS = 3
+CLAUSE_PREFILTER = 0.4  # a source sentence less similar than this to every generated one is not cut into clauses
+_MARKERS = re.compile(r"\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
+_REFUSAL = re.compile(r"\b(?:can(?:no|')t|could not|couldn't|unable to|do(?:es)? not|don't) (?:find|contain|answer|mention|say)",
+                      re.IGNORECASE)
+
+
+def generated_sentences(raw: str) -> list[str]:
+    """The model's answer as sentences, its own citation markers removed.
+
+    Pieces with fewer than two content words ("The answer is.") claim nothing and are dropped."""
+    out = []
+    for a, b in sentence_spans(raw):
+        text = clean(_MARKERS.sub("", raw[a:b]))
+        words = content_words(text)
+        if len(words) >= 2 or (words and key_facts(text)):
+            out.append(text)
+    return out
+
+
+def is_refusal(text: str) -> bool:
+    """The model said the sources do not answer (a statement about the sources, not a claim to check)."""
+    return bool(_REFUSAL.search(text))
+
+
+def check(raw: str, sources: Sequence[Source], scored: Sequence[Scored], embedder: Embedder
+          ) -> tuple[AnswerSentence, ...]:
+    """Every sentence of `raw` with the sources that support it, or marked unsupported."""
+    texts = [t for t in generated_sentences(raw) if not is_refusal(t)]
+    evidence = [s for s in scored if s.usable]
+    if not texts:
+        return ()
+    if not evidence:
+        return tuple(AnswerSentence(t, (), False) for t in texts)
+    vectors = embedder.embed_batch([fit(embedder, t) for t in texts])
+    sims = vectors @ np.stack([s.vector for s in evidence]).T
+    near = [s for s, column in zip(evidence, sims.T) if column.max() >= CLAUSE_PREFILTER]
+    owners, clauses = _clauses(near, embedder)
+    if owners:
+        sims = np.hstack([sims, vectors @ clauses.T])
+    facts = {s.n: facts_in(s.text) for s in sources}
+    candidates = [*evidence, *owners]
+    return tuple(_attribute(t, row, candidates, facts) for t, row in zip(texts, sims))
+
+
+def _clauses(sentences: Sequence[Scored], embedder: Embedder) -> tuple[list[Scored], np.ndarray]:
+    """Vectors of the clauses of `sentences`, with the sentence each belongs to.
+
+    A model that writes one part of a long source sentence ("Change the oil every ten
+    thousand kilometres" out of a list of three chores) is faithful, but only about 0.6
+    similar to the whole sentence; to the clause it took, above 0.85. Only sentences
+    already somewhat close to the answer are cut up, to keep the check quick."""
+    owners: list[Scored] = []
+    parts: list[str] = []
+    for sentence in sentences:
+        for part in _CLAUSE.split(sentence.text):
+            part = part.strip()
+            if len(part.split()) >= MIN_CLAUSE_WORDS and part != sentence.text:
+                owners.append(sentence)
+                parts.append(part)
+    if not parts:
+        return [], np.zeros((0, 0), dtype=np.float32)
+    return owners, embedder.embed_batch([fit(embedder, p) for p in parts])
+
+
+def _attribute(text: str, sims: np.ndarray, evidence: Sequence[Scored], facts: dict[int, set[str]]) -> AnswerSentence:
+    needed = key_facts(text)
+    cited: list[Scored] = []
+    for i in np.argsort(-sims):
+        candidate = evidence[int(i)]
+        if sims[i] < SUPPORT_COSINE or len(cited) >= MAX_CITATIONS:
+            break
+        if needed <= facts.get(candidate.source, set()) and all(c.source != candidate.source for c in cited):
+            cited.append(candidate)
+    return AnswerSentence(text, tuple(c.source for c in cited), bool(cited), tuple((c.start, c.end) for c in cited))

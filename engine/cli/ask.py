@@ -1,0 +1,123 @@
+"""`cairn ask`: an answer from your files, streamed as it is written, then checked and cited.
+
+A generated answer streams to the terminal word by word (dim, as a draft); then the
+checked answer follows, each sentence with its [n] markers or marked unsupported, and
+the numbered sources with file, page and character span. `--show-context` prints
+exactly what was weighed: the numbered passages and the prompt the model read.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+from collections.abc import Generator
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.text import Text
+
+from engine.answer import Answer, AnswerToken
+from engine.cli import cli, friendly_errors
+from engine.cli.common import open_cairn
+
+
+@cli.command()
+@click.argument("question", nargs=-1, required=True)
+@click.option("--limit", type=click.IntRange(1, 20), default=5, show_default=True, help="How many passages to use.")
+@click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON (no streaming).")
+@click.option("--show-context", is_flag=True, help="Also print the numbered passages and the exact prompt.")
+@click.option("--generate/--extractive", "generative", default=None,
+              help="Write the answer with the chat model, or quote sentences from your files "
+                   "(default: the answer_mode setting).")
+@click.pass_context
+@friendly_errors
+def ask(ctx: click.Context, question: tuple[str, ...], limit: int, as_json: bool, show_context: bool,
+        generative: bool | None) -> None:
+    """Answer QUESTION from your indexed files, citing file, page and passage."""
+    cairn = open_cairn(ctx)
+    console = Console(highlight=False, soft_wrap=True)
+    cancel = threading.Event()
+    job = cairn.ask(" ".join(question), limit=limit, generative=generative, cancel=cancel)
+    try:
+        answer = _run(job, console, stream=not as_json)
+    except KeyboardInterrupt:
+        cancel.set()
+        raise
+    if as_json:
+        click.echo(json.dumps(answer.as_dict(), indent=2, ensure_ascii=False))
+        return
+    _show(answer, console)
+    if show_context:
+        _show_context(answer, console)
+
+
+def _run(job: Generator[AnswerToken, None, Answer], console: Console, *, stream: bool) -> Answer:
+    """Drive the answer; generated words are printed as they arrive (quotes are shown once, at the end)."""
+    drafted = False
+    while True:
+        try:
+            token = next(job)
+        except StopIteration as done:
+            if drafted:
+                console.print()
+                console.print()
+            result: Answer = done.value
+            return result
+        if stream and token.kind == "generative":
+            console.print(Text(token.text, style="dim"), end="")
+            sys.stdout.flush()
+            drafted = True
+
+
+def _show(answer: Answer, console: Console) -> None:
+    if answer.kind == "refusal":
+        console.print(Text(answer.text, style="bold"))
+    else:
+        line = Text()
+        for i, sentence in enumerate(answer.sentences):
+            line.append(" " if i else "")
+            if sentence.supported:
+                line.append(sentence.text)
+                line.append(" " + "".join(f"[{n}]" for n in sentence.citations), style="bold cyan")
+            else:
+                line.append(sentence.text + " (unsupported: not found in the sources)", style="yellow")
+        console.print(line)
+    if answer.note:
+        console.print(Text(answer.note, style="dim"))
+    if answer.sources:
+        console.print()
+        console.print(Text("Closest passages:" if answer.kind == "refusal" else "Sources:", style="bold"))
+    cited = _cited_spans(answer)
+    for source in answer.sources:
+        spans = cited.get(source.n) or [(source.start, source.end)]
+        where = ", ".join(f"chars {a}-{b}" for a, b in spans)
+        page = f", page {source.page}" if source.page else ""
+        console.print(Text(f"[{source.n}] ", style="bold cyan") + Text(source.path) + Text(f"{page}, {where}", style="dim"))
+
+
+def _cited_spans(answer: Answer) -> dict[int, list[tuple[int, int]]]:
+    """For each source, the spans of the sentences the answer took from it."""
+    found: dict[int, list[tuple[int, int]]] = {}
+    for sentence in answer.sentences:
+        for n, (start, end) in zip(sentence.citations, sentence.spans):
+            if (start, end) not in found.setdefault(n, []):
+                found[n].append((start, end))
+    return found
+
+
+def _show_context(answer: Answer, console: Console) -> None:
+    console.print()
+    console.print(Text("Passages weighed:", style="bold"))
+    for source in answer.sources:
+        page = f", page {source.page}" if source.page else ""
+        console.print(Text(f"[{source.n}] {Path(source.path).name}{page}, chars {source.start}-{source.end}",
+                           style="bold cyan"))
+        console.print(source.text)
+    console.print()
+    if answer.prompt:
+        console.print(Text(f"Prompt given to {answer.model or 'the chat model'} (exactly as it read it):", style="bold"))
+        console.print(Text(answer.prompt))
+    else:
+        console.print(Text("No chat model was used: the answer quotes the passages above.", style="bold"))

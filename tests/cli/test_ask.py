@@ -1,0 +1,96 @@
+"""`cairn ask` as a person runs it: the answer with citations, refusals, JSON, the context shown, model errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from engine.answer.chat import bundled_chat_model_path
+from tests.corpus import write_corpus
+
+needs_chat_model = pytest.mark.skipif(not bundled_chat_model_path().exists(),
+                                      reason="run packaging/fetch_chat_model.py (setup.sh does)")
+QUESTION = "When must the annual income declaration be filed?"
+SENTENCE = "The annual income declaration must be filed with the revenue office before the end of April."
+
+
+def cairn(*args: str, home: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "CAIRN_HOME": str(home)}
+    proc = subprocess.run([sys.executable, "-m", "engine.cli", *args], capture_output=True, text=True, env=env,
+                          timeout=300)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"cairn {' '.join(args)} exited {proc.returncode}: {proc.stderr}")
+    return proc
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    root = tmp_path_factory.mktemp("ask")
+    docs = write_corpus(root / "docs")
+    cairn("add", str(docs), home=root / "home")
+    cairn("index", home=root / "home")
+    yield root / "home"
+
+
+def test_ask_has_help(home: Path) -> None:
+    out = cairn("ask", "--help", home=home).stdout
+    assert "Usage:" in out and "--show-context" in out and "--generate / --extractive" in out
+
+
+def test_an_extractive_answer_cites_file_and_span(home: Path) -> None:
+    out = cairn("ask", QUESTION, home=home).stdout
+    lines = out.splitlines()
+    assert lines[0] == f"{SENTENCE} [1]"
+    source = next(line for line in lines if line.startswith("[1] "))
+    assert source.endswith("tax-return.txt, chars 0-92")
+    assert "Prompt given" not in out
+
+
+def test_json_output_carries_the_whole_answer(home: Path) -> None:
+    answer = json.loads(cairn("ask", QUESTION, "--json", "--limit", "3", home=home).stdout)
+    assert answer["kind"] == "extractive" and answer["question"] == QUESTION
+    assert answer["sentences"][0] == {"text": SENTENCE, "citations": [1], "supported": True, "spans": [[0, 92]]}
+    assert len(answer["sources"]) <= 3 and Path(answer["sources"][0]["path"]).name == "tax-return.txt"
+    assert answer["prompt"] is None and answer["text"] == f"{SENTENCE} [1]"
+
+
+def test_an_unrelated_question_is_refused_not_an_error(home: Path) -> None:
+    proc = cairn("ask", "Who", "painted", "the", "Mona", "Lisa?", home=home)
+    assert proc.stdout.splitlines()[0] == "I can't find this in your files."
+    assert json.loads(cairn("ask", "Who painted the Mona Lisa?", "--json", home=home).stdout)["kind"] == "refusal"
+
+
+def test_show_context_prints_the_passages_weighed(home: Path) -> None:
+    out = cairn("ask", QUESTION, "--show-context", home=home).stdout
+    assert "Passages weighed:" in out and "[1] tax-return.txt, chars 0-" in out
+    assert "Attach receipts for deductible expenses" in out  # the whole passage, not only the quoted sentence
+    assert "No chat model was used" in out
+
+
+@needs_chat_model
+def test_generate_streams_then_prints_the_checked_answer_and_the_exact_prompt(home: Path) -> None:
+    out = cairn("ask", QUESTION, "--generate", "--show-context", home=home).stdout
+    answer = json.loads(cairn("ask", QUESTION, "--generate", "--json", home=home).stdout)
+    assert answer["raw"] and out.startswith(answer["raw"])  # the draft streamed first, as generated
+    assert "Sources:" in out and "tax-return.txt" in out
+    assert "Prompt given to" in out and "<|im_start|>system" in out and f"Question: {QUESTION}" in out
+    assert answer["prompt"] in out
+
+
+def test_a_missing_chat_model_is_a_clear_error_and_extractive_still_works(home: Path, tmp_path: Path) -> None:
+    cairn("config", "set", "chat_model", str(tmp_path / "gone.gguf"), home=home)
+    try:
+        failed = cairn("ask", QUESTION, "--generate", home=home, check=False)
+        assert failed.returncode == 1 and failed.stderr.startswith("Error: Chat model")
+        assert "gone.gguf does not exist" in failed.stderr and "Traceback" not in failed.stderr
+        assert cairn("ask", QUESTION, "--extractive", home=home).stdout.startswith(SENTENCE)
+        refused = cairn("ask", "Who painted the Mona Lisa?", "--generate", home=home)  # no model needed to refuse
+        assert refused.stdout.startswith("I can't find this in your files.")
+    finally:
+        cairn("config", "set", "chat_model", "default", home=home)

@@ -87,9 +87,9 @@ def idle(tmp: Path, seconds: float) -> None:
     env = {**os.environ, "CAIRN_HOME": str(home)}
     cairn = str(ROOT / ".venv" / "bin" / "cairn")
     subprocess.run([cairn, "add", str(folder)], env=env, check=True, capture_output=True)
-    proc = subprocess.Popen([cairn, "watch"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    assert proc.stderr is not None
-    for line in proc.stderr:  # "Watching N folders." once the start-up pass is done
+    proc = subprocess.Popen([cairn, "watch"], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout is not None
+    for line in proc.stdout:  # "Watching N folders." once the start-up pass is done
         if "Watching" in line:
             break
     time.sleep(2)

@@ -3,30 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from engine.answer.chat import bundled_chat_model_path
+from tests.cli.test_cli import cairn
 from tests.corpus import write_corpus
 
 needs_chat_model = pytest.mark.skipif(not bundled_chat_model_path().exists(),
                                       reason="run packaging/fetch_chat_model.py (setup.sh does)")
 QUESTION = "When must the annual income declaration be filed?"
 SENTENCE = "The annual income declaration must be filed with the revenue office before the end of April."
-
-
-def cairn(*args: str, home: Path, check: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CAIRN_HOME": str(home)}
-    proc = subprocess.run([sys.executable, "-m", "engine.cli", *args], capture_output=True, text=True, env=env,
-                          timeout=300)
-    if check and proc.returncode != 0:
-        raise AssertionError(f"cairn {' '.join(args)} exited {proc.returncode}: {proc.stderr}")
-    return proc
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,6 @@ after the rest of the environment is installed.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import shutil
 import subprocess
@@ -38,16 +37,12 @@ MODEL_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53
 MODEL_BYTES = 98_362_432
 
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_embedding_model import sha256_of  # noqa: E402  (same checksum routine for every pinned input)
+
+
 def log(message: str) -> None:
     print(f"fetch_chat_model: {message}", file=sys.stderr)
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def installed(target: Path) -> bool:

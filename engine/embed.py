@@ -2,13 +2,19 @@
 
 The rest of the engine sees only the `Embedder` protocol. `LlamaEmbedder` runs any GGUF
 embedding model llama.cpp can load; `load_embedder()` with no path gives the bundled one,
-engine/models/all-MiniLM-L6-v2.BF16.gguf (built by packaging/build_embedding_model.py).
+engine/models/all-MiniLM-L6-v2.Q8_0.gguf (built by packaging/build_embedding_model.py).
 
 How it runs, chosen by measurement (benchmarks/bench_embed.py; ~240-token chunks, 2 cores):
-the bundled model in BF16, one sequence per llama_encode call, flash attention on. Packing
-several sequences into one call was no faster (attention then spans the whole batch), and
-flash attention off was about 1.8x slower. Texts are never cut: one longer than `max_tokens` is a ValueError, so the
-chunker (which counts with `count_tokens`, the same tokenizer) must split first.
+one llama.cpp context per thread, each single-threaded, taking the texts of a batch in turn
+(one sequence per llama_encode call, flash attention on). On the 2-core Xeon that beat one
+context running 2 threads (47.6 vs 43.9 chunks/s with AMX, 23.7 vs 21.2 without): a
+sequence of 240 tokens is too little work to share between threads without them waiting on
+each other at every operation, and with no thread waiting on another, a busy machine slows
+embedding down in proportion instead of collapsing it. A single text (a search query) still
+gets all threads on one context. Packing several sequences into one call was no faster, and
+flash attention off was about 1.8x slower. Texts are never cut: one longer than
+`max_tokens` is a ValueError, so the chunker (which counts with `count_tokens`, the same
+tokenizer) must split first.
 
 `max_tokens` is what the model was trained on: the GGUF key `cairn.max_tokens` where present
 (the bundled model: 256, as sentence-transformers uses it, although its position table and so
@@ -22,10 +28,12 @@ no document text can reach a log or the terminal.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import struct
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol, runtime_checkable
 
@@ -35,7 +43,7 @@ import numpy.typing as npt
 from engine.errors import ModelLoadError
 from engine.llama_runtime import default_threads, load_llama, quiet
 
-BUNDLED_MODEL_FILE = "all-MiniLM-L6-v2.BF16.gguf"
+BUNDLED_MODEL_FILE = "all-MiniLM-L6-v2.Q8_0.gguf"
 MAX_TOKENS_KEY = "cairn.max_tokens"  # written by packaging/build_embedding_model.py
 # Upper bound on the context Cairn opens for any model. Chunks are ~240 tokens; a model trained
 # on 8k or 32k tokens would otherwise get compute buffers (and llama-cpp-python's per-context
@@ -51,7 +59,7 @@ class Embedder(Protocol):
     """What the indexer and search need from an embedding model."""
 
     model_id: str  # fingerprint of the model file; changes when the file changes
-    model_name: str  # for people, e.g. "all-MiniLM-L6-v2 (BF16)"
+    model_name: str  # for people, e.g. "all-MiniLM-L6-v2 (Q8_0)"
     dimensions: int
     max_tokens: int  # longest input embedded without being cut, special tokens included
 
@@ -174,17 +182,74 @@ def _ftype_names() -> dict[int, str]:
     return names
 
 
+class _Context:
+    """One llama.cpp context with its own token batch: what one thread embeds with."""
+
+    def __init__(self, lib: Any, ctx: Any, capacity: int, per_call: int, max_tokens: int,
+                 dimensions: int, owned: bool) -> None:
+        self._lib, self.ctx, self._owned = lib, ctx, owned
+        self._per_call, self._dimensions = per_call, dimensions
+        # Encoder-only models (BERT and kin) keep no KV memory: llama_encode, nothing to clear.
+        # Decoder-based embedders (causal, last-token pooling) need their memory cleared per text.
+        self._memory = lib.llama_get_memory(ctx)
+        self._batch = batch = lib.llama_batch_init(capacity, 0, per_call)
+        self._tokens = np.ctypeslib.as_array(batch.token, shape=(capacity,))
+        self._pos = np.ctypeslib.as_array(batch.pos, shape=(capacity,))
+        n_seq_id = np.ctypeslib.as_array(batch.n_seq_id, shape=(capacity,))
+        outputs = np.ctypeslib.as_array(batch.logits, shape=(capacity,))
+        n_seq_id[:] = 1
+        outputs[:] = 1
+        for i in range(capacity):
+            batch.seq_id[i][0] = 0
+        self._positions = np.arange(max_tokens, dtype=np.int32)
+
+    def set_threads(self, threads: int) -> None:
+        self._lib.llama_set_n_threads(self.ctx, threads, threads)
+
+    def run(self, sequences: list[npt.NDArray[np.int32]], out: npt.NDArray[np.float32]) -> None:
+        """Embed `sequences` (packed into one call) into the rows of `out`."""
+        lib, batch = self._lib, self._batch
+        k = 0
+        for seq, tokens in enumerate(sequences):
+            n = len(tokens)
+            self._tokens[k:k + n] = tokens
+            self._pos[k:k + n] = self._positions[:n]
+            if self._per_call > 1:
+                for j in range(k, k + n):
+                    batch.seq_id[j][0] = seq
+            k += n
+        batch.n_tokens = k
+        if self._memory is None:
+            rc = lib.llama_encode(self.ctx, batch)
+        else:
+            lib.llama_memory_clear(self._memory, True)
+            rc = lib.llama_decode(self.ctx, batch)
+        if rc != 0:
+            raise RuntimeError(f"llama.cpp failed to embed a batch (status {rc})")
+        for seq in range(len(sequences)):
+            pointer = lib.llama_get_embeddings_seq(self.ctx, seq)
+            if not pointer:
+                raise RuntimeError("llama.cpp returned no embedding")
+            out[seq] = np.ctypeslib.as_array(pointer, shape=(self._dimensions,))
+
+    def close(self) -> None:
+        self._lib.llama_batch_free(self._batch)
+        if self._owned:
+            self._lib.llama_free(self.ctx)
+
+
 class LlamaEmbedder:
     """An `Embedder` over a GGUF embedding model, through llama_cpp.Llama(embedding=True).
 
     Thread-safe: `count_tokens` may run on a reader thread while another thread embeds."""
 
     def __init__(self, model_path: Path, threads: int | None = None, *,
-                 flash_attn: bool = True, sequences_per_call: int = 1) -> None:
+                 flash_attn: bool = True, sequences_per_call: int = 1, parallel: bool = True) -> None:
         """Load `model_path`; ModelLoadError (with what to do) for anything that cannot embed.
 
-        `flash_attn` and `sequences_per_call` exist for benchmarks/bench_embed.py; the defaults
-        are the measured fastest."""
+        `flash_attn`, `sequences_per_call` and `parallel` (one single-threaded context per
+        thread, rather than one context running every thread) exist for
+        benchmarks/bench_embed.py; the defaults are the measured fastest."""
         path = Path(model_path).expanduser()
         if not path.exists():
             raise ModelLoadError(f"Embedding model {path} does not exist. Check the path in Cairn's settings.")
@@ -210,15 +275,16 @@ class LlamaEmbedder:
         self.threads = threads if threads and threads > 0 else default_threads()
         self._per_call = max(1, sequences_per_call)
         self._lock = threading.Lock()
+        self._contexts: list[_Context] = []
+        self._pool: ThreadPoolExecutor | None = None
         self._llm = self._load(path, flash_attn)
 
         import llama_cpp
 
         self._lib = llama_cpp
         model = self._llm.model
-        self._ctx = self._llm.ctx
         self._vocab = llama_cpp.llama_model_get_vocab(model)
-        pooling = llama_cpp.llama_pooling_type(self._ctx)
+        pooling = llama_cpp.llama_pooling_type(self._llm.ctx)
         if pooling not in (llama_cpp.LLAMA_POOLING_TYPE_MEAN, llama_cpp.LLAMA_POOLING_TYPE_CLS,
                            llama_cpp.LLAMA_POOLING_TYPE_LAST):
             self.close()
@@ -228,35 +294,38 @@ class LlamaEmbedder:
                 "all-MiniLM-L6-v2, bge, e5, gte or nomic-embed."
             )
         self.dimensions = int(llama_cpp.llama_model_n_embd_out(model))
-        # Encoder-only models (BERT and kin) keep no KV memory: llama_encode, nothing to clear.
-        # Decoder-based embedders (causal, last-token pooling) need their memory cleared per text.
-        self._memory = llama_cpp.llama_get_memory(self._ctx)
         name = header.values.get("general.name")
         ftype = header.get_int("general.file_type")
         kind = _ftype_names().get(ftype, "?") if ftype is not None else "?"
         self.model_name = f"{name if isinstance(name, str) and name else path.stem} ({kind})"
-
-        capacity = self._capacity
-        self._batch = llama_cpp.llama_batch_init(capacity, 0, self._per_call)
-        batch = self._batch
-        self._tokens = np.ctypeslib.as_array(batch.token, shape=(capacity,))
-        self._pos = np.ctypeslib.as_array(batch.pos, shape=(capacity,))
-        self._n_seq_id = np.ctypeslib.as_array(batch.n_seq_id, shape=(capacity,))
-        self._outputs = np.ctypeslib.as_array(batch.logits, shape=(capacity,))
-        self._n_seq_id[:] = 1
-        self._outputs[:] = 1
-        for i in range(capacity):
-            batch.seq_id[i][0] = 0
-        self._positions = np.arange(self.max_tokens, dtype=np.int32)
+        self._open_contexts(parallel)
 
     @property
     def _capacity(self) -> int:
         return self.max_tokens * self._per_call
 
     def _load(self, path: Path, flash_attn: bool) -> Any:
-        n = self.max_tokens * self._per_call
+        n = self._capacity
         return load_llama(path, "embedding model", embedding=True, n_ctx=n, n_batch=n, n_ubatch=n,
                           flash_attn=flash_attn, n_threads=self.threads, n_threads_batch=self.threads)
+
+    def _open_contexts(self, parallel: bool) -> None:
+        """The Llama's own context, plus (parallel) one more per further thread, sharing the weights."""
+        lib = self._lib
+        shape = (self._capacity, self._per_call, self.max_tokens, self.dimensions)
+        self._contexts.append(_Context(lib, self._llm.ctx, *shape, owned=False))
+        if not parallel or self.threads < 2:
+            return
+        for _ in range(self.threads - 1):
+            params = type(self._llm.context_params).from_buffer_copy(self._llm.context_params)
+            params.n_threads = params.n_threads_batch = 1
+            ctx = lib.llama_init_from_model(self._llm.model, params)
+            if not ctx:
+                break  # out of memory for another context: embed with the ones there are
+            self._contexts.append(_Context(lib, ctx, *shape, owned=True))
+        if len(self._contexts) > 1:
+            self._contexts[0].set_threads(1)
+            self._pool = ThreadPoolExecutor(len(self._contexts) - 1, thread_name_prefix="cairn-embed")
 
     # ----------------------------------------------------------------------- Embedder
 
@@ -287,56 +356,63 @@ class LlamaEmbedder:
                 raise ValueError(f"text {i} has no tokens to embed")
         out = np.empty((len(texts), self.dimensions), dtype=np.float32)
         with self._lock:
-            if self._batch is None:
+            if not self._contexts:
                 raise RuntimeError("this embedder has been closed")
-            start = 0
-            while start < len(tokenized):
-                group = [start]
-                used = len(tokenized[start])
-                while (len(group) < self._per_call and group[-1] + 1 < len(tokenized)
-                       and used + len(tokenized[group[-1] + 1]) <= self._capacity):
-                    group.append(group[-1] + 1)
-                    used += len(tokenized[group[-1]])
-                self._run([tokenized[i] for i in group], out[start:start + len(group)])
-                start += len(group)
+            self._embed_groups(tokenized, self._groups(tokenized), out)
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         out /= np.maximum(norms, np.float32(1e-12))
         return out
 
-    def _run(self, sequences: list[npt.NDArray[np.int32]], out: npt.NDArray[np.float32]) -> None:
-        lib = self._lib
-        batch = self._batch
-        k = 0
-        for seq, tokens in enumerate(sequences):
-            n = len(tokens)
-            self._tokens[k:k + n] = tokens
-            self._pos[k:k + n] = self._positions[:n]
-            if self._per_call > 1:
-                for j in range(k, k + n):
-                    batch.seq_id[j][0] = seq
-            k += n
-        batch.n_tokens = k
-        if self._memory is None:
-            rc = lib.llama_encode(self._ctx, batch)
-        else:
-            lib.llama_memory_clear(self._memory, True)
-            rc = lib.llama_decode(self._ctx, batch)
-        if rc != 0:
-            raise RuntimeError(f"llama.cpp failed to embed a batch (status {rc})")
-        for seq in range(len(sequences)):
-            pointer = lib.llama_get_embeddings_seq(self._ctx, seq)
-            if not pointer:
-                raise RuntimeError("llama.cpp returned no embedding")
-            out[seq] = np.ctypeslib.as_array(pointer, shape=(self.dimensions,))
+    def _groups(self, tokenized: list[npt.NDArray[np.int32]]) -> list[range]:
+        """Consecutive texts packed per llama.cpp call: up to `sequences_per_call` that fit together."""
+        groups: list[range] = []
+        start = 0
+        while start < len(tokenized):
+            end, used = start + 1, len(tokenized[start])
+            while (end - start < self._per_call and end < len(tokenized)
+                   and used + len(tokenized[end]) <= self._capacity):
+                used += len(tokenized[end])
+                end += 1
+            groups.append(range(start, end))
+            start = end
+        return groups
+
+    def _embed_groups(self, tokenized: list[npt.NDArray[np.int32]], groups: list[range],
+                      out: npt.NDArray[np.float32]) -> None:
+        """Every context takes the next group until none is left; a lone group gets every thread."""
+        contexts = self._contexts
+        if len(groups) == 1 and len(contexts) > 1:
+            contexts[0].set_threads(self.threads)
+            try:
+                contexts[0].run([tokenized[i] for i in groups[0]], out[groups[0].start:groups[0].stop])
+            finally:
+                contexts[0].set_threads(1)
+            return
+        turns = itertools.count()  # next() is atomic under the GIL: no group is taken twice
+
+        def drain(context: _Context) -> None:
+            while (i := next(turns)) < len(groups):
+                group = groups[i]
+                context.run([tokenized[j] for j in group], out[group.start:group.stop])
+
+        helpers = [self._pool.submit(drain, c) for c in contexts[1:]] if self._pool else []
+        try:
+            drain(contexts[0])
+        finally:
+            for helper in helpers:
+                helper.result()
 
     # ----------------------------------------------------------------------- lifetime
 
     def close(self) -> None:
         """Free the model now rather than at garbage collection."""
         with self._lock:
-            batch, self._batch = getattr(self, "_batch", None), None
-            if batch is not None:
-                self._lib.llama_batch_free(batch)
+            pool, self._pool = getattr(self, "_pool", None), None
+            if pool is not None:
+                pool.shutdown(wait=True)
+            contexts, self._contexts = getattr(self, "_contexts", []), []
+            for context in reversed(contexts):
+                context.close()
             llm, self._llm = getattr(self, "_llm", None), None
             if llm is not None:
                 llm.close()

@@ -6,15 +6,20 @@ live in one place:
 * llama.cpp's own log goes to memory while a model loads (to explain a failure) and
   nowhere afterwards: it would otherwise print to the terminal, and nothing a model
   prints may end up in a log.
-* "Extra buffer types" (weights repacked for Intel AMX and similar) are turned off.
-  On a Xeon with AMX, llama.cpp 0.3.36's AMX path crashes the process (SIGSEGV) on the
-  first encode of a Q8_0 BERT model; measured here, turning them off costs nothing for
-  the bundled BF16 model (24.5 chunks/s either way) and lets every quantization work.
+* "Extra buffer types" (weights repacked for Intel AMX and similar) are used only when
+  this very llama.cpp library passed `engine.llama_probe` (setup.sh runs it). They double
+  the bundled model's speed on a Xeon with AMX (Q8_0 through AMX tiles), but a llama.cpp
+  built by GCC 12 without -fno-tree-dse crashes (SIGSEGV) at its first AMX
+  multiplication: GCC's `_tile_loadconfig` declares an 8-byte read, so the stores that
+  fill the 64-byte tile configuration are dropped as dead. A crash cannot be caught, so
+  the probe tries it in a child process and leaves a mark next to the library it passed.
 """
 
 from __future__ import annotations
 
 import ctypes
+import functools
+import hashlib
 import os
 import threading
 from collections import deque
@@ -27,6 +32,9 @@ _lock = threading.Lock()
 _install_lock = threading.Lock()
 _load_log: deque[str] | None = None  # set while a model loads
 _log_callback: Any = None  # the ctypes callback must outlive every llama.cpp call
+
+EXTRA_BUFFERS_ENV = "CAIRN_LLAMA_EXTRA_BUFFERS"  # "1" or "0" overrides the probe's verdict
+_PROBE_MARK = "cairn-extra-buffers.ok"  # in llama_cpp/lib, holding the fingerprint it passed
 
 
 def quiet() -> None:
@@ -65,6 +73,48 @@ def default_threads() -> int:
     return max(1, len(cores))
 
 
+def _library_dir() -> Path:
+    import llama_cpp
+
+    return Path(llama_cpp.__file__).resolve().parent / "lib"
+
+
+def library_fingerprint() -> str | None:
+    """sha256 over llama.cpp's CPU backend files: a rebuild or reinstall changes it."""
+    files = sorted({p.resolve() for p in _library_dir().glob("*ggml-cpu*") if p.is_file()})
+    if not files:
+        return None
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@functools.cache
+def extra_buffers_allowed() -> bool:
+    """Whether models load with llama.cpp's extra buffer types (see the module's docstring)."""
+    forced = os.environ.get(EXTRA_BUFFERS_ENV, "").strip()
+    if forced in ("0", "1"):
+        return forced == "1"
+    try:
+        mark = (_library_dir() / _PROBE_MARK).read_text("ascii").strip()
+        return bool(mark) and mark == library_fingerprint()
+    except OSError:
+        return False
+
+
+def record_extra_buffers_ok() -> Path:
+    """Mark this llama.cpp library as having passed the probe (OSError if it is read-only)."""
+    fingerprint = library_fingerprint()
+    if fingerprint is None:
+        raise OSError("llama.cpp's CPU backend library was not found")
+    mark = _library_dir() / _PROBE_MARK
+    mark.write_text(fingerprint + "\n", "ascii")
+    extra_buffers_allowed.cache_clear()
+    return mark
+
+
 def load_llama(path: Path, what: str, **options: Any) -> Any:
     """A `llama_cpp.Llama` for `path`; `what` names the model in errors ("embedding model")."""
     global _load_log
@@ -73,15 +123,16 @@ def load_llama(path: Path, what: str, **options: Any) -> Any:
     import llama_cpp.llama_cpp as low
 
     plain_defaults = low.llama_model_default_params
+    extra = extra_buffers_allowed()
 
-    def without_extra_buffers() -> Any:
+    def chosen_defaults() -> Any:
         params = plain_defaults()
-        params.use_extra_bufts = False
+        params.use_extra_bufts = extra
         return params
 
     with _lock:
         _load_log = deque(maxlen=40)
-        low.llama_model_default_params = without_extra_buffers
+        low.llama_model_default_params = chosen_defaults
         try:
             return llama_cpp.Llama(str(path), verbose=False, n_gpu_layers=0, **options)
         except (ValueError, RuntimeError, OSError) as exc:

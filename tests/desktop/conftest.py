@@ -61,5 +61,6 @@ def launch(qtbot: Any, cairn_home: Path, real_embedder: Any) -> Iterator[Callabl
         return app
 
     yield start
-    for app in apps:
-        app.shutdown()
+    stopped = [app.shutdown() for app in apps]
+    # A worker left running here once hung a whole CI run at interpreter exit.
+    assert all(stopped), "the app's writer was still busy after shutdown"

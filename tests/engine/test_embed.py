@@ -33,6 +33,7 @@ def quantize_copy(src: Path, dst: Path, ftype: int, overrides: dict[str, int] | 
     params = llama_cpp.llama_model_quantize_default_params()
     params.ftype = ftype
     params.nthread = 2
+    params.allow_requantize = True  # the bundled model is already quantized
     items = list((overrides or {}).items())
     kv = (llama_cpp.llama_model_kv_override * (len(items) + 1))()
     for i, (key, value) in enumerate(items):

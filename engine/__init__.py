@@ -16,3 +16,8 @@ import os as _os
 # short spin costs nothing there (24.5 chunks/s either way). Set before llama.cpp's library
 # loads; a user's own setting wins.
 _os.environ.setdefault("GOMP_SPINCOUNT", "30000")
+# numpy's OpenBLAS keeps its own threads spinning after every matrix call; Cairn's numpy
+# work is small (norms, re-ranking a few hundred vectors), and the spinning took 1.4% of
+# the CPU from embedding (perf, quiet machine) and more when the CPU is shared. Set before
+# numpy loads; a user's own setting wins.
+_os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")

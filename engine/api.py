@@ -325,7 +325,8 @@ class Cairn:
 
     def _watcher_state(self) -> dict[str, object] | None:
         state = self.store.watch_state()
-        if not state or not _alive(int(state.get("pid", 0))):
+        pid = state.get("pid") if state else None
+        if not state or not isinstance(pid, int) or not _alive(pid):
             return None
         return state
 

@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import apsw
 import numpy as np
@@ -41,6 +42,14 @@ def is_encrypted(path: Path | str) -> bool:
     except FileNotFoundError:
         return False
     return len(head) == 16 and head != SQLITE_MAGIC
+
+
+def scalar(conn: apsw.Connection, sql: str, params: Sequence[Any] = ()) -> Any:
+    """The first value of a statement that always returns a row (count(*), a PRAGMA)."""
+    row = conn.execute(sql, params).fetchone()
+    if row is None:
+        raise StoreError(f"the database returned no row for {sql.split()[0]} (is it damaged?)")
+    return row[0]
 
 
 def _apply_key(conn: apsw.Connection, key: str) -> None:
@@ -121,7 +130,7 @@ def rekey(path: Path, old_key: str | None, new_key: str) -> None:
     work.execute("PRAGMA rekey = '" + new_key.replace("'", "''") + "'")
     work.close()
     check = connect(copy, key=new_key)
-    ok = check.execute("PRAGMA quick_check").fetchone()[0]
+    ok = scalar(check, "PRAGMA quick_check")
     check.close()
     if ok != "ok":
         copy.unlink()
@@ -472,11 +481,11 @@ class Store:
         return ids[nearest].tolist()
 
     def _coarse_index(self) -> tuple[np.ndarray, np.ndarray]:
-        version = (self.conn.execute("PRAGMA data_version").fetchone()[0], self.conn.total_changes())
+        version = (scalar(self.conn, "PRAGMA data_version"), self.conn.total_changes())
         cached = getattr(self, "_coarse_cache", None)
         if cached is not None and cached[0] == version:
             return cached[1], cached[2]
-        rows = self.conn.execute("SELECT chunk_id, coarse FROM coarse_vectors").fetchall()
+        rows: list[Any] = self.conn.execute("SELECT chunk_id, coarse FROM coarse_vectors").fetchall()
         width = (int(self.vector_dimensions() or 0) + 7) // 8
         ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
         bits = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.uint8).reshape(len(rows), width)
@@ -487,8 +496,8 @@ class Store:
         if not chunk_ids:
             return [], np.zeros((0, 0), dtype=np.float32)
         marks = ",".join("?" * len(chunk_ids))
-        rows = self.conn.execute(f"SELECT chunk_id, vector FROM embeddings WHERE chunk_id IN ({marks})",
-                                 tuple(chunk_ids)).fetchall()
+        rows: list[Any] = self.conn.execute(f"SELECT chunk_id, vector FROM embeddings WHERE chunk_id IN ({marks})",
+                                            tuple(chunk_ids)).fetchall()
         ids = [int(r[0]) for r in rows]
         matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
         return ids, matrix
@@ -519,7 +528,7 @@ class Store:
         return None if raw is None else dict(json.loads(raw))
 
     def chunk_count(self) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM chunks").fetchone()[0])
+        return int(scalar(self.conn, "SELECT count(*) FROM chunks"))
 
     def folder_stats(self) -> list[tuple[FolderRow, dict[str, int], int]]:
         """Per folder: file counts by status and the number of chunks."""
@@ -527,8 +536,8 @@ class Store:
         for folder in self.folders():
             counts = {str(r[0]): int(r[1]) for r in self.conn.execute(
                 "SELECT status, count(*) FROM files WHERE folder_id = ? GROUP BY status", (folder.id,))}
-            chunks = self.conn.execute("SELECT coalesce(sum(chunks), 0) FROM files WHERE folder_id = ?",
-                                       (folder.id,)).fetchone()[0]
+            chunks = scalar(self.conn, "SELECT coalesce(sum(chunks), 0) FROM files WHERE folder_id = ?",
+                            (folder.id,))
             out.append((folder, counts, int(chunks)))
         return out
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
-from watchdog.observers.api import BaseObserver
+from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
 IGNORED_EVENTS = {"opened", "closed_no_write"}
@@ -67,7 +67,7 @@ class FolderWatcher:
         self._cond = threading.Condition()
         self._observer: BaseObserver | None = None
         self._poller: BaseObserver | None = None
-        self._watched: dict[str, object] = {}
+        self._watched: dict[str, tuple[BaseObserver, ObservedWatch]] = {}
         self.problems: list[WatchProblem] = []
 
     def mark(self, path: str) -> None:
@@ -119,7 +119,7 @@ class FolderWatcher:
         return self._poller
 
     def _unschedule(self, folder: str) -> None:
-        observer, watch = self._watched.pop(folder)  # type: ignore[misc]
+        observer, watch = self._watched.pop(folder)
         try:
             observer.unschedule(watch)
         except (KeyError, OSError):
@@ -127,7 +127,7 @@ class FolderWatcher:
 
     @property
     def polled(self) -> list[str]:
-        return [f for f, (obs, _) in self._watched.items() if obs is self._poller]  # type: ignore[misc]
+        return [f for f, (obs, _) in self._watched.items() if obs is self._poller]
 
     def queued(self) -> int:
         with self._cond:

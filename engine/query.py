@@ -19,7 +19,10 @@ STOPWORDS = frozenset(
 )
 
 _EDGE = re.compile(r"^[^\w]+|[^\w]+$", re.UNICODE)
-_IDENTIFIER = re.compile(r"\d|\w[-_./:#]\w")
+_CODE = re.compile(r"\w(?:[_.#]|::?)\w|^_|_$")  # os.read, PyErr_Print, report_v2.pdf, std::vector, __del__
+_ABBREVIATION = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]?$")  # e.g, i.e, U.S.A: not code
+_LONG_NUMBER = re.compile(r"\d{3,}")  # 2023-CV-04417, RS232, ISO 10646; not "Perl 5" or "-22"
+_WORD = re.compile(r"\w+")
 
 
 def query_terms(query: str, *, keep_stopwords: bool) -> list[str]:
@@ -39,5 +42,17 @@ def fts_query(query: str) -> str | None:
 
 
 def identifiers(query: str) -> list[str]:
-    """Pieces that look like case numbers, codes or file names: a person means them exactly."""
-    return [t for t in query_terms(query, keep_stopwords=True) if _IDENTIFIER.search(t)]
+    """Pieces that look like case numbers, codes or file names: a person means them exactly.
+
+    Measured on the evaluation sets (README, Evaluation): counting every hyphenated or
+    slash-joined word ("floating-point", "stdout/stderr") and "e.g." as an identifier
+    boosted passages that merely shared a common word and cost hybrid nDCG@10 on both."""
+    return [t for t in query_terms(query, keep_stopwords=True) if _is_identifier(t)]
+
+
+def _is_identifier(piece: str) -> bool:
+    if _LONG_NUMBER.search(piece):
+        return True
+    if _CODE.search(piece) and not _ABBREVIATION.match(piece):
+        return True
+    return any(any(c.isdigit() for c in w) and any(c.isalpha() for c in w) for w in _WORD.findall(piece))

@@ -139,4 +139,8 @@ class Settings:
         return int(self.max_file_mb * 1024 * 1024)
 
     def thread_count(self) -> int:
-        return self.threads if self.threads > 0 else max(1, (os.cpu_count() or 2))
+        """Embedding contexts (one thread each): physical cores unless set, as SMT siblings
+        share one core's vector units."""
+        from engine.llama_runtime import default_threads
+
+        return self.threads if self.threads > 0 else default_threads()

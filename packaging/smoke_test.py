@@ -75,7 +75,7 @@ def main(folder: Path) -> int:
         check(version.startswith("cairn"), f"version: {version.strip()}")
         app.run("cairn", "add", str(docs))
         out, took = app.run("cairn", "index")
-        check("3 added" in out, f"indexed 3 files ({took:.1f} s)")
+        check("3 added" in out and " 0 failed" in out, f"indexed 3 files, none failed ({took:.1f} s)")
 
         out, search_s = app.run("cairn", "search", "how often should I aerate the rubbish pile", "--json")
         hits = json.loads(out)

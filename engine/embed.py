@@ -7,7 +7,7 @@ engine/models/all-MiniLM-L6-v2.Q8_0.gguf (built by packaging/build_embedding_mod
 How it runs, chosen by measurement (benchmarks/bench_embed.py; ~240-token chunks, 2 cores):
 one llama.cpp context per thread, each single-threaded, taking the texts of a batch in turn
 (one sequence per llama_encode call, flash attention on). On the 2-core Xeon that beat one
-context running 2 threads (47.6 vs 43.9 chunks/s with AMX, 23.7 vs 21.2 without): a
+context running 2 threads (47.3 vs 43.7 chunks/s with AMX, 23.7 vs 21.2 without): a
 sequence of 240 tokens is too little work to share between threads without them waiting on
 each other at every operation, and with no thread waiting on another, a busy machine slows
 embedding down in proportion instead of collapsing it. A single text (a search query) still

@@ -43,7 +43,7 @@ def child() -> int:
     if bundled_chat_model_path().exists():
         os.environ[EXTRA_BUFFERS_ENV] = "1"
         extra_buffers_allowed.cache_clear()
-        model = load_chat_model(bundled_chat_model_path(), threads=2)
+        model = load_chat_model(bundled_chat_model_path())
         try:
             "".join(model.stream(model.render([{"role": "user", "content": "Say yes."}]), max_tokens=4))
         finally:

@@ -7,9 +7,11 @@ migration that has shipped: add the next one.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import apsw
+import numpy as np
 
 Migration = tuple[str, Callable[[apsw.Connection], None]]
 
@@ -76,7 +78,37 @@ CREATE VIRTUAL TABLE chunks_fts USING fts5(
 # Move detection looks up indexed files of a given size.
 M002_FILES_SIZE = "CREATE INDEX files_size ON files(size, status);"
 
+# One vector per file: the normalised mean of its passages' vectors. Search adds a little of
+# the file's similarity to each passage's, so a file that is about the query as a whole beats
+# one that only mentions it in passing (README, Evaluation). Filled for existing indexes here.
+M003_FILE_VECTORS = """
+CREATE TABLE file_vectors(
+    file_id INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE,
+    vector  BLOB NOT NULL
+);
+"""
+
+
+def _file_vectors(conn: apsw.Connection) -> None:
+    conn.execute(M003_FILE_VECTORS)
+    rows = conn.execute(
+        "SELECT c.file_id, e.vector FROM chunks c JOIN embeddings e ON e.chunk_id = c.id ORDER BY c.file_id"
+    ).fetchall()
+    for file_id, group in itertools.groupby(rows, key=lambda r: r[0]):
+        vectors = [np.frombuffer(r[1], dtype=np.float32) for r in group]
+        conn.execute("INSERT INTO file_vectors(file_id, vector) VALUES (?, ?)",
+                     (file_id, mean_direction(np.stack(vectors)).tobytes()))
+
+
+def mean_direction(vectors: np.ndarray) -> np.ndarray:
+    """The unit vector along the mean of `vectors` (float32): a file's vector from its passages'."""
+    mean = np.asarray(vectors, dtype=np.float32).mean(axis=0)
+    norm = float(np.linalg.norm(mean))
+    return (mean / norm if norm > 0 else mean).astype(np.float32)
+
+
 MIGRATIONS: list[Migration] = [
     ("m001_initial", _sql(M001_INITIAL)),
     ("m002_files_size", _sql(M002_FILES_SIZE)),
+    ("m003_file_vectors", _file_vectors),
 ]

@@ -1,8 +1,10 @@
 """Find passages by meaning, by words, or both.
 
 Semantic search is a two-step nearest-neighbour query: Hamming distance on sign
-bits in sqlite-vec picks a few hundred candidates cheaply, then exact cosine on
-the stored float vectors orders them. Hybrid search scores the union of both
+bits picks a few hundred candidates cheaply, then exact cosine on the stored
+float vectors orders them, with a little of the cosine to the passage's whole
+file (the mean of its passages' vectors) added, so a file about the query beats
+one that touches it in one paragraph. Hybrid search scores the union of both
 candidate lists by cosine plus a keyword bonus (bm25, scaled by the share of the
 query's words the passage contains, so one incidental shared word counts for
 little), and lifts passages that contain an identifier the person
@@ -37,6 +39,7 @@ CANDIDATES = 100  # from each list before fusion and filtering
 PASSAGES_PER_RESULT = 3  # candidates per result asked for, when that is more than CANDIDATES
 COARSE_OVERSAMPLE = 4  # bit-prefilter candidates per exact candidate
 IDENTIFIER_BOOST = 1.0  # in units of a first-place fused score
+FILE_WEIGHT = 0.3  # share of the cosine to the passage's file added to the passage's own (semantic and hybrid)
 
 
 @dataclass(frozen=True)
@@ -90,10 +93,13 @@ def search(store: Store, embedder: Embedder | None, query: str, *, mode: Mode = 
     semantic = _semantic(store, vector, depth) if vector is not None else {}
     candidates = list({**keyword, **semantic})
     hits = store.hits(candidates)
-    if mode == "hybrid" and vector is not None:
+    if vector is None:
+        scores = keyword
+    elif mode == "hybrid":
         scores = _fuse(store, vector, keyword, semantic, hits, query)
     else:
-        scores = keyword or semantic
+        files = _file_cosines(store, vector, hits)
+        scores = {cid: (cos + FILE_WEIGHT * files.get(cid, 0.0)) / (1.0 + FILE_WEIGHT) for cid, cos in semantic.items()}
     if mode != "semantic":
         _boost_identifiers(scores, hits, query)
     ranked = sorted((cid for cid in scores if cid in hits and filters.accept(hits[cid])),
@@ -130,18 +136,28 @@ def _semantic(store: Store, vector: np.ndarray, depth: int) -> dict[int, float]:
 
 def _fuse(store: Store, vector: np.ndarray, keyword: dict[int, float], semantic: dict[int, float],
           hits: dict[int, ChunkHit], query: str) -> dict[int, float]:
-    """Cosine for every candidate, plus the keyword bonus; scaled to 0..1."""
+    """Cosine for every candidate, plus its file's and the keyword bonus; scaled to 0..1."""
     cosine = dict(semantic)
     missing = [cid for cid in keyword if cid not in cosine]
     ids, matrix = store.exact_vectors(missing)
     if ids:
         cosine.update(zip(ids, (matrix @ np.asarray(vector, dtype=np.float32)).tolist()))
+    files = _file_cosines(store, vector, hits)
     fused = {}
     for cid, hit in hits.items():
         match = keyword.get(cid, 0.0)
         bonus = match ** KEYWORD_POWER * term_coverage(hit.text, query) ** COVERAGE_POWER if match else 0.0
-        fused[cid] = (max(0.0, cosine.get(cid, 0.0)) + KEYWORD_WEIGHT * bonus) / (1.0 + KEYWORD_WEIGHT)
+        fused[cid] = ((max(0.0, cosine.get(cid, 0.0)) + FILE_WEIGHT * files.get(cid, 0.0) + KEYWORD_WEIGHT * bonus)
+                      / (1.0 + FILE_WEIGHT + KEYWORD_WEIGHT))
     return fused
+
+
+def _file_cosines(store: Store, vector: np.ndarray, hits: dict[int, ChunkHit]) -> dict[int, float]:
+    """For each candidate passage, the cosine between the query and its file's vector (0 if negative)."""
+    query = np.asarray(vector, dtype=np.float32)
+    vectors = store.file_vectors(hit.file_id for hit in hits.values())
+    by_file = {file_id: max(0.0, float(v @ query)) for file_id, v in vectors.items()}
+    return {cid: by_file.get(hit.file_id, 0.0) for cid, hit in hits.items()}
 
 
 def _boost_identifiers(scores: dict[int, float], hits: dict[int, ChunkHit], query: str) -> None:

@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +26,7 @@ import numpy as np
 import sqlite_vec
 
 from engine.errors import ModelMismatchError, PassphraseRequired, StoreError, WrongPassphrase
-from engine.migrations import MIGRATIONS
+from engine.migrations import MIGRATIONS, mean_direction
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -294,6 +294,7 @@ class Store:
 
     def _reset_vectors(self, dimensions: int) -> None:
         self.conn.execute("DELETE FROM embeddings")
+        self.conn.execute("DELETE FROM file_vectors")
         self.conn.execute("DROP TABLE IF EXISTS coarse_vectors")
         # Bit vectors for a cheap Hamming prefilter; exact cosine re-scoring reads `embeddings`.
         self.conn.execute(
@@ -402,6 +403,7 @@ class Store:
                 self.conn.executemany("DELETE FROM coarse_vectors WHERE chunk_id = ?", chunk_ids)
             self.conn.executemany("DELETE FROM embeddings WHERE chunk_id = ?", chunk_ids)
             self.conn.execute("DELETE FROM chunks WHERE file_id = ?", (file_id,))
+            self.conn.execute("DELETE FROM file_vectors WHERE file_id = ?", (file_id,))
 
     def write_file(self, outcome: FileOutcome, chunks: Sequence[NewChunk], vectors: np.ndarray | None) -> int:
         """Replace one file's row, chunks, vectors and FTS rows atomically; returns the file id."""
@@ -414,6 +416,9 @@ class Store:
             file_id = self._upsert_file(outcome, len(chunks), existing[0] if existing else None)
             for chunk, vector in zip(chunks, vectors if vectors is not None else [None] * len(chunks)):
                 self._insert_chunk(file_id, chunk, vector)
+            if vectors is not None and len(vectors):
+                self.conn.execute("INSERT INTO file_vectors(file_id, vector) VALUES (?, ?)",
+                                  (file_id, mean_direction(vectors).tobytes()))
         return file_id
 
     def _upsert_file(self, o: FileOutcome, n_chunks: int, file_id: int | None) -> int:
@@ -501,6 +506,15 @@ class Store:
         ids = [int(r[0]) for r in rows]
         matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
         return ids, matrix
+
+    def file_vectors(self, file_ids: Iterable[int]) -> dict[int, np.ndarray]:
+        """Each file's unit vector along the mean of its passages' vectors (files without one are left out)."""
+        wanted = tuple(set(file_ids))
+        if not wanted:
+            return {}
+        marks = ",".join("?" * len(wanted))
+        rows = self.conn.execute(f"SELECT file_id, vector FROM file_vectors WHERE file_id IN ({marks})", wanted)
+        return {int(r[0]): np.frombuffer(r[1], dtype=np.float32) for r in rows}
 
     def hits(self, chunk_ids: Sequence[int]) -> dict[int, ChunkHit]:
         if not chunk_ids:

@@ -43,6 +43,7 @@ def main() -> None:
     parser.add_argument("--weights", default="0.3", help="hybrid keyword weights to try, comma-separated")
     parser.add_argument("--powers", default="2", help="coverage powers to try, comma-separated")
     parser.add_argument("--keyword-powers", default="1", help="powers of the normalised bm25 to try, comma-separated")
+    parser.add_argument("--file-weights", default="0.3", help="weights of the file's cosine to try, comma-separated")
     parser.add_argument("--candidates", default="300", help="passages per list to try, comma-separated")
     parser.add_argument("--modes", default="keyword,semantic,hybrid")
     args = parser.parse_args()
@@ -69,23 +70,27 @@ def main() -> None:
         embedder.prepare(data.queries.values())
         modes = args.modes.split(",")
         grid = list(itertools.product(_floats(args.weights), _floats(args.powers), _ints(args.candidates),
-                                      _floats(args.keyword_powers)))
-        for weight, power, candidates, kw_power in grid:
+                                      _floats(args.keyword_powers), _floats(args.file_weights)))
+        for weight, power, candidates, kw_power, file_weight in grid:
             engine.search.KEYWORD_WEIGHT, engine.search.COVERAGE_POWER = weight, power
-            engine.search.KEYWORD_POWER = kw_power
+            engine.search.KEYWORD_POWER, engine.search.FILE_WEIGHT = kw_power, file_weight
             # exactly `candidates` passages from each list, whatever the number of results asked for
             engine.search.CANDIDATES, engine.search.PASSAGES_PER_RESULT = candidates, 0
             for mode in modes:
-                if mode != "hybrid" and (weight, power, kw_power) != (grid[0][0], grid[0][1], grid[0][3]):
-                    continue  # keyword and semantic do not use the fusion settings
+                if mode == "keyword" and (weight, power, kw_power, file_weight) != (*grid[0][:2], *grid[0][3:]):
+                    continue  # keyword search uses none of these settings
+                if mode == "semantic" and (weight, power, kw_power) != (grid[0][0], grid[0][1], grid[0][3]):
+                    continue  # semantic search uses only the file weight
                 started = time.perf_counter()
                 rankings, _ = run_queries(cairn, data.queries, docs_of, mode)  # type: ignore[arg-type]
                 s = score_run(rankings, data.qrels)
                 found = sum(len(r) for r in rankings.values()) / len(rankings)
                 row = {"set": data.name, **variant, "mode": mode, "weight": weight, "power": power, "kw_power": kw_power,
-                       "candidates": candidates, **{k: round(v, 4) for k, v in s.as_dict().items()},
+                       "file_weight": file_weight, "candidates": candidates,
+                       **{k: round(v, 4) for k, v in s.as_dict().items()},
                        "mean_results": round(found, 1), "seconds": round(time.perf_counter() - started, 1)}
-                print(f"{mode:<9} w={weight:<4} p={power:<3} k={kw_power:<4} c={candidates:<4} nDCG@10 {s.ndcg10:.4f}  "
+                print(f"{mode:<9} w={weight:<4} p={power:<3} k={kw_power:<4} f={file_weight:<4} c={candidates:<4} "
+                      f"nDCG@10 {s.ndcg10:.4f}  "
                       f"R@10 {s.recall10:.4f}  R@100 {s.recall100:.4f}  MRR@10 {s.mrr10:.4f}  "
                       f"({found:.0f} results/query)", flush=True)
                 with (args.work / "results.jsonl").open("a") as out:

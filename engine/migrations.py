@@ -8,7 +8,8 @@ migration that has shipped: add the next one.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import apsw
 import numpy as np
@@ -91,9 +92,9 @@ CREATE TABLE file_vectors(
 
 def _file_vectors(conn: apsw.Connection) -> None:
     conn.execute(M003_FILE_VECTORS)
-    rows = conn.execute(
+    rows: Iterator[Any] = conn.execute(  # one file's vectors in memory at a time
         "SELECT c.file_id, e.vector FROM chunks c JOIN embeddings e ON e.chunk_id = c.id ORDER BY c.file_id"
-    ).fetchall()
+    )
     for file_id, group in itertools.groupby(rows, key=lambda r: r[0]):
         vectors = [np.frombuffer(r[1], dtype=np.float32) for r in group]
         conn.execute("INSERT INTO file_vectors(file_id, vector) VALUES (?, ?)",

@@ -33,6 +33,10 @@ class Chunk:
     heading: str | None
 
 
+TARGET_TOKENS = 240  # a passage's size when the model allows it (README, Evaluation: chunk sizes measured)
+OVERLAP_SHARE = 8  # a passage repeats 1/8 of its target from the one before
+
+
 @dataclass(frozen=True)
 class ChunkSizes:
     """Budget in model tokens; `limit` is the model's hard maximum (special tokens included)."""
@@ -44,8 +48,8 @@ class ChunkSizes:
     @classmethod
     def for_model(cls, max_tokens: int) -> "ChunkSizes":
         limit = max_tokens
-        target = min(limit - 2, 240)
-        return cls(limit=limit, target=target, overlap=max(0, target // 8))
+        target = min(limit - 2, TARGET_TOKENS)
+        return cls(limit=limit, target=target, overlap=target // OVERLAP_SHARE if OVERLAP_SHARE else 0)
 
 
 def chunk_document(doc: Document, count: TokenCounter, sizes: ChunkSizes) -> list[Chunk]:

@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+import engine.chunk  # noqa: E402
 import engine.index  # noqa: E402
 import engine.search  # noqa: E402
 from engine.api import Cairn  # noqa: E402
@@ -38,6 +39,9 @@ def main() -> None:
     parser.add_argument("dataset", type=Path)
     parser.add_argument("work", type=Path)
     parser.add_argument("--no-place", action="store_true", help="embed chunks without their title and headings")
+    parser.add_argument("--chunk-tokens", type=int, default=engine.chunk.TARGET_TOKENS, help="passage size")
+    parser.add_argument("--overlap-share", type=int, default=engine.chunk.OVERLAP_SHARE,
+                        help="overlap = passage size / this (0: none)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--model", type=Path, help="GGUF embedding model (default: the bundled one)")
     parser.add_argument("--weights", default="0.3", help="hybrid keyword weights to try, comma-separated")
@@ -50,12 +54,15 @@ def main() -> None:
 
     data = load_dataset(args.dataset)
     variant = {"place": not args.no_place, "model": str(args.model or "bundled")}
+    if (args.chunk_tokens, args.overlap_share) != (engine.chunk.TARGET_TOKENS, engine.chunk.OVERLAP_SHARE):
+        variant.update(chunk_tokens=args.chunk_tokens, overlap_share=args.overlap_share)
     args.work.mkdir(parents=True, exist_ok=True)
     marker = args.work / "variant.json"
     if marker.exists() and json.loads(marker.read_text()) != variant:
         raise SystemExit(f"{args.work} was indexed as {marker.read_text().strip()}; use another folder")
     marker.write_text(json.dumps(variant))
-    engine.index.EMBED_PLACE = variant["place"]
+    engine.index.EMBED_PLACE = bool(variant["place"])
+    engine.chunk.TARGET_TOKENS, engine.chunk.OVERLAP_SHARE = args.chunk_tokens, args.overlap_share
 
     docs = args.work / "documents"
     docs_of = materialise(data.documents, docs) if not docs.exists() else _known_paths(data, docs)

@@ -84,10 +84,10 @@ def main() -> None:
             # exactly `candidates` passages from each list, whatever the number of results asked for
             engine.search.CANDIDATES, engine.search.PASSAGES_PER_RESULT = candidates, 0
             for mode in modes:
-                if mode == "keyword" and (weight, power, kw_power, file_weight) != (*grid[0][:2], *grid[0][3:]):
-                    continue  # keyword search uses none of these settings
-                if mode == "semantic" and (weight, power, kw_power) != (grid[0][0], grid[0][1], grid[0][3]):
-                    continue  # semantic search uses only the file weight
+                first = grid[0]
+                other_fusion = (weight, power, kw_power) != (first[0], first[1], first[3])
+                if mode != "hybrid" and (other_fusion or (mode == "keyword" and file_weight != first[4])):
+                    continue  # semantic search uses only the file weight, keyword search none of these
                 started = time.perf_counter()
                 rankings, _ = run_queries(cairn, data.queries, docs_of, mode)  # type: ignore[arg-type]
                 s = score_run(rankings, data.qrels)

@@ -9,6 +9,7 @@ Real bundled model, real files, real SQLite.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -87,7 +88,7 @@ def _index(cairn: Cairn) -> None:
 
 
 @pytest.fixture()
-def notes(tmp_path: Path, real_embedder) -> tuple[Cairn, Path]:
+def notes(tmp_path: Path, real_embedder) -> Iterator[tuple[Cairn, Path]]:
     folder = tmp_path / "notes"
     folder.mkdir()
     (folder / "starter.txt").write_text("\n\n".join(STARTER))

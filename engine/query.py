@@ -3,7 +3,9 @@
 Each whitespace-separated piece becomes a quoted phrase, so punctuation in case
 numbers or file names ("2023-CV-04417", "report_v2.pdf") matches the same tokens
 in the text instead of being read as FTS5 syntax. Pieces are OR-ed and bm25
-ranks documents that match more, and rarer, pieces first.
+ranks documents that match more, and rarer, pieces first. Words joined by a
+slash ("beginning/end", "contract/agreement") are alternatives, not a phrase:
+each is a piece of its own.
 """
 
 from __future__ import annotations
@@ -23,15 +25,24 @@ _CODE = re.compile(r"\w(?:[_.#]|::?)\w|^_|_$")  # os.read, PyErr_Print, report_v
 _ABBREVIATION = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]?$")  # e.g, i.e, U.S.A: not code
 _LONG_NUMBER = re.compile(r"\d{3,}")  # 2023-CV-04417, RS232, ISO 10646; not "Perl 5" or "-22"
 _WORD = re.compile(r"\w+")
+_ALTERNATIVES = re.compile(r"^[^\W\d_]+(?:/[^\W\d_]+)+$")  # always/never; not /etc/fstab, src/main.py, TCP/IP4
 
 
 def query_terms(query: str, *, keep_stopwords: bool) -> list[str]:
-    pieces = [_EDGE.sub("", p) for p in query.split()]
-    pieces = [p for p in pieces if p]
+    pieces = [piece for raw in query.split() for piece in _pieces(raw)]
     if keep_stopwords:
         return pieces
     content = [p for p in pieces if p.lower() not in STOPWORDS]
     return content or pieces
+
+
+def _pieces(raw: str) -> list[str]:
+    piece = _EDGE.sub("", raw)
+    if not piece:
+        return []
+    if _ALTERNATIVES.match(piece) and "/" + piece not in raw:  # a leading slash makes it a path
+        return piece.split("/")
+    return [piece]
 
 
 def fts_query(query: str) -> str | None:

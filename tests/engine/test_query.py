@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from engine.api import Cairn
 from engine.query import identifiers
 
 
@@ -28,3 +31,20 @@ def test_codes_numbers_and_file_names_are_identifiers(query: str, expected: list
 ])
 def test_ordinary_words_are_not_identifiers(query: str) -> None:
     assert identifiers(query) == []
+
+
+def test_slash_joined_words_are_found_apart(tmp_path: Path) -> None:
+    """"beginning/end" asks for either word; as one phrase it matched only the two side by side."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "strip.txt").write_text("To remove blank space at the end of a string, use rstrip.\n")
+    (docs / "paths.txt").write_text("Mount points are listed in /etc/fstab, one per line.\n")
+    (docs / "etc.txt").write_text("Odds and bits, etc. A fstab is mentioned here too.\n")
+    with Cairn(tmp_path / "home", embedder=None) as cairn:
+        cairn.add_folder(docs)
+        for _ in cairn.index():
+            pass
+        found = [Path(r.path).name for r in cairn.search("beginning/end", mode="keyword")]
+        assert found == ["strip.txt"]
+        path = [Path(r.path).name for r in cairn.search("/etc/fstab", mode="keyword")]
+        assert path[0] == "paths.txt"  # a leading slash makes a path: still one phrase

@@ -1,4 +1,4 @@
-"""What counts as an identifier: a piece the person means exactly, boosted above any paraphrase."""
+"""How a typed query is read: identifiers (meant exactly, boosted above any paraphrase) and slash-joined alternatives."""
 
 from __future__ import annotations
 

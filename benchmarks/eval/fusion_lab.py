@@ -27,17 +27,18 @@ from engine.api import Cairn  # noqa: E402
 from engine.embed import load_embedder  # noqa: E402
 from engine.evaluate import load_dataset  # noqa: E402
 from engine.evaluate.metrics import score_run  # noqa: E402
-from engine.search import _keyword, _semantic  # noqa: E402
+from engine.search import CANDIDATES, FILE_WEIGHT, _file_cosines, _keyword, _semantic  # noqa: E402
 from engine.snippet import term_coverage  # noqa: E402
 from benchmarks.eval.tune import _known_paths  # noqa: E402
 
-DEPTH = 300
+DEPTH = CANDIDATES  # passages from each list, as search takes them
 
 
 @dataclass
 class Candidates:
     doc: list[str]  # document id of each candidate passage
     cos: np.ndarray
+    file_cos: np.ndarray  # cosine to the passage's file vector
     kw: np.ndarray  # bm25 / best bm25, 0 when not a keyword candidate
     cov: np.ndarray
     kw_rank: np.ndarray  # 1-based, inf when absent
@@ -54,13 +55,14 @@ def collect(cairn: Cairn, embedder: object, queries: dict[str, str], docs_of: di
         ids = list({**keyword, **semantic})
         hits = store.hits(ids)
         ids = [i for i in ids if i in hits and hits[i].path in docs_of]
+        files = _file_cosines(store, vector, {i: hits[i] for i in ids})
         got, matrix = store.exact_vectors(ids)
         cos = dict(zip(got, (matrix @ vector).tolist()))
         kw_order = {cid: r for r, cid in enumerate(keyword, start=1)}
         sem_order = {cid: r for r, cid in enumerate(semantic, start=1)}
         out[qid] = Candidates(
             doc=[docs_of[hits[i].path] for i in ids],
-            cos=np.array([cos.get(i, 0.0) for i in ids]), kw=np.array([keyword.get(i, 0.0) for i in ids]),
+            cos=np.array([cos.get(i, 0.0) for i in ids]), file_cos=np.array([files[i] for i in ids]), kw=np.array([keyword.get(i, 0.0) for i in ids]),
             cov=np.array([term_coverage(hits[i].text, text) for i in ids]),
             kw_rank=np.array([kw_order.get(i, math.inf) for i in ids]),
             sem_rank=np.array([sem_order.get(i, math.inf) for i in ids]))
@@ -72,12 +74,14 @@ Formula = Callable[[Candidates], np.ndarray]
 
 def formulas() -> dict[str, Formula]:
     f: dict[str, Formula] = {
-        "semantic only": lambda c: np.where(np.isfinite(c.sem_rank), c.cos, -1),
+        "semantic only": lambda c: np.where(np.isfinite(c.sem_rank), c.cos + FILE_WEIGHT * c.file_cos, -1),
         "keyword only": lambda c: np.where(np.isfinite(c.kw_rank), c.kw, -1),
     }
     for w in (0.1, 0.15, 0.2, 0.3):
         for p in (1, 2):
             f[f"cos + {w}*kw*cov^{p}"] = lambda c, w=w, p=p: c.cos + w * c.kw * c.cov ** p
+    for fw in (FILE_WEIGHT, 2 * FILE_WEIGHT):  # the first is engine/search.py's hybrid, identifier boost aside
+        f[f"cos + {fw:g}*file + 0.2*kw*cov"] = lambda c, fw=fw: np.maximum(c.cos, 0) + fw * c.file_cos + 0.2 * c.kw * c.cov
     for k in (10, 60):
         f[f"rrf k={k}"] = lambda c, k=k: 1 / (k + c.kw_rank) + 1 / (k + c.sem_rank)
     for a in (0.6, 0.7, 0.8):

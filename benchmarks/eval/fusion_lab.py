@@ -27,7 +27,8 @@ from engine.api import Cairn  # noqa: E402
 from engine.embed import load_embedder  # noqa: E402
 from engine.evaluate import load_dataset  # noqa: E402
 from engine.evaluate.metrics import score_run  # noqa: E402
-from engine.search import CANDIDATES, FILE_WEIGHT, _file_cosines, _keyword, _semantic  # noqa: E402
+from engine.search import (CANDIDATES, COVERAGE_POWER, FILE_WEIGHT, KEYWORD_POWER, KEYWORD_WEIGHT,  # noqa: E402
+                           _file_cosines, _keyword, _semantic)
 from engine.snippet import term_coverage  # noqa: E402
 from benchmarks.eval.tune import _known_paths  # noqa: E402
 
@@ -81,7 +82,9 @@ def formulas() -> dict[str, Formula]:
         for p in (1, 2):
             f[f"cos + {w}*kw*cov^{p}"] = lambda c, w=w, p=p: c.cos + w * c.kw * c.cov ** p
     for fw in (FILE_WEIGHT, 2 * FILE_WEIGHT):  # the first is engine/search.py's hybrid, identifier boost aside
-        f[f"cos + {fw:g}*file + 0.2*kw*cov"] = lambda c, fw=fw: np.maximum(c.cos, 0) + fw * c.file_cos + 0.2 * c.kw * c.cov
+        f[f"cos + {fw:g}*file + {KEYWORD_WEIGHT}*kw^{KEYWORD_POWER:g}*cov^{COVERAGE_POWER}"] = (
+            lambda c, fw=fw: np.maximum(c.cos, 0) + fw * c.file_cos
+            + KEYWORD_WEIGHT * c.kw ** KEYWORD_POWER * c.cov ** COVERAGE_POWER)
     for k in (10, 60):
         f[f"rrf k={k}"] = lambda c, k=k: 1 / (k + c.kw_rank) + 1 / (k + c.sem_rank)
     for a in (0.6, 0.7, 0.8):

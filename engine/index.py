@@ -33,6 +33,7 @@ EMBED_PLACE = True
 PARTIAL = "only partly read: text beyond Cairn's limits (size, pages, damaged parts) was left out"
 EMBED_BATCH = 32  # chunks per embedder call, across files
 READ_AHEAD = 16  # extracted files waiting for the embedder (bounds memory)
+CANCEL_POLL_SECONDS = 0.1  # how soon a pass waiting for a slow file notices it was stopped
 
 
 @dataclass(frozen=True)
@@ -188,7 +189,7 @@ class Indexer:
         finished = False
         try:
             while not finished or waiting:
-                batch_items, finished = self._fill(work, waiting, finished)
+                batch_items, finished = self._fill(work, waiting, finished, cancel)
                 vectors = self._embed([item.embed_texts[i] for item, i in batch_items]) if batch_items else []
                 for (item, _), vector in zip(batch_items, vectors):
                     item.vectors.append(vector)
@@ -215,16 +216,22 @@ class Indexer:
             seconds=time.monotonic() - started, missing_folders=tuple(plan.missing_folders),
         )
 
-    def _fill(self, work: "queue.Queue[_Extracted | None]", waiting: list[_Extracted], finished: bool
-              ) -> tuple[list[tuple[_Extracted, int]], bool]:
+    def _fill(self, work: "queue.Queue[_Extracted | None]", waiting: list[_Extracted], finished: bool,
+              cancel: threading.Event) -> tuple[list[tuple[_Extracted, int]], bool]:
         """Collect up to EMBED_BATCH chunks (file, chunk number) that still need vectors, blocking only
-        when nothing is pending."""
+        when nothing is pending.
+
+        While blocked it keeps an eye on `cancel`: a cancelled reader stops without sending
+        its end mark, so waiting for the queue alone could wait forever."""
         batch = [(item, i) for item in waiting for i in range(len(item.vectors), len(item.chunks))]
         while not finished and len(batch) < EMBED_BATCH:
             try:
-                item = work.get(block=not batch)
+                item = work.get(timeout=CANCEL_POLL_SECONDS) if not batch else work.get_nowait()
             except queue.Empty:
-                break
+                if batch:
+                    break
+                _check(cancel)
+                continue
             if item is None:
                 finished = True
                 break

@@ -7,7 +7,9 @@ shuts it down cleanly afterwards, so no worker thread outlives its test.
 
 from __future__ import annotations
 
+import faulthandler
 import os
+import sys
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -63,4 +65,6 @@ def launch(qtbot: Any, cairn_home: Path, real_embedder: Any) -> Iterator[Callabl
     yield start
     stopped = [app.shutdown() for app in apps]
     # A worker left running here once hung a whole CI run at interpreter exit.
-    assert all(stopped), "the app's writer was still busy after shutdown"
+    if not all(stopped):
+        faulthandler.dump_traceback(sys.__stderr__, all_threads=True)  # where the lane is stuck
+    assert all(stopped), "the app's writer was still busy after shutdown (thread stacks on stderr)"

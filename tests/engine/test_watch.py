@@ -189,3 +189,22 @@ def test_exhausted_inotify_limit_falls_back_to_polling(folder: Path, cairn_home:
         wait_for(lambda: running.names("narwhals") == ["polled.txt"], timeout=20)
     finally:
         running.close()
+
+
+def test_stopping_as_a_pass_starts_ends_the_watcher(tmp_path: Path, cairn_home: Path, real_embedder: object) -> None:
+    """Pause or quit just as a sync pass begins (the app's first launch: nothing to read yet).
+
+    The file reader stops without a word once told to; the pass must notice the stop
+    itself rather than wait for the reader's next file forever (a frozen "Pausing…")."""
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with Cairn(cairn_home, embedder=real_embedder) as cairn:  # type: ignore[arg-type]
+        cairn.add_folder(empty)
+        stop = threading.Event()
+        updates = cairn.watch(stop, debounce=0.2)
+        assert next(updates).kind == "progress"  # the pass has begun: scanning
+        stop.set()
+        rest = threading.Thread(target=lambda: list(updates), daemon=True)
+        rest.start()
+        rest.join(timeout=TIMEOUT)
+        assert not rest.is_alive(), "the watcher was still waiting for files after it was told to stop"

@@ -262,15 +262,15 @@ class Indexer:
         try:
             digest = file_hash(seen.path) if seen.size <= self.max_file_bytes else None
             doc = self.extract(path, self.max_file_bytes)
+            chunks = self._chunks(path, doc)
+            embed_texts = [self._embedding_text(doc.title, c) for c in chunks]
         except UnsupportedFile as exc:
             return _Extracted(_replace(base, status="skipped", error=str(exc)), [])
         except (ExtractionError, OSError) as exc:
             reason = str(exc) if isinstance(exc, ExtractionError) else _os_reason(exc)
             return _Extracted(_replace(base, status="error", error=reason), [])
-        except Exception as exc:  # a parser bug on a hostile file must not stop the pass
+        except Exception as exc:  # a bug on a strange file (parser, splitter) must not stop the pass
             return _Extracted(_replace(base, status="error", error=f"could not be read ({type(exc).__name__})"), [])
-        chunks = self._chunks(path, doc)
-        embed_texts = [self._embedding_text(doc.title, c) for c in chunks]
         status, error = ("indexed", None) if chunks else ("empty", "no text found")
         if doc.truncated:
             status, error = ("indexed", PARTIAL) if chunks else ("error", "no text could be read within Cairn's limits")

@@ -101,6 +101,32 @@ def test_every_bad_file_gets_a_reason_and_the_rest_is_indexed(cairn: Cairn, fold
     assert found(cairn, "tide tables ledger")[0] == "good.txt", "what was indexed before is still there"
 
 
+
+def test_a_file_that_breaks_the_splitter_is_recorded_and_the_rest_indexed(cairn: Cairn, folder: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug after reading (splitting into passages) fails that file only, never the pass.
+
+    Before, it ended the reader thread: the files behind it in the queue were silently
+    left out, and on every later pass again."""
+    import engine.index
+
+    for name in ("a.txt", "b.txt", "c.txt"):
+        (folder / name).write_text(f"Notes {name}: the lighthouse keeper logs every passing ship.")
+    real_split = engine.index.chunk_document
+
+    def split_breaking_on_b(doc, count_tokens, sizes):  # type: ignore[no-untyped-def]
+        if "b.txt" in doc.text:
+            raise IndexError("a splitter bug")
+        return real_split(doc, count_tokens, sizes)
+
+    monkeypatch.setattr(engine.index, "chunk_document", split_breaking_on_b)
+    report = index(cairn)
+    assert report.failed == 1 and report.added == 3
+    assert reasons(cairn) == {"b.txt": "could not be read (IndexError)"}
+    assert {p.name for p in map(Path, (r.path for r in cairn.search("lighthouse keeper ship", limit=5)))} >= {
+        "a.txt", "c.txt"}
+
+
 def _index_as_nobody(home: str, docs: str, out: "multiprocessing.Queue[object]") -> None:
     if os.geteuid() == 0:  # as root, chmod 000 does not stop reads
         nobody = pwd.getpwnam("nobody")

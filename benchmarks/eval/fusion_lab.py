@@ -63,7 +63,9 @@ def collect(cairn: Cairn, embedder: object, queries: dict[str, str], docs_of: di
         sem_order = {cid: r for r, cid in enumerate(semantic, start=1)}
         out[qid] = Candidates(
             doc=[docs_of[hits[i].path] for i in ids],
-            cos=np.array([cos.get(i, 0.0) for i in ids]), file_cos=np.array([files[i] for i in ids]), kw=np.array([keyword.get(i, 0.0) for i in ids]),
+            cos=np.array([cos.get(i, 0.0) for i in ids]),
+            file_cos=np.array([files[i] for i in ids]),
+            kw=np.array([keyword.get(i, 0.0) for i in ids]),
             cov=np.array([term_coverage(hits[i].text, text) for i in ids]),
             kw_rank=np.array([kw_order.get(i, math.inf) for i in ids]),
             sem_rank=np.array([sem_order.get(i, math.inf) for i in ids]))

@@ -68,10 +68,10 @@ def connect(path: Path | str, *, readonly: bool = False, key: str | None = None)
         _create_private(Path(path))
     try:
         conn = apsw.Connection(str(path), flags=flags)
+        conn.set_busy_timeout(BUSY_TIMEOUT_MS)  # before the first read: another connection may be migrating
         if key:
             _apply_key(conn, key)
         _check_readable(conn, path, key)
-        conn.set_busy_timeout(BUSY_TIMEOUT_MS)
         conn.enable_load_extension(True)
         conn.load_extension(sqlite_vec.loadable_path())
         conn.enable_load_extension(False)
@@ -154,6 +154,8 @@ def _migrate(conn: apsw.Connection) -> None:
         if name in done:
             continue
         with _immediate(conn):
+            if scalar(conn, "SELECT count(*) FROM migrations WHERE name = ?", (name,)):
+                continue  # another connection (the app opens several at once) applied it while this one waited
             apply(conn)
             conn.execute("INSERT INTO migrations VALUES (?, ?)", (name, time.time()))
 

@@ -22,6 +22,8 @@ import pytest  # noqa: E402
 pytest.importorskip("PySide6")
 pytest.importorskip("pytestqt")
 
+from pytestqt.exceptions import TimeoutError  # noqa: E402
+
 from engine.api import Cairn  # noqa: E402
 from tests.corpus import write_corpus  # noqa: E402
 
@@ -68,3 +70,12 @@ def launch(qtbot: Any, cairn_home: Path, real_embedder: Any) -> Iterator[Callabl
     if not all(stopped):
         faulthandler.dump_traceback(sys.__stderr__, all_threads=True)  # where the lane is stuck
     assert all(stopped), "the app's writer was still busy after shutdown (thread stacks on stderr)"
+
+
+def wait_for_writer(qtbot: Any, app: Any, state: str, timeout: int = SLOW) -> None:
+    """Wait until the app's writer is in `state`; a timeout says which state it is in instead, and why."""
+    try:
+        qtbot.waitUntil(lambda: app.writer.state == state, timeout=timeout)
+    except TimeoutError:
+        raise AssertionError(f"the writer is {app.writer.state!r} ({app.writer.message!r}), not {state!r}, "
+                             f"after {timeout / 1000:.0f} s") from None

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QInputDialog
 from desktop import writer as W
 from engine.api import Cairn
 from tests.corpus import DOCS
-from tests.desktop.conftest import SLOW
+from tests.desktop.conftest import SLOW, wait_for_writer
 
 PASSPHRASE = "correct horse battery"
 
@@ -48,11 +48,11 @@ def test_cancel_leaves_the_app_locked_with_a_way_to_unlock(qtbot: Any, indexed: 
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("", False))
     app = launch(wait_ready=False)
     window = app.window
-    qtbot.waitUntil(lambda: app.writer.state == W.LOCKED, timeout=SLOW)
+    wait_for_writer(qtbot, app, W.LOCKED)
     qtbot.wait(200)
     assert window.banner.isVisible() and window.banner.action.text().replace("&", "") == "Unlock…"
     assert "Locked" in window.state_label.text()
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (PASSPHRASE, True))
     window.banner.action.click()
-    qtbot.waitUntil(lambda: app.writer.state == W.WATCHING, timeout=SLOW)
+    wait_for_writer(qtbot, app, W.WATCHING)
     assert not window.banner.isVisible()

@@ -72,10 +72,12 @@ def launch(qtbot: Any, cairn_home: Path, real_embedder: Any) -> Iterator[Callabl
     assert all(stopped), "the app's writer was still busy after shutdown (thread stacks on stderr)"
 
 
-def wait_for_writer(qtbot: Any, app: Any, state: str, timeout: int = SLOW) -> None:
-    """Wait until the app's writer is in `state`; a timeout says which state it is in instead, and why."""
+def wait_for_writer(qtbot: Any, app: Any, state: str, timeout: int = SLOW,
+                    also: Callable[[], bool] = lambda: True) -> None:
+    """Wait until the app's writer is in `state` (and `also` holds); a timeout says which state it is in, and why."""
     try:
-        qtbot.waitUntil(lambda: app.writer.state == state, timeout=timeout)
+        qtbot.waitUntil(lambda: app.writer.state == state and also(), timeout=timeout)
     except TimeoutError:
-        raise AssertionError(f"the writer is {app.writer.state!r} ({app.writer.message!r}), not {state!r}, "
+        raise AssertionError(f"the writer is {app.writer.state!r} ({app.writer.message!r}), wanted {state!r}"
+                             f"{'' if also() else ' and a condition that does not hold'}, "
                              f"after {timeout / 1000:.0f} s") from None

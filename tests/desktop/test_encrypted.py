@@ -33,7 +33,7 @@ def test_the_app_asks_for_the_passphrase_of_an_encrypted_index(qtbot: Any, index
     app = launch(wait_ready=False)
     window = app.window
     qtbot.waitUntil(lambda: len(prompts) == 2, timeout=SLOW)  # asked at start, and again after the wrong one
-    qtbot.waitUntil(lambda: app.writer.state == W.WATCHING and app.session.status is not None, timeout=SLOW)
+    wait_for_writer(qtbot, app, W.WATCHING, also=lambda: app.session.status is not None)
     assert app.session.status.files == len(DOCS) and not window.banner.isVisible()
     window.search.query.setText("planet warming greenhouse gases")
     qtbot.waitUntil(lambda: bool(window.search.model.results), timeout=SLOW)

@@ -13,7 +13,7 @@ from desktop import folders as folders_module
 from desktop import writer as W
 from engine.api import Cairn
 from tests.corpus import DOCS
-from tests.desktop.conftest import SLOW
+from tests.desktop.conftest import SLOW, wait_for_writer
 from tests.fakes import FakeEmbedder
 
 
@@ -31,8 +31,8 @@ def test_first_launch_adds_a_folder_and_shows_progress(qtbot: Any, docs: Path, l
     panel.progressShown.connect(lambda summary, current: seen.append((summary, panel.bar.isVisible())))
     qtbot.mouseClick(window.welcome.button, Qt.MouseButton.LeftButton)
 
-    qtbot.waitUntil(lambda: app.session.status is not None and app.session.status.files == len(DOCS)
-                    and app.writer.state == W.WATCHING, timeout=SLOW)
+    wait_for_writer(qtbot, app, W.WATCHING,
+                    also=lambda: app.session.status is not None and app.session.status.files == len(DOCS))
     assert window.pages.currentWidget() is not window.welcome
     assert any(f"of {len(DOCS)} files done" in summary and visible for summary, visible in seen), seen
     row = panel.table.topLevelItem(0)
@@ -55,17 +55,17 @@ def keyword_names(app: Any, query: str) -> list[str]:
 
 def test_pause_and_resume(qtbot: Any, fake_home: Path, docs: Path, launch: Any) -> None:
     app = launch(FakeEmbedder())
-    qtbot.waitUntil(lambda: app.writer.state == W.WATCHING, timeout=SLOW)
+    wait_for_writer(qtbot, app, W.WATCHING)
     panel = app.window.folders
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: app.writer.state == W.PAUSED, timeout=SLOW)
+    wait_for_writer(qtbot, app, W.PAUSED)
     assert panel.pause_button.text().replace("&", "") == "Resume"
     (docs / "walrus.txt").write_text("Walruses haul themselves onto the ice with their tusks.")
     qtbot.wait(300)  # the watcher is stopped: nothing may pick the file up
     assert keyword_names(app, "walruses") == []
     qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)  # resume: a sync pass, then watching
     qtbot.waitUntil(lambda: keyword_names(app, "walruses") == ["walrus.txt"], timeout=SLOW)
-    qtbot.waitUntil(lambda: app.writer.state == W.WATCHING, timeout=SLOW)
+    wait_for_writer(qtbot, app, W.WATCHING)
 
 
 def test_exclusions_and_removal(qtbot: Any, fake_home: Path, docs: Path, launch: Any,
@@ -77,8 +77,7 @@ def test_exclusions_and_removal(qtbot: Any, fake_home: Path, docs: Path, launch:
     panel.table.setCurrentItem(panel.table.topLevelItem(0))
     monkeypatch.setattr(folders_module.ExclusionsDialog, "ask", classmethod(lambda cls, *a: ("*.md",)))
     panel.excludes_button.click()
-    qtbot.waitUntil(lambda: app.session.status.files == len(DOCS) - 1 and app.writer.state == W.WATCHING,
-                    timeout=SLOW)
+    wait_for_writer(qtbot, app, W.WATCHING, also=lambda: app.session.status.files == len(DOCS) - 1)
     assert keyword_names(app, "twine wheel") == []
     folder = app.session.status.folders[0]
     assert "*.md" in folder.excludes

@@ -7,7 +7,7 @@ from typing import Any
 
 from desktop import writer as W
 from tests.corpus import DOCS
-from tests.desktop.conftest import SLOW
+from tests.desktop.conftest import SLOW, wait_for_writer
 
 
 def test_a_corrupt_pdf_appears_in_the_errors_view(qtbot: Any, docs: Path, launch: Any) -> None:
@@ -16,7 +16,7 @@ def test_a_corrupt_pdf_appears_in_the_errors_view(qtbot: Any, docs: Path, launch
     window = app.window
     app.writer.add_folder(str(docs))
     qtbot.waitUntil(lambda: any(name == "scan-2019.pdf" for name, _ in window.problems.rows()), timeout=SLOW)
-    qtbot.waitUntil(lambda: app.writer.state == W.WATCHING, timeout=SLOW)
+    wait_for_writer(qtbot, app, W.WATCHING)
     reason = dict(window.problems.rows())["scan-2019.pdf"]
     assert reason and "not a real pdf" not in reason  # a reason, never the file's content
     assert window.tabs.tabText(3).replace("&", "") == "Problems (1)"

@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from desktop import writer as W
 from engine.config import resolve_paths
 from engine.lock import WriterLock
-from tests.desktop.conftest import SLOW
+from tests.desktop.conftest import SLOW, wait_for_writer
 
 
 def test_read_only_banner_and_search_still_works(qtbot: Any, indexed: Path, launch: Any) -> None:
@@ -25,7 +25,7 @@ def test_read_only_banner_and_search_still_works(qtbot: Any, indexed: Path, laun
     try:
         app = launch()
         window = app.window
-        qtbot.waitUntil(lambda: app.writer.state == W.READ_ONLY, timeout=SLOW)
+        wait_for_writer(qtbot, app, W.READ_ONLY)
         assert window.banner.isVisible()
         assert "read-only" in window.banner.text.text()
         assert not window.folders.pause_button.isEnabled()
@@ -34,7 +34,7 @@ def test_read_only_banner_and_search_still_works(qtbot: Any, indexed: Path, laun
         assert Path(window.search.model.results[0].path).name == "climate-report.txt"
     finally:
         other.release()
-    qtbot.waitUntil(lambda: app.writer.state == W.WATCHING, timeout=SLOW)  # retried by itself
+    wait_for_writer(qtbot, app, W.WATCHING)  # retried by itself
     assert not window.banner.isVisible()
 
 
@@ -56,7 +56,7 @@ def cli(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
 def test_the_app_and_a_cairn_command_share_one_index(qtbot: Any, indexed: Path, docs: Path, launch: Any) -> None:
     app = launch()
     window = app.window
-    qtbot.waitUntil(lambda: app.writer.state == W.WATCHING, timeout=SLOW)
+    wait_for_writer(qtbot, app, W.WATCHING)
 
     # the app writes (its watcher holds the lock): the command line still searches, and refuses to index
     found = json.loads(cli("search", "planet warming greenhouse gases", "--json", home=indexed).stdout)
@@ -66,7 +66,7 @@ def test_the_app_and_a_cairn_command_share_one_index(qtbot: Any, indexed: Path, 
 
     # `cairn watch` in a terminal takes the writer role while the app is paused ...
     qtbot.mouseClick(window.folders.pause_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: app.writer.state == W.PAUSED, timeout=SLOW)
+    wait_for_writer(qtbot, app, W.PAUSED)
     env = {**os.environ, "CAIRN_HOME": str(indexed)}
     terminal = subprocess.Popen([sys.executable, "-m", "engine.cli", "watch", "--debounce", "0.2"], env=env,
                                 text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -77,7 +77,7 @@ def test_the_app_and_a_cairn_command_share_one_index(qtbot: Any, indexed: Path, 
             and app.session.status.watcher.get("state") == "watching"))
         # ... so the app, resumed, is read-only and says so, and everything it shows stays live
         qtbot.mouseClick(window.folders.pause_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: app.writer.state == W.READ_ONLY, timeout=SLOW)
+        wait_for_writer(qtbot, app, W.READ_ONLY)
         assert window.banner.isVisible() and str(terminal.pid) in window.banner.text.text()
         (docs / "walrus.txt").write_text("Walruses haul themselves onto the ice with their long tusks.")
         window.search.query.setText("big arctic sea mammal with tusks")
@@ -87,5 +87,5 @@ def test_the_app_and_a_cairn_command_share_one_index(qtbot: Any, indexed: Path, 
         terminal.send_signal(signal.SIGINT)
         out, err = terminal.communicate(timeout=60)
     assert terminal.returncode == 0 and "Stopped watching." in out, err
-    qtbot.waitUntil(lambda: app.writer.state == W.WATCHING, timeout=SLOW)  # the app took over by itself
+    wait_for_writer(qtbot, app, W.WATCHING)  # the app took over by itself
     assert not window.banner.isVisible()

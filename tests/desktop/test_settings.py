@@ -15,7 +15,7 @@ from engine.api import Cairn
 from engine.config import Settings
 from engine.embed import bundled_model_path, model_fingerprint
 from tests.corpus import DOCS
-from tests.desktop.conftest import SLOW
+from tests.desktop.conftest import SLOW, wait_for_writer
 from tests.fakes import FakeEmbedder
 
 
@@ -62,7 +62,7 @@ def test_a_new_embedding_model_asks_then_reembeds_with_progress(qtbot: Any, tmp_
     shutil.copy(bundled_model_path(), other)
 
     app = launch(shared=False)  # models come from the settings, as in the real app
-    qtbot.waitUntil(lambda: app.writer.state == W.WATCHING, timeout=SLOW)
+    wait_for_writer(qtbot, app, W.WATCHING)
     dialog = SettingsDialog(app.session, app.window.prefs, app.window)
     qtbot.addWidget(dialog)
     dialog.embedding.path.setText(str(other))
@@ -84,7 +84,7 @@ def test_a_new_embedding_model_asks_then_reembeds_with_progress(qtbot: Any, tmp_
     app.writer.stateChanged.connect(lambda state, _: states.append(state))
     app.writer.progressed.connect(progress.append)
     app.window.apply_settings(dialog.settings(), dialog.prefs, dialog.needs_reindex)
-    qtbot.waitUntil(lambda: W.REINDEXING in states and app.writer.state == W.WATCHING, timeout=SLOW)
+    wait_for_writer(qtbot, app, W.WATCHING, also=lambda: W.REINDEXING in states)
     assert any(p.files_total == 3 for p in progress)
     assert Settings.load(app.session.paths).embedding_model == str(other)
     with Cairn(cairn_home, embedder=FakeEmbedder()) as check:

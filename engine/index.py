@@ -170,7 +170,8 @@ class Indexer:
             if match.id in removed_ids:
                 removed_ids.discard(match.id)
                 plan.removed = [r for r in plan.removed if r.id != match.id]
-            self.store.move_file(match.id, folder.id, seen.path, _ext(seen.path), seen.mtime_ns)
+            self.store.move_file(match.id, folder.id, seen.path, _ext(seen.path), seen.mtime_ns,
+                                 lambda title, heading: keyword_context(seen.path, title, heading))
             plan.moved += 1
 
     # ------------------------------------------------------------ indexing
@@ -279,9 +280,8 @@ class Indexer:
 
     def _chunks(self, path: Path, doc: Document) -> list[NewChunk]:
         pieces: list[Chunk] = chunk_document(doc, self.embedder.count_tokens, self.sizes)
-        context_base = " ".join(filter(None, [path.stem.replace("_", " ").replace("-", " "), doc.title]))
         return [
-            NewChunk(i, c.text, c.start, c.end, c.page, c.heading, " ".join(filter(None, [context_base, c.heading])))
+            NewChunk(i, c.text, c.start, c.end, c.page, c.heading, keyword_context(str(path), doc.title, c.heading))
             for i, c in enumerate(pieces)
         ]
 
@@ -298,6 +298,14 @@ class Indexer:
                 vectors: Sequence[np.ndarray] = ()) -> None:
         matrix = np.vstack(vectors) if vectors else None
         self.store.write_file(outcome, chunks, matrix)
+
+
+def keyword_context(path: str, title: str | None, heading: str | None) -> str:
+    """The words of a passage's place that keyword search matches too: its file's name, title and heading.
+
+    A rename changes them, so a moved file's keyword rows are rewritten with this (Store.move_file)."""
+    name = Path(path).stem.replace("_", " ").replace("-", " ")
+    return " ".join(filter(None, [name, title, heading]))
 
 
 def _place(title: str | None, heading: str | None) -> str:

@@ -15,7 +15,7 @@ import json
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -367,13 +367,24 @@ class Store:
         with _immediate(self.conn):
             self.conn.execute("UPDATE files SET size = ?, mtime_ns = ? WHERE id = ?", (size, mtime_ns, file_id))
 
-    def move_file(self, file_id: int, folder_id: int, new_path: str, ext: str, mtime_ns: int) -> None:
-        """A renamed or moved file keeps its chunks and vectors: nothing is embedded again."""
+    def move_file(self, file_id: int, folder_id: int, new_path: str, ext: str, mtime_ns: int,
+                  context: Callable[[str | None, str | None], str]) -> None:
+        """A renamed or moved file keeps its chunks and vectors: nothing is embedded again.
+
+        Its keyword rows are written again with `context(title, heading)`, the words of the
+        new name, so the file is found by its new name and no longer by the old one."""
         with _immediate(self.conn):
             self.conn.execute(
                 "UPDATE files SET folder_id = ?, path = ?, ext = ?, mtime_ns = ? WHERE id = ?",
                 (folder_id, new_path, ext, mtime_ns, file_id),
             )
+            rows: list[tuple[int, str, str | None, str | None]] = self.conn.execute(
+                "SELECT c.id, c.text, c.heading, f.title FROM chunks c JOIN files f ON f.id = c.file_id"
+                " WHERE c.file_id = ?", (file_id,)).fetchall()  # type: ignore[assignment]
+            for chunk_id, text, heading, title in rows:
+                self.conn.execute("DELETE FROM chunks_fts WHERE rowid = ?", (chunk_id,))
+                self.conn.execute("INSERT INTO chunks_fts(rowid, text, context) VALUES (?,?,?)",
+                                  (chunk_id, text, context(title, heading)))
 
     def delete_files(self, file_ids: Sequence[int]) -> None:
         if not file_ids:

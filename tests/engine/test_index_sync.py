@@ -114,6 +114,16 @@ def test_moved_and_renamed_file_keeps_its_vectors(cairn: Cairn, docs: Path) -> N
     assert [Path(r.path).name for r in cairn.search("bread", mode="keyword")] == ["bread-recipe.txt"]
 
 
+def test_a_renamed_file_is_found_by_its_new_name_not_its_old(cairn: Cairn, docs: Path) -> None:
+    cairn.add_folder(docs)
+    run(cairn)
+    (docs / "sub" / "recipe.txt").rename(docs / "sourdough-loaf.txt")
+    assert run(cairn).moved == 1
+    assert [Path(r.path).name for r in cairn.search("sourdough", mode="keyword")] == ["sourdough-loaf.txt"]
+    assert cairn.search("recipe", mode="keyword") == []
+    consistent(cairn)
+
+
 def test_excluded_and_hidden_files_are_not_indexed(cairn: Cairn, docs: Path) -> None:
     (docs / ".env").write_text("SECRET=hunter2 tomatoes")
     (docs / "drafts").mkdir()

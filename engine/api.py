@@ -22,9 +22,12 @@ from engine.errors import Cancelled, ConfigError, FolderError, ModelLoadError
 from engine.index import Extractor, Indexer, IndexProgress, IndexReport
 from engine.lock import WriterLock
 from engine.sandbox import Limits, SandboxedExtractor
+from engine.scan import shown, storable
 from engine.search import Mode, SearchFilters, SearchResult, search
 from engine.store import FolderRow, Store, is_encrypted, rekey
 from engine.watch import FolderWatcher
+
+FOLDER_REFRESH_SECONDS = 5.0  # how soon a watcher notices a folder added by another client or replugged
 
 
 @dataclass(frozen=True)
@@ -146,7 +149,9 @@ class Cairn:
     def add_folder(self, folder: str | os.PathLike[str], excludes: Sequence[str] = ()) -> FolderRow:
         path = Path(folder).expanduser().resolve()
         if not path.is_dir():
-            raise FolderError(f"{path} is not a folder Cairn can read.")
+            raise FolderError(f"{shown(str(path))} is not a folder Cairn can read.")
+        if not storable(str(path)):
+            raise FolderError(f"The name of {shown(str(path))} is not valid UTF-8: rename it to index it.")
         for existing in self.store.folders():
             known = Path(existing.path)
             if path != known and _inside(path, known):
@@ -219,32 +224,36 @@ class Cairn:
     def watch(self, stop: threading.Event, debounce: float = 0.5) -> Generator[WatchUpdate, None, None]:
         """Reconcile what changed while Cairn was closed, then follow changes until `stop` is set."""
         with self.writer:
+            watcher = FolderWatcher(debounce)
             try:
+                # watching starts before the first pass, so what changes during it is caught after it
+                watcher.watch(f.path for f in self.store.folders())
                 yield from self._pass(stop, None)
-                watcher = FolderWatcher(debounce)
-                try:
-                    yield from self._follow(watcher, stop)
-                finally:
-                    watcher.stop()
-                    self.store.save_watch_state(None)
+                yield from self._follow(watcher, stop)
             except Cancelled:
                 return
+            finally:
+                watcher.stop()
+                self.store.save_watch_state(None)
 
     def _follow(self, watcher: FolderWatcher, stop: threading.Event) -> Generator[WatchUpdate, None, None]:
-        folders: list[str] = []
         reported = 0
         next_refresh = 0.0
+        ready = False
         while not stop.is_set():
-            if time.monotonic() >= next_refresh:  # folders added or removed by another client
+            if time.monotonic() >= next_refresh:  # folders added or removed by another client, drives replugged
                 folders = [f.path for f in self.store.folders()]
-                watcher.watch(folders)
-                next_refresh = time.monotonic() + 5.0
+                new = watcher.watch(folders)
+                next_refresh = time.monotonic() + FOLDER_REFRESH_SECONDS
                 for problem in watcher.problems[reported:]:
                     yield WatchUpdate("problem", message=f"{problem.folder}: {problem.message}")
-                if reported == 0:
-                    self.store.save_watch_state({"pid": os.getpid(), "state": "watching", "queued": 0})
-                    yield WatchUpdate("ready", message=f"Watching {len(folders)} folders.")
                 reported = len(watcher.problems)
+                if not ready:
+                    ready = True
+                    self.store.save_watch_state({"pid": os.getpid(), "state": "watching", "queued": 0})
+                    yield WatchUpdate("ready", message=f"Watching {len(folders)} folder{'' if len(folders) == 1 else 's'}.")
+                if new:  # its files as they are now: nothing was watching it until this moment
+                    yield from self._pass(stop, new)
             scopes = watcher.take(timeout=1.0)
             if scopes:
                 yield from self._pass(stop, scopes, queued=len(scopes) + watcher.queued())

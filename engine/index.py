@@ -119,10 +119,11 @@ class Indexer:
         plan = _Plan()
         new: list[tuple[FolderRow, Seen]] = []
         for folder in folders:
-            if not Path(folder.path).is_dir():
+            in_scope = _scopes_in(folder, scopes)
+            if in_scope and not Path(folder.path).is_dir():
                 plan.missing_folders.append(folder.path)  # unplugged drive: keep its data
                 continue
-            for scope in _scopes_in(folder, scopes):
+            for scope in in_scope:
                 self._plan_scope(folder, scope, plan, new, cancel)
         plan.to_index.extend(self._apply_moves(new, plan))
         return plan

@@ -2,7 +2,8 @@
 
 Symlinked folders are followed once (a visited set of device and inode numbers
 stops loops); anything that cannot be listed or stat'ed is reported with a reason
-instead of stopping the walk.
+instead of stopping the walk. So is a name that is not UTF-8 (an old zip's or USB
+stick's Latin-1): the index keeps text, and such a path cannot be stored.
 """
 
 from __future__ import annotations
@@ -66,6 +67,9 @@ def walk(root: Path, excludes: Sequence[str], start: Path | None = None) -> Iter
             yield Unreadable(str(folder), _reason(exc))
             continue
         for entry in sorted(entries, key=lambda e: e.name):
+            if not storable(entry.path):
+                yield Unreadable(shown(entry.path), "its name is not valid UTF-8: rename it to index it")
+                continue
             rel = Path(entry.path).relative_to(root).as_posix()
             if is_excluded(rel, excludes):
                 continue
@@ -85,6 +89,20 @@ def _visit(entry: os.DirEntry[str], stack: list[Path], visited: set[tuple[int, i
             stack.append(Path(entry.path))
     elif stat.S_ISREG(st.st_mode):
         yield Seen(entry.path, st.st_size, st.st_mtime_ns)
+
+
+def storable(path: str) -> bool:
+    """Whether the index can hold this path: one decoded from bytes that are not UTF-8 cannot."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def shown(path: str) -> str:
+    """The path as text a person can read and the index can store, each bad byte written as \\xNN."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
 
 
 def _reason(exc: OSError) -> str:

@@ -11,12 +11,15 @@ pass and the move is recognised; during a long burst, paths that have waited
 `max_wait` go anyway.
 
 inotify has a per-user watch limit; when a folder cannot be watched because of
-it, that folder is polled instead and the fallback is reported.
+it, that folder is polled instead and the fallback is reported. A folder that is
+not there (an unplugged drive) is not watched until it is back; `watch` then
+returns it as newly watched, so the caller can catch up with what changed on it.
 """
 
 from __future__ import annotations
 
 import errno
+import os
 import threading
 import time
 from collections.abc import Iterable
@@ -26,6 +29,8 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
+
+from engine.scan import storable
 
 IGNORED_EVENTS = {"opened", "closed_no_write"}
 POLL_SECONDS = 5.0
@@ -38,8 +43,9 @@ class WatchProblem:
 
 
 class _Collector(FileSystemEventHandler):
-    def __init__(self, sink: "FolderWatcher") -> None:
+    def __init__(self, sink: "FolderWatcher", folder: str) -> None:
         self.sink = sink
+        self.folder = folder
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in IGNORED_EVENTS:
@@ -49,10 +55,16 @@ class _Collector(FileSystemEventHandler):
         self.sink.mark(_text(event.src_path))
         if event.event_type == "moved":
             self.sink.mark(_text(event.dest_path))
+        if event.is_directory and event.event_type == "deleted" and _text(event.src_path) == self.folder:
+            self.sink.lost(self.folder)  # the watch ends with the folder
 
 
 def _text(path: str | bytes) -> str:
-    return path.decode() if isinstance(path, bytes) else path
+    """The path to re-check: for a name the index cannot store, its folder (whose pass reports the name)."""
+    text = os.fsdecode(path)
+    while not storable(text):
+        text = os.path.dirname(text)
+    return text
 
 
 class FolderWatcher:
@@ -68,6 +80,8 @@ class FolderWatcher:
         self._observer: BaseObserver | None = None
         self._poller: BaseObserver | None = None
         self._watched: dict[str, tuple[BaseObserver, ObservedWatch]] = {}
+        self._failed: dict[str, str] = {}  # folder -> why it could not be watched, reported once
+        self._lost: set[str] = set()  # watched folders deleted or unmounted since the last `watch`
         self.problems: list[WatchProblem] = []
 
     def mark(self, path: str) -> None:
@@ -78,14 +92,22 @@ class FolderWatcher:
             self._last_event = now
             self._cond.notify_all()
 
-    def watch(self, folders: Iterable[str]) -> None:
-        """Watch exactly these folders (adds new ones, drops removed ones)."""
-        wanted = set(folders)
+    def lost(self, folder: str) -> None:
+        with self._cond:
+            self._lost.add(folder)
+
+    def watch(self, folders: Iterable[str]) -> list[str]:
+        """Watch exactly those of these folders that are there now; return the ones newly watched.
+
+        A watched folder that went away is dropped (its watch ended with it) and watched
+        again when it is back, even if it was back before this call."""
+        with self._cond:  # not held while (un)scheduling: the observer holds its own lock to call `mark`
+            lost, self._lost = self._lost, set()
+        wanted = {folder for folder in folders if os.path.isdir(folder)}
         for folder in list(self._watched):
-            if folder not in wanted:
+            if folder not in wanted or folder in lost:
                 self._unschedule(folder)
-        for folder in sorted(wanted - set(self._watched)):
-            self._schedule(folder)
+        return [folder for folder in sorted(wanted - set(self._watched)) if self._schedule(folder)]
 
     def _native(self) -> BaseObserver:
         if self._observer is None:
@@ -94,23 +116,29 @@ class FolderWatcher:
             self._observer = observer
         return self._observer
 
-    def _schedule(self, folder: str) -> None:
-        handler = _Collector(self)
+    def _schedule(self, folder: str) -> bool:
+        handler = _Collector(self, folder)
         try:
             observer = self._native()
             self._watched[folder] = (observer, observer.schedule(handler, folder, recursive=True))
-            return
         except OSError as exc:
             if exc.errno not in (errno.ENOSPC, errno.EMFILE):
-                self.problems.append(WatchProblem(folder, f"cannot watch this folder: {exc.strerror or exc}"))
-                return
-            self.problems.append(WatchProblem(
-                folder,
-                "the system's limit on file watches is reached (fs.inotify.max_user_watches or "
-                f"max_user_instances); Cairn checks this folder for changes every {POLL_SECONDS:.0f} s instead",
-            ))
+                self._problem(folder, f"cannot watch this folder: {exc.strerror or exc}")
+                return False
+            self._problem(folder, "the system's limit on file watches is reached (fs.inotify.max_user_watches or "
+                          f"max_user_instances); Cairn checks this folder for changes every {POLL_SECONDS:.0f} s "
+                          "instead")
             poller = self._polling()
             self._watched[folder] = (poller, poller.schedule(handler, folder, recursive=True))
+            return True
+        self._failed.pop(folder, None)
+        return True
+
+    def _problem(self, folder: str, message: str) -> None:
+        """Report why a folder is not watched (natively) once, not at every retry."""
+        if self._failed.get(folder) != message:
+            self._failed[folder] = message
+            self.problems.append(WatchProblem(folder, message))
 
     def _polling(self) -> BaseObserver:
         if self._poller is None:

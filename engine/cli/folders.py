@@ -23,9 +23,13 @@ from engine.index import IndexProgress, IndexReport
 @click.pass_context
 @friendly_errors
 def add(ctx: click.Context, folder: str, excludes: tuple[str, ...]) -> None:
-    """Add FOLDER to the folders Cairn indexes (then run `cairn index`)."""
-    row = open_cairn(ctx).add_folder(folder, excludes)
-    click.echo(f"Added {row.path}. Run `cairn index` to index it.")
+    """Add FOLDER to the folders Cairn indexes (then run `cairn index`, unless a watcher runs)."""
+    cairn = open_cairn(ctx)
+    row = cairn.add_folder(folder, excludes)
+    if cairn.status().watcher is not None:
+        click.echo(f"Added {row.path}. The running watcher (`cairn watch` or the app) indexes it in a few seconds.")
+    else:
+        click.echo(f"Added {row.path}. Run `cairn index` to index it.")
 
 
 @cli.command()

@@ -124,6 +124,14 @@ def test_a_renamed_file_is_found_by_its_new_name_not_its_old(cairn: Cairn, docs:
     consistent(cairn)
 
 
+def test_a_folder_whose_name_is_not_utf8_is_refused_with_the_reason(cairn: Cairn, tmp_path: Path) -> None:
+    bad = os.path.join(os.fsencode(tmp_path), b"Archiv-M\xfcller")
+    os.mkdir(bad)
+    with pytest.raises(FolderError, match=r"Archiv-M\\xfcller is not valid UTF-8: rename it"):
+        cairn.add_folder(os.fsdecode(bad))
+    assert cairn.folders() == []
+
+
 def test_excluded_and_hidden_files_are_not_indexed(cairn: Cairn, docs: Path) -> None:
     (docs / ".env").write_text("SECRET=hunter2 tomatoes")
     (docs / "drafts").mkdir()

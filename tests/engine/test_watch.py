@@ -11,11 +11,13 @@ import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from engine import api
 from engine.api import Cairn, WatchUpdate
 from tests.fakes import FakeEmbedder
 
@@ -57,6 +59,12 @@ def wait_for(condition: Callable[[], object], timeout: float = TIMEOUT) -> None:
             return
         time.sleep(0.05)
     raise AssertionError("condition not met in time")
+
+
+@pytest.fixture(autouse=True)
+def quick_refresh(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Folders added by another client or plugged back in are noticed within half a second here."""
+    monkeypatch.setattr(api, "FOLDER_REFRESH_SECONDS", 0.5)
 
 
 @pytest.fixture
@@ -107,6 +115,72 @@ def test_rename_and_move_between_folders_keep_vectors(folder: Path, live: Runnin
     (folder / "renamed.txt").rename(other / "moved.txt")
     wait_for(lambda: live.names("lighthouses") == ["moved.txt"])
     assert embeds(live) == before
+
+
+class GatedEmbedder(FakeEmbedder):
+    """Holds its first batch until let go: a pass caught in the middle, at a moment the test picks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entered = threading.Event()
+        self.go = threading.Event()
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        self.entered.set()
+        self.go.wait(TIMEOUT)
+        return super().embed_batch(texts)
+
+
+def test_changes_during_the_first_pass_are_caught_after_it(folder: Path, cairn_home: Path) -> None:
+    """The app starts a full pass at every launch; what is saved meanwhile must not wait for the next one."""
+    with Cairn(cairn_home, embedder=FakeEmbedder()) as setup:
+        setup.add_folder(folder)
+    embedder = GatedEmbedder()
+    running = Running(cairn_home, embedder)
+    running.thread.start()
+    try:
+        assert embedder.entered.wait(TIMEOUT)  # old.txt is read; the pass has its list of files
+        (folder / "old.txt").write_text("Now the note is about glaciers.")
+        (folder / "late.txt").write_text("A late note about fjords.")
+        embedder.go.set()
+        wait_for(lambda: running.names("glaciers") == ["old.txt"] and running.names("fjords") == ["late.txt"])
+        assert running.names("lighthouses") == []
+    finally:
+        embedder.go.set()
+        running.close()
+
+
+def test_a_folder_added_by_another_client_is_indexed(live: Running, tmp_path: Path) -> None:
+    """`cairn add` while the app (or `cairn watch`) runs: the folder's files, not only later changes."""
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "seals.txt").write_text("Seals sleep on ice floes.")
+    live.reader.add_folder(other)
+    wait_for(lambda: live.names("seals") == ["seals.txt"])
+
+
+def test_a_folder_that_goes_away_and_comes_back_is_caught_up(folder: Path, live: Running) -> None:
+    """An unplugged and replugged drive: what is on it now is indexed, and its absence is said once."""
+    shutil.rmtree(folder)
+    folder.mkdir()
+    (folder / "back.txt").write_text("Back again with notes about puffins.")
+    wait_for(lambda: live.names("puffins") == ["back.txt"])
+    (folder / "later.txt").write_text("Then a note about terns.")
+    wait_for(lambda: live.names("terns") == ["later.txt"])  # and it is watched again
+    assert live.names("lighthouses") == []
+
+
+def test_a_name_that_is_not_utf8_is_reported_and_the_rest_indexed(folder: Path, live: Running) -> None:
+    """A Latin-1 name from an old zip or a USB stick: the index cannot store it, the watcher must go on."""
+    bad = os.path.join(os.fsencode(folder), b"caf\xe9.txt")
+    with open(bad, "w") as handle:
+        handle.write("A note about espresso.")
+    (folder / "good.txt").write_text("A good note about harbours.")
+    wait_for(lambda: live.names("harbours") == ["good.txt"])
+    problems = live.reader.status().problems
+    assert [(Path(p.path).name, p.reason) for p in problems] == [
+        ("caf\\xe9.txt", "its name is not valid UTF-8: rename it to index it")]
+    assert live.thread.is_alive()
 
 
 def test_delete_removes_from_index(folder: Path, live: Running) -> None:

@@ -34,6 +34,7 @@ PARTIAL = "only partly read: text beyond Cairn's limits (size, pages, damaged pa
 EMBED_BATCH = 32  # chunks per embedder call, across files
 READ_AHEAD = 16  # extracted files waiting for the embedder (bounds memory)
 CANCEL_POLL_SECONDS = 0.1  # how soon a pass waiting for a slow file notices it was stopped
+RACY_SECONDS = 2.0  # the coarsest common timestamp step (FAT); see _racy
 
 
 @dataclass(frozen=True)
@@ -140,12 +141,13 @@ class Indexer:
                     del known[path]
                 continue
             row = known.pop(item.path, None)
+            checked_at = time.time()
             if row is None:
                 new.append((folder, item))
-            elif row.size == item.size and row.mtime_ns == item.mtime_ns:
+            elif row.size == item.size and row.mtime_ns == item.mtime_ns and not _racy(row):
                 plan.unchanged += 1
             elif row.hash is not None and row.size == item.size and _same_hash(item.path, row.hash):
-                self.store.touch_file(row.id, item.size, item.mtime_ns)
+                self.store.touch_file(row.id, item.size, item.mtime_ns, checked_at)
                 plan.unchanged += 1
             else:
                 plan.to_index.append((folder, item))
@@ -257,7 +259,7 @@ class Indexer:
 
     def _read_one(self, folder: FolderRow, seen: Seen) -> _Extracted:
         ext = _ext(seen.path)
-        base = FileOutcome(folder.id, seen.path, ext, seen.size, seen.mtime_ns, None, "indexed")
+        base = FileOutcome(folder.id, seen.path, ext, seen.size, seen.mtime_ns, None, "indexed", read_at=time.time())
         path = Path(seen.path)
         if not is_supported(path):
             return _Extracted(_replace(base, status="skipped", error=f"unsupported file type {ext or '(none)'}"), [])
@@ -354,6 +356,15 @@ def _replace(outcome: FileOutcome, **changes: object) -> FileOutcome:
 
 def _ext(path: str) -> str:
     return Path(path).suffix.lower()
+
+
+def _racy(row: FileRow) -> bool:
+    """Changed so soon before it was read that a later save may carry the same timestamp: trust its hash.
+
+    File systems with coarse timestamps (FAT: 2 s, SMB and HFS+: 1 s) give two saves within
+    one step the same time, and a same-size second save then looks unchanged (git's "racy
+    clean" problem). A file read well after its last change is safe to judge by its stat."""
+    return row.mtime_ns / 1e9 >= row.indexed_at - RACY_SECONDS
 
 
 def _same_hash(path: str, expected: str) -> bool:

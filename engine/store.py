@@ -192,6 +192,7 @@ class FileRow:
     hash: str | None
     status: str
     error: str | None
+    indexed_at: float  # when its content was read (or last checked by its hash)
 
 
 @dataclass(frozen=True)
@@ -236,6 +237,10 @@ class FileOutcome:
     error: str | None = None
     kind: str | None = None
     title: str | None = None
+    read_at: float | None = None  # when its content was read; None: now
+
+
+_FILE_COLUMNS = "id, folder_id, path, size, mtime_ns, hash, status, error, indexed_at"  # a FileRow
 
 
 class Store:
@@ -336,7 +341,7 @@ class Store:
 
     def files_in_folder(self, folder_id: int) -> dict[str, FileRow]:
         rows = self.conn.execute(
-            "SELECT id, folder_id, path, size, mtime_ns, hash, status, error FROM files WHERE folder_id = ?",
+            f"SELECT {_FILE_COLUMNS} FROM files WHERE folder_id = ?",
             (folder_id,),
         )
         return {r[2]: FileRow(*r) for r in rows}
@@ -344,7 +349,7 @@ class Store:
     def files_under(self, folder_id: int, prefix: str) -> dict[str, FileRow]:
         """Rows for the file at `prefix` and every file below it (a watcher's scope)."""
         rows = self.conn.execute(
-            "SELECT id, folder_id, path, size, mtime_ns, hash, status, error FROM files "
+            f"SELECT {_FILE_COLUMNS} FROM files "
             "WHERE folder_id = ? AND (path = ? OR substr(path, 1, ?) = ?)",
             (folder_id, prefix, len(prefix) + 1, prefix.rstrip("/") + "/"),
         )
@@ -352,20 +357,21 @@ class Store:
 
     def indexed_files_of_size(self, size: int) -> list[FileRow]:
         rows = self.conn.execute(
-            "SELECT id, folder_id, path, size, mtime_ns, hash, status, error FROM files "
+            f"SELECT {_FILE_COLUMNS} FROM files "
             "WHERE size = ? AND status = 'indexed' AND hash IS NOT NULL", (size,))
         return [FileRow(*r) for r in rows]
 
     def file_by_path(self, path: str) -> FileRow | None:
         row = self.conn.execute(
-            "SELECT id, folder_id, path, size, mtime_ns, hash, status, error FROM files WHERE path = ?", (path,)
+            f"SELECT {_FILE_COLUMNS} FROM files WHERE path = ?", (path,)
         ).fetchone()
         return None if row is None else FileRow(*row)
 
-    def touch_file(self, file_id: int, size: int, mtime_ns: int) -> None:
-        """Same content, new timestamp: remember it so the next pass costs only a stat."""
+    def touch_file(self, file_id: int, size: int, mtime_ns: int, checked_at: float) -> None:
+        """Same content (its hash, computed at `checked_at`), new timestamp: the next pass costs only a stat."""
         with _immediate(self.conn):
-            self.conn.execute("UPDATE files SET size = ?, mtime_ns = ? WHERE id = ?", (size, mtime_ns, file_id))
+            self.conn.execute("UPDATE files SET size = ?, mtime_ns = ?, indexed_at = ? WHERE id = ?",
+                              (size, mtime_ns, checked_at, file_id))
 
     def move_file(self, file_id: int, folder_id: int, new_path: str, ext: str, mtime_ns: int,
                   context: Callable[[str | None, str | None], str]) -> None:
@@ -436,7 +442,7 @@ class Store:
 
     def _upsert_file(self, o: FileOutcome, n_chunks: int, file_id: int | None) -> int:
         values = (o.folder_id, o.path, o.ext, o.size, o.mtime_ns, o.hash, o.status, o.error, o.kind, o.title,
-                  n_chunks, time.time())
+                  n_chunks, time.time() if o.read_at is None else o.read_at)
         if file_id is None:
             self.conn.execute(
                 "INSERT INTO files(folder_id, path, ext, size, mtime_ns, hash, status, error, kind, title, chunks,"

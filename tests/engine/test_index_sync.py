@@ -132,6 +132,21 @@ def test_a_folder_whose_name_is_not_utf8_is_refused_with_the_reason(cairn: Cairn
     assert cairn.folders() == []
 
 
+def test_a_second_save_within_one_timestamp_step_is_indexed(cairn: Cairn, docs: Path) -> None:
+    """On FAT, SMB or HFS+ two quick saves can share a timestamp; a same-size edit must not be missed."""
+    note = docs / "lease.txt"
+    cairn.add_folder(docs)
+    step = time.time_ns() // 2_000_000_000 * 2_000_000_000  # a FAT-like 2 s step
+    os.utime(note, ns=(step, step))
+    run(cairn)
+    text = note.read_text()
+    note.write_text(text.replace("deposit", "premium"))  # same size, same timestamp
+    os.utime(note, ns=(step, step))
+    assert run(cairn).updated == 1
+    assert [Path(r.path).name for r in cairn.search("premium", mode="keyword")] == ["lease.txt"]
+    assert run(cairn).updated == 0  # unchanged since: found so by its content, not embedded again
+
+
 def test_excluded_and_hidden_files_are_not_indexed(cairn: Cairn, docs: Path) -> None:
     (docs / ".env").write_text("SECRET=hunter2 tomatoes")
     (docs / "drafts").mkdir()

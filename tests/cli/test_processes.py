@@ -88,6 +88,13 @@ def test_one_writer_many_readers(tmp_path: Path, cairn_home: Path) -> None:
         assert f"process {watcher.pid}" in second.stderr and "read-only" in second.stderr
         found = json.loads(cairn("search", "orchard cooperative", "--json", home=cairn_home).stdout)
         assert Path(found[0]["path"]).name == "a.txt"
+        more = tmp_path / "more"
+        more.mkdir()
+        (more / "b.txt").write_text("Minutes of the beekeepers' association.")
+        added = cairn("add", str(more), home=cairn_home).stdout
+        assert "The running watcher" in added and "Run `cairn index`" not in added
+        wait_until(lambda: [Path(r["path"]).name for r in json.loads(
+            cairn("search", "beekeepers", "--mode", "keyword", "--json", home=cairn_home).stdout)] == ["b.txt"])
     finally:
         watcher.send_signal(signal.SIGTERM)
         out, _ = watcher.communicate(timeout=30)

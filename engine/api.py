@@ -10,7 +10,8 @@ import glob
 import os
 import threading
 import time
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +24,7 @@ from engine.index import Extractor, Indexer, IndexProgress, IndexReport
 from engine.lock import WriterLock
 from engine.sandbox import Limits, SandboxedExtractor
 from engine.search import Mode, SearchFilters, SearchResult, search
-from engine.store import FolderRow, Store, is_encrypted, rekey
+from engine.store import FolderRow, Store, discard_rekey_leftovers, is_encrypted, rekey
 from engine.watch import FolderWatcher
 
 
@@ -105,6 +106,16 @@ class Cairn:
             found = passphrase.from_keyring(str(self.paths.index_db))
         return found
 
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the writer lock, and delete what an interrupted re-key left (the copy is a whole index).
+
+        Only the holder of the writer lock may: a re-key runs under it, so while it is
+        held no re-key is running anywhere and a copy beside the index is a leftover."""
+        with self.writer:
+            discard_rekey_leftovers(self.paths.index_db)
+            yield
+
     @property
     def encrypted(self) -> bool:
         return is_encrypted(self.paths.index_db)
@@ -161,7 +172,7 @@ class Cairn:
         if row is None:
             known = ", ".join(f.path for f in self.store.folders()) or "none"
             raise FolderError(f"{path} is not an indexed folder (indexed folders: {known}).")
-        with self.writer:
+        with self._writing():
             count = self.store.remove_folder(row.id)
             self.store.wipe_freed()
         return count
@@ -172,7 +183,7 @@ class Cairn:
         folder = next((f for f in self.store.folders() if _inside(path, Path(f.path))), None)
         if folder is None:
             raise FolderError(f"{path} is not inside an indexed folder.")
-        with self.writer:
+        with self._writing():
             if str(path) == folder.path:
                 count = self.store.remove_folder(folder.id)
             else:
@@ -200,7 +211,7 @@ class Cairn:
     def index(self, cancel: threading.Event | None = None, scopes: Sequence[str] | None = None
               ) -> Generator[IndexProgress, None, IndexReport]:
         """One sync pass over every folder (or only over `scopes`, paths inside them)."""
-        with self.writer:
+        with self._writing():
             embedder = self._bound_embedder()
             indexer = Indexer(self.store, embedder, self.settings.max_file_bytes, self._extractor)
             report = yield from indexer.run(self.store.folders(), cancel, scopes)

@@ -1,0 +1,112 @@
+"""Re-keying the index (`cairn encrypt`) on a real encrypted SQLite file, with what else happens around it.
+
+A re-key works on a copy (`index.db.rekey`) and renames it over the index at the
+end. These tests put other things in that window (a process opening the index,
+a copy that vanishes or is emptied) and check that the index never loses a row.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from engine.errors import StoreError
+from engine.store import FileOutcome, NewChunk, Store, connect, rekey
+from tests.fakes import FakeEmbedder
+
+OLD = "the old passphrase"
+NEW = "the new passphrase"
+
+
+def build(path: Path, files: int, key: str | None = None, first: int = 0) -> None:
+    """An index with `files` files of three passages each, written through the Store as the indexer does."""
+    store = Store.open(path, key=key)
+    embedder = FakeEmbedder()
+    store.bind_model(embedder.model_id, embedder.model_name, embedder.dimensions)
+    folder = store.add_folder("/data", [])
+    for i in range(first, first + files):
+        texts = [f"confidential memo zanzibarquux {i} {j} " * 20 for j in range(3)]
+        chunks = [NewChunk(j, text, 0, len(text), None, None, f"f{i}") for j, text in enumerate(texts)]
+        outcome = FileOutcome(folder.id, f"/data/f{i}.txt", ".txt", 1, 1, f"h{i}", "indexed")
+        store.write_file(outcome, chunks, embedder.embed_batch([f"f{i} {j}" for j in range(3)]))
+    store.close()
+
+
+def contents(path: Path, key: str | None) -> tuple[int, int, list[str]]:
+    """(files, passages, folders) as a reader sees them; opening fails if `key` is not the index's."""
+    store = Store.open(path, key=key)
+    try:
+        folders = [f.path for f in store.folders()]
+        files = sum(len(store.files_in_folder(f.id)) for f in store.folders())
+        return files, store.chunk_count(), folders
+    finally:
+        store.close()
+
+
+def leftovers(path: Path) -> list[str]:
+    return sorted(p.name for p in path.parent.glob(path.name + ".rekey*"))
+
+
+def after_copy(monkeypatch: pytest.MonkeyPatch, then: Callable[[Path], None]) -> None:
+    """Run `then(copy)` right after the re-key has copied the index, before it re-keys and swaps the copy in."""
+    copy = shutil.copyfile
+
+    def copy_then(src: str | os.PathLike[str], dst: str | os.PathLike[str], **kwargs: object) -> object:
+        done = copy(src, dst)
+        then(Path(dst))
+        return done
+
+    monkeypatch.setattr(shutil, "copyfile", copy_then)
+
+
+def test_opening_the_index_during_a_rekey_leaves_its_copy_alone(tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any process opening the index (the app starting, `cairn status`) used to delete the
+    copy a running re-key was working on; the re-key then created an empty database under
+    that name and swapped it in: "Passphrase changed.", and nothing left in the index."""
+    db = tmp_path / "index.db"
+    build(db, 20, key=OLD)
+    before = contents(db, OLD)
+    opened: list[str] = []
+
+    def another_process_opens(copy: Path) -> None:
+        for key in (None, OLD):  # `cairn status` without the passphrase, then the app with it
+            try:
+                connect(db, key=key).close()
+                opened.append(f"with {key}")
+            except StoreError as exc:
+                opened.append(type(exc).__name__)
+
+    after_copy(monkeypatch, another_process_opens)
+    rekey(db, OLD, NEW)
+    assert opened == ["PassphraseRequired", f"with {OLD}"], "the window was really entered"
+    assert contents(db, NEW) == before
+    assert leftovers(db) == []
+
+
+@pytest.mark.parametrize("damage", ["vanished", "emptied", "garbage"])
+def test_a_copy_that_is_not_the_index_is_never_swapped_in(damage: str, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever happens to the copy before the swap, the re-key stops with a StoreError and
+    the index is left as it was: same rows, same passphrase."""
+    db = tmp_path / "index.db"
+    build(db, 20, key=OLD)
+    before = contents(db, OLD)
+
+    def spoil(copy: Path) -> None:
+        if damage == "vanished":
+            copy.unlink()
+        elif damage == "emptied":
+            copy.write_bytes(b"")
+        else:
+            copy.write_bytes(os.urandom(copy.stat().st_size))
+
+    after_copy(monkeypatch, spoil)
+    with pytest.raises(StoreError, match="left as it was"):
+        rekey(db, OLD, NEW)
+    assert contents(db, OLD) == before
+    assert leftovers(db) == []

@@ -142,9 +142,13 @@ def discard_rekey_leftovers(path: Path) -> None:
     """Delete what an interrupted re-key of `path` left beside it; only under the writer lock.
 
     A re-key killed after copying leaves its copy, which holds everything the index
-    held (text later forgotten included). Opening the index must not delete it: the
-    copy may belong to a re-key running in another process right now."""
-    _copy_path(path).unlink(missing_ok=True)
+    held (text later forgotten included); killed during `PRAGMA rekey`, also the
+    copy's journal: page images from before the re-key (in the clear when a plain
+    index was being encrypted), which SQLite would replay into the next copy.
+    Opening the index must not delete them: they may be a running re-key's."""
+    copy = _copy_path(path)
+    for suffix in ("", "-journal", "-wal", "-shm"):  # -wal, -shm: earlier versions checked the copy in WAL mode
+        copy.with_name(copy.name + suffix).unlink(missing_ok=True)
 
 
 def _make_rekeyed_copy(path: Path, copy: Path, old_key: str | None, new_key: str) -> None:

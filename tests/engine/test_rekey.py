@@ -2,24 +2,27 @@
 
 A re-key works on a copy (`index.db.rekey`) and renames it over the index at the
 end. These tests put other things in that window (a process opening the index,
-a copy that vanishes or is emptied) and check that the index never loses a row.
+a copy that vanishes or is emptied, a journal left by a killed run) and check that the index never loses a row.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from engine.errors import StoreError
-from engine.store import FileOutcome, NewChunk, Store, connect, rekey
+from engine.store import FileOutcome, NewChunk, Store, connect, is_encrypted, rekey
 from tests.fakes import FakeEmbedder
 
 OLD = "the old passphrase"
 NEW = "the new passphrase"
+WORD = "zanzibarquux"  # stands for private text; found in the raw bytes of a plain page
 
 
 def build(path: Path, files: int, key: str | None = None, first: int = 0) -> None:
@@ -29,7 +32,7 @@ def build(path: Path, files: int, key: str | None = None, first: int = 0) -> Non
     store.bind_model(embedder.model_id, embedder.model_name, embedder.dimensions)
     folder = store.add_folder("/data", [])
     for i in range(first, first + files):
-        texts = [f"confidential memo zanzibarquux {i} {j} " * 20 for j in range(3)]
+        texts = [f"confidential memo {WORD} {i} {j} " * 20 for j in range(3)]
         chunks = [NewChunk(j, text, 0, len(text), None, None, f"f{i}") for j, text in enumerate(texts)]
         outcome = FileOutcome(folder.id, f"/data/f{i}.txt", ".txt", 1, 1, f"h{i}", "indexed")
         store.write_file(outcome, chunks, embedder.embed_batch([f"f{i} {j}" for j in range(3)]))
@@ -110,3 +113,40 @@ def test_a_copy_that_is_not_the_index_is_never_swapped_in(damage: str, tmp_path:
         rekey(db, OLD, NEW)
     assert contents(db, OLD) == before
     assert leftovers(db) == []
+
+
+def crash_during_rekey(db: Path) -> None:
+    """Leave what a SIGKILL during `PRAGMA rekey` of a plain index leaves: the copy and its hot
+    journal, which holds page images of the plain index (a process that dies mid-transaction)."""
+    copy = db.with_name(db.name + ".rekey")
+    conn = connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.close()
+    shutil.copyfile(db, copy)
+    script = (
+        "import apsw, os, sys\n"
+        "conn = apsw.Connection(sys.argv[1])\n"
+        "conn.execute('PRAGMA cache_size = 2')\n"  # spill page images to the journal at once
+        "conn.execute('BEGIN')\n"
+        "conn.execute('UPDATE chunks SET text = upper(text)')\n"
+        "os._exit(9)\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(copy)], check=False)
+    journal = db.with_name(db.name + ".rekey-journal")
+    assert journal.stat().st_size > 0 and WORD.encode() in journal.read_bytes(), "a hot journal was left"
+
+
+def test_a_journal_left_by_a_killed_encrypt_is_discarded_not_replayed(tmp_path: Path) -> None:
+    """A killed `cairn encrypt` left `index.db.rekey-journal`; the next encrypt replayed it
+    into its fresh copy and died with a raw apsw.NotADBError (and the journal, plain page
+    images of the index, stayed on disk)."""
+    db = tmp_path / "index.db"
+    build(db, 20)
+    crash_during_rekey(db)
+    build(db, 10, first=20)  # the person indexes more before trying again
+    before = contents(db, None)
+    rekey(db, None, NEW)
+    assert is_encrypted(db) and contents(db, NEW) == before
+    assert leftovers(db) == []
+    assert not any(WORD.encode() in p.read_bytes() for p in tmp_path.iterdir() if p.is_file())

@@ -168,10 +168,21 @@ def _checkpoint_for_copy(path: Path, key: str | None) -> dict[str, int]:
     conn = connect(path, key=key)
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.execute("PRAGMA journal_mode = DELETE")
+        _leave_wal(conn)
         return _row_counts(conn)
     finally:
         conn.close()
+
+
+def _leave_wal(conn: apsw.Connection) -> None:
+    """Switch to a rollback journal, which SQLite allows only when no other connection has the index open."""
+    try:
+        mode = scalar(conn, "PRAGMA journal_mode = DELETE")
+    except apsw.BusyError:
+        mode = "wal"
+    if mode != "delete":
+        raise StoreError("The index is in use by another Cairn process (the app, or a command in another "
+                         "terminal): close it, then try again. Nothing was changed.")
 
 
 def _rekey_in_place(copy: Path, old_key: str | None, new_key: str) -> None:

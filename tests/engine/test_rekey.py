@@ -2,7 +2,8 @@
 
 A re-key works on a copy (`index.db.rekey`) and renames it over the index at the
 end. These tests put other things in that window (a process opening the index,
-a copy that vanishes or is emptied, a journal left by a killed run) and check that the index never loses a row.
+a copy that vanishes or is emptied, a journal left by a killed run, a connection
+kept open) and check that the index never loses a row.
 """
 
 from __future__ import annotations
@@ -150,3 +151,33 @@ def test_a_journal_left_by_a_killed_encrypt_is_discarded_not_replayed(tmp_path: 
     assert is_encrypted(db) and contents(db, NEW) == before
     assert leftovers(db) == []
     assert not any(WORD.encode() in p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
+
+
+def test_rekey_while_another_process_has_the_index_open_says_so(tmp_path: Path) -> None:
+    """An index another process keeps open (the app, a `cairn watch`) cannot be re-keyed: say so
+    instead of showing an apsw.BusyError."""
+    db = tmp_path / "index.db"
+    build(db, 5)
+    holder = (
+        "import sys\n"
+        "from engine.store import Store\n"
+        "store = Store.open(sys.argv[1])\n"
+        "print('open', flush=True)\n"
+        "sys.stdin.readline()\n"
+        "print(store.chunk_count(), flush=True)\n"
+    )
+    other = subprocess.Popen([sys.executable, "-c", holder, str(db)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                             text=True)
+    assert other.stdout is not None and other.stdin is not None
+    try:
+        assert other.stdout.readline() == "open\n"
+        with pytest.raises(StoreError, match="in use by another Cairn process"):
+            rekey(db, None, NEW)
+        other.stdin.write("go on\n")
+        other.stdin.flush()
+        assert other.stdout.readline() == "15\n", "the other process's connection still works"
+    finally:
+        other.kill()
+        other.wait()
+    assert not is_encrypted(db) and contents(db, None)[1] == 15
+    assert leftovers(db) == []

@@ -10,7 +10,8 @@ import glob
 import os
 import threading
 import time
-from collections.abc import Generator, Sequence
+from collections.abc import Generator, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,13 +19,13 @@ from engine import log, passphrase
 from engine.answer import ANSWER_MODES, Answer, AnswerToken, ChatModel, answer, load_chat_model, resolve_chat_model
 from engine.config import Paths, Settings, resolve_paths
 from engine.embed import Embedder, load_embedder
-from engine.errors import Cancelled, ConfigError, FolderError, ModelLoadError
+from engine.errors import Cancelled, ConfigError, FolderError, ModelLoadError, WrongPassphrase
 from engine.index import Extractor, Indexer, IndexProgress, IndexReport
 from engine.lock import WriterLock
 from engine.sandbox import Limits, SandboxedExtractor
 from engine.scan import shown, storable
 from engine.search import Mode, SearchFilters, SearchResult, search
-from engine.store import FolderRow, Store, is_encrypted, rekey
+from engine.store import FolderRow, Store, discard_rekey_leftovers, is_encrypted, rekey
 from engine.watch import FolderWatcher
 
 FOLDER_REFRESH_SECONDS = 5.0  # how soon a watcher notices a folder added by another client or replugged
@@ -80,7 +81,12 @@ class Cairn:
         db = self.paths.index_db
         plain = db.exists() and db.stat().st_size > 0 and not is_encrypted(db)
         # a passphrase with no index yet creates it encrypted; an existing plain index stays plain until `encrypt`
-        self.store = Store.open(db, key=None if plain else self._passphrase)
+        try:
+            self.store = Store.open(db, key=None if plain else self._passphrase)
+        except WrongPassphrase:
+            if passphrase:
+                raise
+            raise WrongPassphrase(self._stored_passphrase_is_wrong()) from None
         self._embedder = embedder
         self._chat: ChatModel | None = None
         self._extractor = extractor or SandboxedExtractor(
@@ -108,12 +114,43 @@ class Cairn:
             found = passphrase.from_keyring(str(self.paths.index_db))
         return found
 
+    def _stored_passphrase_is_wrong(self) -> str:
+        """Say which stored passphrase failed: "wrong" alone sends the person looking in the wrong place."""
+        if passphrase.from_environment() is not None:
+            return (f"The passphrase in {passphrase.ENV} is wrong for the encrypted index; nothing was changed. "
+                    f"Set the right one, or unset {passphrase.ENV} to be asked for it.")
+        return ("The passphrase kept in the OS keyring is wrong for the encrypted index (it was changed since); "
+                "nothing was changed. Run a cairn command on a terminal and type the current one: Cairn then "
+                "puts it in the keyring.")
+
+    def update_keyring(self) -> None:
+        """Keep the passphrase that opened the index in the OS keyring, if the person chose to keep it there.
+
+        The keyring can fall behind the index (a passphrase change killed between the
+        swap and the keyring update); a client calls this once a typed passphrase worked."""
+        if self.settings.passphrase_in_keyring and self._passphrase:
+            passphrase.save_to_keyring(str(self.paths.index_db), self._passphrase)
+
+    @contextmanager
+    def _writing(self) -> Iterator[None]:
+        """Hold the writer lock, and delete what an interrupted re-key left (the copy is a whole index).
+
+        Only the holder of the writer lock may: a re-key runs under it, so while it is
+        held no re-key is running anywhere and a copy beside the index is a leftover."""
+        with self.writer:
+            discard_rekey_leftovers(self.paths.index_db)
+            yield
+
     @property
     def encrypted(self) -> bool:
         return is_encrypted(self.paths.index_db)
 
     def encrypt(self, new_passphrase: str, *, keep_in_keyring: bool = False) -> None:
-        """Encrypt the index (or change its passphrase) in place; a crash during it loses nothing."""
+        """Encrypt the index (or change its passphrase) in place; a crash during it loses nothing.
+
+        `keep_in_keyring` starts keeping the passphrase in the OS keyring; once kept there,
+        every change updates it (there is no way to stop keeping it, so an old passphrase
+        left there would only make every later command fail)."""
         if len(new_passphrase) < 8:
             raise ConfigError("Choose a passphrase of at least 8 characters.")
         with self.writer:
@@ -124,9 +161,10 @@ class Cairn:
                 self.log.info("index encrypted with a new passphrase")
             finally:
                 self.store = Store.open(self.paths.index_db, key=self._passphrase)
-        if keep_in_keyring:
+        if keep_in_keyring or self.settings.passphrase_in_keyring:
             passphrase.save_to_keyring(str(self.paths.index_db), new_passphrase)
-            self.settings.passphrase_in_keyring = True
+        if keep_in_keyring and not self.settings.passphrase_in_keyring:
+            self.settings.passphrase_in_keyring = True  # after the keyring took it: a failure there leaves this off
             self.settings.save(self.paths)
 
     # ------------------------------------------------------------ model
@@ -166,7 +204,7 @@ class Cairn:
         if row is None:
             known = ", ".join(f.path for f in self.store.folders()) or "none"
             raise FolderError(f"{path} is not an indexed folder (indexed folders: {known}).")
-        with self.writer:
+        with self._writing():
             count = self.store.remove_folder(row.id)
             self.store.wipe_freed()
         return count
@@ -177,7 +215,7 @@ class Cairn:
         folder = next((f for f in self.store.folders() if _inside(path, Path(f.path))), None)
         if folder is None:
             raise FolderError(f"{path} is not inside an indexed folder.")
-        with self.writer:
+        with self._writing():
             if str(path) == folder.path:
                 count = self.store.remove_folder(folder.id)
             else:
@@ -205,7 +243,7 @@ class Cairn:
     def index(self, cancel: threading.Event | None = None, scopes: Sequence[str] | None = None
               ) -> Generator[IndexProgress, None, IndexReport]:
         """One sync pass over every folder (or only over `scopes`, paths inside them)."""
-        with self.writer:
+        with self._writing():
             embedder = self._bound_embedder()
             indexer = Indexer(self.store, embedder, self.settings.max_file_bytes, self._extractor)
             report = yield from indexer.run(self.store.folders(), cancel, scopes)

@@ -8,10 +8,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import apsw
+import keyring
+import keyring.core
 import pytest
 import sqlite_vec
 
 from engine.store import connect
+from tests.fakes import MemoryKeyring
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -26,6 +29,17 @@ def cairn_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "cairn-home"
     monkeypatch.setenv("CAIRN_HOME", str(home))
     return home
+
+
+@pytest.fixture
+def memory_keyring(monkeypatch: pytest.MonkeyPatch) -> MemoryKeyring:
+    """Stand in for the OS keyring for one test.
+
+    Set where `keyring.set_keyring` keeps it, so that the real backend is never even
+    looked up (that may talk to D-Bus) and is back as it was after the test."""
+    fake = MemoryKeyring()
+    monkeypatch.setattr(keyring.core, "_keyring_backend", fake)
+    return fake
 
 
 @pytest.fixture(scope="session")

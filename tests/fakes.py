@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 
 import numpy as np
+from keyring.backend import KeyringBackend
 
 _TOKEN = re.compile(r"\w+|[^\w\s]")
 
@@ -37,3 +38,22 @@ class FakeEmbedder:
             norm = np.linalg.norm(out[row])
             out[row] = out[row] / norm if norm else 1.0 / np.sqrt(self.dimensions)
         return out
+
+
+class MemoryKeyring(KeyringBackend):
+    """An OS keyring that lives in this process only: no test reads or writes the person's real one."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.passwords: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.passwords.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.passwords[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.passwords.pop((service, username), None)

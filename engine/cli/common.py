@@ -7,16 +7,29 @@ import sys
 import click
 
 from engine.api import Cairn
-from engine.errors import PassphraseRequired
+from engine.errors import PassphraseRequired, WrongPassphrase
+
+
+def interactive() -> bool:
+    """A person at a terminal, who can be asked for the passphrase (a script or cron job cannot)."""
+    return sys.stdin.isatty()
 
 
 def open_cairn(ctx: click.Context) -> Cairn:
+    """Open the home; on a terminal, ask for the passphrase when none is stored or the stored one
+    (OS keyring, CAIRN_PASSPHRASE) does not open the index: refusing forever would leave no way in."""
     try:
         cairn = Cairn(ctx.obj["home"])
-    except PassphraseRequired:
-        if not sys.stdin.isatty():
+    except (PassphraseRequired, WrongPassphrase) as exc:
+        if not interactive():
             raise
+        if isinstance(exc, WrongPassphrase):
+            click.echo(str(exc), err=True)  # says which stored passphrase did not work
         secret = click.prompt("Passphrase of the encrypted index", hide_input=True, err=True)
         cairn = Cairn(ctx.obj["home"], passphrase=secret)
+        ctx.call_on_close(cairn.close)
+        if isinstance(exc, WrongPassphrase):
+            cairn.update_keyring()  # the keyring had fallen behind: it holds the one that works from now on
+        return cairn
     ctx.call_on_close(cairn.close)
     return cairn

@@ -10,6 +10,12 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
+
+from engine.api import Cairn
+from engine.cli import cli, common
+from engine.cli import folders as _registers_status  # noqa: F401  (adds `status` to the command group)
 from tests.cli.test_cli import cairn
 from tests.corpus import write_corpus
 
@@ -84,3 +90,28 @@ def test_setting_a_broken_model_is_refused(tmp_path: Path, cairn_home: Path) -> 
     proc = run_env("config", "set", "embedding_model", str(bogus), home=cairn_home)
     assert proc.returncode == 1 and "Error:" in proc.stderr
     assert json.loads(cairn("config", "--json", home=cairn_home).stdout)["embedding_model"] is None
+
+
+def test_a_stale_stored_passphrase_makes_a_terminal_ask(cairn_home: Path, memory_keyring,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A passphrase from the keyring or CAIRN_PASSPHRASE that does not open the index: on a
+    terminal Cairn says so and asks (and puts the typed one in the keyring); a script gets the error."""
+    monkeypatch.delenv("CAIRN_PASSPHRASE", raising=False)
+    with Cairn(cairn_home) as opened:
+        opened.encrypt(PASS, keep_in_keyring=True)
+    [entry] = memory_keyring.passwords
+    memory_keyring.passwords[entry] = "an older passphrase"
+
+    script = CliRunner().invoke(cli, ["status"])
+    assert script.exit_code == 1 and "kept in the OS keyring is wrong" in script.output
+
+    monkeypatch.setattr(common, "interactive", lambda: True)
+    asked = CliRunner().invoke(cli, ["status"], input=PASS + "\n")
+    assert asked.exit_code == 0, asked.output
+    assert "kept in the OS keyring is wrong" in asked.output and "Passphrase of the encrypted index" in asked.output
+    assert memory_keyring.passwords[entry] == PASS, "the keyring holds the passphrase that works"
+    assert CliRunner().invoke(cli, ["status"]).exit_code == 0, "and is used again without asking"
+
+    monkeypatch.setenv("CAIRN_PASSPHRASE", "not it at all")
+    from_env = CliRunner().invoke(cli, ["status"], input=PASS + "\n")
+    assert from_env.exit_code == 0 and "CAIRN_PASSPHRASE is wrong" in from_env.output

@@ -222,6 +222,8 @@ class MainWindow(QMainWindow):
         status = self.session.status
         if state in (W.WATCHING, W.IDLE) and status is not None and not status.folders:
             return "No folders yet: add one to start."
+        if state == W.PAUSED and self.writer.message:
+            return self.writer.message  # e.g. what a paused re-embed left to do
         return STATE_TEXT.get(state, "")
 
     def _problem_count(self, count: int) -> None:

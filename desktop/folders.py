@@ -255,7 +255,7 @@ class FoldersPanel(QWidget):
     def _state_changed(self, state: str, message: str) -> None:
         self.state.setText(STATE_TEXT[state] if state == W.LOCKED else message or STATE_TEXT.get(state, ""))
         self.pause_button.setText("Res&ume" if self.writer.paused else "Pa&use")
-        self.pause_button.setEnabled(state not in (W.READ_ONLY, W.PAUSING, W.LOCKED))
+        self.pause_button.setEnabled(state not in (W.READ_ONLY, W.LOCKED))  # pausing: Resume undoes it
         busy = state in (W.INDEXING, W.REINDEXING, W.STARTING, W.BUSY)
         self.bar.setVisible(busy)
         self.summary.setVisible(busy)

@@ -127,6 +127,14 @@ class Operation(QObject):
         self._cancelled = True
         self.cancel_event.set()
 
+    def interrupt(self) -> None:
+        """Ask the work to stop at its next check, and keep reporting until it has.
+
+        Unlike `cancel`, the callbacks still run and work not yet started still starts (and
+        stops at its first check): for work whose first step must happen once asked for (a
+        re-embed's switch to the new model), stopped by the person, who sees it wind down."""
+        self.cancel_event.set()
+
     @property
     def cancelled(self) -> bool:
         return self._cancelled
@@ -139,7 +147,7 @@ class Operation(QObject):
 
     def _execute(self) -> None:
         try:
-            if self.cancel_event.is_set():
+            if self._cancelled:
                 return
             result = self._work(self.cancel_event)
             if isinstance(result, Generator):

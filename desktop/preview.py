@@ -179,38 +179,36 @@ class PreviewPanel(QWidget):
         self._render(Located(passage.text, 0, len(passage.text), passage.page, "Reading the file…"))
         if self._loading:
             self._loading.cancel()
-        cached = self._cached(passage.path)
+        cached = self._cache.get(passage.path)
         if cached is not None:
-            self._context_ready(passage, cached)
-            return
-        max_bytes = self.session.settings.max_file_bytes
+            self._cache.move_to_end(passage.path)
+            self._context_ready(passage, cached[1])  # at once; the lane checks below that it is still current
+        self._loading = self._read(passage, cached)
+
+    def _read(self, passage: Passage, cached: tuple[int, Document] | None) -> Operation:
+        """Extract the file on the preview lane, unless the copy already shown is still current.
+
+        Even the freshness check (a stat) runs there, never on the UI thread: on a stalled
+        network mount a stat can hang for minutes, and the window with it."""
+        path, max_bytes = Path(passage.path), self.session.settings.max_file_bytes
 
         def work(cancel: threading.Event) -> tuple[int, Document]:
             mtime = path.stat().st_mtime_ns
+            if cached is not None and cached[0] == mtime:
+                return cached
             return mtime, self.session.extract(path, max_bytes)
 
         op = Operation(work, name="preview")
-        op.on_success(lambda got: self._loaded(passage, got))
+        op.on_success(lambda got: self._loaded(passage, got, cached))
         op.on_failure(lambda exc: self._unavailable(passage, exc))
-        self._loading = op.start(self.session.preview_lane)
+        return op.start(self.session.preview_lane)
 
-    def _cached(self, path: str) -> Document | None:
-        entry = self._cache.get(path)
-        if entry is None:
-            return None
-        try:
-            if Path(path).stat().st_mtime_ns != entry[0]:
-                return None
-        except OSError:
-            return None
-        self._cache.move_to_end(path)
-        return entry[1]
-
-    def _loaded(self, passage: Passage, got: tuple[int, Document]) -> None:
+    def _loaded(self, passage: Passage, got: tuple[int, Document], shown: tuple[int, Document] | None) -> None:
         self._cache[passage.path] = got
         while len(self._cache) > CACHE_FILES:
             self._cache.popitem(last=False)
-        self._context_ready(passage, got[1])
+        if got is not shown:  # read for the first time, or changed since the cached copy was shown
+            self._context_ready(passage, got[1])
 
     def _context_ready(self, passage: Passage, doc: Document) -> None:
         if passage is self.passage:
@@ -218,6 +216,7 @@ class PreviewPanel(QWidget):
             self.passageShown.emit(passage)
 
     def _unavailable(self, passage: Passage, exc: BaseException) -> None:
+        self._cache.pop(passage.path, None)
         if passage is self.passage:
             self._render(locate(None, passage, describe(exc)))
             self.passageShown.emit(passage)

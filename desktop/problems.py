@@ -12,8 +12,8 @@ import html
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton, QTreeWidget,
-                               QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from engine.api import FileProblem, Status
 from desktop import files
@@ -78,8 +78,14 @@ class ProblemsView(QWidget):
             self.countChanged.emit(len(self.problems))
 
     def _fill(self) -> None:
+        """List the problems that match the filter, keeping the person's chosen file and place.
+
+        While indexing, a refresh comes every few seconds: "Show in folder" and "Copy path"
+        must still act on the file the person chose, and the list must not jump to its top."""
         needle = self.filter.text().strip().lower()
+        chosen, top = self._selected(), self._path_at_top()
         self.table.clear()
+        top_item: QTreeWidgetItem | None = None
         for problem in self.problems:
             path = Path(problem.path)
             reason = problem.reason or KIND_TEXT.get(problem.status, problem.status)
@@ -90,9 +96,15 @@ class ProblemsView(QWidget):
             item.setToolTip(0, problem.path)
             item.setToolTip(1, f"{KIND_TEXT.get(problem.status, problem.status)}: {reason}")
             self.table.addTopLevelItem(item)
+            if problem.path == chosen:
+                self.table.setCurrentItem(item)
+            if problem.path == top:
+                top_item = item
         first = self.table.topLevelItem(0)
-        if first is not None:
+        if self.table.currentItem() is None and first is not None:
             self.table.setCurrentItem(first)
+        if top_item is not None:
+            self.table.scrollToItem(top_item, QAbstractItemView.ScrollHint.PositionAtTop)
         has_any = bool(self.problems)
         self.table.setVisible(has_any)
         self.filter.setVisible(has_any)
@@ -103,6 +115,11 @@ class ProblemsView(QWidget):
         """(file name, reason) as listed now; what a person sees, for tests and screen readers."""
         items = [self.table.topLevelItem(i) for i in range(self.table.topLevelItemCount())]
         return [(item.text(0), item.text(1)) for item in items if item is not None]
+
+    def _path_at_top(self) -> str | None:
+        """The file in the first visible row: the person's place in a long list."""
+        item = self.table.itemAt(0, 0)
+        return item.data(0, Qt.ItemDataRole.UserRole) if item else None
 
     def _selected(self) -> str | None:
         item = self.table.currentItem()

@@ -19,6 +19,7 @@ TOOLTIPS = {
     W.WATCHING: "Cairn: up to date, watching for changes",
     W.INDEXING: "Cairn: indexing",
     W.REINDEXING: "Cairn: re-embedding",
+    W.PAUSING: "Cairn: pausing",
     W.PAUSED: "Cairn: paused",
     W.READ_ONLY: "Cairn: read-only (another Cairn is indexing)",
     W.ERROR: "Cairn: needs attention",

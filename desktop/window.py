@@ -24,6 +24,7 @@ from desktop import theme
 from desktop import writer as W
 from desktop.ask import AskPanel
 from desktop.folders import STATE_TEXT, FoldersPanel
+from desktop.operation import describe
 from desktop.prefs import Prefs
 from desktop.preview import PreviewPanel
 from desktop.problems import ProblemsView
@@ -35,6 +36,7 @@ from desktop.writer import WriterService
 
 SEARCH_TAB, ASK_TAB, FOLDERS_TAB, PROBLEMS_TAB = range(4)
 STATUS_REFRESH_MS = 2500  # per-folder counts while indexing, or while another process indexes
+NOTICE_MS = 15000  # how long a message about a failed save stays in the status bar
 
 
 class Banner(QFrame):
@@ -220,6 +222,8 @@ class MainWindow(QMainWindow):
         status = self.session.status
         if state in (W.WATCHING, W.IDLE) and status is not None and not status.folders:
             return "No folders yet: add one to start."
+        if state == W.PAUSED and self.writer.message:
+            return self.writer.message  # e.g. what a paused re-embed left to do
         return STATE_TEXT.get(state, "")
 
     def _problem_count(self, count: int) -> None:
@@ -296,9 +300,12 @@ class MainWindow(QMainWindow):
         self.apply_settings(dialog.settings(), dialog.prefs, dialog.needs_reindex)
 
     def apply_settings(self, settings: Settings, prefs: Prefs, reindex: bool) -> None:
-        """Save; reopen the connections that read the changed settings; re-embed if agreed."""
+        """Save; reopen the connections that read the changed settings; re-embed if agreed.
+
+        A save that fails (a full disk, a read-only config folder) says so: the dialog has
+        already closed as if it worked, and nothing else would show that it did not."""
         self.prefs = prefs
-        prefs.save(self.session.paths)
+        self._save_prefs()
         old = self.session.settings
         if settings == old and not reindex:
             return
@@ -311,7 +318,19 @@ class MainWindow(QMainWindow):
             elif for_writer:
                 self.writer.reload()
 
-        self.session.save_settings(settings).on_success(saved)
+        self.session.save_settings(settings).on_success(saved).on_failure(
+            lambda exc: self._tell(f"Settings not saved: {describe(exc)}. The previous settings are still in use."))
+
+    def _save_prefs(self) -> None:
+        """Save the window's own preferences; on the UI thread, as they are one small file."""
+        try:
+            self.prefs.save(self.session.paths)
+        except OSError as exc:
+            self._tell(f"Window preferences not saved: {describe(exc)}. They apply until Cairn closes.")
+
+    def _tell(self, message: str) -> None:
+        """Say that something the person just asked for did not happen, where the status shows."""
+        self.statusBar().showMessage(message, NOTICE_MS)
 
     def _about(self) -> None:
         QMessageBox.about(self, "About Cairn",
@@ -334,7 +353,7 @@ class MainWindow(QMainWindow):
             self.hide()
             if not self.prefs.tray_hint_shown:
                 self.prefs.tray_hint_shown = True
-                self.prefs.save(self.session.paths)
+                self._save_prefs()
                 self.trayMessage.emit("Cairn is still watching your folders",
                                       "It keeps the index up to date from the tray. Quit from the tray menu.")
             return

@@ -10,10 +10,15 @@ stat per unchanged file, so "resume" and "index the folder just added" are the s
 thing: run the watcher again.
 
 Pause is the watcher stopped by the person; resume starts it again, and the engine
-skips files that are already done. When another process (`cairn watch` in a terminal)
-holds the writer lock, the engine raises `IndexLockedError`: the service goes
-read-only — searches keep working through the session's reader — and tries again
-every `retry_seconds`.
+skips files that are already done. A pause shows at once ("Pausing…", every Pause
+button now saying Resume, so a second press resumes). During another write it takes
+effect when that write ends (adding a folder takes a moment), except that a re-embed,
+which can take hours, stops after the batch it is embedding: it has already marked
+every file for re-embedding, so the first pass after resume carries on with the rest.
+
+When another process (`cairn watch` in a terminal) holds the writer lock, the engine
+raises `IndexLockedError`: the service goes read-only — searches keep working through
+the session's reader — and tries again every `retry_seconds`.
 """
 
 from __future__ import annotations
@@ -37,6 +42,9 @@ IDLE, STARTING, INDEXING, WATCHING, PAUSING, PAUSED, READ_ONLY, REINDEXING, BUSY
     "locked")  # locked: the index is encrypted and the passphrase is missing or wrong
 
 
+REEMBED_PAUSED = ("Paused. Re-embedding continues when you resume; until then, searches find only the files "
+                  "already re-embedded.")
+
 log = logging.getLogger("cairn.desktop")
 
 
@@ -54,12 +62,16 @@ class WriterService(QObject):
         self.debounce = debounce
         self.state = IDLE
         self.message = ""
+        self._shown = (IDLE, "", False)  # (state, message, paused) as last told to the UI
         self.last_progress: IndexProgress | None = None
         self._cairn: Cairn | None = None  # used only on the lane
         self._watch: Operation | None = None
         self._exclusive = 0  # writes queued or running that are not the watcher
         self._ops: set[Operation] = set()  # everything started on the lane and not yet done
         self._paused = False
+        self._write_state = BUSY  # the state of the write running, to return to when resumed while pausing
+        self._stoppable: set[Operation] = set()  # writes a pause stops midway (a re-embed)
+        self._pause_note = ""  # what a pause left undone, shown with the paused state
         self._closing = False
         self._retry = QTimer(self)
         self._retry.setSingleShot(True)
@@ -69,8 +81,9 @@ class WriterService(QObject):
     # ------------------------------------------------------------ state
 
     def _set_state(self, state: str, message: str = "") -> None:
-        if (state, message) != (self.state, self.message):
-            self.state, self.message = state, message
+        """Tell the UI about every change it shows: the state, its message, and Pause or Resume."""
+        if (state, message, self._paused) != self._shown:
+            self.state, self.message, self._shown = state, message, (state, message, self._paused)
             self.stateChanged.emit(state, message)
 
     @property
@@ -101,16 +114,29 @@ class WriterService(QObject):
         self._watch = self._run(op)
 
     def pause(self) -> None:
+        """Stop indexing; shown at once ("Pausing…"), so that the next press of the same button resumes."""
         self._paused = True
-        if self._watch and not self._watch.finished:
-            self._set_state(PAUSING)
-            self._watch.cancel()
-        elif not self._exclusive:
-            self._set_state(PAUSED)
+        for op in self._stoppable:
+            op.interrupt()
+            self._pause_note = REEMBED_PAUSED
+        if self._exclusive or (self._watch and not self._watch.finished):
+            self._stop_watch()
+            self._set_state(PAUSING)  # PAUSED once the watcher or the write has stopped
+        else:
+            self._set_paused()
 
     def resume(self) -> None:
         self._paused = False
+        self._pause_note = ""
+        if self._exclusive:
+            self._set_state(self._write_state)  # a write goes on; the watcher starts after it
+        elif self.state == PAUSING:
+            self._set_state(STARTING)  # the watcher starts again once it has stopped
         self.start()
+        self._set_state(self.state, self.message)  # offer Pause again, whatever the state
+
+    def _set_paused(self) -> None:
+        self._set_state(PAUSED, self._pause_note)
 
     def _stop_watch(self) -> None:
         if self._watch and not self._watch.finished:
@@ -150,8 +176,8 @@ class WriterService(QObject):
         if self._exclusive or self._closing:
             return  # a write is queued behind the watcher; it restarts the watcher when done
         if self._paused:
-            self._set_state(PAUSED)
-        elif self.state == PAUSING:
+            self._set_paused()
+        elif op.cancelled:
             self.start()  # resumed while it was still stopping
         elif self.state in (STARTING, INDEXING, WATCHING):
             self._set_state(IDLE)  # the watcher ended by itself
@@ -164,6 +190,7 @@ class WriterService(QObject):
         self._exclusive += 1
         self._retry.stop()
         self._stop_watch()
+        self._write_state = state
         self._set_state(state)
         op = Operation(lambda cancel: work(self._writer(), cancel), name=name, droppable=droppable)
         op.on_done(self._exclusive_done)
@@ -179,7 +206,7 @@ class WriterService(QObject):
         if self._exclusive or self._closing:
             return
         if self._paused:
-            self._set_state(PAUSED)
+            self._set_paused()
         else:
             self.start()
 
@@ -202,8 +229,9 @@ class WriterService(QObject):
             return self._writer().reindex(cancel)
 
         op = self.exclusive(work, name="reindex", state=REINDEXING)
+        self._stoppable.add(op)
         op.on_progress(self._on_reindex_progress).on_success(self._on_reindexed)
-        op.on_failure(self._on_watch_failed)
+        op.on_failure(self._on_watch_failed).on_done(lambda: self._stoppable.discard(op))
         return op
 
     def _on_reindex_progress(self, progress: IndexProgress) -> None:
@@ -212,6 +240,7 @@ class WriterService(QObject):
 
     def _on_reindexed(self, report: IndexReport) -> None:
         self.last_progress = None
+        self._pause_note = ""  # it finished before the pause reached it
         self.synced.emit(report)
 
     def reload(self) -> Operation:

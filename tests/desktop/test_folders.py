@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
@@ -86,3 +89,87 @@ def test_exclusions_and_removal(qtbot: Any, fake_home: Path, docs: Path, launch:
     panel.remove_button.click()
     qtbot.waitUntil(lambda: app.window.pages.currentWidget() is app.window.welcome, timeout=SLOW)
     assert app.session.status.files == 0
+
+
+class GatedEmbedder(FakeEmbedder):
+    """The fake embedder, held at its next batch while `gate` is set and closed: a slow re-embed, on cue."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate: threading.Event | None = None
+        self.waiting = threading.Event()
+
+    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+        if self.gate is not None:
+            self.waiting.set()
+            self.gate.wait(30)
+        return super().embed_batch(texts)
+
+
+def passages(app: Any) -> int:
+    with Cairn(app.session.home, embedder=FakeEmbedder()) as reader:
+        return reader.status().chunks
+
+
+def pause_texts(app: Any) -> tuple[str, str]:
+    return app.window.folders.pause_button.text().replace("&", ""), app.window.pause_action.text().replace("&", "")
+
+
+def test_pause_stops_a_reembed_at_once_and_resume_carries_on(qtbot: Any, fake_home: Path, docs: Path,
+                                                            launch: Any) -> None:
+    for n in range(40):  # enough passages for several batches
+        (docs / f"note-{n:02d}.txt").write_text(f"Field note {n}: the heron waited by the reeds at dawn.")
+    embedder = GatedEmbedder()
+    app = launch(embedder)
+    wait_for_writer(qtbot, app, W.WATCHING)
+    everything = passages(app)
+    panel = app.window.folders
+    embedder.gate = threading.Event()
+    try:
+        app.window.reindex()
+        assert embedder.waiting.wait(30)  # the first batch is being embedded
+        qtbot.wait(100)  # the stopped watcher's end has reached the UI: only the re-embed runs now
+        qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+        assert pause_texts(app) == ("Resume", "Resume indexing")  # at once, while the batch finishes
+        assert panel.state.text() == "Pausing…"
+    finally:
+        embedder.gate.set()
+    embedder.gate = None
+    wait_for_writer(qtbot, app, W.PAUSED)
+    assert "Re-embedding continues when you resume" in panel.state.text()
+    assert 0 < passages(app) < everything  # stopped partway, not run to the end
+    qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)  # Resume
+    assert pause_texts(app) == ("Pause", "Pause indexing")
+    wait_for_writer(qtbot, app, W.WATCHING, also=lambda: passages(app) == everything)
+
+
+def test_a_second_press_while_a_folder_is_added_resumes(qtbot: Any, fake_home: Path, tmp_path: Path, launch: Any,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    more = tmp_path / "more"
+    more.mkdir()
+    (more / "walrus.txt").write_text("Walruses haul themselves onto the ice with their tusks.")
+    gate, writing = threading.Event(), threading.Event()
+    add_folder = Cairn.add_folder
+
+    def slow_add(self: Cairn, *args: Any, **kwargs: Any) -> Any:  # a folder on a slow disk
+        writing.set()
+        gate.wait(30)
+        return add_folder(self, *args, **kwargs)
+
+    app = launch(FakeEmbedder())
+    wait_for_writer(qtbot, app, W.WATCHING)
+    panel = app.window.folders
+    monkeypatch.setattr(Cairn, "add_folder", slow_add)
+    monkeypatch.setattr(folders_module, "choose_folder", lambda parent: str(more))
+    monkeypatch.setattr(folders_module.ExclusionsDialog, "ask", classmethod(lambda cls, *a: ()))
+    try:
+        panel.add_button.click()
+        assert writing.wait(30)
+        qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)
+        assert app.writer.state == W.PAUSING and pause_texts(app) == ("Resume", "Resume indexing")
+        qtbot.mouseClick(panel.pause_button, Qt.MouseButton.LeftButton)  # "Resume", as it says
+        assert app.writer.state == W.BUSY and pause_texts(app) == ("Pause", "Pause indexing")
+    finally:
+        gate.set()
+    qtbot.waitUntil(lambda: keyword_names(app, "walruses") == ["walrus.txt"], timeout=SLOW)
+    wait_for_writer(qtbot, app, W.WATCHING)

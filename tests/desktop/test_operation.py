@@ -1,4 +1,4 @@
-"""Plumbing of the operation helper: progress coalescing, results, failures, and immediate cancel."""
+"""Plumbing of the operation helper: progress coalescing, results, failures, immediate cancel, interrupt."""
 
 from __future__ import annotations
 
@@ -69,3 +69,25 @@ def test_cancel_silences_the_operation_at_once(qtbot: Any) -> None:
         assert op.cancel_event.is_set()
         release.set()
     assert heard == []
+
+
+def test_interrupt_stops_the_work_at_its_next_check_and_still_reports(qtbot: Any) -> None:
+    lane = Lane("test")
+    release = threading.Event()
+    lane.pool.start(lambda: release.wait(5))  # the lane is busy: the next work has not started yet
+    steps: list[str] = []
+
+    def work(cancel: threading.Event) -> Generator[int, None, str]:
+        steps.append("first step")  # runs even though the stop came first (a re-embed's switch of model)
+        if cancel.is_set():
+            raise Cancelled("stopped")
+        yield 1
+        return "finished"
+
+    done: list[bool] = []
+    op = Operation(work).on_success(steps.append).on_done(lambda: done.append(True))
+    with qtbot.waitSignal(op._done, timeout=10_000):
+        op.start(lane)
+        op.interrupt()
+        release.set()
+    assert steps == ["first step"] and done == [True]

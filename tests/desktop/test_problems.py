@@ -5,7 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QObject, Signal
+
 from desktop import writer as W
+from desktop.problems import ProblemsView
+from engine.api import FileProblem, Status
 from tests.corpus import DOCS
 from tests.desktop.conftest import SLOW, wait_for_writer
 
@@ -23,3 +27,47 @@ def test_a_corrupt_pdf_appears_in_the_errors_view(qtbot: Any, docs: Path, launch
     assert app.session.status.folders[0].by_status.get("indexed") == len(DOCS)
     window.problems.filter.setText("nothing like this")
     assert window.problems.rows() == []
+
+
+class StatusSource(QObject):
+    """Stands in for the session: the view only listens to its status."""
+
+    statusChanged = Signal(object)
+
+
+def problems(count: int) -> Status:
+    found = tuple(FileProblem(f"/docs/scan-{n:03d}.pdf", "error", "damaged PDF") for n in range(count))
+    return Status(home="", database="", model=None, dimensions=None, folders=(), files=0, chunks=0,
+                  problems=found)
+
+
+def chosen(view: ProblemsView) -> str:
+    item = view.table.currentItem()
+    return item.text(0) if item else ""
+
+
+def at_top(view: ProblemsView) -> str:
+    item = view.table.itemAt(0, 0)
+    return item.text(0) if item else ""
+
+
+def test_a_refresh_keeps_the_chosen_file_and_the_place_in_the_list(qtbot: Any) -> None:
+    source = StatusSource()
+    view = ProblemsView(source)  # type: ignore[arg-type]
+    qtbot.addWidget(view)
+    view.resize(600, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    source.statusChanged.emit(problems(200))
+    qtbot.waitUntil(lambda: view.table.verticalScrollBar().maximum() > 0)  # laid out
+    view.table.setCurrentIndex(view.table.model().index(150, 0))  # the person scrolls down and picks a file
+    qtbot.wait(50)
+    top = at_top(view)
+    assert top not in ("", "scan-000.pdf")
+    source.statusChanged.emit(problems(201))  # indexing found one more unreadable file (every 2.5 s)
+    qtbot.wait(50)
+    assert chosen(view) == "scan-150.pdf"
+    assert "scan-150.pdf" in view.detail.text()  # what Show in folder and Copy path act on
+    assert at_top(view) == top  # the list did not jump
+    view.filter.setText("scan-15")  # a filter that still lists it keeps it chosen
+    assert chosen(view) == "scan-150.pdf"

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,7 @@ import pytest
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
 from desktop import writer as W
+from desktop.prefs import Prefs
 from desktop.settings import SettingsDialog
 from engine.api import Cairn
 from engine.config import Settings
@@ -92,3 +95,38 @@ def test_a_new_embedding_model_asks_then_reembeds_with_progress(qtbot: Any, tmp_
     app.window.search.query.setText("baking bread at home")
     qtbot.waitUntil(lambda: bool(app.window.search.model.results), timeout=SLOW)
     assert Path(app.window.search.model.results[0].path).name == "sourdough.txt"
+
+
+def test_a_settings_save_that_fails_says_so_and_changes_nothing(qtbot: Any, indexed: Path, launch: Any,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    app = launch()
+    window = app.window
+    wait_for_writer(qtbot, app, W.WATCHING)
+    before = app.session.settings
+
+    def full_disk(self: Settings, paths: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Settings, "save", full_disk)
+    states: list[str] = []
+    app.writer.stateChanged.connect(lambda state, _: states.append(state))
+    window.apply_settings(replace(before, threads=3), window.prefs, reindex=True)  # the person agreed to re-embed
+    qtbot.waitUntil(lambda: "Settings not saved" in window.statusBar().currentMessage(), timeout=SLOW)
+    assert "No space left on device" in window.statusBar().currentMessage()
+    qtbot.wait(500)
+    assert app.session.settings == before and Settings.load(app.session.paths) == before
+    assert W.REINDEXING not in states  # nothing re-embedded with settings that were not kept
+
+
+def test_window_preferences_that_cannot_be_saved_say_so(qtbot: Any, launch: Any,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    app = launch()
+    window = app.window
+
+    def read_only(self: Prefs, paths: Any) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(Prefs, "save", read_only)
+    window.apply_settings(app.session.settings, Prefs(keep_in_tray=False), reindex=False)
+    assert "Window preferences not saved" in window.statusBar().currentMessage()
+    assert window.prefs.keep_in_tray is False  # still used until Cairn closes, as the message says

@@ -1,5 +1,13 @@
 """Word .docx: body paragraphs and tables in reading order, headings from styles.
 
+python-docx reads styles, tables and metadata, but its paragraph text sees only
+plain runs and hyperlinks, and its block list only direct paragraphs and tables.
+Word wraps text in more than that: tracked insertions (w:ins), content controls
+(w:sdt, in templates and forms), smart tags, simple fields, custom XML. Those
+wrappers are opened here so their text is found; deleted text (w:del, and the
+old place of moved text, w:moveFrom) is left out, as Word shows the document
+with its changes accepted.
+
 A .docx is a zip of XML parts and python-docx loads every part into memory, so
 the zip's declared sizes are checked first (zipfile never inflates past them):
 a zip bomb is refused before anything is decompressed. Encrypted Word files
@@ -12,10 +20,15 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 
 import docx
+from docx.oxml.ns import qn
+from docx.oxml.text.run import CT_R
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+from docx.types import ProvidesStoryPart
 
 from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
@@ -34,6 +47,14 @@ PROTECTED = "password-protected or old-format Word document: Cairn reads only un
 BOMB = "Word document refused: it would expand to {what} (possible zip bomb)"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HEADING_STYLE = re.compile(r"heading\s*([1-9])", re.IGNORECASE)
+_P, _TBL = qn("w:p"), qn("w:tbl")
+_SDT, _SDT_CONTENT, _CUSTOM_XML = qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")
+# Inline wrappers whose runs are part of the text a reader sees. Not listed, so
+# skipped: w:del and w:moveFrom (removed text), and drawings, whose text boxes
+# are not part of the paragraph's own text.
+_INLINE_WRAPPERS = frozenset(qn(f"w:{tag}") for tag in (
+    "ins", "moveTo", "hyperlink", "smartTag", "fldSimple", "customXml", "sdt", "sdtContent", "dir", "bdo",
+))
 
 
 def extract_docx(data: bytes) -> Document:
@@ -42,19 +63,20 @@ def extract_docx(data: bytes) -> Document:
     try:
         document = docx.Document(io.BytesIO(data))
         first_title: str | None = None
-        for block in document.iter_inner_content():
+        for block in _blocks(document.element.body, document):
             if builder.full:
                 break
             if isinstance(block, Table):
                 builder.paragraph(table_text(block))
                 continue
+            text = paragraph_text(block)
             level, is_title = _heading_level(block)
             if level:
-                builder.heading(block.text, level)
+                builder.heading(text, level)
                 if is_title and first_title is None:
-                    first_title = block.text
+                    first_title = text
             else:
-                builder.paragraph(block.text)
+                builder.paragraph(text)
         title = document.core_properties.title or first_title
     except Exception:  # lxml, KeyError on a missing part, ValueError on a wrong content type ...
         raise ExtractionError(DAMAGED) from None
@@ -98,11 +120,43 @@ def table_text(table: Table) -> str:
 
 def _cell_text(cell: _Cell) -> str:
     parts = []
-    for block in cell.iter_inner_content():
-        text = table_text(block) if isinstance(block, Table) else block.text
+    for block in _blocks(cell._tc, cell):
+        text = table_text(block) if isinstance(block, Table) else paragraph_text(block)
         if text.strip():
             parts.append(" ".join(text.split()))
     return " ".join(parts)
+
+
+def _blocks(container: BaseOxmlElement, parent: ProvidesStoryPart) -> Iterator[Paragraph | Table]:
+    """Paragraphs and tables in reading order, including those inside block content controls and custom XML.
+
+    `parent` (the document or a table cell) is what python-docx resolves styles
+    through, so a heading inside a content control is still a heading.
+    """
+    for child in container.iterchildren():
+        if child.tag == _P:
+            yield Paragraph(child, parent)
+        elif child.tag == _TBL:
+            yield Table(child, parent)
+        elif child.tag == _SDT:
+            content = child.find(_SDT_CONTENT)
+            if content is not None:
+                yield from _blocks(content, parent)
+        elif child.tag == _CUSTOM_XML:
+            yield from _blocks(child, parent)
+
+
+def paragraph_text(paragraph: Paragraph) -> str:
+    """The paragraph's text as Word shows it with changes accepted (python-docx's .text misses wrapped runs)."""
+    return "".join(_run_texts(paragraph._p))
+
+
+def _run_texts(element: BaseOxmlElement) -> Iterator[str]:
+    for child in element.iterchildren():
+        if isinstance(child, CT_R):
+            yield child.text  # python-docx's own rendering of tabs, breaks and no-break hyphens
+        elif child.tag in _INLINE_WRAPPERS:
+            yield from _run_texts(child)
 
 
 def _heading_level(paragraph: Paragraph) -> tuple[int, bool]:

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.oxml import parse_xml
+from docx.oxml.xmlchemy import BaseOxmlElement
 from fpdf import FPDF
 from pypdf import PdfWriter
 
@@ -132,6 +134,72 @@ def test_docx_keeps_headings_paragraphs_and_tables_in_order(tmp_path: Path) -> N
     assert order == sorted(order)
     deposit_section = doc.text[doc.headings[1].start:doc.headings[2].start]
     assert "900 EUR" in deposit_section  # the table belongs to the section it sits in
+
+
+W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def wml(markup: str) -> BaseOxmlElement:
+    """One WordprocessingML element written as Word writes it (python-docx has no API for these)."""
+    return parse_xml(f'<w:wrap {W_NS}>{markup}</w:wrap>')[0]
+
+
+def test_docx_tracked_insertions_are_found_and_deletions_are_not(tmp_path: Path) -> None:
+    # a contract under review: Word keeps the edits as w:ins / w:del / w:moveFrom / w:moveTo
+    document = docx.Document()
+    clause = document.add_paragraph("The tenant pays ")
+    clause._p.append(wml('<w:ins w:id="1" w:author="Counsel" w:date="2024-03-01T10:00:00Z">'
+                         '<w:r><w:t xml:space="preserve">a deposit of two months</w:t></w:r></w:ins>'))
+    clause._p.append(wml('<w:del w:id="2" w:author="Counsel" w:date="2024-03-01T10:00:00Z">'
+                         '<w:r><w:delText xml:space="preserve">one month of</w:delText></w:r></w:del>'))
+    clause.add_run(" rent.")
+    moved = document.add_paragraph("Pets: ")
+    moved._p.append(wml('<w:moveTo w:id="3" w:author="Counsel" w:date="2024-03-01T10:00:00Z">'
+                        '<w:r><w:t>cats are allowed.</w:t></w:r></w:moveTo>'))
+    old_place = document.add_paragraph("Parking is free.")
+    old_place._p.append(wml('<w:moveFrom w:id="4" w:author="Counsel" w:date="2024-03-01T10:00:00Z">'
+                            '<w:r><w:t xml:space="preserve"> Moved-away wording.</w:t></w:r></w:moveFrom>'))
+    path = tmp_path / "lease-redline.docx"
+    document.save(str(path))
+
+    text = extract(path, LIMIT).text
+    assert text == "The tenant pays a deposit of two months rent.\n\nPets: cats are allowed.\n\nParking is free."
+
+
+def test_docx_text_in_content_controls_fields_and_tags_is_found(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_paragraph("Cover letter.")
+    body = document.element.body
+    sectPr = body[-1]  # the section properties stay last
+    sectPr.addprevious(wml(  # a block content control holding a heading and a paragraph
+        '<w:sdt><w:sdtPr><w:alias w:val="Clause"/></w:sdtPr><w:sdtContent>'
+        '<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t>Indemnity</w:t></w:r></w:p>'
+        '<w:p><w:r><w:t>The supplier indemnifies the buyer.</w:t></w:r></w:p>'
+        '</w:sdtContent></w:sdt>'))
+    sectPr.addprevious(wml(
+        '<w:customXml w:element="clause"><w:p><w:r><w:t>Governed by Irish law.</w:t></w:r></w:p></w:customXml>'))
+    inline = document.add_paragraph("Signed by ")
+    inline._p.append(wml('<w:sdt><w:sdtPr><w:text/></w:sdtPr><w:sdtContent>'
+                         '<w:r><w:t>Ann Smith</w:t></w:r></w:sdtContent></w:sdt>'))
+    inline._p.append(wml('<w:r><w:t xml:space="preserve"> in </w:t></w:r>'))
+    inline._p.append(wml('<w:smartTag w:uri="urn:schemas-microsoft-com:office:smarttags" w:element="place">'
+                         '<w:r><w:t>Dublin</w:t></w:r></w:smartTag>'))
+    inline._p.append(wml('<w:r><w:t xml:space="preserve"> on </w:t></w:r>'))
+    inline._p.append(wml('<w:fldSimple w:instr=" DATE \\@ &quot;d MMMM yyyy&quot; ">'
+                         '<w:r><w:t>3 May 2024</w:t></w:r></w:fldSimple>'))
+    cell = document.add_table(rows=1, cols=2).cell(0, 1)
+    cell._tc.append(wml('<w:sdt><w:sdtPr/><w:sdtContent><w:p><w:r><w:t>900 EUR</w:t></w:r></w:p>'
+                        '</w:sdtContent></w:sdt>'))
+    path = tmp_path / "contract.docx"
+    document.save(str(path))
+
+    doc = extract(path, LIMIT)
+    assert doc.text.split("\n\n") == [
+        "Cover letter.", "Indemnity", "The supplier indemnifies the buyer.", "Governed by Irish law.",
+        "Signed by Ann Smith in Dublin on 3 May 2024", "900 EUR",
+    ]
+    assert [(h.level, h.text) for h in doc.headings] == [(1, "Indemnity")]
+    assert doc.text[doc.headings[0].start:].startswith("Indemnity")
 
 
 def test_docx_zip_bomb_is_refused_before_inflating(tmp_path: Path) -> None:

@@ -317,6 +317,52 @@ def test_legacy_encodings_are_decoded(tmp_path: Path, text: str, raw: bytes, enc
     assert doc.text == text and doc.encoding == encoding
 
 
+# Short notes in Western European languages, as old Windows editors saved them (cp1252, or
+# latin-1, its subset): few of the letters that tell the Western, Baltic, Mac and DOS code pages
+# apart, so the detector alone read them as mac_iceland, hp_roman8, cp775 or cp1257.
+WESTERN_NOTES = {
+    "finnish": "Hei kaikki,\n\nTänään on kaunis sää ja lähdemme järvelle heti yhdeksän jälkeen. "
+               "Päivi tuo kahvin.\n",
+    "finnish-short": "Hyvää päivää! Tänään on kaunis sää ja lähdemme järvelle.\n",
+    "german": "Der Bürgermeister öffnete die Brücke. Naïve café résumé.\nNew paragraph here about the lighthouse.\n",
+    "swedish": "Kära vänner, vi ses på fredag. Glöm inte att ta med kaffe och kakor!\n",
+    "french": "The naïve façade of the café — “déjà vu” – all over again.\n",
+    "french-letter": "Chère Hélène,\n\nNous avons bien reçu ta lettre. La réunion aura lieu à la mairie "
+                     "le mercredi 3 février à 18h. Ça nous aidera beaucoup.\n\nAmitiés,\nFrançois\n",
+    "spanish": "Años atrás, el niño comió piña en la montaña. ¿Qué pasó? ¡Olé!\n",
+    "italian": "Caro Niccolò, la città è bellissima; però il caffè costa più di un euro.\n",
+    "quotes": "Smart “quotes” and – dashes … café €5.\n",
+}
+
+
+@pytest.mark.parametrize("name", WESTERN_NOTES)
+def test_short_western_european_notes_are_read_as_windows_1252(tmp_path: Path, name: str) -> None:
+    text = WESTERN_NOTES[name]
+    doc = extract(write(tmp_path / f"{name}.txt", text.encode("cp1252")), LIMIT)
+    assert doc.text == text and doc.encoding == "cp1252"
+
+
+# Texts whose bytes also decode in cp1252 (or nearly) but are not Western: the preference for
+# cp1252 must not take them.
+FOREIGN_NOTES = {
+    "russian-cp1251": ("cp1251", "Уважаемые коллеги! Напоминаем, что собрание отдела состоится в пятницу в десять "
+                                 "часов утра в большом зале. Просим подготовить отчёты о работе за квартал.\n"),
+    "greek-cp1253": ("cp1253", "Καλημέρα σας! Η συνάντηση θα γίνει αύριο στις δέκα το πρωί στο γραφείο μας "
+                               "στην Αθήνα. Παρακαλώ φέρτε τα έγγραφα και τους λογαριασμούς.\n"),
+    "japanese-shift-jis": ("shift_jis", "東京の会議は午後三時から始まります。参加者は会議室に集まってください。"
+                                        "資料は事前に配布します。\n"),
+    "polish-cp1250": ("cp1250", "Zażółć gęślą jaźń. Wczoraj byłem w sklepie i kupiłem chleb, masło oraz świeże "
+                                "owoce dla całej rodziny.\n"),
+}
+
+
+@pytest.mark.parametrize("name", FOREIGN_NOTES)
+def test_non_western_legacy_text_is_still_detected(tmp_path: Path, name: str) -> None:
+    encoding, text = FOREIGN_NOTES[name]
+    doc = extract(write(tmp_path / f"{name}.txt", text.encode(encoding)), LIMIT)
+    assert doc.text == text
+
+
 def test_windows_line_endings_are_normalised(tmp_path: Path) -> None:
     doc = extract(write(tmp_path / "list.txt", b"one\r\ntwo\r\n\r\nthree"), LIMIT)
     assert doc.text == "one\ntwo\n\nthree"

@@ -264,6 +264,52 @@ def test_html_only_email_in_latin1_base64_is_converted(tmp_path: Path) -> None:
     assert doc.text[doc.headings[0].start:].startswith("Carte")
 
 
+GREETING = "Le café du marché ouvre à sept heures. Grüße aus München."
+
+
+def raw_mail(content_type: str | None, body: bytes, headers: bytes = b"Subject: Menu\r\n") -> bytes:
+    """A mail as old or careless clients write it: 8-bit body, charset missing or wrong."""
+    head = headers + b"MIME-Version: 1.0\r\n"
+    if content_type is not None:
+        head += f"Content-Type: {content_type}\r\nContent-Transfer-Encoding: 8bit\r\n".encode()
+    return head + b"\r\n" + body + b"\r\n"
+
+
+@pytest.mark.parametrize(("content_type", "charset"), [
+    (None, "utf-8"),  # no Content-Type at all
+    (None, "latin-1"),
+    ("text/plain", "utf-8"),  # no charset
+    ("text/plain", "cp1252"),
+    ("text/plain; charset=us-ascii", "utf-8"),  # declared wrong
+    ("text/plain; charset=utf-8", "latin-1"),
+    ("text/plain; charset=x-unknown", "latin-1"),
+    ("text/plain; charset=iso-2022-jp", "iso-2022-jp"),  # declared right: a 7-bit charset, also valid UTF-8
+], ids=["none-utf8", "none-latin1", "nocharset-utf8", "nocharset-cp1252", "ascii-is-utf8", "utf8-is-latin1",
+        "unknown-is-latin1", "iso-2022-jp"])
+def test_email_body_with_a_missing_or_wrong_charset_keeps_its_letters(
+        tmp_path: Path, content_type: str | None, charset: str) -> None:
+    text = "東京の会議は午後三時からです。" if charset == "iso-2022-jp" else GREETING
+    path = write(tmp_path / "menu.eml", raw_mail(content_type, text.encode(charset)))
+    assert extract(path, LIMIT).text == f"Subject: Menu\n\n{text}"
+
+
+def test_html_email_without_a_charset_is_decoded_with_its_meta_charset(tmp_path: Path) -> None:
+    html = '<html><head><meta charset="iso-8859-1"></head><body><p>Café crème about otters.</p></body></html>'
+    path = write(tmp_path / "otters.eml", raw_mail("text/html", html.encode("latin-1")))
+    assert "Café crème about otters." in extract(path, LIMIT).text
+
+
+@pytest.mark.parametrize("charset", ["latin-1", "utf-8"])
+def test_raw_8bit_headers_are_decoded(tmp_path: Path, charset: str) -> None:
+    headers = "Subject: Café über alles\r\nFrom: Jürgen Groß <j@example.com>\r\nDate: Mon, 3 Feb 2025 10:00:00 +0100\r\n"
+    body = "Grüße aus München.".encode(charset)
+    path = write(tmp_path / "orchard.eml", raw_mail(f"text/plain; charset={charset}", body, headers.encode(charset)))
+    doc = extract(path, LIMIT)
+    assert doc.title == "Café über alles"
+    assert doc.text == ("Subject: Café über alles\nFrom: Jürgen Groß <j@example.com>\n"
+                        "Date: Mon, 03 Feb 2025 10:00:00 +0100\n\nGrüße aus München.")
+
+
 # --- HTML --------------------------------------------------------------------------------------
 
 

@@ -12,23 +12,31 @@ A .docx is a zip of XML parts and python-docx loads every part into memory, so
 the zip's declared sizes are checked first (zipfile never inflates past them):
 a zip bomb is refused before anything is decompressed. Encrypted Word files
 are not zips at all but OLE containers, recognised by their magic number so the
-user is told "password-protected" instead of "damaged".
+user is told "password-protected" instead of "damaged". A relationship to a part
+the zip lacks (Target="NULL", a thumbnail or numbering part a converter dropped)
+makes python-docx refuse a file Word opens, so such links are cut and the file
+read again: only a missing or unreadable main document part makes it "damaged".
 """
 
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
 from collections.abc import Iterator
 
 import docx
+from docx.document import Document as WordDocument
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
 from docx.oxml.ns import qn
 from docx.oxml.text.run import CT_R
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 from docx.types import ProvidesStoryPart
+from lxml import etree
 
 from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
@@ -52,6 +60,8 @@ _SDT, _SDT_CONTENT, _CUSTOM_XML = qn("w:sdt"), qn("w:sdtContent"), qn("w:customX
 # Inline wrappers whose runs are part of the text a reader sees. Not listed, so
 # skipped: w:del and w:moveFrom (removed text), and drawings, whose text boxes
 # are not part of the paragraph's own text.
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True)  # no entity expansion ("billion laughs")
 _INLINE_WRAPPERS = frozenset(qn(f"w:{tag}") for tag in (
     "ins", "moveTo", "hyperlink", "smartTag", "fldSimple", "customXml", "sdt", "sdtContent", "dir", "bdo",
 ))
@@ -61,7 +71,7 @@ def extract_docx(data: bytes) -> Document:
     check_container(data)
     builder = TextBuilder()
     try:
-        document = docx.Document(io.BytesIO(data))
+        document = _open(data)
         first_title: str | None = None
         for block in _blocks(document.element.body, document):
             if builder.full:
@@ -77,10 +87,59 @@ def extract_docx(data: bytes) -> Document:
                     first_title = text
             else:
                 builder.paragraph(text)
-        title = document.core_properties.title or first_title
+        title = _properties_title(document) or first_title
     except Exception:  # lxml, KeyError on a missing part, ValueError on a wrong content type ...
         raise ExtractionError(DAMAGED) from None
     return builder.build("docx", title)
+
+
+def _open(data: bytes) -> WordDocument:
+    try:
+        return docx.Document(io.BytesIO(data))
+    except KeyError:  # zipfile's "There is no item named ... in the archive"
+        repaired = _without_dangling_relationships(data)
+        if repaired is None:
+            raise
+        return docx.Document(io.BytesIO(repaired))
+
+
+def _without_dangling_relationships(data: bytes) -> bytes | None:
+    """A copy of the package whose .rels files name only parts it holds; None when none was dangling."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = set(archive.namelist())
+        pruned = {name: rels for name in names
+                  if name.endswith(".rels") and (rels := _pruned_rels(name, archive.read(name), names)) is not None}
+        if not pruned:
+            return None
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as copy:
+            for info in archive.infolist():
+                copy.writestr(info, pruned[info.filename] if info.filename in pruned else archive.read(info))
+    return out.getvalue()
+
+
+def _pruned_rels(rels_name: str, xml: bytes, names: set[str]) -> bytes | None:
+    """The relationships file without its links to missing parts; None if it has none (or is unreadable)."""
+    try:
+        root = etree.fromstring(xml, _SAFE_XML)
+    except etree.XMLSyntaxError:
+        return None
+    # the part a .rels file belongs to sits one folder up: word/_rels/document.xml.rels -> /word
+    base = "/" + posixpath.dirname(posixpath.dirname(rels_name))
+    dangling = [rel for rel in root.iter(_RELATIONSHIP) if rel.get("TargetMode") != "External"
+                and PackURI.from_rel_ref(base, rel.get("Target", "")).membername not in names]
+    for rel in dangling:
+        rel.getparent().remove(rel)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True) if dangling else None
+
+
+def _properties_title(document: WordDocument) -> str | None:
+    """The title in the file's properties; without a properties part python-docx makes up "Word Document"."""
+    try:
+        document.part.package.part_related_by(RT.CORE_PROPERTIES)
+    except KeyError:
+        return None
+    return document.core_properties.title
 
 
 def check_container(data: bytes) -> None:
@@ -160,9 +219,16 @@ def _run_texts(element: BaseOxmlElement) -> Iterator[str]:
 
 
 def _heading_level(paragraph: Paragraph) -> tuple[int, bool]:
-    """(level, is the "Title" style); level 0 for body text. Built-in style names are English in every locale."""
+    """(level, is the "Title" style); level 0 for body text. Built-in style names are English in every locale.
+
+    A style id the file does not define (its styles part missing, or a tool that
+    never wrote one) resolves to the default style: its id ("Heading1") is used.
+    """
     style = paragraph.style
     name = (style.name or "") if style is not None else ""
+    style_id = paragraph._p.style
+    if style_id and (style is None or style.style_id != style_id):
+        name = style_id
     if name.lower() == "title":
         return 1, True
     match = _HEADING_STYLE.fullmatch(name.strip())

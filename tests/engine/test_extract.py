@@ -221,6 +221,55 @@ def test_damaged_docx_gives_a_reason(tmp_path: Path) -> None:
     assert text.startswith("damaged Word document") and "private" not in text
 
 
+def lease_docx(tmp_path: Path) -> Path:
+    document = docx.Document()
+    document.add_heading("Lease", 1)
+    document.add_paragraph("This lease starts in May.")
+    path = tmp_path / "lease.docx"
+    document.save(str(path))
+    return path
+
+
+def rewrite_zip(path: Path, drop: str | None = None, edit: tuple[str, bytes, bytes] | None = None) -> None:
+    """Remove one part, or replace bytes in one, as a careless converter leaves a .docx."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist() if name != drop}
+    if edit is not None:
+        name, old, new = edit
+        parts[name] = parts[name].replace(old, new)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+
+
+@pytest.mark.parametrize("missing", [
+    "docProps/thumbnail.jpeg", "docProps/core.xml", "customXml/item1.xml", "word/numbering.xml",
+    "word/settings.xml", "word/theme/theme1.xml", "word/styles.xml",
+])
+def test_docx_missing_a_secondary_part_is_still_read(tmp_path: Path, missing: str) -> None:
+    path = lease_docx(tmp_path)
+    rewrite_zip(path, drop=missing)
+    doc = extract(path, LIMIT)
+    assert doc.text == "Lease\n\nThis lease starts in May."
+    assert [(h.level, h.text) for h in doc.headings] == [(1, "Lease")]
+    assert doc.title is None  # not python-docx's stand-in "Word Document" when core.xml is missing
+
+
+def test_docx_with_a_relationship_to_nothing_is_still_read(tmp_path: Path) -> None:
+    # some converters write Target="NULL" for an image they failed to embed
+    path = lease_docx(tmp_path)
+    null_image = (b'<Relationship Id="rId99" Target="NULL" '
+                  b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"/>')
+    rewrite_zip(path, edit=("word/_rels/document.xml.rels", b"</Relationships>", null_image + b"</Relationships>"))
+    assert extract(path, LIMIT).text == "Lease\n\nThis lease starts in May."
+
+
+def test_docx_without_its_main_document_part_is_damaged(tmp_path: Path) -> None:
+    path = lease_docx(tmp_path)
+    rewrite_zip(path, drop="word/document.xml")
+    assert reason(path).startswith("damaged Word document")
+
+
 def test_password_protected_docx_is_named_as_such(tmp_path: Path) -> None:
     # Word saves encrypted documents as OLE compound files, whatever the extension
     path = write(tmp_path / "locked.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4088))

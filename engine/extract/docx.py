@@ -60,11 +60,11 @@ _SDT, _SDT_CONTENT, _CUSTOM_XML = qn("w:sdt"), qn("w:sdtContent"), qn("w:customX
 # Inline wrappers whose runs are part of the text a reader sees. Not listed, so
 # skipped: w:del and w:moveFrom (removed text), and drawings, whose text boxes
 # are not part of the paragraph's own text.
-_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
-_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True)  # no entity expansion ("billion laughs")
 _INLINE_WRAPPERS = frozenset(qn(f"w:{tag}") for tag in (
     "ins", "moveTo", "hyperlink", "smartTag", "fldSimple", "customXml", "sdt", "sdtContent", "dir", "bdo",
 ))
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True)  # no entity expansion ("billion laughs")
 
 
 def extract_docx(data: bytes) -> Document:

@@ -1,21 +1,42 @@
 """Word .docx: body paragraphs and tables in reading order, headings from styles.
 
+python-docx reads styles, tables and metadata, but its paragraph text sees only
+plain runs and hyperlinks, and its block list only direct paragraphs and tables.
+Word wraps text in more than that: tracked insertions (w:ins), content controls
+(w:sdt, in templates and forms), smart tags, simple fields, custom XML. Those
+wrappers are opened here so their text is found; deleted text (w:del, and the
+old place of moved text, w:moveFrom) is left out, as Word shows the document
+with its changes accepted.
+
 A .docx is a zip of XML parts and python-docx loads every part into memory, so
 the zip's declared sizes are checked first (zipfile never inflates past them):
 a zip bomb is refused before anything is decompressed. Encrypted Word files
 are not zips at all but OLE containers, recognised by their magic number so the
-user is told "password-protected" instead of "damaged".
+user is told "password-protected" instead of "damaged". A relationship to a part
+the zip lacks (Target="NULL", a thumbnail or numbering part a converter dropped)
+makes python-docx refuse a file Word opens, so such links are cut and the file
+read again: only a missing or unreadable main document part makes it "damaged".
 """
 
 from __future__ import annotations
 
 import io
+import posixpath
 import re
 import zipfile
+from collections.abc import Iterator
 
 import docx
+from docx.document import Document as WordDocument
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.packuri import PackURI
+from docx.oxml.ns import qn
+from docx.oxml.text.run import CT_R
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
+from docx.types import ProvidesStoryPart
+from lxml import etree
 
 from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
@@ -34,31 +55,91 @@ PROTECTED = "password-protected or old-format Word document: Cairn reads only un
 BOMB = "Word document refused: it would expand to {what} (possible zip bomb)"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HEADING_STYLE = re.compile(r"heading\s*([1-9])", re.IGNORECASE)
+_P, _TBL = qn("w:p"), qn("w:tbl")
+_SDT, _SDT_CONTENT, _CUSTOM_XML = qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")
+# Inline wrappers whose runs are part of the text a reader sees. Not listed, so
+# skipped: w:del and w:moveFrom (removed text), and drawings, whose text boxes
+# are not part of the paragraph's own text.
+_INLINE_WRAPPERS = frozenset(qn(f"w:{tag}") for tag in (
+    "ins", "moveTo", "hyperlink", "smartTag", "fldSimple", "customXml", "sdt", "sdtContent", "dir", "bdo",
+))
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True)  # no entity expansion ("billion laughs")
 
 
 def extract_docx(data: bytes) -> Document:
     check_container(data)
     builder = TextBuilder()
     try:
-        document = docx.Document(io.BytesIO(data))
+        document = _open(data)
         first_title: str | None = None
-        for block in document.iter_inner_content():
+        for block in _blocks(document.element.body, document):
             if builder.full:
                 break
             if isinstance(block, Table):
                 builder.paragraph(table_text(block))
                 continue
+            text = paragraph_text(block)
             level, is_title = _heading_level(block)
             if level:
-                builder.heading(block.text, level)
+                builder.heading(text, level)
                 if is_title and first_title is None:
-                    first_title = block.text
+                    first_title = text
             else:
-                builder.paragraph(block.text)
-        title = document.core_properties.title or first_title
+                builder.paragraph(text)
+        title = _properties_title(document) or first_title
     except Exception:  # lxml, KeyError on a missing part, ValueError on a wrong content type ...
         raise ExtractionError(DAMAGED) from None
     return builder.build("docx", title)
+
+
+def _open(data: bytes) -> WordDocument:
+    try:
+        return docx.Document(io.BytesIO(data))
+    except KeyError:  # zipfile's "There is no item named ... in the archive"
+        repaired = _without_dangling_relationships(data)
+        if repaired is None:
+            raise
+        return docx.Document(io.BytesIO(repaired))
+
+
+def _without_dangling_relationships(data: bytes) -> bytes | None:
+    """A copy of the package whose .rels files name only parts it holds; None when none was dangling."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = set(archive.namelist())
+        pruned = {name: rels for name in names
+                  if name.endswith(".rels") and (rels := _pruned_rels(name, archive.read(name), names)) is not None}
+        if not pruned:
+            return None
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as copy:
+            for info in archive.infolist():
+                copy.writestr(info, pruned[info.filename] if info.filename in pruned else archive.read(info))
+    return out.getvalue()
+
+
+def _pruned_rels(rels_name: str, xml: bytes, names: set[str]) -> bytes | None:
+    """The relationships file without its links to missing parts; None if it has none (or is unreadable)."""
+    try:
+        root = etree.fromstring(xml, _SAFE_XML)
+    except etree.XMLSyntaxError:
+        return None
+    # the part a .rels file belongs to sits one folder up: word/_rels/document.xml.rels -> /word
+    base = "/" + posixpath.dirname(posixpath.dirname(rels_name))
+    dangling = [rel for rel in root.iter(_RELATIONSHIP) if rel.get("TargetMode") != "External"
+                and PackURI.from_rel_ref(base, rel.get("Target", "")).membername not in names]
+    for rel in dangling:
+        rel.getparent().remove(rel)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True) if dangling else None
+
+
+def _properties_title(document: WordDocument) -> str | None:
+    """The title in the file's properties; without a properties part python-docx makes up "Word Document"."""
+    try:
+        document.part.package.part_related_by(RT.CORE_PROPERTIES)
+    except KeyError:
+        return None
+    return document.core_properties.title
 
 
 def check_container(data: bytes) -> None:
@@ -98,17 +179,56 @@ def table_text(table: Table) -> str:
 
 def _cell_text(cell: _Cell) -> str:
     parts = []
-    for block in cell.iter_inner_content():
-        text = table_text(block) if isinstance(block, Table) else block.text
+    for block in _blocks(cell._tc, cell):
+        text = table_text(block) if isinstance(block, Table) else paragraph_text(block)
         if text.strip():
             parts.append(" ".join(text.split()))
     return " ".join(parts)
 
 
+def _blocks(container: BaseOxmlElement, parent: ProvidesStoryPart) -> Iterator[Paragraph | Table]:
+    """Paragraphs and tables in reading order, including those inside block content controls and custom XML.
+
+    `parent` (the document or a table cell) is what python-docx resolves styles
+    through, so a heading inside a content control is still a heading.
+    """
+    for child in container.iterchildren():
+        if child.tag == _P:
+            yield Paragraph(child, parent)
+        elif child.tag == _TBL:
+            yield Table(child, parent)
+        elif child.tag == _SDT:
+            content = child.find(_SDT_CONTENT)
+            if content is not None:
+                yield from _blocks(content, parent)
+        elif child.tag == _CUSTOM_XML:
+            yield from _blocks(child, parent)
+
+
+def paragraph_text(paragraph: Paragraph) -> str:
+    """The paragraph's text as Word shows it with changes accepted (python-docx's .text misses wrapped runs)."""
+    return "".join(_run_texts(paragraph._p))
+
+
+def _run_texts(element: BaseOxmlElement) -> Iterator[str]:
+    for child in element.iterchildren():
+        if isinstance(child, CT_R):
+            yield child.text  # python-docx's own rendering of tabs, breaks and no-break hyphens
+        elif child.tag in _INLINE_WRAPPERS:
+            yield from _run_texts(child)
+
+
 def _heading_level(paragraph: Paragraph) -> tuple[int, bool]:
-    """(level, is the "Title" style); level 0 for body text. Built-in style names are English in every locale."""
+    """(level, is the "Title" style); level 0 for body text. Built-in style names are English in every locale.
+
+    A style id the file does not define (its styles part missing, or a tool that
+    never wrote one) resolves to the default style: its id ("Heading1") is used.
+    """
     style = paragraph.style
     name = (style.name or "") if style is not None else ""
+    style_id = paragraph._p.style
+    if style_id and (style is None or style.style_id != style_id):
+        name = style_id
     if name.lower() == "title":
         return 1, True
     match = _HEADING_STYLE.fullmatch(name.strip())

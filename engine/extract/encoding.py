@@ -2,9 +2,10 @@
 
 Most files are UTF-8, so that is tried first and costs one strict decode.
 Byte-order marks are trusted because editors write them on purpose. Only when
-both fail is charset-normalizer asked, which is slower and can guess wrong on
-very short files. Binary data must be refused rather than indexed as garbage:
-NUL bytes and control characters give it away.
+both fail is charset-normalizer asked, which is slower and guesses rare code
+pages for short Western text, so Windows-1252 is preferred where it hesitates.
+Binary data must be refused rather than indexed as garbage: NUL bytes and
+control characters give it away.
 """
 
 from __future__ import annotations
@@ -30,6 +31,19 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 _CONTROL = {chr(c) for c in range(32) if c not in (9, 10, 11, 12, 13, 27)} | {"\x7f"}
 _MAX_CONTROL_RATIO = 0.01
 _MIN_CONTROLS = 2  # a short note ending in a DOS end-of-file mark (^Z) is still text
+# Latin code pages of old Macs, HP printers and DOS, which charset-normalizer
+# picks for short Western text (see _guess). Their Cyrillic, Greek, Hebrew and
+# Arabic siblings (cp866, mac_cyrillic, ...) are not listed: those guesses stand.
+_LATIN_LOOKALIKES = frozenset({
+    "mac_roman", "mac_iceland", "mac_turkish", "mac_latin2", "mac_croatian", "mac_romanian", "hp_roman8",
+    "cp437", "cp775", "cp850", "cp852", "cp857", "cp858", "cp860", "cp861", "cp863", "cp865",
+})
+# How much worse than the detector's pick cp1252 may score and still be taken.
+# The French "naïve façade ... “déjà vu”" note scores 0.098 more chaos in cp1252
+# than in cp1257; genuine Romanian cp1250 and Turkish cp1254 notes score 0.048
+# and 0.077 less coherence in cp1252 than in their own code page.
+_CLOSE_CHAOS = 0.15
+_CLOSE_COHERENCE = 0.04
 
 
 def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
@@ -48,26 +62,53 @@ def decode(data: bytes, declared: str | None = None) -> tuple[str, str]:
         pass
     if declared is not None and _is_text_codec(declared):
         return _checked(data.decode(declared, errors="replace")), codecs.lookup(declared).name
-    best = _guess(data)
-    if best is None:
+    guess = _guess(data)
+    if guess is None:
         raise UnsupportedFile(BINARY)
-    return _checked(str(best)), best.encoding
+    return _checked(guess[0]), guess[1]
 
 
-def _guess(data: bytes) -> CharsetMatch | None:
-    """charset-normalizer's best match; on a tie, Windows-1252.
+def _guess(data: bytes) -> tuple[str, str] | None:
+    """(text, encoding) by charset-normalizer, overruled in favour of Windows-1252 where it is unsure.
 
-    Short Western text often scores the same in cp1250, cp1252 and cp1257 (the
-    letters that differ are rare), and charset-normalizer then returns the
-    first, cp1250, turning "naïve" into "naďve". With no evidence either way,
-    cp1252 is the likeliest legacy encoding (the web's own default for it).
+    Short Western European text has few of the letters that tell the Western,
+    Central European, Baltic, Mac and DOS code pages apart, and the detector then
+    often picks a rare one: Finnish "päivää" came back as mac_iceland ("p‰iv‰‰"),
+    Swedish as hp_roman8, German as cp775, French with quotes as cp1257. cp1252
+    (with latin-1, its subset) is by far the likeliest legacy encoding (the web's
+    own default for unlabelled text), so it is taken whenever the bytes are valid
+    cp1252 and either the guess is a Mac, HP or DOS Latin code page (files in
+    those are rare today, and most hold a letter on a byte cp1252 leaves
+    undefined, ü in DOS or ç è ê in Mac Roman, so they keep the guess) or cp1252
+    scored about as well as the guess (a tie included). Cyrillic, Greek and CJK
+    text decoded as cp1252 is so messy that the detector drops cp1252 outright.
     """
     matches = charset_normalizer.from_bytes(data)
     best = matches.best()
     if best is None:
         return None
-    tied = (m for m in matches if m.chaos == best.chaos and m.coherence == best.coherence)
-    return next((m for m in tied if "cp1252" in m.could_be_from_charset), best)
+    western = _cp1252(data)
+    if western is not None:
+        if best.encoding in _LATIN_LOOKALIKES:
+            return western, "cp1252"
+        rival = next((m for m in matches if "cp1252" in m.could_be_from_charset), None)
+        if rival is not None and _about_as_good(rival, best):
+            return western, "cp1252"
+    return str(best), best.encoding
+
+
+def _cp1252(data: bytes) -> str | None:
+    """The bytes as cp1252, or None if any is undefined there (0x81, 0x8D, 0x8F, 0x90, 0x9D)."""
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        return None
+
+
+def _about_as_good(candidate: CharsetMatch, best: CharsetMatch) -> bool:
+    """Within the detector's noise on short text (measured on 30 notes in 12 European languages)."""
+    return (candidate.chaos <= best.chaos + _CLOSE_CHAOS
+            and candidate.coherence >= best.coherence - _CLOSE_COHERENCE)
 
 
 def _bomless_utf16(sample: bytes) -> str | None:

@@ -37,12 +37,16 @@ _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+
 
 
 def extract_html(data: bytes) -> Document:
-    head = data[:1024]
-    declared = _META_CHARSET.search(head)
-    text, encoding = decode(data, declared.group(1).decode("ascii") if declared else None)
+    text, encoding = decode(data, meta_charset(data))
     builder = TextBuilder()
     title = html_into(builder, text)
     return builder.build("html", title, encoding)
+
+
+def meta_charset(data: bytes) -> str | None:
+    """The charset a page names in its <meta>, looked for only where browsers look (the first 1024 bytes)."""
+    declared = _META_CHARSET.search(data[:1024])
+    return declared.group(1).decode("ascii") if declared else None
 
 
 def html_into(builder: TextBuilder, markup: str) -> str | None:

@@ -5,11 +5,15 @@ sender and subject as much as by content. The plain-text body is preferred
 (it is what the sender wrote; the HTML part is usually a rendering of it);
 HTML-only mail goes through the HTML extractor. Attachments are not opened,
 only named, so a search for a file name still finds the mail that carried it.
+Old and careless clients send 8-bit text with no charset or a wrong one, and
+even raw 8-bit headers: such text is decoded from its bytes, with a guess where
+the label is missing or does not fit, so no accented letter is lost.
 Named mail.py, not email.py, so it is never mistaken for the standard library.
 """
 
 from __future__ import annotations
 
+import codecs
 import email
 from email import policy
 from email.message import EmailMessage, Message
@@ -18,7 +22,7 @@ from engine.errors import ExtractionError, UnsupportedFile
 from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
 from engine.extract.encoding import decode
-from engine.extract.html import html_into
+from engine.extract.html import html_into, meta_charset
 from engine.extract.text import normalise_newlines
 
 DAMAGED = "damaged e-mail file: it cannot be read"
@@ -33,8 +37,10 @@ def extract_email(data: bytes) -> Document:
     if not isinstance(message, EmailMessage):  # what policy.default produces
         raise ExtractionError(DAMAGED)
     builder = TextBuilder()
-    builder.paragraph("\n".join(f"{name}: {value}" for name in _HEADERS if (value := _header(message, name))))
     body = message.get_body(preferencelist=("plain", "html"))
+    hint = body.get_content_charset() if isinstance(body, EmailMessage) else None
+    headers = {name: value for name in _HEADERS if (value := _header(message, name, hint))}
+    builder.paragraph("\n".join(f"{name}: {value}" for name, value in headers.items()))
     if isinstance(body, EmailMessage):
         text = _part_text(body)
         if body.get_content_subtype() == "html":
@@ -45,35 +51,73 @@ def extract_email(data: bytes) -> Document:
     names = _attachment_names(message, body)
     if names:
         builder.paragraph("Attachments: " + ", ".join(names))
-    return builder.build("email", _header(message, "Subject"))
+    return builder.build("email", headers.get("Subject"))
 
 
-def _header(message: EmailMessage, name: str) -> str | None:
-    """A decoded header value; a malformed one falls back to its raw text rather than losing the mail."""
-    try:
-        value = message[name]
-    except Exception:
-        value = next((raw for key, raw in message.raw_items() if key.lower() == name.lower()), None)
-    if value is None:
+def _header(message: EmailMessage, name: str, hint: str | None) -> str | None:
+    """A decoded header value; a malformed one falls back to its raw text rather than losing the mail.
+
+    Raw 8-bit bytes in a header (no RFC 2047 encoding) come back from the email
+    package as replacement characters unless they are UTF-8, so they are decoded
+    here first (UTF-8, then `hint`, the body's charset, then a guess) and the
+    text is parsed again, which still decodes any encoded words and addresses in it.
+    """
+    raw = next((value for key, value in message.raw_items() if key.lower() == name.lower()), None)
+    if raw is None:
         return None
+    data = raw.encode("utf-8", "surrogateescape")  # the header's own bytes
+    try:
+        value = message[name] if data.isascii() else policy.default.header_factory(name, _header_text(data, hint))
+    except Exception:  # malformed beyond the parser's leniency
+        value = raw
     return " ".join(str(value).split()) or None
 
 
-def _part_text(part: EmailMessage) -> str:
-    """The part's text, decoded from its transfer encoding and charset (guessed when the declared one is wrong)."""
+def _header_text(data: bytes, hint: str | None) -> str:
+    for charset in ("utf-8", hint):
+        if charset is not None and _ascii_compatible(charset) and (text := _strict(data, charset)) is not None:
+            return text
     try:
-        content = part.get_content()
-        if isinstance(content, str):
-            return content
-    except (LookupError, UnicodeError, ValueError, AssertionError):
-        pass  # unknown or wrong charset label: decode the raw bytes ourselves
+        return decode(data)[0]
+    except UnsupportedFile:
+        return data.decode("utf-8", errors="replace")
+
+
+def _part_text(part: EmailMessage) -> str:
+    """The part's text from its bytes: in the declared charset if they are valid in it, else guessed.
+
+    Not get_content(): for a part without a charset it decodes ASCII with
+    replacement characters, and every accented letter was lost before any guess.
+    An HTML part without one may name its charset in a <meta>, as a web page does.
+    """
     payload = part.get_payload(decode=True)
     if not isinstance(payload, bytes) or not payload:
         return ""
+    text = _strict(payload, part.get_content_charset())
+    if text is not None:
+        return text
     try:
-        return decode(payload)[0]
+        return decode(payload, meta_charset(payload) if part.get_content_subtype() == "html" else None)[0]
     except UnsupportedFile:
         return ""
+
+
+def _strict(data: bytes, charset: str | None) -> str | None:
+    """`data` in `charset`, or None if it is not valid there (or the charset is unknown or not a text encoding)."""
+    if charset is None:
+        return None
+    try:
+        return data.decode(charset)
+    except (LookupError, UnicodeError):
+        return None
+
+
+def _ascii_compatible(charset: str) -> bool:
+    """Header bytes are mostly ASCII: a charset such as UTF-16 would decode them as nonsense."""
+    try:
+        return codecs.encode("From: a", charset) == b"From: a"
+    except (LookupError, UnicodeError, TypeError):
+        return False
 
 
 def _attachment_names(message: Message, body: Message | None) -> list[str]:

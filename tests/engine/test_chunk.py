@@ -66,3 +66,25 @@ def test_a_long_unbroken_string_is_cut_to_fit() -> None:
     chunks = chunk_document(Document(text=blob, kind="text", title=None), lambda t: len(t) // 4 + 2, SIZES)
     assert all(len(c.text) // 4 + 2 <= SIZES.limit for c in chunks)
     assert chunks[-1].text.endswith("A normal sentence follows.")
+
+
+def test_long_text_without_sentence_ends_is_split_in_linear_time() -> None:
+    # a log line, a word list, a transcript without punctuation: one "sentence" of 30,000 words
+    words = ("orchard tide ledger keeper harbour budget zebra lighthouse tomato gamma " * 3000).split()
+    text = " ".join(words)
+    measured = 0
+
+    def counting(piece: str) -> int:
+        nonlocal measured
+        measured += len(piece)
+        return count(piece)
+
+    sizes = ChunkSizes.for_model(256)
+    chunks = chunk_document(Document(text=text, kind="text", title=None), counting, sizes)
+    # re-measuring the whole growing passage on every word read each character ~100 times
+    assert measured < 12 * len(text)
+    assert " ".join(" ".join(c.text.split()) for c in chunks) == text  # all of it, in order, no overlap needed
+    for c, following in zip(chunks, chunks[1:]):
+        assert count(c.text) <= sizes.target
+        next_word = following.text.split()[0]
+        assert count(c.text + " " + next_word) > sizes.target, "each passage is as full as the model allows"

@@ -24,6 +24,8 @@ from pathlib import Path
 
 import docx
 import pytest
+from docx.oxml import parse_xml
+from docx.oxml.xmlchemy import BaseOxmlElement
 from fpdf import FPDF
 from pypdf import PdfWriter
 
@@ -134,6 +136,72 @@ def test_docx_keeps_headings_paragraphs_and_tables_in_order(tmp_path: Path) -> N
     assert "900 EUR" in deposit_section  # the table belongs to the section it sits in
 
 
+W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+
+
+def wml(markup: str) -> BaseOxmlElement:
+    """One WordprocessingML element written as Word writes it (python-docx has no API for these)."""
+    return parse_xml(f'<w:wrap {W_NS}>{markup}</w:wrap>')[0]
+
+
+def test_docx_tracked_insertions_are_found_and_deletions_are_not(tmp_path: Path) -> None:
+    # a contract under review: Word keeps the edits as w:ins / w:del / w:moveFrom / w:moveTo
+    document = docx.Document()
+    clause = document.add_paragraph("The tenant pays ")
+    clause._p.append(wml('<w:ins w:id="1" w:author="Counsel" w:date="2024-03-01T10:00:00Z">'
+                         '<w:r><w:t xml:space="preserve">a deposit of two months</w:t></w:r></w:ins>'))
+    clause._p.append(wml('<w:del w:id="2" w:author="Counsel" w:date="2024-03-01T10:00:00Z">'
+                         '<w:r><w:delText xml:space="preserve">one month of</w:delText></w:r></w:del>'))
+    clause.add_run(" rent.")
+    moved = document.add_paragraph("Pets: ")
+    moved._p.append(wml('<w:moveTo w:id="3" w:author="Counsel" w:date="2024-03-01T10:00:00Z">'
+                        '<w:r><w:t>cats are allowed.</w:t></w:r></w:moveTo>'))
+    old_place = document.add_paragraph("Parking is free.")
+    old_place._p.append(wml('<w:moveFrom w:id="4" w:author="Counsel" w:date="2024-03-01T10:00:00Z">'
+                            '<w:r><w:t xml:space="preserve"> Moved-away wording.</w:t></w:r></w:moveFrom>'))
+    path = tmp_path / "lease-redline.docx"
+    document.save(str(path))
+
+    text = extract(path, LIMIT).text
+    assert text == "The tenant pays a deposit of two months rent.\n\nPets: cats are allowed.\n\nParking is free."
+
+
+def test_docx_text_in_content_controls_fields_and_tags_is_found(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_paragraph("Cover letter.")
+    body = document.element.body
+    sectPr = body[-1]  # the section properties stay last
+    sectPr.addprevious(wml(  # a block content control holding a heading and a paragraph
+        '<w:sdt><w:sdtPr><w:alias w:val="Clause"/></w:sdtPr><w:sdtContent>'
+        '<w:p><w:pPr><w:pStyle w:val="Heading1"/></w:pPr><w:r><w:t>Indemnity</w:t></w:r></w:p>'
+        '<w:p><w:r><w:t>The supplier indemnifies the buyer.</w:t></w:r></w:p>'
+        '</w:sdtContent></w:sdt>'))
+    sectPr.addprevious(wml(
+        '<w:customXml w:element="clause"><w:p><w:r><w:t>Governed by Irish law.</w:t></w:r></w:p></w:customXml>'))
+    inline = document.add_paragraph("Signed by ")
+    inline._p.append(wml('<w:sdt><w:sdtPr><w:text/></w:sdtPr><w:sdtContent>'
+                         '<w:r><w:t>Ann Smith</w:t></w:r></w:sdtContent></w:sdt>'))
+    inline._p.append(wml('<w:r><w:t xml:space="preserve"> in </w:t></w:r>'))
+    inline._p.append(wml('<w:smartTag w:uri="urn:schemas-microsoft-com:office:smarttags" w:element="place">'
+                         '<w:r><w:t>Dublin</w:t></w:r></w:smartTag>'))
+    inline._p.append(wml('<w:r><w:t xml:space="preserve"> on </w:t></w:r>'))
+    inline._p.append(wml('<w:fldSimple w:instr=" DATE \\@ &quot;d MMMM yyyy&quot; ">'
+                         '<w:r><w:t>3 May 2024</w:t></w:r></w:fldSimple>'))
+    cell = document.add_table(rows=1, cols=2).cell(0, 1)
+    cell._tc.append(wml('<w:sdt><w:sdtPr/><w:sdtContent><w:p><w:r><w:t>900 EUR</w:t></w:r></w:p>'
+                        '</w:sdtContent></w:sdt>'))
+    path = tmp_path / "contract.docx"
+    document.save(str(path))
+
+    doc = extract(path, LIMIT)
+    assert doc.text.split("\n\n") == [
+        "Cover letter.", "Indemnity", "The supplier indemnifies the buyer.", "Governed by Irish law.",
+        "Signed by Ann Smith in Dublin on 3 May 2024", "900 EUR",
+    ]
+    assert [(h.level, h.text) for h in doc.headings] == [(1, "Indemnity")]
+    assert doc.text[doc.headings[0].start:].startswith("Indemnity")
+
+
 def test_docx_zip_bomb_is_refused_before_inflating(tmp_path: Path) -> None:
     path = tmp_path / "bomb.docx"
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -151,6 +219,55 @@ def test_damaged_docx_gives_a_reason(tmp_path: Path) -> None:
     path = write(tmp_path / "broken.docx", b"PK\x03\x04" + b"private notes " * 50)
     text = reason(path)
     assert text.startswith("damaged Word document") and "private" not in text
+
+
+def lease_docx(tmp_path: Path) -> Path:
+    document = docx.Document()
+    document.add_heading("Lease", 1)
+    document.add_paragraph("This lease starts in May.")
+    path = tmp_path / "lease.docx"
+    document.save(str(path))
+    return path
+
+
+def rewrite_zip(path: Path, drop: str | None = None, edit: tuple[str, bytes, bytes] | None = None) -> None:
+    """Remove one part, or replace bytes in one, as a careless converter leaves a .docx."""
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist() if name != drop}
+    if edit is not None:
+        name, old, new = edit
+        parts[name] = parts[name].replace(old, new)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+
+
+@pytest.mark.parametrize("missing", [
+    "docProps/thumbnail.jpeg", "docProps/core.xml", "customXml/item1.xml", "word/numbering.xml",
+    "word/settings.xml", "word/theme/theme1.xml", "word/styles.xml",
+])
+def test_docx_missing_a_secondary_part_is_still_read(tmp_path: Path, missing: str) -> None:
+    path = lease_docx(tmp_path)
+    rewrite_zip(path, drop=missing)
+    doc = extract(path, LIMIT)
+    assert doc.text == "Lease\n\nThis lease starts in May."
+    assert [(h.level, h.text) for h in doc.headings] == [(1, "Lease")]
+    assert doc.title is None  # not python-docx's stand-in "Word Document" when core.xml is missing
+
+
+def test_docx_with_a_relationship_to_nothing_is_still_read(tmp_path: Path) -> None:
+    # some converters write Target="NULL" for an image they failed to embed
+    path = lease_docx(tmp_path)
+    null_image = (b'<Relationship Id="rId99" Target="NULL" '
+                  b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"/>')
+    rewrite_zip(path, edit=("word/_rels/document.xml.rels", b"</Relationships>", null_image + b"</Relationships>"))
+    assert extract(path, LIMIT).text == "Lease\n\nThis lease starts in May."
+
+
+def test_docx_without_its_main_document_part_is_damaged(tmp_path: Path) -> None:
+    path = lease_docx(tmp_path)
+    rewrite_zip(path, drop="word/document.xml")
+    assert reason(path).startswith("damaged Word document")
 
 
 def test_password_protected_docx_is_named_as_such(tmp_path: Path) -> None:
@@ -194,6 +311,52 @@ def test_html_only_email_in_latin1_base64_is_converted(tmp_path: Path) -> None:
     assert "Café crème" in doc.text and "track" not in doc.text
     assert [h.text for h in doc.headings] == ["Carte"]
     assert doc.text[doc.headings[0].start:].startswith("Carte")
+
+
+GREETING = "Le café du marché ouvre à sept heures. Grüße aus München."
+
+
+def raw_mail(content_type: str | None, body: bytes, headers: bytes = b"Subject: Menu\r\n") -> bytes:
+    """A mail as old or careless clients write it: 8-bit body, charset missing or wrong."""
+    head = headers + b"MIME-Version: 1.0\r\n"
+    if content_type is not None:
+        head += f"Content-Type: {content_type}\r\nContent-Transfer-Encoding: 8bit\r\n".encode()
+    return head + b"\r\n" + body + b"\r\n"
+
+
+@pytest.mark.parametrize(("content_type", "charset"), [
+    (None, "utf-8"),  # no Content-Type at all
+    (None, "latin-1"),
+    ("text/plain", "utf-8"),  # no charset
+    ("text/plain", "cp1252"),
+    ("text/plain; charset=us-ascii", "utf-8"),  # declared wrong
+    ("text/plain; charset=utf-8", "latin-1"),
+    ("text/plain; charset=x-unknown", "latin-1"),
+    ("text/plain; charset=iso-2022-jp", "iso-2022-jp"),  # declared right: a 7-bit charset, also valid UTF-8
+], ids=["none-utf8", "none-latin1", "nocharset-utf8", "nocharset-cp1252", "ascii-is-utf8", "utf8-is-latin1",
+        "unknown-is-latin1", "iso-2022-jp"])
+def test_email_body_with_a_missing_or_wrong_charset_keeps_its_letters(
+        tmp_path: Path, content_type: str | None, charset: str) -> None:
+    text = "東京の会議は午後三時からです。" if charset == "iso-2022-jp" else GREETING
+    path = write(tmp_path / "menu.eml", raw_mail(content_type, text.encode(charset)))
+    assert extract(path, LIMIT).text == f"Subject: Menu\n\n{text}"
+
+
+def test_html_email_without_a_charset_is_decoded_with_its_meta_charset(tmp_path: Path) -> None:
+    html = '<html><head><meta charset="iso-8859-1"></head><body><p>Café crème about otters.</p></body></html>'
+    path = write(tmp_path / "otters.eml", raw_mail("text/html", html.encode("latin-1")))
+    assert "Café crème about otters." in extract(path, LIMIT).text
+
+
+@pytest.mark.parametrize("charset", ["latin-1", "utf-8"])
+def test_raw_8bit_headers_are_decoded(tmp_path: Path, charset: str) -> None:
+    headers = "Subject: Café über alles\r\nFrom: Jürgen Groß <j@example.com>\r\nDate: Mon, 3 Feb 2025 10:00:00 +0100\r\n"
+    body = "Grüße aus München.".encode(charset)
+    path = write(tmp_path / "orchard.eml", raw_mail(f"text/plain; charset={charset}", body, headers.encode(charset)))
+    doc = extract(path, LIMIT)
+    assert doc.title == "Café über alles"
+    assert doc.text == ("Subject: Café über alles\nFrom: Jürgen Groß <j@example.com>\n"
+                        "Date: Mon, 03 Feb 2025 10:00:00 +0100\n\nGrüße aus München.")
 
 
 # --- HTML --------------------------------------------------------------------------------------
@@ -247,6 +410,52 @@ QUOTES = "He said “hello” – and paid 5 € for the naïve café’s crème
 def test_legacy_encodings_are_decoded(tmp_path: Path, text: str, raw: bytes, encoding: str) -> None:
     doc = extract(write(tmp_path / "notes.txt", raw), LIMIT)
     assert doc.text == text and doc.encoding == encoding
+
+
+# Short notes in Western European languages, as old Windows editors saved them (cp1252, or
+# latin-1, its subset): few of the letters that tell the Western, Baltic, Mac and DOS code pages
+# apart, so the detector alone read them as mac_iceland, hp_roman8, cp775 or cp1257.
+WESTERN_NOTES = {
+    "finnish": "Hei kaikki,\n\nTänään on kaunis sää ja lähdemme järvelle heti yhdeksän jälkeen. "
+               "Päivi tuo kahvin.\n",
+    "finnish-short": "Hyvää päivää! Tänään on kaunis sää ja lähdemme järvelle.\n",
+    "german": "Der Bürgermeister öffnete die Brücke. Naïve café résumé.\nNew paragraph here about the lighthouse.\n",
+    "swedish": "Kära vänner, vi ses på fredag. Glöm inte att ta med kaffe och kakor!\n",
+    "french": "The naïve façade of the café — “déjà vu” – all over again.\n",
+    "french-letter": "Chère Hélène,\n\nNous avons bien reçu ta lettre. La réunion aura lieu à la mairie "
+                     "le mercredi 3 février à 18h. Ça nous aidera beaucoup.\n\nAmitiés,\nFrançois\n",
+    "spanish": "Años atrás, el niño comió piña en la montaña. ¿Qué pasó? ¡Olé!\n",
+    "italian": "Caro Niccolò, la città è bellissima; però il caffè costa più di un euro.\n",
+    "quotes": "Smart “quotes” and – dashes … café €5.\n",
+}
+
+
+@pytest.mark.parametrize("name", WESTERN_NOTES)
+def test_short_western_european_notes_are_read_as_windows_1252(tmp_path: Path, name: str) -> None:
+    text = WESTERN_NOTES[name]
+    doc = extract(write(tmp_path / f"{name}.txt", text.encode("cp1252")), LIMIT)
+    assert doc.text == text and doc.encoding == "cp1252"
+
+
+# Texts whose bytes also decode in cp1252 (or nearly) but are not Western: the preference for
+# cp1252 must not take them.
+FOREIGN_NOTES = {
+    "russian-cp1251": ("cp1251", "Уважаемые коллеги! Напоминаем, что собрание отдела состоится в пятницу в десять "
+                                 "часов утра в большом зале. Просим подготовить отчёты о работе за квартал.\n"),
+    "greek-cp1253": ("cp1253", "Καλημέρα σας! Η συνάντηση θα γίνει αύριο στις δέκα το πρωί στο γραφείο μας "
+                               "στην Αθήνα. Παρακαλώ φέρτε τα έγγραφα και τους λογαριασμούς.\n"),
+    "japanese-shift-jis": ("shift_jis", "東京の会議は午後三時から始まります。参加者は会議室に集まってください。"
+                                        "資料は事前に配布します。\n"),
+    "polish-cp1250": ("cp1250", "Zażółć gęślą jaźń. Wczoraj byłem w sklepie i kupiłem chleb, masło oraz świeże "
+                                "owoce dla całej rodziny.\n"),
+}
+
+
+@pytest.mark.parametrize("name", FOREIGN_NOTES)
+def test_non_western_legacy_text_is_still_detected(tmp_path: Path, name: str) -> None:
+    encoding, text = FOREIGN_NOTES[name]
+    doc = extract(write(tmp_path / f"{name}.txt", text.encode(encoding)), LIMIT)
+    assert doc.text == text
 
 
 def test_windows_line_endings_are_normalised(tmp_path: Path) -> None:

@@ -141,18 +141,24 @@ class Indexer:
                     del known[path]
                 continue
             row = known.pop(item.path, None)
-            checked_at = time.time()
             if row is None:
                 new.append((folder, item))
             elif row.size == item.size and row.mtime_ns == item.mtime_ns and not _racy(row):
                 plan.unchanged += 1
-            elif row.hash is not None and row.size == item.size and _same_hash(item.path, row.hash):
-                self.store.touch_file(row.id, item.size, item.mtime_ns, checked_at)
+            elif self._same_content(row, item):
                 plan.unchanged += 1
             else:
                 plan.to_index.append((folder, item))
                 plan.updated_paths.add(item.path)
         plan.removed.extend(known.values())
+
+    def _same_content(self, row: FileRow, item: Seen) -> bool:
+        """A new timestamp (or one too close to its reading to trust) on the same bytes: remember it, embed nothing."""
+        checked_at = time.time()
+        if row.hash is None or row.size != item.size or not _same_hash(item.path, row.hash):
+            return False
+        self.store.touch_file(row.id, item.size, item.mtime_ns, checked_at)
+        return True
 
     def _apply_moves(self, new: list[tuple[FolderRow, Seen]], plan: _Plan) -> Iterable[tuple[FolderRow, Seen]]:
         """A new path whose content equals a vanished file's is that file, moved: keep its vectors.

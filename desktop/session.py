@@ -14,6 +14,7 @@ reader's. Tests pass one shared embedder instead (`Session(home, embedder=...)`)
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from PySide6.QtCore import QObject, Signal
 from engine.api import Cairn, Status
 from engine.config import Paths, Settings, resolve_paths
 from engine.embed import Embedder
+from engine.errors import ConfigError
 from engine.extract import Document
 from engine.llama_runtime import quiet as quiet_llama_cpp
 from engine.sandbox import Limits, SandboxedExtractor
@@ -51,6 +53,7 @@ class Session(QObject):
         self._guard = threading.Lock()
         self.status: Status | None = None
         self.passphrase: str | None = None  # typed by the person when the index is encrypted; kept in memory only
+        self._keyring_checked = False
         self.settings = Settings.load(self.paths)
         # The reader and the writer load their models at the same moment on two threads;
         # llama.cpp's log hook is installed once here first, as a race installing it twice
@@ -61,11 +64,19 @@ class Session(QObject):
 
     def open(self, embedder: Embedder | None = None) -> Cairn:
         """A new `Cairn` on this home; the writer service calls this on its own lane."""
-        return Cairn(self.home, embedder=embedder or self._embedder, passphrase=self.passphrase)
+        cairn = Cairn(self.home, embedder=embedder or self._embedder, passphrase=self.passphrase)
+        if self.passphrase is not None and not self._keyring_checked:
+            # If the keyring keeps one, it had fallen behind (or the app would not have asked).
+            # Once per typed passphrase; the lanes may race here, writing the same value twice.
+            self._keyring_checked = True
+            with contextlib.suppress(ConfigError):  # no keyring now: the next launch asks again, as before
+                cairn.update_keyring()
+        return cairn
 
     def unlock(self, passphrase: str) -> None:
         """Use this passphrase for the encrypted index from now on (connections that failed open with it)."""
         self.passphrase = passphrase or None
+        self._keyring_checked = False
 
     def reader(self) -> Cairn:
         """The read lane's Cairn, opened on first use (on that lane, never on the UI thread)."""

@@ -56,3 +56,18 @@ def test_cancel_leaves_the_app_locked_with_a_way_to_unlock(qtbot: Any, indexed: 
     window.banner.action.click()
     wait_for_writer(qtbot, app, W.WATCHING)
     assert not window.banner.isVisible()
+
+
+def test_unlocking_repairs_a_stale_keyring(qtbot: Any, indexed: Path, real_embedder: Any, launch: Any,
+                                           memory_keyring: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The keyring fell behind the index (a passphrase change killed before it was updated): the person
+    types the right one once, and the next launch opens without asking."""
+    monkeypatch.delenv("CAIRN_PASSPHRASE", raising=False)
+    with Cairn(indexed, embedder=real_embedder) as cairn:
+        cairn.encrypt(PASSPHRASE, keep_in_keyring=True)
+    [entry] = memory_keyring.passwords
+    memory_keyring.passwords[entry] = "an older passphrase"
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (PASSPHRASE, True))
+    app = launch(wait_ready=False)
+    wait_for_writer(qtbot, app, W.WATCHING)
+    assert memory_keyring.passwords[entry] == PASSPHRASE

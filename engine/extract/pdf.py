@@ -6,12 +6,18 @@ traceback. An encrypted PDF is read when it opens with the empty password
 (most "protected" PDFs only restrict printing or copying); otherwise it is
 refused rather than guessed at. pypdf already caps decompressed stream sizes;
 the page and character limits here bound the rest.
+
+Typeset text is spelled out before any offset is counted: ligature glyphs
+("ﬁ" is one character, not the word's "fi"), soft hyphens and words hyphenated
+at a line end would otherwise be unfindable by the words a person types.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import re
+import unicodedata
 
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
@@ -19,7 +25,7 @@ from pypdf.errors import DependencyError, FileNotDecryptedError
 from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
-from engine.extract.limits import MAX_PDF_PAGES
+from engine.extract.limits import MAX_CHARS, MAX_PDF_PAGES
 from engine.extract.text import normalise_newlines
 
 # pypdf logs its repairs ("EOF marker not found", sometimes with bytes of the file) to the
@@ -35,18 +41,25 @@ DAMAGED = "damaged or invalid PDF: it cannot be read (re-saving it from a PDF vi
 
 def extract_pdf(data: bytes) -> Document:
     reader, count = _open(data)
-    builder = TextBuilder()
-    failed = 0
+    pages: list[str] = []
+    failed = length = 0
     for index in range(min(count, MAX_PDF_PAGES)):
         text = _page_text(reader, index)
         if text is None:
             failed += 1
             text = ""
-        builder.page(index + 1, text)
-        if builder.full:
+        pages.append(text)
+        length += len(text)
+        if length > MAX_CHARS:  # the builder keeps no more than this
             break
     if count and failed == min(count, MAX_PDF_PAGES):
         raise ExtractionError(DAMAGED)
+    compounds = _compounds(pages)
+    builder = TextBuilder()
+    for number, text in enumerate(pages, 1):
+        builder.page(number, _dehyphenate(text, compounds))
+        if builder.full:
+            break
     return builder.build("pdf", _title(reader), incomplete=failed > 0 or count > MAX_PDF_PAGES)
 
 
@@ -74,7 +87,35 @@ def _page_text(reader: PdfReader, index: int) -> str | None:
         raise ExtractionError(AES) from None
     except Exception:
         return None
-    return normalise_newlines(text.replace("\x00", ""))
+    return _spelled_out(normalise_newlines(text.replace("\x00", "")))
+
+
+# U+FB00-FB06 (ff, fi, fl, ffi, ffl, long st, st): the letters they stand for
+_LIGATURES = {code: unicodedata.normalize("NFKC", chr(code)) for code in range(0xFB00, 0xFB07)}
+_SOFT_HYPHEN = re.compile("\xad(?:[ \t]*\n[ \t]*)?")  # invisible, or the hyphen of a word broken at a line end
+_LETTERS = r"[^\W\d_]+"
+_COMPOUND = re.compile(rf"({_LETTERS})[-\u2010]({_LETTERS})")
+_BROKEN = re.compile(rf"({_LETTERS})[-\u2010][ \t]*\n[ \t]*({_LETTERS})")
+
+
+def _spelled_out(text: str) -> str:
+    return _SOFT_HYPHEN.sub("", text.translate(_LIGATURES))
+
+
+def _compounds(pages: list[str]) -> set[str]:
+    """Hyphenated words written on one line somewhere in the file ("well-known"): their hyphen is real."""
+    return {f"{m[1]}-{m[2]}".lower() for text in pages for m in _COMPOUND.finditer(text)}
+
+
+def _dehyphenate(text: str, compounds: set[str]) -> str:
+    """"docu-\nment" is "document"; a compound the file writes whole elsewhere, or "Anglo-\nSaxon", stays."""
+    def join(m: re.Match[str]) -> str:
+        head, tail = m[1], m[2]
+        if not tail[0].islower() or f"{head}-{tail}".lower() in compounds:
+            return m[0]
+        return head + tail
+
+    return _BROKEN.sub(join, text) if "\n" in text else text
 
 
 def _title(reader: PdfReader) -> str | None:

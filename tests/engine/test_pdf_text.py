@@ -1,0 +1,85 @@
+"""PDF text as a person searches it: typeset words spelled out, scans named as scans.
+
+The files are real PDFs on disk, written by fpdf2 or byte by byte (tests.pdfs) the
+way typesetters write them. Keyword search needs no real model, so the fake
+embedder stands in where only the words matter.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+
+from engine.api import Cairn
+from engine.chunk import ChunkSizes, chunk_document
+from engine.extract import extract
+from tests.fakes import FakeEmbedder
+from tests.pdfs import typeset_pdf
+
+LIMIT = 50 * 1024 * 1024
+
+
+def write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def keyword_hits(tmp_path: Path, query: str) -> tuple[list[str], dict[str, str]]:
+    with Cairn(tmp_path / "home", embedder=FakeEmbedder(), extractor=extract) as cairn:
+        cairn.add_folder(tmp_path / "docs")
+        for _ in cairn.index():
+            pass
+        names = [Path(r.path).name for r in cairn.search(query, mode="keyword")]
+        return names, {Path(p.path).name: p.reason for p in cairn.status().problems}
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> Path:
+    (tmp_path / "docs").mkdir()
+    return tmp_path / "docs"
+
+
+# --- ligatures and hyphens ----------------------------------------------------------------------
+
+
+def test_ligature_glyphs_are_spelled_out_so_the_words_are_found(tmp_path: Path, docs: Path) -> None:
+    """TeX and many typesetters draw "fi" as one glyph: "ﬁle" is not the word "file" to any search."""
+    write(docs / "paper.pdf", typeset_pdf([b"The \001le was \002agged by the o\003ce manager."]))
+    doc = extract(docs / "paper.pdf", LIMIT)
+    assert "The file was flagged by the office manager." in doc.text
+    names, _ = keyword_hits(tmp_path, "file flagged office")
+    assert names == ["paper.pdf"]
+
+
+def test_words_hyphenated_at_line_ends_are_whole_again(tmp_path: Path, docs: Path) -> None:
+    write(docs / "book.pdf", typeset_pdf([
+        b"A long docu\255", b"ment about the harbour, and an\255", b"other one. The com-",
+        b"mittee met twice. It is a well-known fact that the well-", b"known facts stay hyphenated.",
+        b"Anglo-", b"Saxon names keep their capital.",
+    ]))
+    text = extract(docs / "book.pdf", LIMIT).text
+    assert "A long document about the harbour, and another one. The committee met twice." in text
+    assert "the well-\nknown facts" in text, "a compound written with its hyphen elsewhere keeps it"
+    assert "Anglo-\nSaxon" in text
+    assert "\xad" not in text
+    names, _ = keyword_hits(tmp_path, "document committee")
+    assert names == ["book.pdf"]
+
+
+def test_passages_of_cleaned_text_point_at_their_page(tmp_path: Path) -> None:
+    """The cleaning happens before offsets are counted: every span still cuts the passage out of its page."""
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=12)
+    for text in ("Alpha page.", "", "Gamma page after a blank one.", ""):
+        pdf.add_page()
+        if text:
+            pdf.multi_cell(0, 10, text)
+    doc = extract(write(tmp_path / "blank.pdf", bytes(pdf.output())), LIMIT)
+    assert [(p.number, doc.text[p.start:p.end]) for p in doc.pages] == [
+        (1, "Alpha page."), (2, ""), (3, "Gamma page after a blank one."), (4, "")]
+    chunks = chunk_document(doc, FakeEmbedder().count_tokens, ChunkSizes.for_model(64))
+    assert [(c.page, c.text) for c in chunks] == [(1, "Alpha page."), (3, "Gamma page after a blank one.")]
+    paper = extract(write(tmp_path / "paper.pdf", typeset_pdf([b"o\003ce docu\255", b"ment"])), LIMIT)
+    assert paper.text[paper.pages[0].start:paper.pages[0].end] == "office document"

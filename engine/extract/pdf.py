@@ -21,6 +21,7 @@ import unicodedata
 
 from pypdf import PasswordType, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
+from pypdf.generic import IndirectObject
 
 from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
@@ -37,6 +38,8 @@ _pypdf_log.propagate = False
 PASSWORD = "password-protected PDF: Cairn cannot read encrypted PDFs"
 AES = "encrypted PDF (AES): this installation of Cairn cannot decrypt it"
 DAMAGED = "damaged or invalid PDF: it cannot be read (re-saving it from a PDF viewer may help)"
+SCANNED = ("scanned PDF: its pages are pictures without a text layer, which Cairn cannot search"
+           " (an OCR tool such as OCRmyPDF can add one)")
 
 
 def extract_pdf(data: bytes) -> Document:
@@ -54,6 +57,8 @@ def extract_pdf(data: bytes) -> Document:
             break
     if count and failed == min(count, MAX_PDF_PAGES):
         raise ExtractionError(DAMAGED)
+    if not any(text.strip() for text in pages) and any(_has_image(reader, i) for i in range(len(pages))):
+        raise ExtractionError(SCANNED)  # not "empty": the person must learn this file is not searched
     compounds = _compounds(pages)
     builder = TextBuilder()
     for number, text in enumerate(pages, 1):
@@ -116,6 +121,35 @@ def _dehyphenate(text: str, compounds: set[str]) -> str:
         return head + tail
 
     return _BROKEN.sub(join, text) if "\n" in text else text
+
+
+def _has_image(reader: PdfReader, index: int) -> bool:
+    """Whether the page draws a picture (an image, or a form that holds one): a scan, when it has no text."""
+    try:
+        pending, seen = [reader.pages[index].get("/Resources")], set()
+        while pending:  # forms hold forms; each is looked at once, so a hostile loop ends
+            resources = _resolved(pending.pop())
+            xobjects = _resolved(resources.get("/XObject")) if isinstance(resources, dict) else None
+            for ref in xobjects.values() if isinstance(xobjects, dict) else ():
+                key = getattr(ref, "idnum", None) or id(ref)
+                if key in seen:
+                    continue
+                seen.add(key)
+                xobject = _resolved(ref)
+                if not isinstance(xobject, dict):
+                    continue
+                if xobject.get("/Subtype") == "/Image":
+                    return True
+                if xobject.get("/Subtype") == "/Form":
+                    pending.append(xobject.get("/Resources"))
+        return False
+    except Exception:  # only asked of a file with no text; a broken page is no evidence either way
+        return False
+
+
+def _resolved(obj: object) -> object:
+    """The object an indirect reference points at (pypdf's dict.get does not follow them)."""
+    return obj.get_object() if isinstance(obj, IndirectObject) else obj
 
 
 def _title(reader: PdfReader) -> str | None:

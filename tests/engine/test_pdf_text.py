@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 from fpdf import FPDF
+from PIL import Image, ImageDraw
 
 from engine.api import Cairn
 from engine.chunk import ChunkSizes, chunk_document
+from engine.errors import ExtractionError
 from engine.extract import extract
 from tests.fakes import FakeEmbedder
 from tests.pdfs import typeset_pdf
@@ -24,6 +26,18 @@ LIMIT = 50 * 1024 * 1024
 def write(path: Path, data: bytes) -> Path:
     path.write_bytes(data)
     return path
+
+
+def scanned_pdf(tmp_path: Path, pages: int = 2) -> bytes:
+    """Pages that are pictures of a letter, with no text layer: what a scanner or a phone app saves."""
+    picture = Image.new("RGB", (620, 877), "white")
+    ImageDraw.Draw(picture).text((60, 60), "Dear tenant, the rent is due on the first.", fill="black")
+    picture.save(tmp_path / "scan.png")
+    pdf = FPDF()
+    for _ in range(pages):
+        pdf.add_page()
+        pdf.image(str(tmp_path / "scan.png"), x=0, y=0, w=210)
+    return bytes(pdf.output())
 
 
 def keyword_hits(tmp_path: Path, query: str) -> tuple[list[str], dict[str, str]]:
@@ -83,3 +97,26 @@ def test_passages_of_cleaned_text_point_at_their_page(tmp_path: Path) -> None:
     assert [(c.page, c.text) for c in chunks] == [(1, "Alpha page."), (3, "Gamma page after a blank one.")]
     paper = extract(write(tmp_path / "paper.pdf", typeset_pdf([b"o\003ce docu\255", b"ment"])), LIMIT)
     assert paper.text[paper.pages[0].start:paper.pages[0].end] == "office document"
+
+
+# --- scans --------------------------------------------------------------------------------------
+
+
+def test_a_scanned_pdf_is_reported_as_a_scan_not_as_an_empty_file(tmp_path: Path, docs: Path) -> None:
+    """Before, it was filed as "empty" and left out of the problems: the person never learnt it is unsearchable."""
+    write(docs / "lease-scan.pdf", scanned_pdf(tmp_path))
+    with pytest.raises(ExtractionError) as info:
+        extract(docs / "lease-scan.pdf", LIMIT)
+    assert "scanned" in str(info.value) and "OCR" in str(info.value)
+    (docs / "note.txt").write_text("The rent is due on the first of the month.")
+    names, problems = keyword_hits(tmp_path, "rent due")
+    assert names == ["note.txt"]
+    assert "scanned" in problems["lease-scan.pdf"]
+
+
+def test_a_pdf_of_blank_pages_is_still_just_empty(tmp_path: Path) -> None:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.add_page()
+    doc = extract(write(tmp_path / "blank.pdf", bytes(pdf.output())), LIMIT)
+    assert doc.text == "" and len(doc.pages) == 2

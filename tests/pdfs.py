@@ -44,3 +44,25 @@ def typeset_pdf(lines: list[bytes]) -> bytes:
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman /Encoding << /Type /Encoding "
         b"/BaseEncoding /WinAnsiEncoding /Differences [1 /fi /fl /ffi] >> >>",
     ])
+
+
+def filled_form_pdf() -> bytes:
+    """A page of printed text with a filled-in text field, a ticked box and a sticky note, as viewers save them.
+
+    What was typed lives in the field's value (/V) and the note's /Contents, not in the page's text."""
+    return raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R /AcroForm << /Fields [6 0 R 8 0 R] >> >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Annots [6 0 R 7 0 R 8 0 R 9 0 R] >>",
+        stream(b"BT /F1 12 Tf 72 720 Td (Tenancy application form) Tj ET"),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Type /Annot /Subtype /Widget /FT /Tx /T (f1_01[0]) /TU (Previous landlord) "
+        b"/V (Margaret Oyelaran of Quayside Lettings) /Rect [72 600 400 620] >>",
+        b"<< /Type /Annot /Subtype /Text /Contents (Ask about the boiler service record) /Rect [72 560 90 580] "
+        b"/Popup 10 0 R >>",
+        b"<< /Type /Annot /Subtype /Widget /FT /Btn /T (pets) /V /Yes /Rect [72 500 90 520] >>",
+        b"<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] /Contents (link) >>",
+        b"<< /Type /Annot /Subtype /Popup /Parent 7 0 R /Contents (Ask about the boiler service record) "
+        b"/Rect [100 560 300 640] >>",
+    ])

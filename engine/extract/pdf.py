@@ -7,7 +7,8 @@ traceback. An encrypted PDF is read when it opens with the empty password
 refused rather than guessed at. pypdf already caps decompressed stream sizes;
 the page and character limits here bound the rest.
 
-Typeset text is spelled out before any offset is counted: ligature glyphs
+What a person typed into the file (form fields, notes) is part of its page's
+text. Typeset text is spelled out before any offset is counted: ligature glyphs
 ("ﬁ" is one character, not the word's "fi"), soft hyphens and words hyphenated
 at a line end would otherwise be unfindable by the words a person types.
 """
@@ -19,9 +20,9 @@ import logging
 import re
 import unicodedata
 
-from pypdf import PasswordType, PdfReader
+from pypdf import PageObject, PasswordType, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
-from pypdf.generic import IndirectObject
+from pypdf.generic import IndirectObject, TextStringObject
 
 from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
@@ -87,12 +88,54 @@ def _open(data: bytes) -> tuple[PdfReader, int]:
 def _page_text(reader: PdfReader, index: int) -> str | None:
     """A page's text, or None when that page alone is broken (the others are still worth having)."""
     try:
-        text = reader.pages[index].extract_text()
+        page = reader.pages[index]
+        text = page.extract_text()
     except DependencyError:
         raise ExtractionError(AES) from None
     except Exception:
         return None
+    typed = _typed_in(page)
+    if typed:
+        text = f"{text}\n\n{typed}" if text.strip() else typed
     return _spelled_out(normalise_newlines(text.replace("\x00", "")))
+
+
+def _typed_in(page: PageObject) -> str:
+    """What a person typed on the page rather than printed: filled-in form fields, notes and comments.
+
+    They live in annotations, which a viewer draws but which are not the page's text.
+    A pop-up repeats its note's words and a link's are not the person's: both are left out."""
+    try:
+        annotations = _resolved(page.get("/Annots"))
+        lines = []
+        for ref in annotations if isinstance(annotations, list) else ():
+            annotation = _resolved(ref)
+            if not isinstance(annotation, dict):
+                continue
+            subtype = annotation.get("/Subtype")
+            if subtype == "/Widget":  # a form field's answer; a ticked box's value is a name, not words
+                value, label = _inherited(annotation, "/V"), _inherited(annotation, "/TU")
+                if isinstance(value, TextStringObject) and value.strip():
+                    lines.append(f"{label}: {value}" if isinstance(label, TextStringObject) and label.strip() else value)
+            elif subtype not in ("/Popup", "/Link"):
+                contents = annotation.get("/Contents")
+                if isinstance(contents, TextStringObject) and contents.strip():
+                    lines.append(contents)
+        return "\n".join(lines)
+    except Exception:  # a broken annotation must not lose the page's own text
+        return ""
+
+
+def _inherited(field: dict[object, object], key: str) -> object:
+    """A form field's attribute, set on the widget or on a parent field (a few levels; a hostile file may loop)."""
+    for _ in range(8):
+        if key in field:
+            return _resolved(field[key])
+        parent = _resolved(field.get("/Parent"))
+        if not isinstance(parent, dict):
+            return None
+        field = parent
+    return None
 
 
 # U+FB00-FB06 (ff, fi, fl, ffi, ffl, long st, st): the letters they stand for

@@ -18,7 +18,7 @@ from engine.chunk import ChunkSizes, chunk_document
 from engine.errors import ExtractionError
 from engine.extract import extract
 from tests.fakes import FakeEmbedder
-from tests.pdfs import typeset_pdf
+from tests.pdfs import filled_form_pdf, typeset_pdf
 
 LIMIT = 50 * 1024 * 1024
 
@@ -97,6 +97,22 @@ def test_passages_of_cleaned_text_point_at_their_page(tmp_path: Path) -> None:
     assert [(c.page, c.text) for c in chunks] == [(1, "Alpha page."), (3, "Gamma page after a blank one.")]
     paper = extract(write(tmp_path / "paper.pdf", typeset_pdf([b"o\003ce docu\255", b"ment"])), LIMIT)
     assert paper.text[paper.pages[0].start:paper.pages[0].end] == "office document"
+
+
+# --- what a person typed into a PDF --------------------------------------------------------------
+
+
+def test_filled_in_form_fields_and_notes_are_searchable_on_their_page(tmp_path: Path, docs: Path) -> None:
+    """A filled form's answers and a sticky note are what a person remembers typing; they were left out."""
+    write(docs / "application.pdf", filled_form_pdf())
+    doc = extract(docs / "application.pdf", LIMIT)
+    page = doc.text[doc.pages[0].start:doc.pages[0].end]
+    assert page.startswith("Tenancy application form")
+    assert "Previous landlord: Margaret Oyelaran of Quayside Lettings" in page
+    assert page.count("Ask about the boiler service record") == 1, "a note's pop-up repeats it: once is enough"
+    assert "Yes" not in page and "link" not in page
+    names, _ = keyword_hits(tmp_path, "Quayside Lettings")
+    assert names == ["application.pdf"]
 
 
 # --- scans --------------------------------------------------------------------------------------

@@ -39,6 +39,8 @@ _pypdf_log.propagate = False
 PASSWORD = "password-protected PDF: Cairn cannot read encrypted PDFs"
 AES = "encrypted PDF (AES): this installation of Cairn cannot decrypt it"
 DAMAGED = "damaged or invalid PDF: it cannot be read (re-saving it from a PDF viewer may help)"
+CUT_SHORT = ("damaged PDF: the file ends early, as an unfinished download or copy does"
+             " (getting or copying it again may help)")
 SCANNED = ("scanned PDF: its pages are pictures without a text layer, which Cairn cannot search"
            " (an OCR tool such as OCRmyPDF can add one)")
 
@@ -82,7 +84,12 @@ def _open(data: bytes) -> tuple[PdfReader, int]:
     except FileNotDecryptedError:
         raise ExtractionError(PASSWORD) from None
     except Exception:  # hostile input breaks parsers in unforeseen ways (RecursionError, KeyError, ...)
-        raise ExtractionError(DAMAGED) from None
+        raise ExtractionError(CUT_SHORT if _cut_short(data) else DAMAGED) from None
+
+
+def _cut_short(data: bytes) -> bool:
+    """PDF objects, but no end-of-file marker where every writer puts one: the end of the file is missing."""
+    return b"%%EOF" not in data[-1024:] and b" obj" in data
 
 
 def _page_text(reader: PdfReader, index: int) -> str | None:

@@ -115,6 +115,22 @@ def test_filled_in_form_fields_and_notes_are_searchable_on_their_page(tmp_path: 
     assert names == ["application.pdf"]
 
 
+# --- damaged files --------------------------------------------------------------------------------
+
+
+def test_a_pdf_cut_short_says_so(tmp_path: Path) -> None:
+    """An unfinished download or copy is the usual damaged PDF; the reason tells the person what to do."""
+    whole = typeset_pdf([b"Minutes of the harbour board."] * 40)
+    cut = write(tmp_path / "download.pdf", whole[: len(whole) * 2 // 3])
+    with pytest.raises(ExtractionError) as info:
+        extract(cut, LIMIT)
+    assert "damaged" in str(info.value) and "ends early" in str(info.value) and "harbour" not in str(info.value)
+    junk = write(tmp_path / "junk.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 8)
+    with pytest.raises(ExtractionError) as info:
+        extract(junk, LIMIT)
+    assert "ends early" not in str(info.value)
+
+
 # --- scans --------------------------------------------------------------------------------------
 
 

@@ -6,20 +6,28 @@ traceback. An encrypted PDF is read when it opens with the empty password
 (most "protected" PDFs only restrict printing or copying); otherwise it is
 refused rather than guessed at. pypdf already caps decompressed stream sizes;
 the page and character limits here bound the rest.
+
+What a person typed into the file (form fields, notes) is part of its page's
+text. Typeset text is spelled out before any offset is counted: ligature glyphs
+("ﬁ" is one character, not the word's "fi"), soft hyphens and words hyphenated
+at a line end would otherwise be unfindable by the words a person types.
 """
 
 from __future__ import annotations
 
 import io
 import logging
+import re
+import unicodedata
 
-from pypdf import PasswordType, PdfReader
+from pypdf import PageObject, PasswordType, PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError
+from pypdf.generic import IndirectObject, TextStringObject
 
 from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
-from engine.extract.limits import MAX_PDF_PAGES
+from engine.extract.limits import MAX_CHARS, MAX_PDF_PAGES
 from engine.extract.text import normalise_newlines
 
 # pypdf logs its repairs ("EOF marker not found", sometimes with bytes of the file) to the
@@ -31,22 +39,35 @@ _pypdf_log.propagate = False
 PASSWORD = "password-protected PDF: Cairn cannot read encrypted PDFs"
 AES = "encrypted PDF (AES): this installation of Cairn cannot decrypt it"
 DAMAGED = "damaged or invalid PDF: it cannot be read (re-saving it from a PDF viewer may help)"
+CUT_SHORT = ("damaged PDF: the file ends early, as an unfinished download or copy does"
+             " (getting or copying it again may help)")
+SCANNED = ("scanned PDF: its pages are pictures without a text layer, which Cairn cannot search"
+           " (an OCR tool such as OCRmyPDF can add one)")
 
 
 def extract_pdf(data: bytes) -> Document:
     reader, count = _open(data)
-    builder = TextBuilder()
-    failed = 0
+    pages: list[str] = []
+    failed = length = 0
     for index in range(min(count, MAX_PDF_PAGES)):
         text = _page_text(reader, index)
         if text is None:
             failed += 1
             text = ""
-        builder.page(index + 1, text)
-        if builder.full:
+        pages.append(text)
+        length += len(text)
+        if length > MAX_CHARS:  # the builder keeps no more than this
             break
     if count and failed == min(count, MAX_PDF_PAGES):
         raise ExtractionError(DAMAGED)
+    if not any(text.strip() for text in pages) and any(_has_image(reader, i) for i in range(len(pages))):
+        raise ExtractionError(SCANNED)  # not "empty": the person must learn this file is not searched
+    compounds = _compounds(pages)
+    builder = TextBuilder()
+    for number, text in enumerate(pages, 1):
+        builder.page(number, _dehyphenate(text, compounds))
+        if builder.full:
+            break
     return builder.build("pdf", _title(reader), incomplete=failed > 0 or count > MAX_PDF_PAGES)
 
 
@@ -63,18 +84,130 @@ def _open(data: bytes) -> tuple[PdfReader, int]:
     except FileNotDecryptedError:
         raise ExtractionError(PASSWORD) from None
     except Exception:  # hostile input breaks parsers in unforeseen ways (RecursionError, KeyError, ...)
-        raise ExtractionError(DAMAGED) from None
+        raise ExtractionError(CUT_SHORT if _cut_short(data) else DAMAGED) from None
+
+
+def _cut_short(data: bytes) -> bool:
+    """PDF objects, but no end-of-file marker where every writer puts one: the end of the file is missing."""
+    return b"%%EOF" not in data[-1024:] and b" obj" in data
 
 
 def _page_text(reader: PdfReader, index: int) -> str | None:
     """A page's text, or None when that page alone is broken (the others are still worth having)."""
     try:
-        text = reader.pages[index].extract_text()
+        page = reader.pages[index]
+        text = page.extract_text()
     except DependencyError:
         raise ExtractionError(AES) from None
     except Exception:
         return None
-    return normalise_newlines(text.replace("\x00", ""))
+    typed = _typed_in(page)
+    if typed:
+        text = f"{text}\n\n{typed}" if text.strip() else typed
+    return _spelled_out(normalise_newlines(text.replace("\x00", "")))
+
+
+def _typed_in(page: PageObject) -> str:
+    """What a person typed on the page rather than printed: filled-in form fields, notes and comments.
+
+    They live in annotations, which a viewer draws but which are not the page's text.
+    A pop-up repeats its note's words and a link's are not the person's: both are left out."""
+    try:
+        annotations = _resolved(page.get("/Annots"))
+        lines = []
+        for ref in annotations if isinstance(annotations, list) else ():
+            annotation = _resolved(ref)
+            if not isinstance(annotation, dict):
+                continue
+            subtype = annotation.get("/Subtype")
+            if subtype == "/Widget":  # a form field's answer; a ticked box's value is a name, not words
+                value, label = _inherited(annotation, "/V"), _inherited(annotation, "/TU")
+                if isinstance(value, TextStringObject) and value.strip():
+                    lines.append(f"{label}: {value}" if isinstance(label, TextStringObject) and label.strip() else value)
+            elif subtype not in ("/Popup", "/Link"):
+                contents = annotation.get("/Contents")
+                if isinstance(contents, TextStringObject) and contents.strip():
+                    lines.append(contents)
+        return "\n".join(lines)
+    except Exception:  # a broken annotation must not lose the page's own text
+        return ""
+
+
+def _inherited(field: dict[object, object], key: str) -> object:
+    """A form field's attribute, set on the widget or on a parent field (a few levels; a hostile file may loop)."""
+    for _ in range(8):
+        if key in field:
+            return _resolved(field[key])
+        parent = _resolved(field.get("/Parent"))
+        if not isinstance(parent, dict):
+            return None
+        field = parent
+    return None
+
+
+# U+FB00-FB06 (ff, fi, fl, ffi, ffl, long st, st): the letters they stand for
+_LIGATURES = {code: unicodedata.normalize("NFKC", chr(code)) for code in range(0xFB00, 0xFB07)}
+_SOFT_HYPHEN = re.compile("\xad(?:[ \t]*\n[ \t]*)?")  # invisible, or the hyphen of a word broken at a line end
+_LETTERS = r"[^\W\d_]+"
+_COMPOUND = re.compile(rf"({_LETTERS})[-\u2010]({_LETTERS})")
+_BREAK = re.compile(rf"[-\u2010][ \t]*\n[ \t]*({_LETTERS})")  # searched from the hyphen: 20x faster than from words
+
+
+def _spelled_out(text: str) -> str:
+    return _SOFT_HYPHEN.sub("", text.translate(_LIGATURES))
+
+
+def _compounds(pages: list[str]) -> set[str]:
+    """Hyphenated words written on one line somewhere in the file ("well-known"): their hyphen is real."""
+    found: set[str] = set()
+    for text in pages:
+        for word in text.split() if "-" in text or "\u2010" in text else ():
+            if "-" in word or "\u2010" in word:
+                found.update(f"{m[1]}-{m[2]}".lower() for m in _COMPOUND.finditer(word))
+    return found
+
+
+def _dehyphenate(text: str, compounds: set[str]) -> str:
+    """"docu-\nment" is "document"; a compound the file writes whole elsewhere, or "Anglo-\nSaxon", stays."""
+    def join(m: re.Match[str]) -> str:
+        start = m.start()
+        while start > 0 and text[start - 1].isalpha():
+            start -= 1
+        head, tail = text[start:m.start()], m[1]
+        if not head or not tail[0].islower() or f"{head}-{tail}".lower() in compounds:
+            return m[0]
+        return tail
+
+    return _BREAK.sub(join, text)
+
+
+def _has_image(reader: PdfReader, index: int) -> bool:
+    """Whether the page draws a picture (an image, or a form that holds one): a scan, when it has no text."""
+    try:
+        pending, seen = [reader.pages[index].get("/Resources")], set()
+        while pending:  # forms hold forms; each is looked at once, so a hostile loop ends
+            resources = _resolved(pending.pop())
+            xobjects = _resolved(resources.get("/XObject")) if isinstance(resources, dict) else None
+            for ref in xobjects.values() if isinstance(xobjects, dict) else ():
+                key = getattr(ref, "idnum", None) or id(ref)
+                if key in seen:
+                    continue
+                seen.add(key)
+                xobject = _resolved(ref)
+                if not isinstance(xobject, dict):
+                    continue
+                if xobject.get("/Subtype") == "/Image":
+                    return True
+                if xobject.get("/Subtype") == "/Form":
+                    pending.append(xobject.get("/Resources"))
+        return False
+    except Exception:  # only asked of a file with no text; a broken page is no evidence either way
+        return False
+
+
+def _resolved(obj: object) -> object:
+    """The object an indirect reference points at (pypdf's dict.get does not follow them)."""
+    return obj.get_object() if isinstance(obj, IndirectObject) else obj
 
 
 def _title(reader: PdfReader) -> str | None:

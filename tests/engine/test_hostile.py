@@ -16,26 +16,7 @@ from engine.api import Cairn
 from engine.config import Settings
 from engine.sandbox import Limits, SandboxedExtractor
 from tests.fakes import FakeEmbedder
-
-
-def raw_pdf(objects: list[bytes]) -> bytes:
-    """A syntactically valid PDF from object bodies numbered 1..n (1 is the catalog)."""
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = []
-    for n, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
-
-
-def stream(data: bytes, compress: bool = True) -> bytes:
-    body = zlib.compress(data, 9) if compress else data
-    filt = b" /Filter /FlateDecode" if compress else b""
-    return b"<< /Length %d%s >>\nstream\n" % (len(body), filt) + body + b"\nendstream"
+from tests.pdfs import raw_pdf, stream
 
 
 def page_pdf(content: bytes) -> bytes:

@@ -1,0 +1,154 @@
+"""PDF text as a person searches it: typeset words spelled out, scans named as scans.
+
+The files are real PDFs on disk, written by fpdf2 or byte by byte (tests.pdfs) the
+way typesetters write them. Keyword search needs no real model, so the fake
+embedder stands in where only the words matter.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from fpdf import FPDF
+from PIL import Image, ImageDraw
+
+from engine.api import Cairn
+from engine.chunk import ChunkSizes, chunk_document
+from engine.errors import ExtractionError
+from engine.extract import extract
+from tests.fakes import FakeEmbedder
+from tests.pdfs import filled_form_pdf, typeset_pdf
+
+LIMIT = 50 * 1024 * 1024
+
+
+def write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+def scanned_pdf(tmp_path: Path, pages: int = 2) -> bytes:
+    """Pages that are pictures of a letter, with no text layer: what a scanner or a phone app saves."""
+    picture = Image.new("RGB", (620, 877), "white")
+    ImageDraw.Draw(picture).text((60, 60), "Dear tenant, the rent is due on the first.", fill="black")
+    picture.save(tmp_path / "scan.png")
+    pdf = FPDF()
+    for _ in range(pages):
+        pdf.add_page()
+        pdf.image(str(tmp_path / "scan.png"), x=0, y=0, w=210)
+    return bytes(pdf.output())
+
+
+def keyword_hits(tmp_path: Path, query: str) -> tuple[list[str], dict[str, str]]:
+    with Cairn(tmp_path / "home", embedder=FakeEmbedder(), extractor=extract) as cairn:
+        cairn.add_folder(tmp_path / "docs")
+        for _ in cairn.index():
+            pass
+        names = [Path(r.path).name for r in cairn.search(query, mode="keyword")]
+        return names, {Path(p.path).name: p.reason for p in cairn.status().problems}
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> Path:
+    (tmp_path / "docs").mkdir()
+    return tmp_path / "docs"
+
+
+# --- ligatures and hyphens ----------------------------------------------------------------------
+
+
+def test_ligature_glyphs_are_spelled_out_so_the_words_are_found(tmp_path: Path, docs: Path) -> None:
+    """TeX and many typesetters draw "fi" as one glyph: "ﬁle" is not the word "file" to any search."""
+    write(docs / "paper.pdf", typeset_pdf([b"The \001le was \002agged by the o\003ce manager."]))
+    doc = extract(docs / "paper.pdf", LIMIT)
+    assert "The file was flagged by the office manager." in doc.text
+    names, _ = keyword_hits(tmp_path, "file flagged office")
+    assert names == ["paper.pdf"]
+
+
+def test_words_hyphenated_at_line_ends_are_whole_again(tmp_path: Path, docs: Path) -> None:
+    write(docs / "book.pdf", typeset_pdf([
+        b"A long docu\255", b"ment about the harbour, and an\255", b"other one. The com-",
+        b"mittee met twice. It is a well-known fact that the well-", b"known facts stay hyphenated.",
+        b"Anglo-", b"Saxon names keep their capital.",
+    ]))
+    text = extract(docs / "book.pdf", LIMIT).text
+    assert "A long document about the harbour, and another one. The committee met twice." in text
+    assert "the well-\nknown facts" in text, "a compound written with its hyphen elsewhere keeps it"
+    assert "Anglo-\nSaxon" in text
+    assert "\xad" not in text
+    names, _ = keyword_hits(tmp_path, "document committee")
+    assert names == ["book.pdf"]
+
+
+def test_passages_of_cleaned_text_point_at_their_page(tmp_path: Path) -> None:
+    """The cleaning happens before offsets are counted: every span still cuts the passage out of its page."""
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=12)
+    for text in ("Alpha page.", "", "Gamma page after a blank one.", ""):
+        pdf.add_page()
+        if text:
+            pdf.multi_cell(0, 10, text)
+    doc = extract(write(tmp_path / "blank.pdf", bytes(pdf.output())), LIMIT)
+    assert [(p.number, doc.text[p.start:p.end]) for p in doc.pages] == [
+        (1, "Alpha page."), (2, ""), (3, "Gamma page after a blank one."), (4, "")]
+    chunks = chunk_document(doc, FakeEmbedder().count_tokens, ChunkSizes.for_model(64))
+    assert [(c.page, c.text) for c in chunks] == [(1, "Alpha page."), (3, "Gamma page after a blank one.")]
+    paper = extract(write(tmp_path / "paper.pdf", typeset_pdf([b"o\003ce docu\255", b"ment"])), LIMIT)
+    assert paper.text[paper.pages[0].start:paper.pages[0].end] == "office document"
+
+
+# --- what a person typed into a PDF --------------------------------------------------------------
+
+
+def test_filled_in_form_fields_and_notes_are_searchable_on_their_page(tmp_path: Path, docs: Path) -> None:
+    """A filled form's answers and a sticky note are what a person remembers typing; they were left out."""
+    write(docs / "application.pdf", filled_form_pdf())
+    doc = extract(docs / "application.pdf", LIMIT)
+    page = doc.text[doc.pages[0].start:doc.pages[0].end]
+    assert page.startswith("Tenancy application form")
+    assert "Previous landlord: Margaret Oyelaran of Quayside Lettings" in page
+    assert page.count("Ask about the boiler service record") == 1, "a note's pop-up repeats it: once is enough"
+    assert "Yes" not in page and "link" not in page
+    names, _ = keyword_hits(tmp_path, "Quayside Lettings")
+    assert names == ["application.pdf"]
+
+
+# --- damaged files --------------------------------------------------------------------------------
+
+
+def test_a_pdf_cut_short_says_so(tmp_path: Path) -> None:
+    """An unfinished download or copy is the usual damaged PDF; the reason tells the person what to do."""
+    whole = typeset_pdf([b"Minutes of the harbour board."] * 40)
+    cut = write(tmp_path / "download.pdf", whole[: len(whole) * 2 // 3])
+    with pytest.raises(ExtractionError) as info:
+        extract(cut, LIMIT)
+    assert "damaged" in str(info.value) and "ends early" in str(info.value) and "harbour" not in str(info.value)
+    junk = write(tmp_path / "junk.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 8)
+    with pytest.raises(ExtractionError) as info:
+        extract(junk, LIMIT)
+    assert "ends early" not in str(info.value)
+
+
+# --- scans --------------------------------------------------------------------------------------
+
+
+def test_a_scanned_pdf_is_reported_as_a_scan_not_as_an_empty_file(tmp_path: Path, docs: Path) -> None:
+    """Before, it was filed as "empty" and left out of the problems: the person never learnt it is unsearchable."""
+    write(docs / "lease-scan.pdf", scanned_pdf(tmp_path))
+    with pytest.raises(ExtractionError) as info:
+        extract(docs / "lease-scan.pdf", LIMIT)
+    assert "scanned" in str(info.value) and "OCR" in str(info.value)
+    (docs / "note.txt").write_text("The rent is due on the first of the month.")
+    names, problems = keyword_hits(tmp_path, "rent due")
+    assert names == ["note.txt"]
+    assert "scanned" in problems["lease-scan.pdf"]
+
+
+def test_a_pdf_of_blank_pages_is_still_just_empty(tmp_path: Path) -> None:
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.add_page()
+    doc = extract(write(tmp_path / "blank.pdf", bytes(pdf.output())), LIMIT)
+    assert doc.text == "" and len(doc.pages) == 2

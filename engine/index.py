@@ -22,7 +22,7 @@ import numpy as np
 from engine.chunk import Chunk, ChunkSizes, chunk_document
 from engine.embed import Embedder
 from engine.errors import Cancelled, ExtractionError, UnsupportedFile
-from engine.extract import Document, extract, is_supported
+from engine.extract import Document, extract, is_supported, reader_version
 from engine.scan import Seen, Unreadable, walk
 from engine.store import FileOutcome, FileRow, FolderRow, NewChunk, Store
 
@@ -77,8 +77,14 @@ class _Plan:
 class _Extracted:
     outcome: FileOutcome
     chunks: list[NewChunk]
-    vectors: list[np.ndarray] = field(default_factory=list)
     embed_texts: list[str] = field(default_factory=list)  # what the model reads for each chunk
+    vectors: list[np.ndarray | None] = field(default_factory=list)  # one per chunk, once known
+    todo: list[int] = field(default_factory=list)  # the chunks to embed, in order
+    embedded: int = 0  # how many of `todo` have their vector
+
+    @property
+    def ready(self) -> bool:
+        return self.embedded == len(self.todo)
 
 
 def file_hash(path: str) -> str:
@@ -143,14 +149,19 @@ class Indexer:
             row = known.pop(item.path, None)
             if row is None:
                 new.append((folder, item))
-            elif row.size == item.size and row.mtime_ns == item.mtime_ns and not _racy(row):
-                plan.unchanged += 1
-            elif self._same_content(row, item):
+            elif self._unchanged(row, item):
                 plan.unchanged += 1
             else:
                 plan.to_index.append((folder, item))
                 plan.updated_paths.add(item.path)
         plan.removed.extend(known.values())
+
+    def _unchanged(self, row: FileRow, item: Seen) -> bool:
+        if row.reader_version < reader_version(Path(item.path)):
+            return False  # a better reader came since: read it again (passages it does not change keep their vectors)
+        if row.size == item.size and row.mtime_ns == item.mtime_ns and not _racy(row):
+            return True
+        return self._same_content(row, item)
 
     def _same_content(self, row: FileRow, item: Seen) -> bool:
         """A new timestamp (or one too close to its reading to trust) on the same bytes: remember it, embed nothing."""
@@ -201,11 +212,12 @@ class Indexer:
             while not finished or waiting:
                 batch_items, finished = self._fill(work, waiting, finished, cancel)
                 vectors = self._embed([item.embed_texts[i] for item, i in batch_items]) if batch_items else []
-                for (item, _), vector in zip(batch_items, vectors):
-                    item.vectors.append(vector)
-                while waiting and len(waiting[0].vectors) == len(waiting[0].chunks):
+                for (item, i), vector in zip(batch_items, vectors):
+                    item.vectors[i] = vector
+                    item.embedded += 1
+                while waiting and waiting[0].ready:
                     item = waiting.pop(0)
-                    self._record(item.outcome, item.chunks, item.vectors)
+                    self._record(item.outcome, item.chunks, [v for v in item.vectors if v is not None])
                     files_done += 1
                     chunks_done += len(item.chunks)
                     errors += item.outcome.status == "error"
@@ -229,25 +241,38 @@ class Indexer:
     def _fill(self, work: "queue.Queue[_Extracted | None]", waiting: list[_Extracted], finished: bool,
               cancel: threading.Event) -> tuple[list[tuple[_Extracted, int]], bool]:
         """Collect up to EMBED_BATCH chunks (file, chunk number) that still need vectors, blocking only
-        when nothing is pending.
+        when nothing is pending (no chunk to embed, no file ready to record).
 
         While blocked it keeps an eye on `cancel`: a cancelled reader stops without sending
         its end mark, so waiting for the queue alone could wait forever."""
-        batch = [(item, i) for item in waiting for i in range(len(item.vectors), len(item.chunks))]
+        batch = [(item, i) for item in waiting for i in item.todo[item.embedded:]]
         while not finished and len(batch) < EMBED_BATCH:
+            work_to_do = bool(batch) or bool(waiting and waiting[0].ready)  # a file whose vectors were all known
             try:
-                item = work.get(timeout=CANCEL_POLL_SECONDS) if not batch else work.get_nowait()
+                item = work.get(timeout=CANCEL_POLL_SECONDS) if not work_to_do else work.get_nowait()
             except queue.Empty:
-                if batch:
+                if work_to_do:
                     break
                 _check(cancel)
                 continue
             if item is None:
                 finished = True
                 break
-            waiting.append(item)
-            batch.extend((item, i) for i in range(len(item.chunks)))
+            waiting.append(self._with_known_vectors(item))
+            batch.extend((item, i) for i in item.todo)
         return batch[:EMBED_BATCH], finished
+
+    def _with_known_vectors(self, item: _Extracted) -> _Extracted:
+        """Take the vectors of passages the file already had (same title, heading and text); embed only the rest.
+
+        An edit to a long document, or a better reader that finds the same words, then
+        costs the embedding of what changed, not of the whole file."""
+        title, known = self.store.passage_vectors(item.outcome.path) if item.chunks else (None, {})
+        if title != item.outcome.title:
+            known = {}  # the title is in what the model read for each passage
+        item.vectors = [known.get((c.heading, c.text)) for c in item.chunks]
+        item.todo = [i for i, vector in enumerate(item.vectors) if vector is None]
+        return item
 
     def _embed(self, texts: list[str]) -> list[np.ndarray]:
         return list(self.embedder.embed_batch(texts))
@@ -265,8 +290,9 @@ class Indexer:
 
     def _read_one(self, folder: FolderRow, seen: Seen) -> _Extracted:
         ext = _ext(seen.path)
-        base = FileOutcome(folder.id, seen.path, ext, seen.size, seen.mtime_ns, None, "indexed", read_at=time.time())
         path = Path(seen.path)
+        base = FileOutcome(folder.id, seen.path, ext, seen.size, seen.mtime_ns, None, "indexed", read_at=time.time(),
+                           reader_version=reader_version(path))
         if not is_supported(path):
             return _Extracted(_replace(base, status="skipped", error=f"unsupported file type {ext or '(none)'}"), [])
         try:

@@ -108,8 +108,13 @@ def mean_direction(vectors: np.ndarray) -> np.ndarray:
     return (mean / norm if norm > 0 else mean).astype(np.float32)
 
 
+# Which version of its kind's reader read each file (engine.extract.READER_VERSIONS): a file read
+# by an older one is read again. Files indexed before this was kept were read by version 1.
+M004_READER_VERSION = "ALTER TABLE files ADD COLUMN reader_version INTEGER NOT NULL DEFAULT 1;"
+
 MIGRATIONS: list[Migration] = [
     ("m001_initial", _sql(M001_INITIAL)),
     ("m002_files_size", _sql(M002_FILES_SIZE)),
     ("m003_file_vectors", _file_vectors),
+    ("m004_reader_version", _sql(M004_READER_VERSION)),
 ]

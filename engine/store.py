@@ -282,6 +282,7 @@ class FileRow:
     status: str
     error: str | None
     indexed_at: float  # when its content was read (or last checked by its hash)
+    reader_version: int  # of the reader that read it (engine.extract.READER_VERSIONS)
 
 
 @dataclass(frozen=True)
@@ -327,9 +328,10 @@ class FileOutcome:
     kind: str | None = None
     title: str | None = None
     read_at: float | None = None  # when its content was read; None: now
+    reader_version: int = 0  # of the reader that read it; 0: none did (an unreadable or unsupported file)
 
 
-_FILE_COLUMNS = "id, folder_id, path, size, mtime_ns, hash, status, error, indexed_at"  # a FileRow
+_FILE_COLUMNS = "id, folder_id, path, size, mtime_ns, hash, status, error, indexed_at, reader_version"  # a FileRow
 
 
 class Store:
@@ -513,6 +515,19 @@ class Store:
             self.conn.execute("DELETE FROM chunks WHERE file_id = ?", (file_id,))
             self.conn.execute("DELETE FROM file_vectors WHERE file_id = ?", (file_id,))
 
+    def passage_vectors(self, path: str) -> tuple[str | None, dict[tuple[str | None, str], np.ndarray]]:
+        """The indexed file's title, and the vector of each of its passages by (heading, text).
+
+        A file read again mostly says what it said: a passage under the same title and
+        heading with the same text is embedded to the same vector, so it need not be again."""
+        row = self.conn.execute("SELECT id, title FROM files WHERE path = ?", (path,)).fetchone()
+        if row is None:
+            return None, {}
+        rows = self.conn.execute(
+            "SELECT c.heading, c.text, e.vector FROM chunks c JOIN embeddings e ON e.chunk_id = c.id"
+            " WHERE c.file_id = ?", (row[0],))
+        return row[1], {(heading, text): np.frombuffer(vector, dtype=np.float32) for heading, text, vector in rows}
+
     def write_file(self, outcome: FileOutcome, chunks: Sequence[NewChunk], vectors: np.ndarray | None) -> int:
         """Replace one file's row, chunks, vectors and FTS rows atomically; returns the file id."""
         if vectors is not None and len(vectors) != len(chunks):
@@ -531,17 +546,17 @@ class Store:
 
     def _upsert_file(self, o: FileOutcome, n_chunks: int, file_id: int | None) -> int:
         values = (o.folder_id, o.path, o.ext, o.size, o.mtime_ns, o.hash, o.status, o.error, o.kind, o.title,
-                  n_chunks, time.time() if o.read_at is None else o.read_at)
+                  n_chunks, time.time() if o.read_at is None else o.read_at, o.reader_version)
         if file_id is None:
             self.conn.execute(
                 "INSERT INTO files(folder_id, path, ext, size, mtime_ns, hash, status, error, kind, title, chunks,"
-                " indexed_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                " indexed_at, reader_version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 values,
             )
             return int(self.conn.last_insert_rowid())
         self.conn.execute(
             "UPDATE files SET folder_id=?, path=?, ext=?, size=?, mtime_ns=?, hash=?, status=?, error=?, kind=?,"
-            " title=?, chunks=?, indexed_at=? WHERE id=?",
+            " title=?, chunks=?, indexed_at=?, reader_version=? WHERE id=?",
             (*values, file_id),
         )
         return file_id

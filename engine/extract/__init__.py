@@ -18,7 +18,7 @@ from engine.extract.document import Document, Heading, PageSpan
 from engine.extract.files import read_limited
 from engine.extract.kinds import describe_suffix, kind_for
 
-__all__ = ["Document", "Heading", "PageSpan", "extract", "is_supported"]
+__all__ = ["READER_VERSIONS", "Document", "Heading", "PageSpan", "extract", "is_supported", "reader_version"]
 
 # Format modules are imported on first use: pypdf, python-docx and lxml cost ~0.2 s of
 # start-up, and only the extraction worker process ever needs them (not `cairn search`).
@@ -31,6 +31,26 @@ _EXTRACTORS: dict[str, tuple[str, str]] = {
     "docx": ("docx", "extract_docx"),
     "email": ("mail", "extract_email"),
 }
+
+# Raise a kind's number when its reader finds more or other text (or a better reason for failing):
+# files of that kind read by an older one are read again on the next pass, unchanged ones
+# included, and only passages whose text changed are embedded again. Indexes made before
+# these numbers were kept count as read by version 1.
+READER_VERSIONS: dict[str, int] = {
+    "text": 2,  # Windows-1252 preferred over look-alike code pages
+    "code": 2,
+    "markdown": 2,
+    "html": 2,
+    "pdf": 2,  # ligatures, line-end hyphens, form fields and notes; scanned and cut-short files named
+    "docx": 2,  # tracked insertions, content controls, fields
+    "email": 2,  # bodies and headers with a missing or wrong charset
+}
+
+
+def reader_version(path: Path) -> int:
+    """The version of the reader `path` gets now (0 for files Cairn does not read)."""
+    kind = kind_for(path)
+    return 0 if kind is None else READER_VERSIONS[kind]
 
 
 def _extractor(kind: str) -> Callable[[bytes], Document]:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from engine.api import Cairn
 from engine.errors import FolderError, ModelMismatchError
+from engine.extract import Document
 from tests.fakes import FakeEmbedder
 
 
@@ -92,6 +94,83 @@ def test_edited_file_is_reindexed_and_old_text_is_gone(cairn: Cairn, docs: Path)
     assert cairn.search("deposit", mode="keyword") == []
     assert [Path(r.path).name for r in cairn.search("repaints", mode="keyword")] == ["lease.txt"]
     consistent(cairn)
+
+
+def stored_vectors(cairn: Cairn, path: Path) -> list[tuple[str, bytes]]:
+    return [(text, bytes(vector)) for text, vector in cairn.store.conn.execute(
+        "SELECT c.text, e.vector FROM chunks c JOIN files f ON f.id = c.file_id JOIN embeddings e ON e.chunk_id = c.id"
+        " WHERE f.path = ? ORDER BY c.seq", (str(path),))]
+
+
+def test_an_edit_embeds_only_the_passages_it_changed(cairn: Cairn, tmp_path: Path) -> None:
+    """A long document edited in one place is searchable again after embedding that place, not all of it;
+    every passage still has the vector its own text gets (the same as indexing the new version afresh)."""
+    folder = tmp_path / "thesis"
+    folder.mkdir()
+    chapters = [f"Chapter {i} is about topic number {i} and its many details, written at length." for i in range(40)]
+    doc = folder / "thesis.md"
+    doc.write_text("\n\n".join(f"## Part {i}\n\n{c}" for i, c in enumerate(chapters)))
+    cairn.add_folder(folder)
+    run(cairn)
+    passages = consistent(cairn)[0]
+    assert passages >= 10
+    before = embedded(cairn)
+    doc.write_text(doc.read_text().replace("topic number 7 ", "the migration of cranes "))
+    assert run(cairn).updated == 1
+    assert 1 <= embedded(cairn) - before < passages / 4
+    assert [Path(r.path).name for r in cairn.search("cranes migration", mode="keyword")] == ["thesis.md"]
+    with Cairn(tmp_path / "fresh-home", embedder=FakeEmbedder()) as fresh:
+        fresh.add_folder(folder)
+        run(fresh)
+        assert stored_vectors(cairn, doc) == stored_vectors(fresh, doc)
+    consistent(cairn)
+
+
+def test_files_read_by_an_older_reader_are_read_again(docs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A better reader for a kind of file (here: Markdown) reaches files indexed before it, unchanged
+    ones included, on the next pass; passages whose text it did not change keep their vectors."""
+    import engine.extract as extract_module
+
+    better = []
+
+    def reader(path: Path, max_bytes: int) -> Document:  # the newer one finds words the old one missed
+        found = extract_module.extract(path, max_bytes)
+        return replace(found, text=found.text + "\n\nBasil likes shade.") if better and path.suffix == ".md" else found
+
+    def new_markdown_reader() -> None:
+        monkeypatch.setitem(extract_module.READER_VERSIONS, "markdown", extract_module.READER_VERSIONS["markdown"] + 1)
+
+    with Cairn(embedder=FakeEmbedder(), extractor=reader) as cairn:
+        cairn.add_folder(docs)
+        run(cairn)
+        before = embedded(cairn)
+        assert run(cairn).updated == 0
+        new_markdown_reader()
+        report = run(cairn)
+        assert (report.updated, report.unchanged) == (1, 2)
+        assert embedded(cairn) == before  # same text from the new reader: nothing to embed
+        assert run(cairn).updated == 0  # read once by the new reader, then trusted again
+        better.append(True)
+        new_markdown_reader()
+        assert run(cairn).updated == 1
+        assert [Path(r.path).name for r in cairn.search("basil", mode="keyword")] == ["notes.md"]
+        consistent(cairn)
+
+
+def test_an_index_from_before_reader_versions_is_read_again_without_embedding(docs: Path) -> None:
+    """Upgrading Cairn: its files were read by older readers, so the next pass reads them again;
+    their text is the same, so nothing is embedded."""
+    with Cairn(embedder=FakeEmbedder()) as old:
+        old.add_folder(docs)
+        run(old)
+        old.store.conn.execute("ALTER TABLE files DROP COLUMN reader_version;"
+                               " DELETE FROM migrations WHERE name = 'm004_reader_version'")
+    with Cairn(embedder=FakeEmbedder()) as upgraded:
+        report = run(upgraded)
+        assert (report.updated, report.unchanged, embedded(upgraded)) == (3, 0, 0)
+        assert run(upgraded).unchanged == 3
+        assert [Path(r.path).name for r in upgraded.search("tomatoes", mode="keyword")] == ["notes.md"]
+        consistent(upgraded)
 
 
 def test_deleted_file_leaves_the_index(cairn: Cairn, docs: Path) -> None:

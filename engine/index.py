@@ -30,7 +30,7 @@ from engine.store import FileOutcome, FileRow, FolderRow, NewChunk, Store
 # fits the model's input: "Core Language" says what a bare code example is about. Only the vector
 # changes; the stored text and spans stay the document's own. (Measured: see README, Evaluation.)
 EMBED_PLACE = True
-PARTIAL = "only partly read: text beyond Cairn's limits (size, pages, damaged parts) was left out"
+PARTIAL = "only partly read: text beyond Cairn's limits (size, pages, reading time, damaged parts) was left out"
 EMBED_BATCH = 32  # chunks per embedder call, across files
 READ_AHEAD = 16  # extracted files waiting for the embedder (bounds memory)
 CANCEL_POLL_SECONDS = 0.1  # how soon a pass waiting for a slow file notices it was stopped

@@ -14,6 +14,7 @@ import multiprocessing
 import multiprocessing.connection
 import resource
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,8 +28,13 @@ class Limits:
     memory_mb: int = 1536  # address space of the worker process
 
 
+# A PDF still being read at this share of its time stops there and sends what it has (marked partial),
+# leaving the rest of the time for sending it: a 5,000-page book's first pages beat a refusal.
+PAGES_SHARE = 0.75
+
+
 def _serve(requests: multiprocessing.connection.Connection, conn: multiprocessing.connection.Connection,
-           memory_bytes: int) -> None:
+           memory_bytes: int, seconds: float) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     while True:
         try:
@@ -37,7 +43,7 @@ def _serve(requests: multiprocessing.connection.Connection, conn: multiprocessin
             return
         path, max_bytes = request
         try:
-            conn.send(("ok", extract(Path(path), max_bytes)))
+            conn.send(("ok", extract(Path(path), max_bytes, deadline=time.monotonic() + seconds * PAGES_SHARE)))
         except UnsupportedFile as exc:
             conn.send(("unsupported", str(exc)))
         except ExtractionError as exc:
@@ -92,7 +98,8 @@ class SandboxedExtractor:
         # two one-way OS pipes: a duplex Pipe would be a socketpair, and Cairn opens no sockets at all
         requests_in, requests_out = self._ctx.Pipe(duplex=False)
         answers_in, answers_out = self._ctx.Pipe(duplex=False)
-        proc = self._ctx.Process(target=_serve, args=(requests_in, answers_out, self.limits.memory_mb * 1024 * 1024),
+        proc = self._ctx.Process(target=_serve, args=(requests_in, answers_out, self.limits.memory_mb * 1024 * 1024,
+                                       self.limits.seconds),
                                  name="cairn-extract", daemon=True)
         proc.start()
         requests_in.close()

@@ -64,12 +64,19 @@ def is_supported(path: Path) -> bool:
     return kind_for(path) is not None
 
 
-def extract(path: Path, max_bytes: int) -> Document:
-    """The text of `path`; raises ExtractionError (or UnsupportedFile) with a reason fit for the user."""
+def extract(path: Path, max_bytes: int, deadline: float | None = None) -> Document:
+    """The text of `path`; raises ExtractionError (or UnsupportedFile) with a reason fit for the user.
+
+    `deadline` (a time.monotonic() value) ends the reading of a PDF early, with what was
+    read so far marked incomplete: the one format read page by page that runs to thousands."""
     kind = kind_for(path)
     if kind is None:
         raise UnsupportedFile(f"unsupported file type {describe_suffix(path)}")
     data = read_limited(path, max_bytes)
     if not data:
         return Document(text="", kind=kind, title=None)
+    if kind == "pdf":
+        from engine.extract.pdf import extract_pdf
+
+        return extract_pdf(data, deadline)
     return _extractor(kind)(data)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+import time
 import unicodedata
 
 from pypdf import PageObject, PasswordType, PdfReader
@@ -45,11 +46,19 @@ SCANNED = ("scanned PDF: its pages are pictures without a text layer, which Cair
            " (an OCR tool such as OCRmyPDF can add one)")
 
 
-def extract_pdf(data: bytes) -> Document:
+def extract_pdf(data: bytes, deadline: float | None = None) -> Document:
+    """The PDF's text, page by page; at `deadline` (time.monotonic()) the pages read so far, marked incomplete.
+
+    A book of thousands of scanned-and-recognised pages can take longer than a file is
+    given: its first pages are worth more than a refusal."""
     reader, count = _open(data)
     pages: list[str] = []
     failed = length = 0
+    out_of_time = False
     for index in range(min(count, MAX_PDF_PAGES)):
+        if deadline is not None and index and time.monotonic() > deadline:
+            out_of_time = True
+            break
         text = _page_text(reader, index)
         if text is None:
             failed += 1
@@ -68,7 +77,7 @@ def extract_pdf(data: bytes) -> Document:
         builder.page(number, _dehyphenate(text, compounds))
         if builder.full:
             break
-    return builder.build("pdf", _title(reader), incomplete=failed > 0 or count > MAX_PDF_PAGES)
+    return builder.build("pdf", _title(reader), incomplete=failed > 0 or out_of_time or count > MAX_PDF_PAGES)
 
 
 def _open(data: bytes) -> tuple[PdfReader, int]:

@@ -7,6 +7,7 @@ embedder stands in where only the words matter.
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -152,3 +153,18 @@ def test_a_pdf_of_blank_pages_is_still_just_empty(tmp_path: Path) -> None:
     pdf.add_page()
     doc = extract(write(tmp_path / "blank.pdf", bytes(pdf.output())), LIMIT)
     assert doc.text == "" and len(doc.pages) == 2
+
+
+def test_a_pdf_still_being_read_at_its_deadline_keeps_the_pages_read(tmp_path: Path) -> None:
+    """A book too long to read in the time a file is given: its first pages are indexed, marked partial,
+    rather than the whole file refused (the reader process gives each file a deadline)."""
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=12)
+    for number in range(1, 6):
+        pdf.add_page()
+        pdf.multi_cell(0, 10, f"Chapter {number} begins here.")
+    book = write(tmp_path / "book.pdf", bytes(pdf.output()))
+    late = extract(book, LIMIT, deadline=time.monotonic())  # passed already: the first page, then stop
+    assert late.truncated and [late.text[p.start:p.end] for p in late.pages] == ["Chapter 1 begins here."]
+    in_time = extract(book, LIMIT, deadline=time.monotonic() + 600)
+    assert not in_time.truncated and len(in_time.pages) == 5

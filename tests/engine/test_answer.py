@@ -409,3 +409,64 @@ def test_an_injected_document_does_not_reach_or_steer_the_model(indexed: Cairn, 
     assert attacked.prompt == clean.prompt  # the model reads exactly the same thing
     assert "December" not in (attacked.prompt or "") and "December" not in attacked.text
     assert not any("December" in s.text and s.supported for s in attacked.sentences)
+
+
+# ---------------------------------------------------------------- the check, in other languages
+
+FOREIGN = {
+    "moscow.txt": "Москва является столицей России. Кремль находится в центре города.\n",
+    "athens.txt": "Η Αθήνα είναι η πρωτεύουσα της Ελλάδας. Ο Παρθενώνας βρίσκεται στην Ακρόπολη.\n",
+    "bail.txt": "Le contrat de location prend fin le 30 juin 2025. Le locataire doit rendre les clés au "
+                "propriétaire le jour du départ.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def foreign(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any) -> Iterator[Cairn]:
+    root = tmp_path_factory.mktemp("foreign")
+    (root / "docs").mkdir()
+    for name, text in FOREIGN.items():
+        (root / "docs" / name).write_text(text, encoding="utf-8")
+    cairn = Cairn(root / "home", embedder=real_embedder)
+    cairn.add_folder(root / "docs")
+    for _ in cairn.index():
+        pass
+    yield cairn
+    cairn.close()
+
+
+# What SmolLM2-135M wrote for these questions over these files: the question repeated, or words
+# that are not in the files (made-up Russian and Greek). The English embedding model finds any
+# two Cyrillic or Greek sentences alike, so these were shown as supported, with a citation.
+NOT_FROM_THE_FILES = [
+    ("Что является столицей России?", "Что является столицей России?\nThe answer is: The source is not a question."),
+    ("Где находится Кремль?", "Какие-то недокурсивных энергийских семьях в городе."),
+    ("Πού βρίσκεται ο Παρθενώνας;", "Πού βρίσκεται ο Παρθενώνας, τη διδυμβλέπωπολον και σχεφόμος."),
+    ("Quand le contrat de location prend-il fin ?", "Le contrat de location prend-il fin ?\nThe answer is: [1]"),
+]
+
+
+@needs_chat_model
+@pytest.mark.parametrize(("question", "raw"), NOT_FROM_THE_FILES,
+                         ids=["ru-question-repeated", "ru-made-up", "el-made-up", "fr-question-repeated"])
+def test_a_repeated_question_or_words_not_in_the_files_are_never_cited(
+        foreign: Cairn, monkeypatch: pytest.MonkeyPatch, question: str, raw: str) -> None:
+    def replay(self: ChatModel, prompt: str, *, max_tokens: int, cancel: Any = None) -> Iterator[str]:
+        yield raw
+
+    monkeypatch.setattr(ChatModel, "stream", replay)
+    _, answer = run(foreign.ask(question, generative=True))
+    assert answer.raw == raw
+    assert answer.kind == "extractive" and answer.note == FALLBACK_NOTE  # quoted from the file instead
+    assert raw.splitlines()[0] not in answer.text
+
+
+@needs_chat_model
+def test_a_faithful_answer_in_another_language_is_still_cited(foreign: Cairn, monkeypatch: pytest.MonkeyPatch) -> None:
+    def faithful(self: ChatModel, prompt: str, *, max_tokens: int, cancel: Any = None) -> Iterator[str]:
+        yield "Кремль находится в центре города Москва [1]."
+
+    monkeypatch.setattr(ChatModel, "stream", faithful)
+    _, answer = run(foreign.ask("Где находится Кремль?", generative=True))
+    assert answer.kind == "generative" and [s.supported for s in answer.sentences] == [True]
+    assert Path(answer.sources[answer.sentences[0].citations[0] - 1].path).name == "moscow.txt"

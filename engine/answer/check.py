@@ -43,10 +43,13 @@ _REFUSAL = re.compile(r"\b(?:can(?:no|')t|could not|couldn't|unable to|do(?:es)?
 def generated_sentences(raw: str) -> list[str]:
     """The model's answer as sentences, its own citation markers removed.
 
-    Pieces with fewer than two content words ("The answer is.") claim nothing and are dropped."""
+    Pieces with fewer than two content words ("The answer is.") claim nothing and are dropped,
+    as are pieces without a letter: the "1." of a numbered list is cut off as a sentence of its own."""
     out = []
     for a, b in sentence_spans(raw):
         text = clean(_MARKERS.sub("", raw[a:b]))
+        if not any(ch.isalpha() for ch in text):
+            continue
         words = content_words(text)
         if len(words) >= 2 or (words and key_facts(text)):
             out.append(text)

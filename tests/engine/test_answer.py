@@ -470,3 +470,21 @@ def test_a_faithful_answer_in_another_language_is_still_cited(foreign: Cairn, mo
     _, answer = run(foreign.ask("Где находится Кремль?", generative=True))
     assert answer.kind == "generative" and [s.supported for s in answer.sentences] == [True]
     assert Path(answer.sources[answer.sentences[0].citations[0] - 1].path).name == "moscow.txt"
+
+
+@needs_chat_model
+def test_the_numbers_of_a_listed_answer_are_not_claims(chat_cairn: Cairn, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SmolLM2 answers "how do I" questions with a numbered list; "1." is not a sentence to check or flag."""
+    listed = ("1. Research the company and prepare examples of past achievements.\n"
+              "2. Send a thank-you note to the hiring manager after the meeting.\n"
+              "3. Dress professionally and arrive early to make a good first impression.")
+
+    def as_a_list(self: ChatModel, prompt: str, *, max_tokens: int, cancel: Any = None) -> Iterator[str]:
+        yield listed
+
+    monkeypatch.setattr(ChatModel, "stream", as_a_list)
+    _, answer = run(chat_cairn.ask("How do I prepare for a job interview?", generative=True))
+    assert answer.kind == "generative"
+    assert [s.text for s in answer.sentences] == [line[3:] for line in listed.splitlines()]
+    assert [s.supported for s in answer.sentences] == [True, True, False]
+    assert answer.note is not None and answer.note.startswith("1 of 3 sentences")

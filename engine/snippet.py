@@ -2,6 +2,9 @@
 
 Matching is by word prefix (so "contracts" marks "contract" and the reverse,
 roughly as the porter stemmer in FTS5 matched them), case- and accent-blind.
+A word keeps its combining marks (Devanagari vowel signs, Arabic vowel marks, an
+accent typed as a character of its own): a regular expression's word class stops at
+them, which cut "हिन्दी" into three letters, each then marked wherever it stood alone.
 """
 
 from __future__ import annotations
@@ -38,15 +41,34 @@ def _matches(word: str, terms: list[str]) -> bool:
     return False
 
 
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """The words of `text`, each with the combining marks of its letters."""
+    if text.isascii():
+        return [m.span() for m in _WORD.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    for m in _WORD.finditer(text):
+        start, end = m.span()
+        if spans and spans[-1][1] == start:  # letters joined by marks: one word
+            start = spans.pop()[0]
+        while end < len(text) and unicodedata.category(text[end]).startswith("M"):
+            end += 1
+        spans.append((start, end))
+    return spans
+
+
+def _words(text: str) -> list[str]:
+    return [text[a:b] for a, b in word_spans(text)]
+
+
 def _terms(query: str) -> list[str]:
-    return [_fold(w) for t in query_terms(query, keep_stopwords=False) for w in _WORD.findall(t)]
+    return [_fold(w) for t in query_terms(query, keep_stopwords=False) for w in _words(t)]
 
 
 def match_spans(text: str, query: str) -> list[tuple[int, int]]:
     terms = _terms(query)
     if not terms:
         return []
-    return [(m.start(), m.end()) for m in _WORD.finditer(text) if _matches(m.group(), terms)]
+    return [(a, b) for a, b in word_spans(text) if _matches(text[a:b], terms)]
 
 
 def term_coverage(text: str, query: str) -> float:
@@ -57,7 +79,7 @@ def term_coverage(text: str, query: str) -> float:
     terms = sorted(set(_terms(query)))
     if not terms:
         return 0.0
-    words = set(_WORD.findall(_fold(text)))
+    words = set(_words(_fold(text)))
     by_prefix: dict[str, list[str]] = {}
     for word in words:
         if len(word) >= MIN_PREFIX:

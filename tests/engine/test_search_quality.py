@@ -66,3 +66,34 @@ def test_results_carry_exact_spans(indexed: Cairn) -> None:
     result = indexed.search("ligament reconstruction physiotherapy", mode="keyword")[0]
     source = Path(result.path).read_text()
     assert source[result.start:result.end] == result.text
+
+
+# Words whose letters carry combining marks: Devanagari vowel signs and virama, Arabic vowel
+# marks, a Latin accent typed as its own character (as macOS file names and some PDFs keep it).
+MARKED = {
+    "hindi.txt": "भारत की राजधानी नई दिल्ली है। हिन्दी भारत की राजभाषा है।\n",
+    "arabic.txt": "ذَهَبَ الوَلَدُ إِلَى المَدْرَسَةِ فِي الصَّبَاحِ. المدرسة كبيرة.\n",
+    "menu.txt": "The cafe\u0301 on the corner serves cre\u0300me bru\u0302le\u0301e on Sundays.\n",
+}
+
+
+@pytest.mark.parametrize(("query", "name", "marked"), [
+    ("हिन्दी", "hindi.txt", ["हिन्दी"]),
+    ("दिल्ली", "hindi.txt", ["दिल्ली"]),
+    ("المدرسة", "arabic.txt", ["المَدْرَسَةِ", "المدرسة"]),
+    ("café", "menu.txt", ["cafe\u0301"]),
+    ("brûlée", "menu.txt", ["bru\u0302le\u0301e"]),
+], ids=["hindi", "hindi-2", "arabic-vowel-marks", "latin-decomposed", "latin-decomposed-2"])
+def test_highlights_mark_whole_words_with_their_combining_marks(tmp_path: Path, query: str, name: str,
+                                                                 marked: list[str]) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for file, text in MARKED.items():
+        (docs / file).write_text(text, encoding="utf-8")
+    with Cairn(tmp_path / "home", embedder=None) as cairn:
+        cairn.add_folder(docs)
+        for _ in cairn.index():
+            pass
+        results = cairn.search(query, mode="keyword")
+    assert [Path(r.path).name for r in results] == [name]
+    assert [results[0].snippet[a:b] for a, b in results[0].highlights] == marked

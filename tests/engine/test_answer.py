@@ -25,7 +25,7 @@ from engine.answer.check import check
 from engine.answer.prompt import build_prompt
 from engine.answer.retrieve import retrieve
 from engine.answer.sentences import score_sentences
-from engine.answer.text import facts_in, key_facts
+from engine.answer.text import facts_in, key_facts, sentence_spans
 from engine.api import Cairn
 from engine.errors import Cancelled, ConfigError, ModelLoadError, QuestionError
 from engine.extract import extract
@@ -488,3 +488,44 @@ def test_the_numbers_of_a_listed_answer_are_not_claims(chat_cairn: Cairn, monkey
     assert [s.text for s in answer.sentences] == [line[3:] for line in listed.splitlines()]
     assert [s.supported for s in answer.sentences] == [True, True, False]
     assert answer.note is not None and answer.note.startswith("1 of 3 sentences")
+
+
+SENTENCES_ELSEWHERE = {
+    "kremlin.txt": ("Москва является столицей России. Кремль находится в центре города. "
+                    "Метро открылось в 1935 году.\n", "Кремль находится в центре города."),
+    "acropolis.txt": ("Η Αθήνα είναι η πρωτεύουσα της Ελλάδας. Ο Παρθενώνας βρίσκεται στην Ακρόπολη. "
+                      "Το μουσείο άνοιξε το 2009.\n", "Ο Παρθενώνας βρίσκεται στην Ακρόπολη."),
+}
+
+
+@pytest.mark.parametrize(("question", "name"), [
+    ("Где находится Кремль?", "kremlin.txt"),
+    ("Πού βρίσκεται ο Παρθενώνας;", "acropolis.txt"),
+], ids=["russian", "greek"])
+def test_an_answer_from_a_file_in_another_script_quotes_its_sentence_not_the_whole_passage(
+        tmp_path: Path, real_embedder: Any, question: str, name: str) -> None:
+    (tmp_path / "docs").mkdir()
+    for file, (text, _) in SENTENCES_ELSEWHERE.items():
+        (tmp_path / "docs" / file).write_text(text, encoding="utf-8")
+    with Cairn(tmp_path / "home", embedder=real_embedder) as cairn:
+        cairn.add_folder(tmp_path / "docs")
+        for _ in cairn.index():
+            pass
+        _, answer = run(cairn.ask(question))
+    text, sentence = SENTENCES_ELSEWHERE[name]
+    assert answer.kind == "extractive"
+    first = answer.sentences[0]
+    assert first.text == sentence
+    assert Path(answer.sources[first.citations[0] - 1].path).name == name
+    start, end = first.spans[0]
+    assert text[start:end] == sentence
+
+
+@pytest.mark.parametrize(("text", "sentences"), [
+    ("北京是中国的首都。故宫位于北京市中心！长城很长？", ["北京是中国的首都。", "故宫位于北京市中心！", "长城很长？"]),
+    ("भारत की राजधानी नई दिल्ली है। हिन्दी भारत की राजभाषा है।", ["भारत की राजधानी नई दिल्ली है।", "हिन्दी भारत की राजभाषा है।"]),
+    ("القاهرة هي عاصمة مصر. هل النيل أطول نهر؟ نعم.", ["القاهرة هي عاصمة مصر.", "هل النيل أطول نهر؟", "نعم."]),
+    ("Dr. Smith left at 3 p.m. and came back. Él dijo que sí.", ["Dr. Smith left at 3 p.m. and came back.", "Él dijo que sí."]),
+], ids=["chinese", "hindi", "arabic", "latin"])
+def test_sentences_end_at_the_full_stops_of_other_scripts(text: str, sentences: list[str]) -> None:
+    assert [text[a:b] for a, b in sentence_spans(text)] == sentences

@@ -33,7 +33,11 @@ MAX_CITATIONS = 2
 _CLAUSE = re.compile(r"[,;:]\s+|\s+(?:and|but|while|whereas)\s+")
 MIN_CLAUSE_WORDS = 3
 CLAUSE_PREFILTER = 0.4  # a source sentence less similar than this to every generated one is not cut into clauses
-_MARKERS = re.compile(r"\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
+# The model's own source markers, however written: [1], [1, 2], [1-2], [Source 1], (Source 1), 【1】, [^1], [S1].
+# A bare "(1)" is left: in a sentence it is as often part of what is said ("article 5 (1)").
+_NUMBERS = r"[#^]?\d+(?:\s*(?:[,;\-–]|and|&)\s*(?:sources?\s*|s)?[#^]?\d+)*"
+_MARKERS = re.compile(rf"\s*(?:[\[【]\s*(?:sources?\s*|src\s*|ref\s*|s)?{_NUMBERS}\s*[\]】]"
+                      rf"|\(\s*(?:sources?|src|ref)\s*{_NUMBERS}\s*\))", re.IGNORECASE)
 _FRAMING = frozenset(content_words("the answer to the question in the sources"))  # "The answer is: ..."
 _GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
 _REFUSAL = re.compile(r"\b(?:can(?:no|')t|could not|couldn't|unable to|do(?:es)? not|don't) (?:find|contain|answer|mention|say)",

@@ -529,3 +529,25 @@ def test_an_answer_from_a_file_in_another_script_quotes_its_sentence_not_the_who
 ], ids=["chinese", "hindi", "arabic", "latin"])
 def test_sentences_end_at_the_full_stops_of_other_scripts(text: str, sentences: list[str]) -> None:
     assert [text[a:b] for a, b in sentence_spans(text)] == sentences
+
+
+@needs_chat_model
+@pytest.mark.parametrize("marker", ["[Source 1]", "(Source 1)", "[source 1, 2]", "[1-2]", "[1–2]", "【1】", "[^1]",
+                                    "[#1]", "[S1]", "[Sources 1 and 2]"])
+def test_citation_markers_written_another_way_are_removed_not_checked_as_facts(
+        chat_cairn: Cairn, monkeypatch: pytest.MonkeyPatch, marker: str) -> None:
+    """Chat models mark sources in many ways; "[Source 1]" made a faithful sentence unsupported (its "Source"
+    taken for a name, "1-2" for an identifier) and the model's own, unchecked number stayed in the answer."""
+    said = f"The landlord keeps the security deposit until the apartment is inspected {marker}."
+
+    def marked(self: ChatModel, prompt: str, *, max_tokens: int, cancel: Any = None) -> Iterator[str]:
+        yield said
+
+    monkeypatch.setattr(ChatModel, "stream", marked)
+    _, answer = run(chat_cairn.ask("Who keeps the security deposit?", generative=True))
+    assert answer.kind == "generative"
+    assert [(s.text, s.supported) for s in answer.sentences] == [
+        ("The landlord keeps the security deposit until the apartment is inspected.", True)]
+    cited = answer.sources[answer.sentences[0].citations[0] - 1]
+    assert Path(cited.path).name == "lease-agreement.txt"
+    assert answer.text == f"{answer.sentences[0].text} [{cited.n}]"

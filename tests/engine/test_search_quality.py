@@ -97,3 +97,44 @@ def test_highlights_mark_whole_words_with_their_combining_marks(tmp_path: Path, 
         results = cairn.search(query, mode="keyword")
     assert [Path(r.path).name for r in results] == [name]
     assert [results[0].snippet[a:b] for a, b in results[0].highlights] == marked
+
+
+# Scripts written without spaces between words: FTS5's unicode61 tokenizer takes a whole run
+# ("北京是中国的首都") for one word, so a word inside it was never found by keyword.
+UNSPACED = {
+    "beijing.txt": "北京是中国的首都。故宫位于北京市中心。\n",
+    "tokyo.txt": "東京は日本の首都です。浅草寺は東京で最も古い寺です。\n",
+    "bangkok.txt": "กรุงเทพมหานครเป็นเมืองหลวงของประเทศไทย\n",
+    "notes.txt": "A note in English about the capital of France, Paris.\n",
+}
+
+
+@pytest.mark.parametrize(("query", "name"), [
+    ("故宫", "beijing.txt"), ("浅草寺", "tokyo.txt"), ("เมืองหลวง", "bangkok.txt"), ("故宫 中心", "beijing.txt"),
+], ids=["chinese", "japanese", "thai", "two-words"])
+def test_a_word_inside_unspaced_text_is_found_by_keyword_and_marked(tmp_path: Path, query: str, name: str) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for file, text in UNSPACED.items():
+        (docs / file).write_text(text, encoding="utf-8")
+    with Cairn(tmp_path / "home", embedder=None) as cairn:
+        cairn.add_folder(docs)
+        for _ in cairn.index():
+            pass
+        results = cairn.search(query, mode="keyword")
+    assert [Path(r.path).name for r in results] == [name]
+    assert [results[0].snippet[a:b] for a, b in results[0].highlights] == [
+        w for w in sorted(query.split(), key=results[0].snippet.find)]
+
+
+def test_a_word_inside_unspaced_text_comes_first_in_hybrid_search(tmp_path: Path, real_embedder) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for file, text in UNSPACED.items():
+        (docs / file).write_text(text, encoding="utf-8")
+    with Cairn(tmp_path / "home", embedder=real_embedder) as cairn:
+        cairn.add_folder(docs)
+        for _ in cairn.index():
+            pass
+        assert names(cairn.search("浅草寺", mode="hybrid"))[0] == "tokyo.txt"
+        assert names(cairn.search("故宫", mode="hybrid"))[0] == "beijing.txt"

@@ -145,4 +145,16 @@ def _word_border(text: str, pos: int, backwards: bool) -> int:
         if p <= 0 or p >= len(text) or text[p - 1].isspace():
             return max(0, min(len(text), p))
         p += step
+    return _character_border(text, pos, step)
+
+
+_JOINERS = frozenset("\u200c\u200d\ufe0e\ufe0f")  # zero-width (non-)joiner, text and emoji presentation
+
+
+def _character_border(text: str, pos: int, step: int) -> int:
+    """`pos` moved off the middle of a character: not before a combining mark (a Thai vowel, an accent),
+    an emoji's skin tone or presentation, nor either side of a zero-width joiner (a family emoji)."""
+    while 0 < pos < len(text) and (unicodedata.category(text[pos]).startswith("M") or text[pos] in _JOINERS
+                                   or text[pos - 1] in _JOINERS or "\U0001f3fb" <= text[pos] <= "\U0001f3ff"):
+        pos += step
     return pos

@@ -6,6 +6,7 @@ Real bundled GGUF model, real SQLite + sqlite-vec + FTS5, real files on disk.
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from engine.api import Cairn
 from engine.query import STOPWORDS
 from engine.search import SearchFilters
+from engine.snippet import make_snippet
 from tests.corpus import DOCS, IDENTIFIER_QUERY, PARAPHRASES, write_corpus
 
 
@@ -138,3 +140,21 @@ def test_a_word_inside_unspaced_text_comes_first_in_hybrid_search(tmp_path: Path
             pass
         assert names(cairn.search("浅草寺", mode="hybrid"))[0] == "tokyo.txt"
         assert names(cairn.search("故宫", mode="hybrid"))[0] == "beijing.txt"
+
+
+def test_a_snippet_cut_where_no_space_is_near_keeps_whole_characters() -> None:
+    """Thai (no spaces between words, vowels written as combining marks) and emoji joined by
+    ZWJ: a window cut 30 characters from any space must not start on a mark or half an emoji."""
+    thai = "กรุงเทพมหานครเป็นเมืองหลวงของประเทศไทย" * 30
+    family = "👨\u200d👩\u200d👧" * 200
+    for shift in range(60):
+        for before, after, word in ((thai[shift:], thai, "คำค้นหา"), (family[shift:], family, "needle")):
+            text = before + word + after
+            snippet = make_snippet(text, word)
+            shown = snippet.text.removeprefix("…").removesuffix("…")
+            start = text.index(shown)
+            for edge in (start, start + len(shown)):
+                if 0 < edge < len(text):
+                    assert not unicodedata.category(text[edge]).startswith("M"), (shift, shown[:5])
+                    assert "\u200d" not in (text[edge - 1], text[edge]), (shift, shown[:5])
+            assert [snippet.text[a:b] for a, b in snippet.highlights] == [word]

@@ -29,6 +29,9 @@ from engine.embed import Embedder
 
 SUPPORT_COSINE = 0.66  # similarity to a source sentence (or one of its clauses) that counts as saying the same
 WORDS_FOUND = 0.5  # share of a generated sentence's words (numbers aside) its source's passage must contain
+# Words of the question a generated sentence uses that its source's passage lacks, at most: one is the
+# model's framing ("the judge *decided*" for "dismissed"); two are the question put in the passage's mouth.
+QUESTION_WORDS_MISSING = 1
 MAX_CITATIONS = 2
 _CLAUSE = re.compile(r"[,;:]\s+|\s+(?:and|but|while|whereas)\s+")
 MIN_CLAUSE_WORDS = 3
@@ -71,9 +74,13 @@ def is_question(text: str) -> bool:
     return end.endswith(("?", "？", "؟", "\u037e")) or (end.endswith(";") and bool(_GREEK.search(end)))
 
 
-def check(raw: str, sources: Sequence[Source], scored: Sequence[Scored], embedder: Embedder
+def check(raw: str, sources: Sequence[Source], scored: Sequence[Scored], embedder: Embedder, question: str = ""
           ) -> tuple[AnswerSentence, ...]:
-    """Every sentence of `raw` with the sources that support it, or marked unsupported."""
+    """Every sentence of `raw` with the sources that support it, or marked unsupported.
+
+    The words a sentence takes from `question` must be in the passage it cites (all but
+    `QUESTION_WORDS_MISSING`): "her blood type" in "the summary contains information about
+    her blood type" came from the question, not from the summary."""
     texts = [t for t in generated_sentences(raw) if not is_refusal(t) and not is_question(t)]
     evidence = [s for s in scored if s.usable]
     if not texts:
@@ -88,8 +95,9 @@ def check(raw: str, sources: Sequence[Source], scored: Sequence[Scored], embedde
         sims = np.hstack([sims, vectors @ clauses.T])
     facts = {s.n: facts_in(s.text) for s in sources}
     words = {s.n: set(content_words(s.text)) for s in sources}
+    asked = set(content_words(question)) - _FRAMING
     candidates = [*evidence, *owners]
-    return tuple(_attribute(t, row, candidates, facts, words) for t, row in zip(texts, sims))
+    return tuple(_attribute(t, row, candidates, facts, words, asked) for t, row in zip(texts, sims))
 
 
 def _clauses(sentences: Sequence[Scored], embedder: Embedder) -> tuple[list[Scored], np.ndarray]:
@@ -113,16 +121,18 @@ def _clauses(sentences: Sequence[Scored], embedder: Embedder) -> tuple[list[Scor
 
 
 def _attribute(text: str, sims: np.ndarray, evidence: Sequence[Scored], facts: dict[int, set[str]],
-               words: dict[int, set[str]]) -> AnswerSentence:
-    needed = key_facts(text)
+               words: dict[int, set[str]], asked: set[str]) -> AnswerSentence:
     said = [w for w in content_words(text) if not w.isdigit() and w not in _FRAMING]  # numbers: key facts
+    needed = key_facts(text)
+    echoed = asked.intersection(said)  # the question's words it uses
     cited: list[Scored] = []
     for i in np.argsort(-sims):
         candidate = evidence[int(i)]
         if sims[i] < SUPPORT_COSINE or len(cited) >= MAX_CITATIONS:
             break
         source = candidate.source
-        if (needed <= facts.get(source, set()) and (not said or coverage(said, words.get(source, set())) >= WORDS_FOUND)
-                and all(c.source != source for c in cited)):
+        found = words.get(source, set())
+        if (needed <= facts.get(source, set()) and len(echoed - found) <= QUESTION_WORDS_MISSING
+                and (not said or coverage(said, found) >= WORDS_FOUND) and all(c.source != source for c in cited)):
             cited.append(candidate)
     return AnswerSentence(text, tuple(c.source for c in cited), bool(cited), tuple((c.start, c.end) for c in cited))

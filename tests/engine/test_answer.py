@@ -551,3 +551,51 @@ def test_citation_markers_written_another_way_are_removed_not_checked_as_facts(
     cited = answer.sources[answer.sentences[0].citations[0] - 1]
     assert Path(cited.path).name == "lease-agreement.txt"
     assert answer.text == f"{answer.sentences[0].text} [{cited.n}]"
+
+
+DISCHARGE_PAGES = (
+    "Clinical summary for patient Anna Weber. She was admitted on 3 March 2021 with chest pain.",
+    "The cardiologist ordered an echocardiogram. The ejection fraction was 55 percent, which is normal.",
+    "Discharge plan: aspirin 100 mg daily and a follow-up visit in six weeks at the cardiology clinic.",
+)
+
+
+@pytest.fixture(scope="module")
+def discharge(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any) -> Iterator[Cairn]:
+    root = tmp_path_factory.mktemp("discharge")
+    (root / "docs").mkdir()
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=12)
+    for text in DISCHARGE_PAGES:
+        pdf.add_page()
+        pdf.multi_cell(0, 10, text)
+    (root / "docs" / "weber-discharge.pdf").write_bytes(bytes(pdf.output()))
+    cairn = Cairn(root / "home", embedder=real_embedder)
+    cairn.add_folder(root / "docs")
+    for _ in cairn.index():
+        pass
+    yield cairn
+    cairn.close()
+
+
+@needs_chat_model
+def test_the_question_put_in_the_passage_s_mouth_is_not_supported(discharge: Cairn,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """SmolLM2's answer to a question the summary does not answer: it claims the summary does."""
+    raw = "The source is a clinical summary for Anna Weber, which contains information about her blood type."
+
+    def claims(self: ChatModel, prompt: str, *, max_tokens: int, cancel: Any = None) -> Iterator[str]:
+        yield raw
+
+    monkeypatch.setattr(ChatModel, "stream", claims)
+    _, answer = run(discharge.ask("What is Anna Weber's blood type?", generative=True))
+    assert answer.kind == "extractive" and answer.note == FALLBACK_NOTE and "blood" not in answer.text
+
+    def answers(self: ChatModel, prompt: str, *, max_tokens: int, cancel: Any = None) -> Iterator[str]:
+        yield "Her ejection fraction was 55 percent, which is normal [1]."
+
+    monkeypatch.setattr(ChatModel, "stream", answers)
+    _, answer = run(discharge.ask("What was Anna Weber's ejection fraction?", generative=True))
+    assert answer.kind == "generative" and [s.supported for s in answer.sentences] == [True]
+    cited = answer.sources[answer.sentences[0].citations[0] - 1]
+    assert cited.page == 2 and "55 percent" in cited.text

@@ -6,6 +6,11 @@ in the text instead of being read as FTS5 syntax. Pieces are OR-ed and bm25
 ranks documents that match more, and rarer, pieces first. Words joined by a
 slash ("beginning/end", "contract/agreement") are alternatives, not a phrase:
 each is a piece of its own.
+
+Chinese, Japanese, Thai and Korean are written without a space between words (or, in
+Korean, with the grammar joined to the word): the FTS5 tokenizer takes a whole run for
+one token, so a word inside it cannot be matched by the index. Pieces in those scripts
+are looked for as they are written, inside the passages' text (`unspaced_terms`).
 """
 
 from __future__ import annotations
@@ -25,6 +30,9 @@ _CODE = re.compile(r"\w(?:[_.#]|::?)\w|^_|_$")  # os.read, PyErr_Print, report_v
 _ABBREVIATION = re.compile(r"^(?:[^\W\d_]\.)+[^\W\d_]?$")  # e.g, i.e, U.S.A: not code
 _LONG_NUMBER = re.compile(r"\d{3,}")  # 2023-CV-04417, RS232, ISO 10646; not "Perl 5" or "-22"
 _WORD = re.compile(r"\w+")
+# Han, kana, Hangul, Thai, Lao, Myanmar, Khmer
+_UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
+                       "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f]")
 _ALTERNATIVES = re.compile(r"^[^\W\d_]+(?:/[^\W\d_]+)+$")  # always/never; not /etc/fstab, src/main.py, TCP/IP4
 
 
@@ -50,6 +58,16 @@ def fts_query(query: str) -> str | None:
     if not terms:
         return None
     return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+def is_unspaced(piece: str) -> bool:
+    """Whether `piece` has a script written without spaces between words (see the module's note)."""
+    return bool(_UNSPACED.search(piece))
+
+
+def unspaced_terms(query: str) -> list[str]:
+    """The query's pieces to look for verbatim in the text, since the index cannot split their words."""
+    return [t for t in query_terms(query, keep_stopwords=False) if is_unspaced(t)]
 
 
 def identifiers(query: str) -> list[str]:

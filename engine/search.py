@@ -8,7 +8,8 @@ one that touches it in one paragraph. Hybrid search scores the union of both
 candidate lists by cosine plus a keyword bonus (bm25, scaled by the share of the
 query's words the passage contains, so one incidental shared word counts for
 little), and lifts passages that contain an identifier the person
-typed (a case number means that case, not a similar one). Rank fusion (RRF) was
+typed (a case number means that case, not a similar one; a word of Chinese,
+Japanese or Thai, which the index cannot split out of its run, the same). Rank fusion (RRF) was
 tried first: it ignores how far apart the cosines are and let single-word
 keyword matches outrank clear semantic winners.
 """
@@ -23,7 +24,7 @@ import numpy as np
 
 from engine.embed import Embedder
 from engine.errors import CairnError
-from engine.query import fts_query, identifiers
+from engine.query import fts_query, identifiers, query_terms, unspaced_terms
 from engine.snippet import make_snippet, term_coverage
 from engine.store import ChunkHit, Store
 
@@ -118,10 +119,18 @@ def _keyword(store: Store, query: str, depth: int) -> dict[int, float]:
     if match is None:
         return {}
     rows = store.keyword_candidates(match, depth)
-    if not rows:
-        return {}
-    best = -rows[0][1] or 1.0
-    return {cid: max(0.0, -bm25) / best for cid, bm25 in rows}
+    best = -rows[0][1] if rows and rows[0][1] else 1.0
+    scores = {cid: max(0.0, -bm25) / best for cid, bm25 in rows}
+    unspaced = unspaced_terms(query)
+    if unspaced:  # words the index cannot see inside a run of Chinese, Japanese, Thai ...: scored by share found
+        share = 1.0 / len(query_terms(query, keep_stopwords=False))
+        found: dict[int, float] = {}
+        for term in dict.fromkeys(unspaced):
+            for cid in store.passages_containing(term, depth):
+                found[cid] = found.get(cid, 0.0) + share
+        for cid, score in found.items():
+            scores[cid] = max(scores.get(cid, 0.0), min(1.0, score))
+    return scores
 
 
 def _semantic(store: Store, vector: np.ndarray, depth: int) -> dict[int, float]:
@@ -161,7 +170,9 @@ def _file_cosines(store: Store, vector: np.ndarray, hits: dict[int, ChunkHit]) -
 
 
 def _boost_identifiers(scores: dict[int, float], hits: dict[int, ChunkHit], query: str) -> None:
-    wanted = [w.lower() for w in identifiers(query)]
+    """Passages holding what the person typed exactly go first: identifiers, and the words of unspaced
+    scripts (the embedding model does not read Chinese or Thai: "故宫" was nearest to a Thai passage)."""
+    wanted = [w.lower() for w in dict.fromkeys(identifiers(query) + unspaced_terms(query))]
     if not wanted:
         return
     for cid, hit in hits.items():

@@ -2,6 +2,9 @@
 
 Matching is by word prefix (so "contracts" marks "contract" and the reverse,
 roughly as the porter stemmer in FTS5 matched them), case- and accent-blind.
+A word keeps its combining marks (Devanagari vowel signs, Arabic vowel marks, an
+accent typed as a character of its own): a regular expression's word class stops at
+them, which cut "हिन्दी" into three letters, each then marked wherever it stood alone.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from engine.query import query_terms
+from engine.query import is_unspaced, query_terms
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 MIN_PREFIX = 4  # "contract" marks "contracts"; "run" does not mark "running"
@@ -38,15 +41,49 @@ def _matches(word: str, terms: list[str]) -> bool:
     return False
 
 
-def _terms(query: str) -> list[str]:
-    return [_fold(w) for t in query_terms(query, keep_stopwords=False) for w in _WORD.findall(t)]
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """The words of `text`, each with the combining marks of its letters."""
+    if text.isascii():
+        return [m.span() for m in _WORD.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    for m in _WORD.finditer(text):
+        start, end = m.span()
+        if spans and spans[-1][1] == start:  # letters joined by marks: one word
+            start = spans.pop()[0]
+        while end < len(text) and unicodedata.category(text[end]).startswith("M"):
+            end += 1
+        spans.append((start, end))
+    return spans
+
+
+def _words(text: str) -> list[str]:
+    return [text[a:b] for a, b in word_spans(text)]
+
+
+def _terms(query: str) -> tuple[list[str], list[str]]:
+    """The query's words (folded, matched to the text's words) and its unspaced pieces (found as written)."""
+    words: list[str] = []
+    unspaced: list[str] = []
+    for term in query_terms(query, keep_stopwords=False):
+        if is_unspaced(term):
+            unspaced.append(term)
+        else:
+            words.extend(_fold(w) for w in _words(term))
+    return words, unspaced
 
 
 def match_spans(text: str, query: str) -> list[tuple[int, int]]:
-    terms = _terms(query)
-    if not terms:
-        return []
-    return [(m.start(), m.end()) for m in _WORD.finditer(text) if _matches(m.group(), terms)]
+    terms, unspaced = _terms(query)
+    spans = [(a, b) for a, b in word_spans(text) if _matches(text[a:b], terms)] if terms else []
+    for term in unspaced:
+        spans.extend((m.start(), m.end()) for m in re.finditer(re.escape(term), text))
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return merged
 
 
 def term_coverage(text: str, query: str) -> float:
@@ -54,10 +91,11 @@ def term_coverage(text: str, query: str) -> float:
 
     Same matching as `_matches`, indexed: hybrid search asks this for every candidate
     (hundreds per query), where comparing each term with each word took 0.7 ms a passage."""
-    terms = sorted(set(_terms(query)))
-    if not terms:
+    listed, unspaced = _terms(query)
+    terms, pieces = sorted(set(listed)), set(unspaced)
+    if not terms and not pieces:
         return 0.0
-    words = set(_WORD.findall(_fold(text)))
+    words = set(_words(_fold(text)))
     by_prefix: dict[str, list[str]] = {}
     for word in words:
         if len(word) >= MIN_PREFIX:
@@ -67,7 +105,8 @@ def term_coverage(text: str, query: str) -> float:
         if term in words or (len(term) >= MIN_PREFIX and any(
                 w.startswith(term) or term.startswith(w) for w in by_prefix.get(term[:MIN_PREFIX], ()))):
             found += 1
-    return found / len(terms)
+    found += sum(1 for piece in pieces if piece in text)
+    return found / (len(terms) + len(pieces))
 
 
 def make_snippet(text: str, query: str, width: int = 280) -> Snippet:
@@ -106,4 +145,16 @@ def _word_border(text: str, pos: int, backwards: bool) -> int:
         if p <= 0 or p >= len(text) or text[p - 1].isspace():
             return max(0, min(len(text), p))
         p += step
+    return _character_border(text, pos, step)
+
+
+_JOINERS = frozenset("\u200c\u200d\ufe0e\ufe0f")  # zero-width (non-)joiner, text and emoji presentation
+
+
+def _character_border(text: str, pos: int, step: int) -> int:
+    """`pos` moved off the middle of a character: not before a combining mark (a Thai vowel, an accent),
+    an emoji's skin tone or presentation, nor either side of a zero-width joiner (a family emoji)."""
+    while 0 < pos < len(text) and (unicodedata.category(text[pos]).startswith("M") or text[pos] in _JOINERS
+                                   or text[pos - 1] in _JOINERS or "\U0001f3fb" <= text[pos] <= "\U0001f3ff"):
+        pos += step
     return pos

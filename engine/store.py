@@ -586,6 +586,13 @@ class Store:
         )
         return [(int(r[0]), float(r[1])) for r in rows]
 
+    def passages_containing(self, text: str, limit: int) -> list[int]:
+        """Passages whose text holds `text` verbatim: words of unspaced scripts, which FTS5 cannot split.
+
+        A scan of every passage's text, so it is only asked for such words (engine.query.unspaced_terms)."""
+        rows = self.conn.execute("SELECT id FROM chunks WHERE instr(text, ?) > 0 LIMIT ?", (text, limit))
+        return [int(r[0]) for r in rows]
+
     def coarse_candidates(self, query: np.ndarray, k: int) -> list[int]:
         """The `k` chunks whose sign bits are nearest to the query's (Hamming distance).
 

@@ -95,7 +95,7 @@ def generative(question: str, sources: Sequence[Source], scored: Sequence[Scored
         yield AnswerToken(piece, "generative")
     raw = "".join(pieces)
     _stop_if(cancel)
-    sentences = check(raw, sources, scored, embedder)
+    sentences = check(raw, sources, scored, embedder, question)
     if not any(s.supported for s in sentences):
         quoted = yield from extractive(question, sources, scored, FALLBACK_NOTE)
         return Answer(question, "extractive", quoted.sentences, quoted.sources, FALLBACK_NOTE, prompt.text,

@@ -6,7 +6,12 @@ when their embeddings are close (`SUPPORT_COSINE`, calibrated in tests/engine/te
 on faithful paraphrases, all at 0.75 or more, and on invented claims about the same
 subject, all at 0.57 or less; the sentence's clauses count too) and
 every key fact of the generated sentence (numbers, dates, names, identifiers) also appears
-in that source's passage: the embedding alone cannot tell "April" from "June".
+in that source's passage: the embedding alone cannot tell "April" from "June". At least half
+of its other words must be in that passage too (`WORDS_FOUND`): the embedding model reads
+English, and finds any two Cyrillic or Greek sentences alike, so a made-up sentence in those
+scripts passed on similarity alone (a faithful paraphrase keeps most of its source's words:
+0.6 or more on the calibration set, invented claims about the same subject 0.15 to 0.5).
+A question the model writes (often the person's own, repeated) claims nothing: it is dropped.
 Sentences that address an AI are never evidence: a model repeating one is obeying it.
 """
 
@@ -19,15 +24,25 @@ import numpy as np
 
 from engine.answer.records import AnswerSentence, Source
 from engine.answer.sentences import Scored, fit
-from engine.answer.text import clean, content_words, facts_in, key_facts, sentence_spans
+from engine.answer.text import clean, content_words, coverage, facts_in, key_facts, sentence_spans
 from engine.embed import Embedder
 
 SUPPORT_COSINE = 0.66  # similarity to a source sentence (or one of its clauses) that counts as saying the same
+WORDS_FOUND = 0.5  # share of a generated sentence's words (numbers aside) its source's passage must contain
+# Words of the question a generated sentence uses that its source's passage lacks, at most: one is the
+# model's framing ("the judge *decided*" for "dismissed"); two are the question put in the passage's mouth.
+QUESTION_WORDS_MISSING = 1
 MAX_CITATIONS = 2
 _CLAUSE = re.compile(r"[,;:]\s+|\s+(?:and|but|while|whereas)\s+")
 MIN_CLAUSE_WORDS = 3
 CLAUSE_PREFILTER = 0.4  # a source sentence less similar than this to every generated one is not cut into clauses
-_MARKERS = re.compile(r"\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
+# The model's own source markers, however written: [1], [1, 2], [1-2], [Source 1], (Source 1), 【1】, [^1], [S1].
+# A bare "(1)" is left: in a sentence it is as often part of what is said ("article 5 (1)").
+_NUMBERS = r"[#^]?\d+(?:\s*(?:[,;\-–]|and|&)\s*(?:sources?\s*|s)?[#^]?\d+)*"
+_MARKERS = re.compile(rf"\s*(?:[\[【]\s*(?:sources?\s*|src\s*|ref\s*|s)?{_NUMBERS}\s*[\]】]"
+                      rf"|\(\s*(?:sources?|src|ref)\s*{_NUMBERS}\s*\))", re.IGNORECASE)
+_FRAMING = frozenset(content_words("the answer to the question in the sources"))  # "The answer is: ..."
+_GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
 _REFUSAL = re.compile(r"\b(?:can(?:no|')t|could not|couldn't|unable to|do(?:es)? not|don't) (?:find|contain|answer|mention|say)",
                       re.IGNORECASE)
 
@@ -35,10 +50,13 @@ _REFUSAL = re.compile(r"\b(?:can(?:no|')t|could not|couldn't|unable to|do(?:es)?
 def generated_sentences(raw: str) -> list[str]:
     """The model's answer as sentences, its own citation markers removed.
 
-    Pieces with fewer than two content words ("The answer is.") claim nothing and are dropped."""
+    Pieces with fewer than two content words ("The answer is.") claim nothing and are dropped,
+    as are pieces without a letter: the "1." of a numbered list is cut off as a sentence of its own."""
     out = []
     for a, b in sentence_spans(raw):
         text = clean(_MARKERS.sub("", raw[a:b]))
+        if not any(ch.isalpha() for ch in text):
+            continue
         words = content_words(text)
         if len(words) >= 2 or (words and key_facts(text)):
             out.append(text)
@@ -50,10 +68,20 @@ def is_refusal(text: str) -> bool:
     return bool(_REFUSAL.search(text))
 
 
-def check(raw: str, sources: Sequence[Source], scored: Sequence[Scored], embedder: Embedder
+def is_question(text: str) -> bool:
+    """A question ("When is the rent due?"; Greek ends one with ";") asks: it claims nothing to check."""
+    end = text.rstrip("\"'”’»)] ")
+    return end.endswith(("?", "？", "؟", "\u037e")) or (end.endswith(";") and bool(_GREEK.search(end)))
+
+
+def check(raw: str, sources: Sequence[Source], scored: Sequence[Scored], embedder: Embedder, question: str = ""
           ) -> tuple[AnswerSentence, ...]:
-    """Every sentence of `raw` with the sources that support it, or marked unsupported."""
-    texts = [t for t in generated_sentences(raw) if not is_refusal(t)]
+    """Every sentence of `raw` with the sources that support it, or marked unsupported.
+
+    The words a sentence takes from `question` must be in the passage it cites (all but
+    `QUESTION_WORDS_MISSING`): "her blood type" in "the summary contains information about
+    her blood type" came from the question, not from the summary."""
+    texts = [t for t in generated_sentences(raw) if not is_refusal(t) and not is_question(t)]
     evidence = [s for s in scored if s.usable]
     if not texts:
         return ()
@@ -66,8 +94,10 @@ def check(raw: str, sources: Sequence[Source], scored: Sequence[Scored], embedde
     if owners:
         sims = np.hstack([sims, vectors @ clauses.T])
     facts = {s.n: facts_in(s.text) for s in sources}
+    words = {s.n: set(content_words(s.text)) for s in sources}
+    asked = set(content_words(question)) - _FRAMING
     candidates = [*evidence, *owners]
-    return tuple(_attribute(t, row, candidates, facts) for t, row in zip(texts, sims))
+    return tuple(_attribute(t, row, candidates, facts, words, asked) for t, row in zip(texts, sims))
 
 
 def _clauses(sentences: Sequence[Scored], embedder: Embedder) -> tuple[list[Scored], np.ndarray]:
@@ -90,13 +120,19 @@ def _clauses(sentences: Sequence[Scored], embedder: Embedder) -> tuple[list[Scor
     return owners, embedder.embed_batch([fit(embedder, p) for p in parts])
 
 
-def _attribute(text: str, sims: np.ndarray, evidence: Sequence[Scored], facts: dict[int, set[str]]) -> AnswerSentence:
+def _attribute(text: str, sims: np.ndarray, evidence: Sequence[Scored], facts: dict[int, set[str]],
+               words: dict[int, set[str]], asked: set[str]) -> AnswerSentence:
+    said = [w for w in content_words(text) if not w.isdigit() and w not in _FRAMING]  # numbers: key facts
     needed = key_facts(text)
+    echoed = asked.intersection(said)  # the question's words it uses
     cited: list[Scored] = []
     for i in np.argsort(-sims):
         candidate = evidence[int(i)]
         if sims[i] < SUPPORT_COSINE or len(cited) >= MAX_CITATIONS:
             break
-        if needed <= facts.get(candidate.source, set()) and all(c.source != candidate.source for c in cited):
+        source = candidate.source
+        found = words.get(source, set())
+        if (needed <= facts.get(source, set()) and len(echoed - found) <= QUESTION_WORDS_MISSING
+                and (not said or coverage(said, found) >= WORDS_FOUND) and all(c.source != source for c in cited)):
             cited.append(candidate)
     return AnswerSentence(text, tuple(c.source for c in cited), bool(cited), tuple((c.start, c.end) for c in cited))

@@ -2,8 +2,10 @@
 
 Why hand-written rules and no NLP library: the answerer must work offline on any
 language-agnostic text a person keeps, start instantly and stay predictable. Sentences
-are cut at terminal punctuation followed by a capital, at blank lines and before list
-items or headings; single line breaks (PDF line wrapping) are not boundaries.
+are cut at terminal punctuation followed by a capital (in any cased script: Cyrillic and
+Greek too) or by a letter of a script without case (Arabic, Hindi), at the full stops of
+Chinese and Japanese (which no space follows), at blank lines and before list items or
+headings; single line breaks (PDF line wrapping) are not boundaries.
 
 "Key facts" are what a tiny model invents most (numbers, dates, names, identifiers):
 a generated sentence is only supported by a passage that contains all of its key facts.
@@ -18,10 +20,10 @@ from engine.query import STOPWORDS
 
 MAX_SENTENCE_CHARS = 600  # longer runs (tables, unpunctuated lists) are cut at word borders
 
-_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)")
+_END = re.compile(r"[.!?…।؟]+[\"'”’»)\]]*(?=\s)|[。！？]+[」』”’）]*")
 _PARAGRAPH = re.compile(r"\n[ \t]*\n")
 _ITEM = re.compile(r"\n(?=[ \t]*(?:[-*•·▪◦–]\s|\d{1,3}[.)]\s|#{1,6}\s))")
-_NEXT_STARTS = re.compile(r"\s*[\"'“‘«(\[]?[A-Z0-9À-ÖØ-Þ]")
+_NEXT_STARTS = re.compile(r"\s*[\"'“‘«(\[「『（]?(\w)")
 _LAST_WORD = re.compile(r"(\w+)\W*$")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SPACE = re.compile(r"\s+")
@@ -75,7 +77,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence in `text`, whitespace trimmed, in order."""
     cuts = {0, len(text)}
     for m in _END.finditer(text):
-        if not _NEXT_STARTS.match(text, m.end()):
+        following = _NEXT_STARTS.match(text, m.end())
+        if not following or following.group(1).islower() or following.group(1) == "_":
             continue
         before = _LAST_WORD.search(text, 0, m.start() + 1)
         word = before.group(1).lower() if before else ""

@@ -25,7 +25,7 @@ from engine.answer.check import check
 from engine.answer.prompt import build_prompt
 from engine.answer.retrieve import retrieve
 from engine.answer.sentences import score_sentences
-from engine.answer.text import facts_in, key_facts
+from engine.answer.text import facts_in, key_facts, sentence_spans
 from engine.api import Cairn
 from engine.errors import Cancelled, ConfigError, ModelLoadError, QuestionError
 from engine.extract import extract
@@ -409,3 +409,193 @@ def test_an_injected_document_does_not_reach_or_steer_the_model(indexed: Cairn, 
     assert attacked.prompt == clean.prompt  # the model reads exactly the same thing
     assert "December" not in (attacked.prompt or "") and "December" not in attacked.text
     assert not any("December" in s.text and s.supported for s in attacked.sentences)
+
+
+# ---------------------------------------------------------------- the check, in other languages
+
+FOREIGN = {
+    "moscow.txt": "Москва является столицей России. Кремль находится в центре города.\n",
+    "athens.txt": "Η Αθήνα είναι η πρωτεύουσα της Ελλάδας. Ο Παρθενώνας βρίσκεται στην Ακρόπολη.\n",
+    "bail.txt": "Le contrat de location prend fin le 30 juin 2025. Le locataire doit rendre les clés au "
+                "propriétaire le jour du départ.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def foreign(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any) -> Iterator[Cairn]:
+    root = tmp_path_factory.mktemp("foreign")
+    (root / "docs").mkdir()
+    for name, text in FOREIGN.items():
+        (root / "docs" / name).write_text(text, encoding="utf-8")
+    cairn = Cairn(root / "home", embedder=real_embedder)
+    cairn.add_folder(root / "docs")
+    for _ in cairn.index():
+        pass
+    yield cairn
+    cairn.close()
+
+
+# What SmolLM2-135M wrote for these questions over these files: the question repeated, or words
+# that are not in the files (made-up Russian and Greek). The English embedding model finds any
+# two Cyrillic or Greek sentences alike, so these were shown as supported, with a citation.
+NOT_FROM_THE_FILES = [
+    ("Что является столицей России?", "Что является столицей России?\nThe answer is: The source is not a question."),
+    ("Где находится Кремль?", "Какие-то недокурсивных энергийских семьях в городе."),
+    ("Πού βρίσκεται ο Παρθενώνας;", "Πού βρίσκεται ο Παρθενώνας, τη διδυμβλέπωπολον και σχεφόμος."),
+    ("Quand le contrat de location prend-il fin ?", "Le contrat de location prend-il fin ?\nThe answer is: [1]"),
+]
+
+
+@needs_chat_model
+@pytest.mark.parametrize(("question", "raw"), NOT_FROM_THE_FILES,
+                         ids=["ru-question-repeated", "ru-made-up", "el-made-up", "fr-question-repeated"])
+def test_a_repeated_question_or_words_not_in_the_files_are_never_cited(
+        foreign: Cairn, monkeypatch: pytest.MonkeyPatch, question: str, raw: str) -> None:
+    def replay(self: ChatModel, prompt: str, *, max_tokens: int, cancel: Any = None) -> Iterator[str]:
+        yield raw
+
+    monkeypatch.setattr(ChatModel, "stream", replay)
+    _, answer = run(foreign.ask(question, generative=True))
+    assert answer.raw == raw
+    assert answer.kind == "extractive" and answer.note == FALLBACK_NOTE  # quoted from the file instead
+    assert raw.splitlines()[0] not in answer.text
+
+
+@needs_chat_model
+def test_a_faithful_answer_in_another_language_is_still_cited(foreign: Cairn, monkeypatch: pytest.MonkeyPatch) -> None:
+    def faithful(self: ChatModel, prompt: str, *, max_tokens: int, cancel: Any = None) -> Iterator[str]:
+        yield "Кремль находится в центре города Москва [1]."
+
+    monkeypatch.setattr(ChatModel, "stream", faithful)
+    _, answer = run(foreign.ask("Где находится Кремль?", generative=True))
+    assert answer.kind == "generative" and [s.supported for s in answer.sentences] == [True]
+    assert Path(answer.sources[answer.sentences[0].citations[0] - 1].path).name == "moscow.txt"
+
+
+@needs_chat_model
+def test_the_numbers_of_a_listed_answer_are_not_claims(chat_cairn: Cairn, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SmolLM2 answers "how do I" questions with a numbered list; "1." is not a sentence to check or flag."""
+    listed = ("1. Research the company and prepare examples of past achievements.\n"
+              "2. Send a thank-you note to the hiring manager after the meeting.\n"
+              "3. Dress professionally and arrive early to make a good first impression.")
+
+    def as_a_list(self: ChatModel, prompt: str, *, max_tokens: int, cancel: Any = None) -> Iterator[str]:
+        yield listed
+
+    monkeypatch.setattr(ChatModel, "stream", as_a_list)
+    _, answer = run(chat_cairn.ask("How do I prepare for a job interview?", generative=True))
+    assert answer.kind == "generative"
+    assert [s.text for s in answer.sentences] == [line[3:] for line in listed.splitlines()]
+    assert [s.supported for s in answer.sentences] == [True, True, False]
+    assert answer.note is not None and answer.note.startswith("1 of 3 sentences")
+
+
+SENTENCES_ELSEWHERE = {
+    "kremlin.txt": ("Москва является столицей России. Кремль находится в центре города. "
+                    "Метро открылось в 1935 году.\n", "Кремль находится в центре города."),
+    "acropolis.txt": ("Η Αθήνα είναι η πρωτεύουσα της Ελλάδας. Ο Παρθενώνας βρίσκεται στην Ακρόπολη. "
+                      "Το μουσείο άνοιξε το 2009.\n", "Ο Παρθενώνας βρίσκεται στην Ακρόπολη."),
+}
+
+
+@pytest.mark.parametrize(("question", "name"), [
+    ("Где находится Кремль?", "kremlin.txt"),
+    ("Πού βρίσκεται ο Παρθενώνας;", "acropolis.txt"),
+], ids=["russian", "greek"])
+def test_an_answer_from_a_file_in_another_script_quotes_its_sentence_not_the_whole_passage(
+        tmp_path: Path, real_embedder: Any, question: str, name: str) -> None:
+    (tmp_path / "docs").mkdir()
+    for file, (text, _) in SENTENCES_ELSEWHERE.items():
+        (tmp_path / "docs" / file).write_text(text, encoding="utf-8")
+    with Cairn(tmp_path / "home", embedder=real_embedder) as cairn:
+        cairn.add_folder(tmp_path / "docs")
+        for _ in cairn.index():
+            pass
+        _, answer = run(cairn.ask(question))
+    text, sentence = SENTENCES_ELSEWHERE[name]
+    assert answer.kind == "extractive"
+    first = answer.sentences[0]
+    assert first.text == sentence
+    assert Path(answer.sources[first.citations[0] - 1].path).name == name
+    start, end = first.spans[0]
+    assert text[start:end] == sentence
+
+
+@pytest.mark.parametrize(("text", "sentences"), [
+    ("北京是中国的首都。故宫位于北京市中心！长城很长？", ["北京是中国的首都。", "故宫位于北京市中心！", "长城很长？"]),
+    ("भारत की राजधानी नई दिल्ली है। हिन्दी भारत की राजभाषा है।", ["भारत की राजधानी नई दिल्ली है।", "हिन्दी भारत की राजभाषा है।"]),
+    ("القاهرة هي عاصمة مصر. هل النيل أطول نهر؟ نعم.", ["القاهرة هي عاصمة مصر.", "هل النيل أطول نهر؟", "نعم."]),
+    ("Dr. Smith left at 3 p.m. and came back. Él dijo que sí.", ["Dr. Smith left at 3 p.m. and came back.", "Él dijo que sí."]),
+], ids=["chinese", "hindi", "arabic", "latin"])
+def test_sentences_end_at_the_full_stops_of_other_scripts(text: str, sentences: list[str]) -> None:
+    assert [text[a:b] for a, b in sentence_spans(text)] == sentences
+
+
+@needs_chat_model
+@pytest.mark.parametrize("marker", ["[Source 1]", "(Source 1)", "[source 1, 2]", "[1-2]", "[1–2]", "【1】", "[^1]",
+                                    "[#1]", "[S1]", "[Sources 1 and 2]"])
+def test_citation_markers_written_another_way_are_removed_not_checked_as_facts(
+        chat_cairn: Cairn, monkeypatch: pytest.MonkeyPatch, marker: str) -> None:
+    """Chat models mark sources in many ways; "[Source 1]" made a faithful sentence unsupported (its "Source"
+    taken for a name, "1-2" for an identifier) and the model's own, unchecked number stayed in the answer."""
+    said = f"The landlord keeps the security deposit until the apartment is inspected {marker}."
+
+    def marked(self: ChatModel, prompt: str, *, max_tokens: int, cancel: Any = None) -> Iterator[str]:
+        yield said
+
+    monkeypatch.setattr(ChatModel, "stream", marked)
+    _, answer = run(chat_cairn.ask("Who keeps the security deposit?", generative=True))
+    assert answer.kind == "generative"
+    assert [(s.text, s.supported) for s in answer.sentences] == [
+        ("The landlord keeps the security deposit until the apartment is inspected.", True)]
+    cited = answer.sources[answer.sentences[0].citations[0] - 1]
+    assert Path(cited.path).name == "lease-agreement.txt"
+    assert answer.text == f"{answer.sentences[0].text} [{cited.n}]"
+
+
+DISCHARGE_PAGES = (
+    "Clinical summary for patient Anna Weber. She was admitted on 3 March 2021 with chest pain.",
+    "The cardiologist ordered an echocardiogram. The ejection fraction was 55 percent, which is normal.",
+    "Discharge plan: aspirin 100 mg daily and a follow-up visit in six weeks at the cardiology clinic.",
+)
+
+
+@pytest.fixture(scope="module")
+def discharge(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any) -> Iterator[Cairn]:
+    root = tmp_path_factory.mktemp("discharge")
+    (root / "docs").mkdir()
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=12)
+    for text in DISCHARGE_PAGES:
+        pdf.add_page()
+        pdf.multi_cell(0, 10, text)
+    (root / "docs" / "weber-discharge.pdf").write_bytes(bytes(pdf.output()))
+    cairn = Cairn(root / "home", embedder=real_embedder)
+    cairn.add_folder(root / "docs")
+    for _ in cairn.index():
+        pass
+    yield cairn
+    cairn.close()
+
+
+@needs_chat_model
+def test_the_question_put_in_the_passage_s_mouth_is_not_supported(discharge: Cairn,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """SmolLM2's answer to a question the summary does not answer: it claims the summary does."""
+    raw = "The source is a clinical summary for Anna Weber, which contains information about her blood type."
+
+    def claims(self: ChatModel, prompt: str, *, max_tokens: int, cancel: Any = None) -> Iterator[str]:
+        yield raw
+
+    monkeypatch.setattr(ChatModel, "stream", claims)
+    _, answer = run(discharge.ask("What is Anna Weber's blood type?", generative=True))
+    assert answer.kind == "extractive" and answer.note == FALLBACK_NOTE and "blood" not in answer.text
+
+    def answers(self: ChatModel, prompt: str, *, max_tokens: int, cancel: Any = None) -> Iterator[str]:
+        yield "Her ejection fraction was 55 percent, which is normal [1]."
+
+    monkeypatch.setattr(ChatModel, "stream", answers)
+    _, answer = run(discharge.ask("What was Anna Weber's ejection fraction?", generative=True))
+    assert answer.kind == "generative" and [s.supported for s in answer.sentences] == [True]
+    cited = answer.sources[answer.sentences[0].citations[0] - 1]
+    assert cited.page == 2 and "55 percent" in cited.text

@@ -19,7 +19,7 @@ from collections.abc import Callable, Generator, Sequence
 from dataclasses import replace
 
 from engine.answer.chat import ChatModel
-from engine.answer.check import check
+from engine.answer.check import check, finished_part
 from engine.answer.extractive import as_sentences, select
 from engine.answer.prompt import ANSWER_TOKENS, build_prompt
 from engine.answer.records import Answer, AnswerSentence, AnswerToken, Source, render_text
@@ -33,6 +33,7 @@ REFUSAL = "I can't find this in your files."
 REFUSAL_SOURCES = 3  # closest passages shown with a refusal, so the person can see what was weighed
 MAX_QUESTION_CHARS = 1000
 TOO_SMALL_NOTE = "The chat model's context window cannot hold a single passage, so Cairn quotes the passages instead."
+CUT_NOTE = "The answer reached its length limit; its unfinished last sentence is left out."
 FALLBACK_NOTE = ("The chat model's answer could not be matched to your files, so Cairn quotes the passages "
                  "that answer the question instead.")
 
@@ -89,19 +90,28 @@ def generative(question: str, sources: Sequence[Source], scored: Sequence[Scored
     if not prompt.excerpts:
         quoted = yield from extractive(question, sources, scored, TOO_SMALL_NOTE)
         return replace(quoted, model=model.name)
-    pieces = []
-    for piece in model.stream(prompt.text, max_tokens=ANSWER_TOKENS, cancel=cancel):
-        pieces.append(piece)
-        yield AnswerToken(piece, "generative")
-    raw = "".join(pieces)
+    raw, cut_short = yield from _relayed(model.stream(prompt.text, max_tokens=ANSWER_TOKENS, cancel=cancel))
     _stop_if(cancel)
-    sentences = check(raw, sources, scored, embedder, question)
+    sentences = check(finished_part(raw) if cut_short else raw, sources, scored, embedder, question)
     if not any(s.supported for s in sentences):
         quoted = yield from extractive(question, sources, scored, FALLBACK_NOTE)
         return Answer(question, "extractive", quoted.sentences, quoted.sources, FALLBACK_NOTE, prompt.text,
                       quoted.text, raw, model.name)
-    return Answer(question, "generative", sentences, tuple(sources), _unsupported_note(sentences), prompt.text,
+    note = " ".join(filter(None, [_unsupported_note(sentences), CUT_NOTE if cut_short else None])) or None
+    return Answer(question, "generative", sentences, tuple(sources), note, prompt.text,
                   render_text(sentences), raw, model.name)
+
+
+def _relayed(stream: Generator[str, None, bool]) -> Generator[AnswerToken, None, tuple[str, bool]]:
+    """Pass the model's pieces on as they come; the whole text, and whether the length limit cut it."""
+    pieces: list[str] = []
+    while True:
+        try:
+            piece = next(stream)
+        except StopIteration as end:
+            return "".join(pieces), bool(end.value)
+        pieces.append(piece)
+        yield AnswerToken(piece, "generative")
 
 
 def _with_withheld(result: Answer, withheld: int) -> Answer:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import ctypes
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -197,8 +197,10 @@ class ChatModel:
         llama_cpp.llama_set_abort_callback(self._llm.ctx, callback, ctypes.c_void_p(0))
         return callback  # kept alive as long as the model
 
-    def stream(self, prompt: str, *, max_tokens: int, cancel: threading.Event | None = None) -> Iterator[str]:
-        """Pieces of the answer in order; raises Cancelled soon after `cancel` is set."""
+    def stream(self, prompt: str, *, max_tokens: int, cancel: threading.Event | None = None
+               ) -> Generator[str, None, bool]:
+        """Pieces of the answer in order; returns whether `max_tokens` cut it short (its last sentence
+        is then unfinished). Raises Cancelled soon after `cancel` is set."""
         tokens = self.tokenize(prompt)
         if len(tokens) + max_tokens > self.context:
             raise CairnError(f"The prompt ({len(tokens)} tokens) does not fit {self.name}'s context window.")
@@ -208,13 +210,16 @@ class ChatModel:
             self._llm.reset()  # no reuse of the last prompt's cache: the same prompt gives the same answer
             pieces = self._llm.create_completion(tokens, max_tokens=max_tokens, temperature=0.0, top_k=1,
                                                  repeat_penalty=1.1, stream=True)
+            cut_short = False
             try:
                 for chunk in pieces:
                     if cancel is not None and cancel.is_set():
                         raise Cancelled("The answer was stopped.")
-                    text = chunk["choices"][0]["text"]
-                    if text:
-                        yield text
+                    choice = chunk["choices"][0]
+                    cut_short = choice.get("finish_reason") == "length"
+                    if choice["text"]:
+                        yield choice["text"]
+                return cut_short
             except RuntimeError as exc:
                 self._llm.reset()  # an aborted decode leaves the cache half-written
                 if cancel is not None and cancel.is_set():

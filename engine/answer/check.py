@@ -42,6 +42,7 @@ _NUMBERS = r"[#^]?\d+(?:\s*(?:[,;\-–]|and|&)\s*(?:sources?\s*|s)?[#^]?\d+)*"
 _MARKERS = re.compile(rf"\s*(?:[\[【]\s*(?:sources?\s*|src\s*|ref\s*|s)?{_NUMBERS}\s*[\]】]"
                       rf"|\(\s*(?:sources?|src|ref)\s*{_NUMBERS}\s*\))", re.IGNORECASE)
 _FRAMING = frozenset(content_words("the answer to the question in the sources"))  # "The answer is: ..."
+_SENTENCE_ENDS = (".", "!", "?", "…", "。", "！", "？", "؟", "।", "\u037e")
 _GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
 _REFUSAL = re.compile(r"\b(?:can(?:no|')t|could not|couldn't|unable to|do(?:es)? not|don't) (?:find|contain|answer|mention|say)",
                       re.IGNORECASE)
@@ -61,6 +62,19 @@ def generated_sentences(raw: str) -> list[str]:
         if len(words) >= 2 or (words and key_facts(text)):
             out.append(text)
     return out
+
+
+def finished_part(raw: str) -> str:
+    """`raw` without its last sentence when that one stops before its end (the model ran out of tokens).
+
+    Half a sentence can say the opposite of the whole ("must not be filed" cut at "must"),
+    and its words may still match a passage: it is not checked, cited or shown."""
+    spans = sentence_spans(raw)
+    if not spans:
+        return raw
+    start, end = spans[-1]
+    last = _MARKERS.sub("", raw[start:end]).rstrip("\"'”’»)] ")
+    return raw if last.endswith(_SENTENCE_ENDS) else raw[:start]
 
 
 def is_refusal(text: str) -> bool:

@@ -19,7 +19,7 @@ import pytest
 from fpdf import FPDF
 
 from engine.answer import REFUSAL, Answer, AnswerToken, Source
-from engine.answer.answerer import FALLBACK_NOTE
+from engine.answer.answerer import CUT_NOTE, FALLBACK_NOTE
 from engine.answer.chat import ChatModel, bundled_chat_model_path
 from engine.answer.check import check
 from engine.answer.prompt import build_prompt
@@ -352,6 +352,39 @@ def test_a_generated_answer_with_no_support_becomes_the_extractive_one(chat_cair
     assert answer.kind == "generative"
     assert [s.supported for s in answer.sentences] == [True, False]
     assert answer.sentences[1].citations == () and "could not be found" in (answer.note or "")
+
+
+@needs_chat_model
+def test_an_answer_cut_at_its_length_limit_loses_its_unfinished_sentence(chat_cairn: Cairn,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Half a sentence is not a claim: not shown, not cited; the note says the answer was cut."""
+    chat = chat_cairn.chat_model()
+    prompt = chat.render([{"role": "user", "content": "Write three sentences about the sea."}])
+    pieces, cut_short = drained(chat.stream(prompt, max_tokens=6))
+    assert pieces and cut_short is True  # the real model, stopped by the limit
+    pieces, cut_short = drained(chat.stream(chat.render([{"role": "user", "content": "Say only: yes."}]),
+                                            max_tokens=40))
+    assert pieces and cut_short is False
+
+    def cut(self: ChatModel, prompt: str, *, max_tokens: int, cancel: Any = None) -> Generator[str, None, bool]:
+        yield "The annual income declaration must be filed before the end of April [1]. "
+        yield "Attach receipts for deductible expenses such as"
+        return True
+
+    monkeypatch.setattr(ChatModel, "stream", cut)
+    _, answer = run(chat_cairn.ask("When must the annual income declaration be filed?", generative=True))
+    assert answer.kind == "generative" and CUT_NOTE in (answer.note or "")
+    assert [s.text for s in answer.sentences] == ["The annual income declaration must be filed before the end of April."]
+
+
+def drained(stream: Generator[str, None, bool]) -> tuple[list[str], bool]:
+    """A chat stream's pieces, and what it returned: whether the length limit cut it."""
+    pieces = []
+    while True:
+        try:
+            pieces.append(next(stream))
+        except StopIteration as end:
+            return pieces, end.value
 
 
 # ---------------------------------------------------------------- missing or broken chat model

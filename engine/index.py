@@ -309,7 +309,8 @@ class Indexer:
             return _Extracted(_replace(base, status="error", error=f"could not be read ({type(exc).__name__})"), [])
         status, error = ("indexed", None) if chunks else ("empty", "no text found")
         if doc.truncated:
-            status, error = ("indexed", PARTIAL) if chunks else ("error", "no text could be read within Cairn's limits")
+            partial = f"only partly read: {doc.gap}" if doc.gap else PARTIAL
+            status, error = ("indexed", partial) if chunks else ("error", "no text could be read within Cairn's limits")
         outcome = _replace(base, hash=digest, kind=doc.kind, title=doc.title, status=status, error=error)
         return _Extracted(outcome, chunks, embed_texts=embed_texts)
 

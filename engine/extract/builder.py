@@ -65,11 +65,11 @@ class TextBuilder:
         self._pages.append(PageSpan(number, *span))
 
     def build(self, kind: str, title: str | None, encoding: str | None = None,
-              incomplete: bool = False) -> Document:
+              incomplete: bool = False, gap: str | None = None) -> Document:
         return Document(
             text="".join(self._parts), kind=kind, title=clean_title(title),
             pages=tuple(self._pages), headings=tuple(self._headings), encoding=encoding,
-            truncated=self.truncated or incomplete,
+            truncated=self.truncated or incomplete or gap is not None, gap=gap,
         )
 
 

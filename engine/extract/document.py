@@ -40,3 +40,4 @@ class Document:
     # engine.extract.limits) or part of the file could not be read. Whatever was
     # read is still worth indexing; the flag lets the indexer say it is partial.
     truncated: bool = False
+    gap: str | None = None  # what is missing and why, when the reader knows ("pages 3-7 are pictures ...")

@@ -42,6 +42,9 @@ AES = "encrypted PDF (AES): this installation of Cairn cannot decrypt it"
 DAMAGED = "damaged or invalid PDF: it cannot be read (re-saving it from a PDF viewer may help)"
 CUT_SHORT = ("damaged PDF: the file ends early, as an unfinished download or copy does"
              " (getting or copying it again may help)")
+# Pages without text that draw a picture: scanned pages, when there are several (one is
+# more often a cover or a full-page figure, not worth a line among the problems).
+MIN_PICTURE_PAGES = 2
 SCANNED = ("scanned PDF: its pages are pictures without a text layer, which Cairn cannot search"
            " (an OCR tool such as OCRmyPDF can add one)")
 
@@ -52,24 +55,11 @@ def extract_pdf(data: bytes, deadline: float | None = None) -> Document:
     A book of thousands of scanned-and-recognised pages can take longer than a file is
     given: its first pages are worth more than a refusal."""
     reader, count = _open(data)
-    pages: list[str] = []
-    failed = length = 0
-    out_of_time = False
-    for index in range(min(count, MAX_PDF_PAGES)):
-        if deadline is not None and index and time.monotonic() > deadline:
-            out_of_time = True
-            break
-        text = _page_text(reader, index)
-        if text is None:
-            failed += 1
-            text = ""
-        pages.append(text)
-        length += len(text)
-        if length > MAX_CHARS:  # the builder keeps no more than this
-            break
-    if count and failed == min(count, MAX_PDF_PAGES):
+    pages, failed, out_of_time = _read_pages(reader, count, deadline)
+    if count and len(failed) == min(count, MAX_PDF_PAGES):
         raise ExtractionError(DAMAGED)
-    if not any(text.strip() for text in pages) and any(_has_image(reader, i) for i in range(len(pages))):
+    pictures = [n for n, text in enumerate(pages, 1) if not text.strip() and _has_image(reader, n - 1)]
+    if pictures and not any(text.strip() for text in pages):
         raise ExtractionError(SCANNED)  # not "empty": the person must learn this file is not searched
     compounds = _compounds(pages)
     builder = TextBuilder()
@@ -77,7 +67,47 @@ def extract_pdf(data: bytes, deadline: float | None = None) -> Document:
         builder.page(number, _dehyphenate(text, compounds))
         if builder.full:
             break
-    return builder.build("pdf", _title(reader), incomplete=failed > 0 or out_of_time or count > MAX_PDF_PAGES)
+    gaps = [
+        f"pages {page_ranges(failed)} are damaged" if failed else "",
+        f"pages {page_ranges(pictures)} are pictures without a text layer (scanned?)"
+        if len(pictures) >= MIN_PICTURE_PAGES else "",
+        f"only the first {len(pages):,} of {count:,} pages were read in the time Cairn gives one file"
+        if out_of_time else "",
+        f"only the first {MAX_PDF_PAGES:,} of {count:,} pages are read" if count > MAX_PDF_PAGES else "",
+    ]
+    return builder.build("pdf", _title(reader), gap="; ".join(filter(None, gaps)) or None)
+
+
+def _read_pages(reader: PdfReader, count: int, deadline: float | None) -> tuple[list[str], list[int], bool]:
+    """Each page's text ("" for a broken one) until the last, the page limit, the text limit or `deadline`;
+    the numbers of the broken pages (the others are still worth having); whether `deadline` stopped it."""
+    pages: list[str] = []
+    failed: list[int] = []
+    length = 0
+    for index in range(min(count, MAX_PDF_PAGES)):
+        if deadline is not None and index and time.monotonic() > deadline:
+            return pages, failed, True
+        text = _page_text(reader, index)
+        if text is None:
+            failed.append(index + 1)
+            text = ""
+        pages.append(text)
+        length += len(text)
+        if length > MAX_CHARS:  # the builder keeps no more than this
+            break
+    return pages, failed, False
+
+
+def page_ranges(numbers: list[int], most: int = 6) -> str:
+    """"3-7, 12, 15-16": page numbers as a person reads them; past `most` ranges, "…"."""
+    ranges: list[list[int]] = []
+    for n in numbers:
+        if ranges and n == ranges[-1][1] + 1:
+            ranges[-1][1] = n
+        else:
+            ranges.append([n, n])
+    shown = [f"{a}-{b}" if b > a else str(a) for a, b in ranges[:most]]
+    return ", ".join(shown) + (", …" if len(ranges) > most else "")
 
 
 def _open(data: bytes) -> tuple[PdfReader, int]:

@@ -147,6 +147,32 @@ def test_a_scanned_pdf_is_reported_as_a_scan_not_as_an_empty_file(tmp_path: Path
     assert "scanned" in problems["lease-scan.pdf"]
 
 
+def test_scanned_pages_inside_a_typed_pdf_are_named_among_the_problems(tmp_path: Path, docs: Path) -> None:
+    """A brief with scanned exhibits: its typed pages are searchable, and the person learns which pages are not."""
+    picture = Image.new("RGB", (620, 877), "white")
+    ImageDraw.Draw(picture).text((60, 60), "Exhibit A: the signed lease.", fill="black")
+    picture.save(tmp_path / "exhibit.png")
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=12)
+    for page in ("text", "text", "picture", "picture", "text", "picture"):
+        pdf.add_page()
+        if page == "text":
+            pdf.multi_cell(0, 10, "The tenant disputes the deposit deduction.")
+        else:
+            pdf.image(str(tmp_path / "exhibit.png"), x=0, y=0, w=210)
+    write(docs / "brief.pdf", bytes(pdf.output()))
+    cover = FPDF()
+    cover.add_page()
+    cover.image(str(tmp_path / "exhibit.png"), x=0, y=0, w=210)  # one picture page: a cover, not worth a problem
+    cover.add_page()
+    cover.set_font("Helvetica", size=12)
+    cover.multi_cell(0, 10, "Annual report on the deposit scheme.")
+    write(docs / "report.pdf", bytes(cover.output()))
+    names, problems = keyword_hits(tmp_path, "deposit")
+    assert sorted(names) == ["brief.pdf", "report.pdf"]
+    assert problems == {"brief.pdf": "only partly read: pages 3-4, 6 are pictures without a text layer (scanned?)"}
+
+
 def test_a_pdf_of_blank_pages_is_still_just_empty(tmp_path: Path) -> None:
     pdf = FPDF()
     pdf.add_page()
@@ -166,5 +192,6 @@ def test_a_pdf_still_being_read_at_its_deadline_keeps_the_pages_read(tmp_path: P
     book = write(tmp_path / "book.pdf", bytes(pdf.output()))
     late = extract(book, LIMIT, deadline=time.monotonic())  # passed already: the first page, then stop
     assert late.truncated and [late.text[p.start:p.end] for p in late.pages] == ["Chapter 1 begins here."]
+    assert late.gap == "only the first 1 of 5 pages were read in the time Cairn gives one file"
     in_time = extract(book, LIMIT, deadline=time.monotonic() + 600)
     assert not in_time.truncated and len(in_time.pages) == 5

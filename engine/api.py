@@ -28,7 +28,7 @@ from engine.search import Mode, SearchFilters, SearchResult, search
 from engine.store import FolderRow, Store, discard_rekey_leftovers, is_encrypted, rekey
 from engine.watch import FolderWatcher
 
-FOLDER_REFRESH_SECONDS = 5.0  # how soon a watcher notices a folder added by another client or replugged
+FOLDER_REFRESH_SECONDS = 5.0  # how soon a watcher notices a folder added by another client, replugged or renamed
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ import pytest
 
 from engine import api
 from engine.api import Cairn, WatchUpdate
+from engine.watch import FolderWatcher
 from tests.fakes import FakeEmbedder
 
 TIMEOUT = 15.0
@@ -75,11 +76,16 @@ def folder(tmp_path: Path) -> Path:
     return docs
 
 
+def watching(folder: Path, home: Path) -> Running:
+    """A watcher started on `folder`, chosen beforehand as `cairn add` would."""
+    with Cairn(home, embedder=FakeEmbedder()) as setup:
+        setup.add_folder(folder)
+    return Running(home, FakeEmbedder()).start()
+
+
 @pytest.fixture
 def live(folder: Path, cairn_home: Path) -> Iterator[Running]:
-    with Cairn(cairn_home, embedder=FakeEmbedder()) as setup:
-        setup.add_folder(folder)
-    running = Running(cairn_home, FakeEmbedder()).start()
+    running = watching(folder, cairn_home)
     yield running
     running.close()
 
@@ -168,6 +174,73 @@ def test_a_folder_that_goes_away_and_comes_back_is_caught_up(folder: Path, live:
     (folder / "later.txt").write_text("Then a note about terns.")
     wait_for(lambda: live.names("terns") == ["later.txt"])  # and it is watched again
     assert live.names("lighthouses") == []
+
+
+def said_missing(live: Running, folder: Path) -> int:
+    """How many finished passes told the person that `folder` is not there."""
+    return sum(1 for u in live.updates if u.report is not None and str(folder) in u.report.missing_folders)
+
+
+def test_a_folder_renamed_away_is_said_missing_and_caught_up_when_back(folder: Path, live: Running,
+                                                                      tmp_path: Path) -> None:
+    """`mv docs docs-old`: inotify follows the folder to its new name and sends no event Cairn sees.
+
+    The person chose docs, not docs-old: as for an unplugged drive, its absence is said
+    once and its data kept; moved back, what changed in it meanwhile is indexed."""
+    away = tmp_path / "docs-old"
+    folder.rename(away)
+    wait_for(lambda: said_missing(live, folder) == 1)
+    assert [f.present for f in live.reader.status().folders] == [False]
+    assert live.names("lighthouses") == ["old.txt"]
+    (away / "old.txt").write_text("Now the note is about glaciers.")
+    away.rename(folder)
+    wait_for(lambda: live.names("glaciers") == ["old.txt"])
+    assert said_missing(live, folder) == 1
+
+
+def test_saving_in_a_folder_renamed_away_is_not_taken_for_a_change_at_its_old_path(tmp_path: Path) -> None:
+    """inotify reports what happens in docs-old under docs: the watcher must not pass that on as docs/x.txt.
+
+    Only the folder's own path is handed out, so that one pass says it is missing."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    watcher = FolderWatcher(debounce=0.2)
+    try:
+        assert watcher.watch([str(folder)]) == [str(folder)]
+        folder.rename(tmp_path / "docs-old")
+        (tmp_path / "docs-old" / "x.txt").write_text("Saved after the rename.")
+        taken: list[str] = []
+        wait_for(lambda: taken.extend(watcher.take(timeout=0.5)) or taken)
+        assert taken == [str(folder)]
+    finally:
+        watcher.stop()
+
+
+@pytest.mark.parametrize("renamed", ["the folder", "its parent"])
+def test_a_folder_renamed_away_and_recreated_is_watched_again(renamed: str, tmp_path: Path,
+                                                              cairn_home: Path) -> None:
+    """`mv Notes Notes-old; mkdir Notes` (or `mv Documents Docs` and a sync tool recreating Documents/Notes).
+
+    The watch stays on the moved folder, so the new folder at the chosen path must be
+    watched in its place; what is saved in the renamed one is not indexed under any name."""
+    notes = tmp_path / "Documents" / "Notes"
+    notes.mkdir(parents=True)
+    (notes / "old.txt").write_text("An old note about lighthouses.")
+    running = watching(notes, cairn_home)
+    try:
+        moved = notes if renamed == "the folder" else notes.parent
+        away = moved.with_name(moved.name + "-old")
+        moved.rename(away)
+        notes.mkdir(parents=True)
+        (notes / "new.txt").write_text("A new note about puffins.")
+        wait_for(lambda: running.names("puffins") == ["new.txt"])
+        (away / notes.relative_to(moved) / "whales.txt").write_text("A note about whales.")
+        (notes / "later.txt").write_text("Then a note about terns.")
+        wait_for(lambda: running.names("terns") == ["later.txt"])  # watched again, not only caught up
+        assert running.names("lighthouses") == []  # old.txt left with the renamed folder
+        assert running.names("whales") == []
+    finally:
+        running.close()
 
 
 def test_a_name_that_is_not_utf8_is_reported_and_the_rest_indexed(folder: Path, live: Running) -> None:

@@ -23,7 +23,7 @@ from engine.errors import Cancelled, ConfigError, FolderError, ModelLoadError, W
 from engine.index import Extractor, Indexer, IndexProgress, IndexReport
 from engine.lock import WriterLock
 from engine.sandbox import Limits, SandboxedExtractor
-from engine.scan import shown, storable
+from engine.scan import reachable, shown, storable
 from engine.search import Mode, SearchFilters, SearchResult, search
 from engine.store import FolderRow, Store, discard_rekey_leftovers, is_encrypted, rekey
 from engine.watch import FolderWatcher
@@ -360,8 +360,8 @@ class Cairn:
     def status(self) -> Status:
         folders = []
         for row, counts, chunks in self.store.folder_stats():
-            folders.append(FolderStatus(row.path, row.excludes, sum(counts.values()), chunks, counts,
-                                        Path(row.path).is_dir()))
+            files = sum(counts.values())
+            folders.append(FolderStatus(row.path, row.excludes, files, chunks, counts, reachable(row.path, files)))
         dims = self.store.vector_dimensions()
         problems = tuple(FileProblem(*p) for p in self.store.problem_files())
         return Status(

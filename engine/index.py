@@ -23,7 +23,7 @@ from engine.chunk import Chunk, ChunkSizes, chunk_document
 from engine.embed import Embedder
 from engine.errors import Cancelled, ExtractionError, UnsupportedFile
 from engine.extract import Document, extract, is_supported, reader_version
-from engine.scan import Seen, Unreadable, walk
+from engine.scan import Seen, Unreadable, reachable, walk
 from engine.store import FileOutcome, FileRow, FolderRow, NewChunk, Store
 
 # Embed each chunk with its place (file title › section headings) on a line above it, when that
@@ -127,8 +127,10 @@ class Indexer:
         new: list[tuple[FolderRow, Seen]] = []
         for folder in folders:
             in_scope = _scopes_in(folder, scopes)
-            if in_scope and not Path(folder.path).is_dir():
-                plan.missing_folders.append(folder.path)  # unplugged drive: keep its data
+            whole = folder.path in in_scope
+            if in_scope and not (reachable(folder.path, self.store.file_count(folder.id)) if whole
+                                 else Path(folder.path).is_dir()):
+                plan.missing_folders.append(folder.path)  # unplugged drive, unmounted share: keep its data
                 continue
             for scope in in_scope:
                 self._plan_scope(folder, scope, plan, new, cancel)

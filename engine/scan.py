@@ -91,6 +91,25 @@ def _visit(entry: os.DirEntry[str], stack: list[Path], visited: set[tuple[int, i
         yield Seen(entry.path, st.st_size, st.st_mtime_ns)
 
 
+def reachable(folder: str, indexed_files: int) -> bool:
+    """Whether a chosen folder is there to be read: a folder, and not an empty one where files were indexed.
+
+    An unplugged drive takes its folder with it, but a network share or a drive at a fixed
+    mount point leaves an empty folder behind when it is not mounted. Taking that for every
+    file deleted would drop the folder's whole index, to be embedded again once it is back;
+    so it counts as missing, like the unplugged drive. (Files deleted one by one still leave
+    the index: the watcher's passes for them do not ask this.)"""
+    if not os.path.isdir(folder):
+        return False
+    if not indexed_files:
+        return True
+    try:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is not None
+    except OSError:
+        return True  # there but unreadable: the walk says why
+
+
 def storable(path: str) -> bool:
     """Whether the index can hold this path: one decoded from bytes that are not UTF-8 cannot."""
     try:

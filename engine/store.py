@@ -674,6 +674,9 @@ class Store:
     def chunk_count(self) -> int:
         return int(scalar(self.conn, "SELECT count(*) FROM chunks"))
 
+    def file_count(self, folder_id: int) -> int:
+        return int(scalar(self.conn, "SELECT count(*) FROM files WHERE folder_id = ?", (folder_id,)))
+
     def folder_stats(self) -> list[tuple[FolderRow, dict[str, int], int]]:
         """Per folder: file counts by status and the number of chunks."""
         out = []

@@ -64,7 +64,7 @@ def _run(job: Generator[IndexProgress, None, IndexReport]) -> None:
              f"{report.removed} removed", f"{report.unchanged} unchanged", f"{report.failed} failed"]
     click.echo(f"Indexed in {report.seconds:.1f} s: " + ", ".join(parts) + f"; {report.chunks} passages embedded.")
     for folder in report.missing_folders:
-        click.echo(f"Warning: {folder} is not there (unplugged drive?); its index data is kept.", err=True)
+        click.echo(f"Warning: {folder} is not there, or empty (unplugged drive, share not mounted?); its index data is kept.", err=True)
     if report.failed:
         click.echo("See `cairn status` for the files that could not be read.", err=True)
 

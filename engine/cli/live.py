@@ -31,7 +31,7 @@ def watch(ctx: click.Context, debounce: float) -> None:
                 click.echo(f"{stamp} {r.added} added, {r.updated} updated, {r.moved} moved, {r.removed} removed, "
                            f"{r.failed} failed ({r.seconds:.1f} s)")
             for folder in r.missing_folders:
-                click.echo(f"{stamp} Warning: {folder} is missing (unplugged?); its data is kept.", err=True)
+                click.echo(f"{stamp} Warning: {folder} is missing or empty (unplugged, not mounted?); its data is kept.", err=True)
         elif update.kind in ("ready", "problem") and update.message:
             click.echo(f"{stamp} {update.message}", err=update.kind == "problem")
     click.echo("Stopped watching.")

@@ -173,6 +173,40 @@ def test_an_index_from_before_reader_versions_is_read_again_without_embedding(do
         consistent(upgraded)
 
 
+def test_a_share_not_mounted_keeps_its_data_until_it_is_back(cairn: Cairn, docs: Path) -> None:
+    """A network share or drive at a fixed mount point leaves an empty folder when it is not mounted:
+    that is a missing folder (data kept, said so), not every file deleted (all embedded again later)."""
+    cairn.add_folder(docs)
+    run(cairn)
+    before = embedded(cairn)
+    mounted = docs.parent / "mounted"
+    docs.rename(mounted)
+    docs.mkdir()  # the mount point left behind
+    report = run(cairn)
+    assert report.missing_folders == (str(docs),) and report.removed == 0
+    assert [Path(r.path).name for r in cairn.search("tomatoes", mode="keyword")] == ["notes.md"]
+    assert not cairn.status().folders[0].present
+    docs.rmdir()
+    mounted.rename(docs)  # mounted again
+    report = run(cairn)
+    assert (report.missing_folders, report.unchanged, embedded(cairn)) == ((), 3, before)
+    assert cairn.status().folders[0].present
+
+
+def test_deleting_every_file_of_a_folder_empties_its_index(cairn: Cairn, docs: Path) -> None:
+    """The other side of that rule: files deleted one by one (as the watcher sees them) do leave."""
+    cairn.add_folder(docs)
+    run(cairn)
+    for path in [docs / "lease.txt", docs / "notes.md", docs / "sub" / "recipe.txt"]:
+        path.unlink()
+        job = cairn.index(scopes=[str(path)])
+        with pytest.raises(StopIteration):
+            while True:
+                next(job)
+    (docs / "sub").rmdir()
+    assert cairn.status().files == 0 and cairn.status().folders[0].present
+
+
 def test_deleted_file_leaves_the_index(cairn: Cairn, docs: Path) -> None:
     cairn.add_folder(docs)
     run(cairn)

@@ -34,6 +34,7 @@ PARTIAL = "only partly read: text beyond Cairn's limits (size, pages, reading ti
 EMBED_BATCH = 32  # chunks per embedder call, across files
 READ_AHEAD = 16  # extracted files waiting for the embedder (bounds memory)
 CANCEL_POLL_SECONDS = 0.1  # how soon a pass waiting for a slow file notices it was stopped
+PERMISSION_DENIED = "permission denied"
 RACY_SECONDS = 2.0  # the coarsest common timestamp step (FAT); see _racy
 
 
@@ -161,6 +162,8 @@ class Indexer:
     def _unchanged(self, row: FileRow, item: Seen) -> bool:
         if row.reader_version < reader_version(Path(item.path)):
             return False  # a better reader came since: read it again (passages it does not change keep their vectors)
+        if row.error == PERMISSION_DENIED and os.access(item.path, os.R_OK):
+            return False  # its permissions were fixed: chmod changes neither its size nor its time
         if row.size == item.size and row.mtime_ns == item.mtime_ns and not _racy(row):
             return True
         return self._same_content(row, item)
@@ -415,7 +418,7 @@ def _hash_or_none(path: str) -> str | None:
 
 def _os_reason(exc: OSError) -> str:
     if isinstance(exc, PermissionError):
-        return "permission denied"
+        return PERMISSION_DENIED
     if isinstance(exc, FileNotFoundError):
         return "file disappeared while being read"
     return exc.strerror or type(exc).__name__

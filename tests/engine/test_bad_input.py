@@ -7,6 +7,7 @@ import multiprocessing
 import os
 import pwd
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,45 @@ def test_unreadable_file_is_recorded_as_permission_denied() -> None:
         child.join(timeout=30)
         assert ("closed.txt", "permission denied") in problems
         assert by_status.get("indexed") == 1
+
+
+
+def _index_twice_as_nobody(home: str, docs: str, go: "multiprocessing.Queue[object]",
+                           out: "multiprocessing.Queue[object]") -> None:
+    if os.geteuid() == 0:
+        nobody = pwd.getpwnam("nobody")
+        os.setgid(nobody.pw_gid)
+        os.setuid(nobody.pw_uid)
+    with Cairn(home, embedder=FakeEmbedder(), extractor=extract) as cairn:
+        cairn.add_folder(docs)
+        for _ in range(2):
+            index(cairn)
+            out.put(([Path(p.path).name for p in cairn.status().problems], found(cairn, "vault binder")))
+            go.get(timeout=120)
+
+
+def test_a_file_whose_permissions_are_fixed_is_read_at_the_next_pass() -> None:
+    """chmod changes neither size nor time: without a look at the permission itself the file stayed
+    "permission denied" until it was edited."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        os.chmod(root, 0o777)
+        docs, home = root / "docs", root / "home"
+        docs.mkdir()
+        (docs / "closed.txt").write_text("The vault code is kept in the blue binder.")
+        os.chmod(docs / "closed.txt", 0o000)
+        an_hour_ago = time.time() - 3600  # saved well before it is read: its stat is trusted
+        os.utime(docs / "closed.txt", (an_hour_ago, an_hour_ago))
+        fork = multiprocessing.get_context("fork")
+        go: multiprocessing.Queue[object] = fork.Queue()
+        out: multiprocessing.Queue[object] = fork.Queue()
+        child = fork.Process(target=_index_twice_as_nobody, args=(str(home), str(docs), go, out))
+        child.start()
+        try:
+            assert out.get(timeout=120) == (["closed.txt"], [])
+            os.chmod(docs / "closed.txt", 0o644)  # the person fixes it
+            go.put("again")
+            assert out.get(timeout=120) == ([], ["closed.txt"])
+        finally:
+            go.put("done")
+            child.join(timeout=30)

@@ -23,6 +23,7 @@ from engine.chunk import Chunk, ChunkSizes, chunk_document
 from engine.embed import Embedder
 from engine.errors import Cancelled, ExtractionError, UnsupportedFile
 from engine.extract import Document, extract, is_supported, reader_version
+from engine.extract.files import PERMISSION, os_reason
 from engine.scan import Seen, Unreadable, reachable, walk
 from engine.store import FileOutcome, FileRow, FolderRow, NewChunk, Store
 
@@ -34,7 +35,6 @@ PARTIAL = "only partly read: text beyond Cairn's limits (size, pages, reading ti
 EMBED_BATCH = 32  # chunks per embedder call, across files
 READ_AHEAD = 16  # extracted files waiting for the embedder (bounds memory)
 CANCEL_POLL_SECONDS = 0.1  # how soon a pass waiting for a slow file notices it was stopped
-PERMISSION_DENIED = "permission denied"
 RACY_SECONDS = 2.0  # the coarsest common timestamp step (FAT); see _racy
 
 
@@ -162,7 +162,7 @@ class Indexer:
     def _unchanged(self, row: FileRow, item: Seen) -> bool:
         if row.reader_version < reader_version(Path(item.path)):
             return False  # a better reader came since: read it again (passages it does not change keep their vectors)
-        if row.error == PERMISSION_DENIED and os.access(item.path, os.R_OK):
+        if row.error == PERMISSION and os.access(item.path, os.R_OK):
             return False  # its permissions were fixed: chmod changes neither its size nor its time
         if row.size == item.size and row.mtime_ns == item.mtime_ns and not _racy(row):
             return True
@@ -308,7 +308,7 @@ class Indexer:
         except UnsupportedFile as exc:
             return _Extracted(_replace(base, status="skipped", error=str(exc)), [])
         except (ExtractionError, OSError) as exc:
-            reason = str(exc) if isinstance(exc, ExtractionError) else _os_reason(exc)
+            reason = str(exc) if isinstance(exc, ExtractionError) else os_reason(exc)
             return _Extracted(_replace(base, status="error", error=reason), [])
         except Exception as exc:  # a bug on a strange file (parser, splitter) must not stop the pass
             return _Extracted(_replace(base, status="error", error=f"could not be read ({type(exc).__name__})"), [])
@@ -415,10 +415,3 @@ def _hash_or_none(path: str) -> str | None:
     except OSError:
         return None
 
-
-def _os_reason(exc: OSError) -> str:
-    if isinstance(exc, PermissionError):
-        return PERMISSION_DENIED
-    if isinstance(exc, FileNotFoundError):
-        return "file disappeared while being read"
-    return exc.strerror or type(exc).__name__

@@ -153,7 +153,7 @@ def test_unreadable_file_is_recorded_as_permission_denied() -> None:
         child.start()
         problems, by_status = out.get(timeout=120)
         child.join(timeout=30)
-        assert ("closed.txt", "permission denied") in problems
+        assert ("closed.txt", "permission denied: Cairn is not allowed to read this file") in problems
         assert by_status.get("indexed") == 1
 
 

@@ -23,7 +23,7 @@ from engine.chunk import Chunk, ChunkSizes, chunk_document
 from engine.embed import Embedder
 from engine.errors import Cancelled, ExtractionError, UnsupportedFile
 from engine.extract import Document, extract, is_supported, reader_version
-from engine.extract.files import PERMISSION, os_reason
+from engine.extract.files import PERMISSION, TOO_LARGE, os_reason
 from engine.scan import Seen, Unreadable, reachable, walk
 from engine.store import FileOutcome, FileRow, FolderRow, NewChunk, Store
 
@@ -160,13 +160,22 @@ class Indexer:
         plan.removed.extend(known.values())
 
     def _unchanged(self, row: FileRow, item: Seen) -> bool:
-        if row.reader_version < reader_version(Path(item.path)):
-            return False  # a better reader came since: read it again (passages it does not change keep their vectors)
-        if row.error == PERMISSION and os.access(item.path, os.R_OK):
-            return False  # its permissions were fixed: chmod changes neither its size nor its time
+        if self._worth_reading_again(row, item):
+            return False
         if row.size == item.size and row.mtime_ns == item.mtime_ns and not _racy(row):
             return True
         return self._same_content(row, item)
+
+    def _worth_reading_again(self, row: FileRow, item: Seen) -> bool:
+        """Unchanged on disk, but what kept it out may be gone: an older reader, permissions, the size limit.
+
+        A better reader's passages that did not change keep their vectors; chmod changes
+        neither a file's size nor its time."""
+        if row.reader_version < reader_version(Path(item.path)):
+            return True
+        if row.error == PERMISSION:
+            return os.access(item.path, os.R_OK)
+        return bool(row.error and row.error.startswith(TOO_LARGE) and item.size <= self.max_file_bytes)
 
     def _same_content(self, row: FileRow, item: Seen) -> bool:
         """A new timestamp (or one too close to its reading to trust) on the same bytes: remember it, embed nothing."""

@@ -57,8 +57,11 @@ def os_reason(exc: OSError) -> str:
     return f"could not be read ({name})"
 
 
+TOO_LARGE = "larger than the "  # how size_reason begins
+
+
 def size_reason(max_bytes: int) -> str:
-    return f"larger than the {human_size(max_bytes)} limit"
+    return f"{TOO_LARGE}{human_size(max_bytes)} limit"
 
 
 def human_size(n: int) -> str:

@@ -207,6 +207,22 @@ def test_deleting_every_file_of_a_folder_empties_its_index(cairn: Cairn, docs: P
     assert cairn.status().files == 0 and cairn.status().folders[0].present
 
 
+def test_a_file_too_large_is_read_once_the_limit_is_raised(cairn: Cairn, docs: Path) -> None:
+    """Raising the largest file size read (Settings) reaches the files the old limit turned away."""
+    big = docs / "minutes.txt"
+    big.write_text("The board approved the harbour budget. " * 100)
+    an_hour_ago = time.time() - 3600  # saved well before it is read: its stat is trusted
+    os.utime(big, (an_hour_ago, an_hour_ago))
+    cairn.settings.max_file_mb = 2 / 1024  # 2 KB
+    cairn.add_folder(docs)
+    run(cairn)
+    assert [p.reason for p in cairn.status().problems] == ["larger than the 2 KB limit"]
+    cairn.settings.max_file_mb = 1.0
+    assert run(cairn).updated == 1
+    assert cairn.status().problems == ()
+    assert [Path(r.path).name for r in cairn.search("harbour budget", mode="keyword")] == ["minutes.txt"]
+
+
 def test_deleted_file_leaves_the_index(cairn: Cairn, docs: Path) -> None:
     cairn.add_folder(docs)
     run(cairn)

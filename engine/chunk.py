@@ -36,6 +36,10 @@ class Chunk:
 
 TARGET_TOKENS = 240  # a passage's size when the model allows it (README, Evaluation: chunk sizes measured)
 OVERLAP_SHARE = 8  # a passage repeats 1/8 of its target from the one before
+# A span longer than this many characters per token of the budget is not
+# counted: it cannot fit (the bundled tokenizer averages 4-5 on prose, 1.4 on base64).
+MAX_CHARS_PER_TOKEN = 100
+SAMPLE_CHARS_PER_TOKEN = 4  # a sample of 4 characters per budget token sizes the first cut of a huge word
 
 
 @dataclass(frozen=True)
@@ -84,23 +88,75 @@ def _units(text: str, start: int, end: int, count: TokenCounter, target: int) ->
         yield from _fit(text, p_start, p_end, count, target, level=0)
 
 
-def _fit(text: str, start: int, end: int, count: TokenCounter, target: int, level: int) -> Iterator[tuple[int, int, int]]:
-    tokens = count(text[start:end])
-    if tokens <= target:
+def _fit(text: str, start: int, end: int, count: TokenCounter, target: int, level: int,
+         tokens: int | None = None) -> Iterator[tuple[int, int, int]]:
+    """Split text[start:end] at level 0 (sentences), 1 (words) or 2 (characters) until each piece fits.
+
+    `tokens` is the span's count when the caller has it. Counting is the cost
+    here (0.6 s per MB of base64 with the bundled tokenizer), so a span is
+    counted once however many levels it passes through whole, and not at all
+    when it is too long to fit any budget (`_surely_too_long`).
+    """
+    if tokens is None and not _surely_too_long(start, end, target):
+        tokens = count(text[start:end])
+    if tokens is not None and tokens <= target:
         yield start, end, tokens
         return
     if level == 0:
-        for s, e in _spans(text, start, end, _SENTENCE_END):
-            yield from _fit(text, s, e, count, target, level=1)
+        spans = list(_spans(text, start, end, _SENTENCE_END))
+        whole = tokens if spans == [(start, end)] else None  # one sentence: already counted
+        for s, e in spans:
+            yield from _fit(text, s, e, count, target, level=1, tokens=whole)
     elif level == 1:
-        yield from _words(text, start, end, count, target)
-    else:  # a single "word" longer than the budget (minified code, base64): cut by characters
-        step = max(1, (end - start) * target // (tokens + 1))
-        for s in range(start, end, step):
-            yield from _fit(text, s, min(end, s + step), count, target, level=2)
+        yield from _words(text, start, end, count, target, tokens)
+    else:
+        yield from _cut(text, start, end, count, target, tokens)
 
 
-def _words(text: str, start: int, end: int, count: TokenCounter, target: int) -> Iterator[tuple[int, int, int]]:
+def _surely_too_long(start: int, end: int, target: int) -> bool:
+    """True for a span too long in characters to fit `target` tokens whatever its content.
+
+    No tokenizer averages MAX_CHARS_PER_TOKEN characters per token on anything
+    but runs of white space; counting a megabyte of base64 only to learn that it
+    does not fit in 240 tokens took 0.6 s, once per level it passed through.
+    """
+    return end - start > target * MAX_CHARS_PER_TOKEN
+
+
+def _cut(text: str, start: int, end: int, count: TokenCounter, target: int,
+         tokens: int | None) -> Iterator[tuple[int, int, int]]:
+    """A single "word" longer than the budget (minified code, base64): cut by characters.
+
+    Each piece is sized by the characters per token of the one before (of the
+    whole word, or of a sample, for the first), counted, and shortened until it
+    fits; the rest of the word begins the next piece. So each character is
+    counted about once, and pieces are nearly full rather than followed by a
+    sliver that would become a passage of its own.
+    """
+    per_token = _chars_per_token(text, start, end, count, target, tokens)
+    pos = start
+    while pos < end:
+        stop = min(end, pos + max(1, int(per_token * target)))
+        piece = count(text[pos:stop])
+        while piece > target and stop - pos > 1:
+            stop = pos + max(1, (stop - pos) * target // (piece + 1))
+            piece = count(text[pos:stop])
+        yield pos, stop, piece
+        if stop < end:
+            per_token = (stop - pos) / max(1, piece)
+        pos = stop
+
+
+def _chars_per_token(text: str, start: int, end: int, count: TokenCounter, target: int, tokens: int | None) -> float:
+    """Characters per token of text[start:end]: from its count when known, else from its start."""
+    if tokens is None:
+        end = min(end, start + target * SAMPLE_CHARS_PER_TOKEN)
+        tokens = count(text[start:end])
+    return (end - start) / max(1, tokens)
+
+
+def _words(text: str, start: int, end: int, count: TokenCounter, target: int,
+           tokens: int | None = None) -> Iterator[tuple[int, int, int]]:
     """Group words greedily: each group is the longest run of words from its first that fits `target`.
 
     Re-measuring the group on every added word is quadratic: 5.8 s per MB of
@@ -110,15 +166,23 @@ def _words(text: str, start: int, end: int, count: TokenCounter, target: int) ->
     candidate groups, starting from the size of the group before: a few counts
     per passage, and every group is measured. A group's count only grows as
     words are added, so the groups are the ones a word-by-word scan finds.
+    `tokens` (the count of the whole span, if known) and the counts made in the
+    search are handed on with each group, so no group is counted twice.
     """
     bounds = _word_bounds(text, start, end)
+    counted: dict[tuple[int, int], int] = {} if tokens is None else {(start, end): tokens}
     first, size = 0, 1
     while first < len(bounds) - 1:
         def fits(last: int, first: int = first) -> bool:
-            return count(text[bounds[first]:bounds[last]]) <= target
+            span = (bounds[first], bounds[last])
+            if _surely_too_long(*span, target):
+                return False
+            counted[span] = count(text[span[0]:span[1]])
+            return counted[span] <= target
 
         stop = _last_fitting(fits, first + 1, len(bounds), first + size)
-        yield from _fit(text, bounds[first], bounds[stop], count, target, level=2)
+        group = (bounds[first], bounds[stop])
+        yield from _fit(text, *group, count, target, level=2, tokens=counted.get(group))
         first, size = stop, stop - first
 
 

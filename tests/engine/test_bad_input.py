@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import multiprocessing
 import os
 import pwd
+import random
 import tempfile
 import time
 from pathlib import Path
@@ -15,6 +17,7 @@ from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 
 from engine.api import Cairn
+from engine.chunk import ChunkSizes
 from engine.extract import extract
 from tests.fakes import FakeEmbedder
 
@@ -124,6 +127,23 @@ def test_a_file_that_breaks_the_splitter_is_recorded_and_the_rest_indexed(cairn:
     assert report.failed == 1
     assert reasons(cairn) == {"b.txt": "could not be read (IndexError)"}
     assert set(found(cairn, "lighthouse keeper passing ship")) >= {"a.txt", "c.txt"}
+
+
+def test_a_note_with_pasted_base64_is_indexed_in_full_passages(cairn: Cairn, folder: Path, real_embedder) -> None:
+    """A pasted attachment is cut into passages the model reads whole, and the words around it stay findable."""
+    blob = base64.b64encode(random.Random(11).randbytes(15_000)).decode()
+    (folder / "pasted.md").write_text("# Invoice\n\nThe plumber fixed the boiler valve on Tuesday.\n\n"
+                                      f"{blob}\n\nPayment is due to the orchard cooperative by March.\n")
+    index(cairn)
+    assert "pasted.md" not in reasons(cairn)
+    assert found(cairn, "plumber fixed the boiler valve")[0] == "pasted.md"
+    assert found(cairn, "payment due to the orchard cooperative")[0] == "pasted.md"
+    passages = [text for (text,) in cairn.store.conn.execute(
+        "SELECT c.text FROM chunks c JOIN files f ON f.id = c.file_id WHERE f.path LIKE '%pasted.md' ORDER BY c.seq")]
+    assert all(real_embedder.count_tokens(t) <= real_embedder.max_tokens for t in passages)
+    # each cut of the blob used to leave a sliver of a few characters as a passage of its own (+50%)
+    fewest = real_embedder.count_tokens(blob) / ChunkSizes.for_model(real_embedder.max_tokens).target
+    assert len([t for t in passages if t in blob]) <= 1.1 * fewest + 1
 
 
 def _index_as_nobody(home: str, docs: str, out: "multiprocessing.Queue[object]") -> None:

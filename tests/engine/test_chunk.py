@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import random
 import re
 
 from engine.chunk import ChunkSizes, chunk_document
@@ -88,3 +90,28 @@ def test_long_text_without_sentence_ends_is_split_in_linear_time() -> None:
         assert count(c.text) <= sizes.target
         next_word = following.text.split()[0]
         assert count(c.text + " " + next_word) > sizes.target, "each passage is as full as the model allows"
+
+
+def test_a_huge_unbroken_string_is_read_once_into_full_passages(real_embedder) -> None:
+    # base64 pasted into a note; the real tokenizer is the splitter's whole cost (0.6 s per MB of base64)
+    blob = base64.b64encode(random.Random(5).randbytes(60_000)).decode()
+    text = f"Notes before the attachment.\n\n{blob}\n\nWords after the attachment."
+    measured = 0
+
+    def counting(piece: str) -> int:
+        nonlocal measured
+        measured += len(piece)
+        return real_embedder.count_tokens(piece)
+
+    sizes = ChunkSizes.for_model(real_embedder.max_tokens)
+    chunks = chunk_document(Document(text=text, kind="text", title=None), counting, sizes)
+    # it was counted whole as a paragraph, as a sentence and as a word before it was cut: 4.6 times in all
+    assert measured < 2 * len(text)
+    assert all(real_embedder.count_tokens(c.text) <= sizes.limit for c in chunks)
+    assert chunks[0].text.startswith("Notes before") and chunks[-1].text.endswith("Words after the attachment.")
+    at = text.index(blob)
+    inside = [c for c in chunks if at <= c.start and c.end <= at + len(blob)]
+    assert "".join(c.text for c in inside) in blob and len(inside) > 200
+    # each cut left a sliver of a few characters that became a passage of its own: a third more
+    # passages to embed, and noise in the results
+    assert all(real_embedder.count_tokens(c.text) > sizes.target * 3 // 4 for c in inside[:-1])

@@ -11,6 +11,7 @@ without building a tree. The text survives; only heading structure is lost.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Iterator
 from html import unescape
 
@@ -31,6 +32,7 @@ _BREAK = re.compile(
 _ANY_TAG = re.compile(r"<[^>]*>")
 _PARAGRAPH = re.compile(r"\n\s*\n")
 _TITLE = re.compile(r"<title\b[^>]*>([^<]*)<", re.IGNORECASE)
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
 def nesting_cost(markup: str) -> int:
@@ -67,7 +69,7 @@ def flat_paragraphs(markup: str) -> Iterator[str]:
 
 def _without_hidden(markup: str) -> str:
     """Drop comments and script/style blocks in one pass (a regex with .*? goes quadratic when unclosed)."""
-    lower = markup.lower()
+    lower = _lower(markup)
     openers = {name: lower.find("<" + name) for name in ("!--", *_HIDDEN)}
     keep: list[str] = []
     pos = 0
@@ -86,3 +88,15 @@ def _without_hidden(markup: str) -> str:
             return "".join(keep)
         close_end = lower.find(">", end)
         pos = len(markup) if close_end == -1 else close_end + 1
+
+
+def _lower(markup: str) -> str:
+    """`markup` in lower case for finding tags, character for character: its offsets are the markup's.
+
+    str.lower turns a few letters into two characters (Turkish "İ" into "i" and
+    a combining dot), which shifted every offset after them: a page's text was
+    cut in the wrong places and script source leaked into it. Such pages are
+    lower-cased in ASCII only, which is all a tag name needs.
+    """
+    lower = markup.lower()
+    return lower if len(lower) == len(markup) else markup.translate(_ASCII_LOWER)

@@ -395,6 +395,16 @@ def test_deeply_nested_html_does_not_crash_or_crawl(tmp_path: Path) -> None:
     assert time.monotonic() - started < 3
 
 
+
+def test_deeply_nested_turkish_page_keeps_its_text_and_hides_its_script(tmp_path: Path) -> None:
+    # lower-casing "İ" makes two characters: every offset after it pointed elsewhere in the page
+    towns = "İzmir, İstanbul, İnebolu, İskenderun, İzmit, İnegöl, İpsala, İspir, İliç, İdil, İmranlı, İvrindi"
+    depth = 30_000  # deep enough to be read without the parser
+    page = (f'<title>Gezi</title><p>{towns}.</p><script>var gizli = "SECRET";</script>'
+            f"<p>Boğaz turu cumartesi.</p>{'<div>' * depth}Derinde.{'</div>' * depth}")
+    doc = extract(write(tmp_path / "gezi.html", page.encode()), LIMIT)
+    assert doc.text == f"{towns}.\n\nBoğaz turu cumartesi.\n\nDerinde."
+
 # --- Text, Markdown, encodings -----------------------------------------------------------------
 
 FRENCH = "Le café de la gare ouvre à sept heures; les élèves y déjeunent après l'école.\n"

@@ -3,7 +3,8 @@
 The tree is walked with an explicit loop (first child, next sibling, parent)
 instead of recursion, because a hostile or broken page can nest thousands of
 elements and Python's recursion limit is a thousand (pages nested so deeply
-that parsing itself would crawl are read by html_flat instead). Scripts, styles
+that parsing itself would crawl are read by html_flat instead, and long
+drop-down lists lose their options first, see there). Scripts, styles
 and other non-visible content are skipped; block elements end paragraphs so
 the chunker can follow the page's own structure. Whitespace is collapsed as a
 browser does, so indentation inside <pre> is not kept.
@@ -18,7 +19,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
 from engine.extract.encoding import decode
-from engine.extract.html_flat import MAX_NESTING_COST, flat_paragraphs, flat_title, nesting_cost
+from engine.extract.html_flat import MAX_NESTING_COST, flat_paragraphs, flat_title, nesting_cost, without_long_lists
 
 _SKIP = frozenset({
     "script", "style", "noscript", "template", "svg", "iframe", "object", "embed",
@@ -51,6 +52,7 @@ def meta_charset(data: bytes) -> str | None:
 
 def html_into(builder: TextBuilder, markup: str) -> str | None:
     """Append the page's paragraphs and headings to `builder`; returns its title (<title>, else first h1)."""
+    markup = without_long_lists(markup)
     if nesting_cost(markup) > MAX_NESTING_COST:
         for paragraph in flat_paragraphs(markup):
             if builder.full:

@@ -73,6 +73,7 @@ def extract_docx(data: bytes) -> Document:
     try:
         document = _open(data)
         first_title: str | None = None
+        levels: dict[str | None, tuple[int, bool]] = {}
         for block in _blocks(document.element.body, document):
             if builder.full:
                 break
@@ -80,7 +81,7 @@ def extract_docx(data: bytes) -> Document:
                 builder.paragraph(table_text(block))
                 continue
             text = paragraph_text(block)
-            level, is_title = _heading_level(block)
+            level, is_title = _heading_level(block, levels)
             if level:
                 builder.heading(text, level)
                 if is_title and first_title is None:
@@ -218,15 +219,25 @@ def _run_texts(element: BaseOxmlElement) -> Iterator[str]:
             yield from _run_texts(child)
 
 
-def _heading_level(paragraph: Paragraph) -> tuple[int, bool]:
+def _heading_level(paragraph: Paragraph, known: dict[str | None, tuple[int, bool]]) -> tuple[int, bool]:
     """(level, is the "Title" style); level 0 for body text. Built-in style names are English in every locale.
 
     A style id the file does not define (its styles part missing, or a tool that
     never wrote one) resolves to the default style: its id ("Heading1") is used.
+    The answer depends on the style id alone, so it is looked up once per id in
+    `known`: python-docx finds a paragraph's style by reading every style of the
+    file (all of them when the paragraph names none, the commonest case), 0.4 ms
+    a paragraph with the 164 styles of python-docx's own template: 40 s for 100,000 short lines.
     """
+    style_id = paragraph._p.style
+    if style_id not in known:
+        known[style_id] = _style_heading_level(paragraph, style_id)
+    return known[style_id]
+
+
+def _style_heading_level(paragraph: Paragraph, style_id: str | None) -> tuple[int, bool]:
     style = paragraph.style
     name = (style.name or "") if style is not None else ""
-    style_id = paragraph._p.style
     if style_id and (style is None or style.style_id != style_id):
         name = style_id
     if name.lower() == "title":

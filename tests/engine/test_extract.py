@@ -31,6 +31,7 @@ from pypdf import PdfWriter
 
 from engine.errors import ExtractionError, UnsupportedFile
 from engine.extract import Document, extract, is_supported
+from engine.store import Store
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 50 * 1024 * 1024
@@ -467,6 +468,47 @@ def test_non_western_legacy_text_is_still_detected(tmp_path: Path, name: str) ->
     doc = extract(write(tmp_path / f"{name}.txt", text.encode(encoding)), LIMIT)
     assert doc.text == text
 
+
+
+# Notes as some Windows tools save them: UTF-16 without a byte-order mark, CRLF line ends.
+BOMLESS_UTF16 = {
+    "english-le": ("utf-16-le", "Shopping list for Saturday 😀\r\nBread, milk and 12 eggs from the farm shop.\r\n"
+                                "Call Anna about the boat trip at 10:30.\r\n"),
+    "japanese-le": ("utf-16-le", "会議のメモ\r\n来週の会議は午後三時から始まります。\u3000資料は事前に配布します。\r\n"
+                                 "参加者：田中、鈴木、佐藤\r\n"),
+    "russian-be": ("utf-16-be", "Заметки о встрече\r\nКапитан порта хранит таблицы приливов в синей книге.\r\n"),
+}
+
+
+@pytest.mark.parametrize("name", BOMLESS_UTF16)
+def test_utf16_without_a_byte_order_mark_is_read(tmp_path: Path, name: str) -> None:
+    encoding, text = BOMLESS_UTF16[name]
+    doc = extract(write(tmp_path / f"{name}.txt", text.encode(encoding)), LIMIT)
+    assert doc.text == text.replace("\r\n", "\n") and doc.encoding == encoding
+
+
+def _sqlite_database(folder: Path) -> bytes:
+    store = Store.open(folder / "index.db")
+    store.close()
+    return (folder / "index.db").read_bytes()
+
+
+@pytest.mark.parametrize("binary", ["python", "sqlite", "zip", "png"])
+def test_binaries_are_not_taken_for_utf16_text(tmp_path: Path, binary: str) -> None:
+    """UTF-16 is recognised by its zero bytes, and binaries are full of them."""
+    if binary == "python":
+        data = Path(sys.executable).resolve().read_bytes()[:200_000]
+    elif binary == "sqlite":
+        data = _sqlite_database(tmp_path)
+    elif binary == "zip":
+        document = docx.Document()
+        document.add_paragraph("Quarterly numbers.")
+        document.save(str(tmp_path / "report.docx"))
+        data = (tmp_path / "report.docx").read_bytes()
+    else:
+        data = (REPO_ROOT / "docs" / "screenshots" / "search.png").read_bytes()
+    with pytest.raises(UnsupportedFile, match=r"^binary file \(not text\)$"):
+        extract(write(tmp_path / "notes.txt", data), LIMIT)
 
 def test_windows_line_endings_are_normalised(tmp_path: Path) -> None:
     doc = extract(write(tmp_path / "list.txt", b"one\r\ntwo\r\n\r\nthree"), LIMIT)

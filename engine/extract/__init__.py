@@ -37,12 +37,12 @@ _EXTRACTORS: dict[str, tuple[str, str]] = {
 # included, and only passages whose text changed are embedded again. Indexes made before
 # these numbers were kept count as read by version 1.
 READER_VERSIONS: dict[str, int] = {
-    "text": 3,  # 2: Windows-1252 preferred over look-alike code pages; 3: UTF-16 without a BOM
-    "code": 3,
-    "markdown": 3,
-    "html": 3,  # 3: UTF-16 without a BOM, long drop-down lists (were over the time limit)
+    "text": 2,  # Windows-1252 preferred over look-alike code pages; UTF-16 without a byte-order mark
+    "code": 2,
+    "markdown": 2,
+    "html": 2,  # the same, and pages with long drop-down lists (they were over the time limit)
     "pdf": 2,  # ligatures, line-end hyphens, form fields and notes; scanned and cut-short files named
-    "docx": 3,  # 2: tracked insertions, content controls, fields; 3: long documents (were over the time limit)
+    "docx": 2,  # tracked insertions, content controls, fields; long documents (were over the time limit)
     "email": 2,  # bodies and headers with a missing or wrong charset
 }
 

@@ -236,6 +236,10 @@ def _swap_in(copy: Path, path: Path) -> None:
         os.close(directory)
 
 
+DISK_FULL = ("The disk that holds the index is full: free some space, then run the command again "
+             "(the last change was rolled back; the index is whole).")
+
+
 def _migrate(conn: apsw.Connection) -> None:
     conn.execute("CREATE TABLE IF NOT EXISTS migrations(name TEXT PRIMARY KEY, applied_at REAL NOT NULL)")
     done = {row[0] for row in conn.execute("SELECT name FROM migrations")}
@@ -251,14 +255,20 @@ def _migrate(conn: apsw.Connection) -> None:
 
 @contextmanager
 def _immediate(conn: apsw.Connection) -> Iterator[None]:
-    """A write transaction that takes the write lock up front (no upgrade deadlocks)."""
+    """A write transaction that takes the write lock up front (no upgrade deadlocks).
+
+    A full disk is a `StoreError` saying so: SQLite has then often rolled the transaction
+    back itself, and a second ROLLBACK would hide the reason behind "no transaction is active"."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield
-    except BaseException:
-        conn.execute("ROLLBACK")
+        conn.execute("COMMIT")
+    except BaseException as exc:
+        if not conn.getautocommit():
+            conn.execute("ROLLBACK")
+        if isinstance(exc, apsw.FullError):
+            raise StoreError(DISK_FULL) from exc
         raise
-    conn.execute("COMMIT")
 
 
 # ---------------------------------------------------------------- records

@@ -1,0 +1,47 @@
+"""What a new user meets when something is off: a clear line and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from engine.api import Cairn
+from engine.cli import cli, common
+from engine.cli import folders as _registers_folders  # noqa: F401  (adds add/index/status to the command group)
+from engine.cli import settings as _registers_config  # noqa: F401  (adds `config`)
+from tests.cli.test_cli import cairn
+from tests.fakes import FakeEmbedder
+
+
+def clean_failure(proc: subprocess.CompletedProcess[str], code: int = 1) -> str:
+    assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr, proc.stderr
+    return proc.stderr
+
+
+def test_a_full_disk_while_indexing_is_a_clear_error(tmp_path: Path, cairn_home: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """SQLite's own "database or disk is full" (max_page_count caps the real file where it is)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for i in range(40):
+        (docs / f"note{i}.txt").write_text(f"Note {i}: " + "the tenancy deposit was returned in full. " * 200)
+
+    class FullDisk(Cairn):
+        def __init__(self, home: str | None, **kwargs: object) -> None:
+            super().__init__(home, embedder=FakeEmbedder(), **kwargs)  # type: ignore[arg-type]
+            pages = self.store.conn.execute("PRAGMA page_count").fetchone()[0]
+            self.store.conn.execute(f"PRAGMA max_page_count = {pages + 40}")  # room for the tables, not the notes
+
+    monkeypatch.setattr(common, "Cairn", FullDisk)
+    runner = CliRunner()
+    assert runner.invoke(cli, ["add", str(docs)]).exit_code == 0
+    result = runner.invoke(cli, ["index"])
+    assert isinstance(result.exception, SystemExit) and result.exit_code == 1, result.exception
+    assert "Error: " in result.output and "full" in result.output

@@ -80,8 +80,13 @@ class Paths:
     def ensure(self) -> "Paths":
         """Create the folders private to the user (0700): the index holds their documents' text."""
         for folder in (self.data, self.config, self.cache, self.models):
-            folder.mkdir(parents=True, exist_ok=True)
-            os.chmod(folder, 0o700)
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                if folder.stat().st_mode & 0o777 != 0o700:
+                    os.chmod(folder, 0o700)
+            except OSError as exc:
+                raise ConfigError(f"Cairn cannot use the folder {folder}: {exc.strerror or exc}. Make it writable, "
+                                  f"or choose another place with --home DIR (or CAIRN_HOME).") from exc
         return self
 
 
@@ -130,9 +135,13 @@ class Settings:
     def save(self, paths: Paths) -> None:
         paths.ensure()
         tmp = paths.settings_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(self), indent=2), "utf-8")
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, paths.settings_file)
+        try:
+            tmp.write_text(json.dumps(asdict(self), indent=2), "utf-8")
+            os.chmod(tmp, 0o600)
+            os.replace(tmp, paths.settings_file)
+        except OSError as exc:
+            raise ConfigError(f"Cannot save the settings to {paths.settings_file}: {exc.strerror or exc}. "
+                              "Nothing was changed.") from exc
 
     @property
     def max_file_bytes(self) -> int:

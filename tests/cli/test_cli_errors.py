@@ -25,6 +25,27 @@ def clean_failure(proc: subprocess.CompletedProcess[str], code: int = 1) -> str:
     return proc.stderr
 
 
+def test_a_home_that_cannot_be_created_is_a_clear_error(tmp_path: Path, cairn_home: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    stderr = clean_failure(cairn("--home", str(blocker / "home"), "status", home=cairn_home, check=False))
+    assert stderr.startswith("Error: ") and str(blocker / "home") in stderr
+
+
+def test_a_log_that_cannot_be_written_is_a_clear_error(cairn_home: Path) -> None:
+    """As on a read-only home: the folders are there, nothing can be written in them."""
+    (cairn_home / "data" / "cairn.log").mkdir(parents=True)
+    stderr = clean_failure(cairn("status", home=cairn_home, check=False))
+    assert stderr.startswith("Error: ") and "cairn.log" in stderr
+
+
+
+def test_settings_that_cannot_be_saved_are_a_clear_error(cairn_home: Path) -> None:
+    (cairn_home / "config" / "settings.tmp").mkdir(parents=True)  # where the new settings are written first
+    stderr = clean_failure(cairn("config", "set", "threads", "2", home=cairn_home, check=False))
+    assert stderr.startswith("Error: ") and "settings" in stderr
+
+
 def test_a_full_disk_while_indexing_is_a_clear_error(tmp_path: Path, cairn_home: Path,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     """SQLite's own "database or disk is full" (max_page_count caps the real file where it is)."""

@@ -17,6 +17,7 @@ import platformdirs
 from engine.errors import ConfigError
 
 APP_NAME = "cairn"
+ANSWER_MODES = ("extractive", "generative")  # quotes from the files, or written by the chat model and checked
 HOME_ENV = "CAIRN_HOME"
 
 # Secrets, version-control internals, dependency caches and browser or
@@ -129,8 +130,41 @@ class Settings:
             raise ConfigError(
                 f"Cannot read settings file {paths.settings_file}: {exc}. Fix or delete it."
             ) from exc
+        if not isinstance(raw, dict):
+            raise ConfigError(f"Settings file {paths.settings_file} does not hold settings. Fix or delete it.")
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in raw.items() if k in known})
+        settings = cls(**{k: v for k, v in raw.items() if k in known})
+        problem = settings.problem()
+        if problem:
+            raise ConfigError(f"Settings file {paths.settings_file}: {problem}. Fix it, or set it again with "
+                              "`cairn config set`.")
+        return settings
+
+    def problem(self) -> str | None:
+        """What is wrong with these settings, for a person (None: nothing). A hand-edited file or a typo in
+        `cairn config set` must be refused here, not turn into a crash in the middle of a search."""
+        for name in ("embedding_model", "chat_model"):
+            if not isinstance(getattr(self, name), (str, type(None))):
+                return f"{name} must be a file path"
+        if self.answer_mode not in ANSWER_MODES:
+            return f"answer_mode must be {' or '.join(ANSWER_MODES)}, not {self.answer_mode!r}"
+        for name, least in (("threads", 0), ("read_memory_mb", 1)):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int):
+                return f"{name} must be a whole number, not {value!r}"
+            if value < least:
+                return f"{name} must be {least} or more" if least == 0 else f"{name} must be more than 0"
+        for name in ("max_file_mb", "read_timeout_s"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                return f"{name} must be a number, not {value!r}"
+            if not value > 0:
+                return f"{name} must be more than 0"
+        if not isinstance(self.excludes, list) or not all(isinstance(p, str) for p in self.excludes):
+            return "excludes must be a list of patterns"
+        if not isinstance(self.passphrase_in_keyring, bool):
+            return "passphrase_in_keyring must be true or false"
+        return None
 
     def save(self, paths: Paths) -> None:
         paths.ensure()

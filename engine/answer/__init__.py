@@ -6,8 +6,7 @@
 from engine.answer.answerer import REFUSAL, answer
 from engine.answer.chat import ChatModel, check_chat_model, load_chat_model, resolve_chat_model
 from engine.answer.records import Answer, AnswerSentence, AnswerToken, Source, render_text
-
-ANSWER_MODES = ("extractive", "generative")
+from engine.config import ANSWER_MODES  # one list, where the settings are checked
 
 __all__ = [
     "ANSWER_MODES", "REFUSAL", "Answer", "AnswerSentence", "AnswerToken", "ChatModel", "Source", "answer",

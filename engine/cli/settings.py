@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 import click
@@ -38,29 +38,63 @@ def config(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"excludes in {folder} = " + ", ".join(patterns))
 
 
-@config.command("set")
-@click.argument("key", type=click.Choice(sorted(SCALARS)))
+@config.command("set", context_settings={"ignore_unknown_options": True},  # "-5" is a value, not an option
+                epilog="""\b
+Examples:
+  cairn config set answer_mode generative
+  cairn config set chat_model ~/models/qwen-1.5b.gguf
+  cairn config set threads 2
+  cairn config set max_file_mb 200
+  cairn config set chat_model default  (the default again)""")
+@click.argument("key", type=click.Choice(sorted(SCALARS)), metavar="KEY")
 @click.argument("value")
 @click.pass_context
 @friendly_errors
 def set_value(ctx: click.Context, key: str, value: str) -> None:
-    """Set KEY to VALUE (a model path is checked by loading it first)."""
+    """Set KEY to VALUE; `default` (or `none`) puts a setting back to its default.
+
+    \b
+    KEY is one of:
+      embedding_model  GGUF embedding model (checked by
+                       loading it; then `cairn reindex`)
+      chat_model       GGUF chat model for written answers
+      answer_mode      extractive or generative
+      threads          embedding threads (0: one per core)
+      max_file_mb      largest file read, in MB
+      read_timeout_s   most seconds spent reading one file
+      read_memory_mb   memory the file reader may use, MB
+    """
     cairn = open_cairn(ctx)
-    parsed: object = None if value.lower() in ("", "none", "default") else value
-    if parsed is not None and key in ("threads", "read_memory_mb"):
-        parsed = int(value)
-    elif parsed is not None and key in ("max_file_mb", "read_timeout_s"):
-        parsed = float(value)
+    parsed = _parse(key, value)
     if key == "embedding_model" and parsed is not None:
         from engine.embed import load_embedder
 
         parsed = str(Path(str(parsed)).expanduser().resolve())
         load_embedder(str(parsed))  # raises ModelLoadError with a clear message
-    setattr(cairn.settings, key, parsed)
-    cairn.settings.save(cairn.paths)
+    changed = replace(cairn.settings, **{key: parsed})
+    problem = changed.problem()
+    if problem:
+        raise ConfigError(f"{problem}; nothing was changed.")
+    changed.save(cairn.paths)
+    cairn.settings = changed
     click.echo(f"{key} = {parsed}")
     if key == "embedding_model":
         click.echo("Run `cairn reindex` to embed your files with this model.")
+
+
+def _parse(key: str, value: str) -> object:
+    """The typed value of VALUE for KEY; `default` is the default (None for the model paths)."""
+    if value.strip().lower() in ("", "none", "default"):
+        return getattr(Settings(), key)
+    try:
+        if key in ("threads", "read_memory_mb"):
+            return int(value)
+        if key in ("max_file_mb", "read_timeout_s"):
+            return float(value)
+    except ValueError:
+        kind = "a whole number" if key in ("threads", "read_memory_mb") else "a number"
+        raise ConfigError(f"{key} must be {kind}, not {value!r}; nothing was changed.") from None
+    return value
 
 
 @config.command()

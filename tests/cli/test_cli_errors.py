@@ -25,6 +25,36 @@ def clean_failure(proc: subprocess.CompletedProcess[str], code: int = 1) -> str:
     return proc.stderr
 
 
+@pytest.mark.parametrize(("key", "value", "says"), [
+    ("threads", "abc", "whole number"),
+    ("threads", "2.5", "whole number"),
+    ("read_memory_mb", "lots", "whole number"),
+    ("max_file_mb", "big", "number"),
+    ("max_file_mb", "-5", "more than 0"),
+    ("read_timeout_s", "0", "more than 0"),
+    ("threads", "-1", "0 or more"),
+    ("answer_mode", "banana", "extractive or generative"),
+])
+def test_config_set_refuses_a_bad_value_with_a_message(key: str, value: str, says: str, cairn_home: Path) -> None:
+    stderr = clean_failure(cairn("config", "set", key, value, home=cairn_home, check=False))
+    assert stderr.startswith("Error: ") and says in stderr and key in stderr
+    assert json.loads(cairn("config", "--json", home=cairn_home).stdout)[key] != value, "nothing was saved"
+
+
+def test_config_set_names_its_keys_readably(cairn_home: Path) -> None:
+    usage = cairn("config", "set", "--help", home=cairn_home).stdout
+    assert "KEY VALUE" in usage and "answer_mode" in usage and "Examples:" in usage
+    unknown = cairn("config", "set", "colour", "blue", home=cairn_home, check=False)
+    assert unknown.returncode == 2 and "'colour' is not one of" in unknown.stderr
+
+
+def test_a_hand_edited_settings_file_with_a_wrong_type_is_a_clear_error(tmp_path: Path, cairn_home: Path) -> None:
+    (cairn_home / "config").mkdir(parents=True)
+    (cairn_home / "config" / "settings.json").write_text('{"threads": "four"}')
+    stderr = clean_failure(cairn("search", "anything", home=cairn_home, check=False))
+    assert "settings.json" in stderr and "threads" in stderr
+
+
 def test_a_home_that_cannot_be_created_is_a_clear_error(tmp_path: Path, cairn_home: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")

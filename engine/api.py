@@ -192,9 +192,12 @@ class Cairn:
             raise FolderError(f"The name of {shown(str(path))} is not valid UTF-8: rename it to index it.")
         for existing in self.store.folders():
             known = Path(existing.path)
-            if path != known and _inside(path, known):
+            if path == known:  # added again: keep its exclusions (what was forgotten stays forgotten), add the new
+                return self.store.add_folder(existing.path, [*existing.excludes,
+                                                             *(e for e in excludes if e not in existing.excludes)])
+            if _inside(path, known):
                 raise FolderError(f"{path} is already indexed as part of {known}.")
-            if path != known and _inside(known, path):
+            if _inside(known, path):
                 raise FolderError(f"{path} contains the indexed folder {known}: remove that one first.")
         return self.store.add_folder(str(path), [*self.settings.excludes, *excludes])
 

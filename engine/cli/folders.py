@@ -25,8 +25,12 @@ from engine.index import IndexProgress, IndexReport
 def add(ctx: click.Context, folder: str, excludes: tuple[str, ...]) -> None:
     """Add FOLDER to the folders Cairn indexes (then run `cairn index`, unless a watcher runs)."""
     cairn = open_cairn(ctx)
+    known = {f.path for f in cairn.folders()}
     row = cairn.add_folder(folder, excludes)
-    if cairn.status().watcher is not None:
+    if row.path in known:
+        click.echo(f"{row.path} is already indexed; " + (f"its exclusions now also hold {', '.join(excludes)}. Run "
+                   "`cairn index` to apply them." if excludes else "its exclusions are kept, nothing changed."))
+    elif cairn.status().watcher is not None:
         click.echo(f"Added {row.path}. The running watcher (`cairn watch` or the app) indexes it in a few seconds.")
     else:
         click.echo(f"Added {row.path}. Run `cairn index` to index it.")

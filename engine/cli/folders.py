@@ -6,6 +6,7 @@ import json
 import sys
 from collections.abc import Generator
 from dataclasses import asdict
+from pathlib import Path
 
 import click
 from rich.console import Console
@@ -43,7 +44,7 @@ def add(ctx: click.Context, folder: str, excludes: tuple[str, ...]) -> None:
 def remove(ctx: click.Context, folder: str) -> None:
     """Stop indexing FOLDER and delete everything Cairn stored about it."""
     count = open_cairn(ctx).remove_folder(folder)
-    click.echo(f"Removed {folder} and the index data of {count} files.")
+    click.echo(f"Removed {Path(folder).expanduser().resolve()} and the index data of {count} files.")
 
 
 @cli.command()

@@ -39,3 +39,13 @@ def test_adding_a_folder_again_keeps_its_exclusions_and_what_was_forgotten(tmp_p
     assert "drafts" in excludes and "/diagnosis.txt" in excludes
     cairn("index", home=cairn_home)
     assert json.loads(cairn("status", "--json", home=cairn_home).stdout)["files"] == 0, "the forgotten file stays out"
+
+
+def test_remove_names_the_folder_as_add_did(tmp_path: Path, cairn_home: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    cairn("add", str(docs), home=cairn_home)
+    env = {**os.environ, "CAIRN_HOME": str(cairn_home), "PYTHONPATH": str(Path(__file__).parents[2])}
+    proc = subprocess.run([sys.executable, "-m", "engine.cli", "remove", "./docs/"], capture_output=True, text=True,
+                          env=env, cwd=tmp_path, timeout=300)
+    assert proc.returncode == 0 and f"Removed {docs} " in proc.stdout

@@ -6,6 +6,7 @@ knows SQL or models.
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -50,6 +51,14 @@ def cli(ctx: click.Context, home: str | None) -> None:
 
 
 def main() -> None:
-    from engine.cli import ask, evaluate, find, folders, live, privacy, settings  # noqa: F401  (registers the commands)
+    try:
+        from engine.cli import ask, evaluate, find, folders, live, privacy, settings  # noqa: F401  (registers them)
 
-    cli()
+        cli()
+    except KeyboardInterrupt:  # Ctrl+C while Cairn was still starting, before any command ran
+        click.echo("Stopped.", err=True)
+        sys.exit(130)
+    finally:
+        # The command is over and its files are closed; what remains is freeing the models as Python
+        # exits. Ctrl+C now ends the process at once instead of printing a traceback from a finalizer.
+        signal.signal(signal.SIGINT, signal.SIG_DFL)

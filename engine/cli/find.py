@@ -11,6 +11,7 @@ from rich.text import Text
 
 from engine.cli import cli, friendly_errors
 from engine.cli.common import open_cairn
+from engine.errors import FolderError
 from engine.search import MODES, SearchFilters, SearchResult
 
 
@@ -31,13 +32,23 @@ def search(ctx: click.Context, query: tuple[str, ...], mode: str, limit: int, fo
         folder=str(Path(folder).expanduser().resolve()) if folder else None,
         types=tuple("." + t.lower().lstrip(".") for t in types),
     )
-    results = open_cairn(ctx).search(" ".join(query), mode=mode, limit=limit, filters=filters)  # type: ignore[arg-type]
+    cairn = open_cairn(ctx)
+    if filters.folder is not None:
+        _check_folder(Path(filters.folder), [Path(f.path) for f in cairn.folders()])
+    results = cairn.search(" ".join(query), mode=mode, limit=limit, filters=filters)  # type: ignore[arg-type]
     if as_json:
         click.echo(json.dumps([_as_dict(r) for r in results], indent=2, ensure_ascii=False))
     elif not results:
         click.echo("No matches.")
     else:
         _show(results)
+
+
+def _check_folder(folder: Path, indexed: list[Path]) -> None:
+    """A --folder outside every indexed folder (a typo, a folder never added) would only say "No matches"."""
+    if not any(folder.is_relative_to(known) or known.is_relative_to(folder) for known in indexed):
+        names = ", ".join(str(p) for p in indexed) or "none yet"
+        raise FolderError(f"{folder} is not an indexed folder, nor inside one (indexed folders: {names}).")
 
 
 def _as_dict(r: SearchResult) -> dict[str, object]:

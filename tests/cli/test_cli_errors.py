@@ -154,3 +154,16 @@ def test_ctrl_c_while_shutting_down_is_not_a_traceback(cairn_home: Path) -> None
     proc = subprocess.run([sys.executable, "-c", INTERRUPT_AT_EXIT], capture_output=True, text=True, timeout=300)
     assert "Traceback" not in proc.stderr and "Exception ignored" not in proc.stderr, proc.stderr
     assert "0 files" in proc.stdout, "the command itself ran to the end"
+
+
+def test_search_in_a_folder_that_is_not_indexed_says_so(tmp_path: Path, cairn_home: Path) -> None:
+    docs = tmp_path / "docs"
+    (docs / "cases").mkdir(parents=True)
+    (docs / "cases" / "ruling.txt").write_text("The court ruled on the tenancy deposit.")
+    cairn("add", str(docs), home=cairn_home)
+    cairn("index", home=cairn_home)
+    inside = json.loads(cairn("search", "tenancy", "--folder", str(docs / "cases"), "--json", home=cairn_home).stdout)
+    assert [Path(r["path"]).name for r in inside] == ["ruling.txt"]
+    stderr = clean_failure(cairn("search", "tenancy", "--folder", str(tmp_path / "casse"), home=cairn_home,
+                                 check=False))
+    assert "is not an indexed folder" in stderr and str(docs) in stderr

@@ -23,7 +23,11 @@ from engine.cli import cli, friendly_errors
 from engine.cli.common import open_cairn
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  cairn ask "when must the tax declaration be filed?"
+  cairn ask "who keeps the deposit?" --generate
+  cairn ask "who keeps the deposit?" --show-context""")
 @click.argument("question", nargs=-1, required=True)
 @click.option("--limit", type=click.IntRange(1, 20), default=5, show_default=True, help="How many passages to use.")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON (no streaming).")

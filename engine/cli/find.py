@@ -15,7 +15,12 @@ from engine.errors import FolderError
 from engine.search import MODES, SearchFilters, SearchResult
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  cairn search where did I read about knee surgery
+  cairn search 2023-CV-04417 --mode keyword
+  cairn search "deposit" --type pdf --folder ~/Cases
+  cairn search budget --json --limit 50""")
 @click.argument("query", nargs=-1, required=True)
 @click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True,
               help="hybrid fuses keyword and semantic search.")

@@ -17,7 +17,10 @@ from engine.cli.common import open_cairn
 from engine.index import IndexProgress, IndexReport
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  cairn add ~/Documents
+  cairn add ~/Cases --exclude '*.tmp' --exclude drafts""")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False))
 @click.option("--exclude", "excludes", multiple=True, metavar="GLOB",
               help="Skip files or folders matching GLOB (repeatable), on top of the default exclusions.")

@@ -36,7 +36,10 @@ def encrypt(ctx: click.Context, use_keyring: bool) -> None:
                "without it the index cannot be opened (your files themselves are untouched).")
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  cairn forget ~/Documents/medical/scan-2021.pdf
+  cairn forget ~/Documents/old-cases""")
 @click.argument("path", type=click.Path())
 @click.pass_context
 @friendly_errors

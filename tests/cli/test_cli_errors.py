@@ -167,3 +167,13 @@ def test_search_in_a_folder_that_is_not_indexed_says_so(tmp_path: Path, cairn_ho
     stderr = clean_failure(cairn("search", "tenancy", "--folder", str(tmp_path / "casse"), home=cairn_home,
                                  check=False))
     assert "is not an indexed folder" in stderr and str(docs) in stderr
+
+
+@pytest.mark.parametrize("command", ["add", "search", "ask", "forget", "config set"])
+def test_the_main_commands_show_examples_that_fit_a_narrow_terminal(command: str, cairn_home: Path) -> None:
+    env = {**os.environ, "CAIRN_HOME": str(cairn_home), "COLUMNS": "60"}
+    out = subprocess.run([sys.executable, "-m", "engine.cli", *command.split(), "--help"], capture_output=True,
+                         text=True, env=env, timeout=300).stdout
+    examples = out[out.index("Examples:"):].splitlines()[1:]
+    assert examples and all(line.startswith("    cairn " + command.split()[0]) for line in examples if line.strip())
+    assert max(len(line) for line in out.splitlines()) <= 60, out

@@ -71,7 +71,7 @@ def set_value(ctx: click.Context, key: str, value: str) -> None:
 
         parsed = str(Path(str(parsed)).expanduser().resolve())
         load_embedder(str(parsed))  # raises ModelLoadError with a clear message
-    changed = replace(cairn.settings, **{key: parsed})
+    changed = replace(cairn.settings, **{key: parsed})  # type: ignore[arg-type]  # checked just below
     problem = changed.problem()
     if problem:
         raise ConfigError(f"{problem}; nothing was changed.")

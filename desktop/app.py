@@ -17,9 +17,10 @@ import time
 from dataclasses import dataclass
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from engine.embed import Embedder
+from engine.errors import CairnError
 from desktop import theme
 from desktop.prefs import Prefs
 from desktop.session import Session
@@ -88,7 +89,11 @@ def main(argv: list[str] | None = None) -> int:
     qt_app.setWindowIcon(theme.app_icon())
     qt_app.setQuitOnLastWindowClosed(False)  # the tray keeps watching; quitting is explicit
 
-    app = build(args.home)
+    try:
+        app = build(args.home)
+    except CairnError as exc:  # settings or a home it cannot use: launched from a menu, no one sees a terminal
+        QMessageBox.critical(None, "Cairn cannot start", str(exc))
+        return 1
     app.window.quitRequested.connect(qt_app.quit)
     qt_app.aboutToQuit.connect(app.shutdown)
     # Ctrl+C in the terminal quits cleanly; the timer lets Python see the signal.

@@ -130,3 +130,21 @@ def test_window_preferences_that_cannot_be_saved_say_so(qtbot: Any, launch: Any,
     window.apply_settings(app.session.settings, Prefs(keep_in_tray=False), reindex=False)
     assert "Window preferences not saved" in window.statusBar().currentMessage()
     assert window.prefs.keep_in_tray is False  # still used until Cairn closes, as the message says
+
+
+@pytest.mark.parametrize("settings, said", [
+    ('{"threads": "many"}', "threads must be a whole number"),
+    ("{not json", "Cannot read settings file"),
+])
+def test_settings_the_app_cannot_use_are_said_in_a_window(qtbot: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         settings: str, said: str) -> None:
+    """Started from the desktop's menu there is no terminal: a traceback there is a window that never opens."""
+    from desktop.app import main
+    from engine.config import resolve_paths
+
+    paths = resolve_paths(tmp_path / "home").ensure()
+    paths.settings_file.write_text(settings)
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *a, **k: shown.append(text))
+    assert main(["--home", str(tmp_path / "home")]) == 1
+    assert len(shown) == 1 and said in shown[0] and str(paths.settings_file) in shown[0]

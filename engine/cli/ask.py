@@ -23,7 +23,7 @@ from engine.cli import cli, friendly_errors
 from engine.cli.common import open_cairn
 
 
-@cli.command(epilog="""\b
+@cli.command(short_help="Answer a question from your files, with citations.", epilog="""\b
 Examples:
   cairn ask "when must the tax declaration be filed?"
   cairn ask "who keeps the deposit?" --generate

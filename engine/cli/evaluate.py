@@ -19,7 +19,7 @@ from engine.index import IndexProgress
 from engine.search import MODES, Mode
 
 
-@cli.command(name="eval")
+@cli.command(name="eval", short_help="Measure search quality on a labelled dataset.")
 @click.argument("dataset", type=click.Path(file_okay=False))
 @click.option("--mode", "modes", type=click.Choice(MODES), multiple=True,
               help="Search mode to evaluate (repeatable); default: all three.")

@@ -44,7 +44,8 @@ def search(ctx: click.Context, query: tuple[str, ...], mode: str, limit: int, fo
     if as_json:
         click.echo(json.dumps([_as_dict(r) for r in results], indent=2, ensure_ascii=False))
     elif not results:
-        click.echo("No matches.")
+        click.echo("No matches." if cairn.folders() else "No matches: no folder is indexed yet. Add one with "
+                   "`cairn add FOLDER`.")
     else:
         _show(results)
 

@@ -17,7 +17,7 @@ from engine.cli.common import open_cairn
 from engine.index import IndexProgress, IndexReport
 
 
-@cli.command(epilog="""\b
+@cli.command(short_help="Add a folder for Cairn to index.", epilog="""\b
 Examples:
   cairn add ~/Documents
   cairn add ~/Cases --exclude '*.tmp' --exclude drafts""")
@@ -58,7 +58,7 @@ def index(ctx: click.Context) -> None:
     _run(open_cairn(ctx).index())
 
 
-@cli.command()
+@cli.command(short_help="Embed every file again with the configured model.")
 @click.pass_context
 @friendly_errors
 def reindex(ctx: click.Context) -> None:
@@ -100,7 +100,7 @@ def _with_bar(job: Generator[IndexProgress, None, IndexReport]) -> IndexReport:
             return stop.value  # type: ignore[no-any-return]
 
 
-@cli.command()
+@cli.command(short_help="Show folders, counts, the model and problem files.")
 @click.option("--json", "as_json", is_flag=True, help="Print the status as JSON.")
 @click.pass_context
 @friendly_errors
@@ -112,7 +112,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
         return
     click.echo(f"Index: {st.database}")
     click.echo(f"Model: {st.model or '(none yet)'}" + (f", {st.dimensions} dimensions" if st.dimensions else ""))
-    click.echo(f"{st.files} files, {st.chunks} passages in {len(st.folders)} folders")
+    count = len(st.folders)
+    click.echo(f"{st.files} files, {st.chunks} passages in {count} folder{'' if count == 1 else 's'}")
     for f in st.folders:
         missing = "" if f.present else "  [missing]"
         counts = ", ".join(f"{n} {s}" for s, n in sorted(f.by_status.items()))

@@ -12,7 +12,7 @@ from engine.cli import cli, friendly_errors
 from engine.cli.common import open_cairn
 
 
-@cli.command()
+@cli.command(short_help="Index what changed, then follow changes as they come.")
 @click.option("--debounce", type=float, default=0.5, show_default=True,
               help="Seconds a file must be quiet before it is indexed.")
 @click.pass_context

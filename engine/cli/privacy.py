@@ -14,7 +14,7 @@ from engine.errors import ConfigError
 NEW_ENV = "CAIRN_NEW_PASSPHRASE"
 
 
-@cli.command()
+@cli.command(short_help="Encrypt the index, or change its passphrase.")
 @click.option("--keyring", "use_keyring", is_flag=True, help="Also keep the passphrase in the OS keyring.")
 @click.pass_context
 @friendly_errors
@@ -36,7 +36,7 @@ def encrypt(ctx: click.Context, use_keyring: bool) -> None:
                "without it the index cannot be opened (your files themselves are untouched).")
 
 
-@cli.command(epilog="""\b
+@cli.command(short_help="Delete all Cairn stored about a file or folder.", epilog="""\b
 Examples:
   cairn forget ~/Documents/medical/scan-2021.pdf
   cairn forget ~/Documents/old-cases""")

@@ -177,3 +177,13 @@ def test_the_main_commands_show_examples_that_fit_a_narrow_terminal(command: str
     examples = out[out.index("Examples:"):].splitlines()[1:]
     assert examples and all(line.startswith("    cairn " + command.split()[0]) for line in examples if line.strip())
     assert max(len(line) for line in out.splitlines()) <= 60, out
+
+
+def test_the_command_list_says_what_each_command_does_in_full(cairn_home: Path) -> None:
+    listing = cairn("--help", home=cairn_home).stdout.split("Commands:")[1]
+    assert "..." not in listing, listing  # no description cut off mid-sentence
+
+
+def test_a_first_search_says_how_to_add_a_folder(cairn_home: Path) -> None:
+    assert "cairn add FOLDER" in cairn("search", "lease deposit", "--mode", "keyword", home=cairn_home).stdout
+    assert "0 files, 0 passages in 0 folders" in cairn("status", home=cairn_home).stdout

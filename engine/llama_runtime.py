@@ -21,8 +21,11 @@ import ctypes
 import functools
 import hashlib
 import os
+import signal
 import threading
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -115,6 +118,26 @@ def record_extra_buffers_ok() -> Path:
     return mark
 
 
+@contextmanager
+def interrupts_held() -> Iterator[None]:
+    """Hold Ctrl+C while llama.cpp loads a model, and raise it after.
+
+    The load calls Python (the log callback) from C, and a KeyboardInterrupt raised there
+    is printed as "Exception ignored" and dropped: the person's Ctrl+C did nothing. Only
+    the main thread receives signals; elsewhere (the desktop's workers) this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda number, frame: received.append(number))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+    if received:
+        raise KeyboardInterrupt
+
+
 def load_llama(path: Path, what: str, **options: Any) -> Any:
     """A `llama_cpp.Llama` for `path`; `what` names the model in errors ("embedding model")."""
     global _load_log
@@ -134,7 +157,8 @@ def load_llama(path: Path, what: str, **options: Any) -> Any:
         _load_log = deque(maxlen=40)
         low.llama_model_default_params = chosen_defaults
         try:
-            return llama_cpp.Llama(str(path), verbose=False, n_gpu_layers=0, **options)
+            with interrupts_held():
+                return llama_cpp.Llama(str(path), verbose=False, n_gpu_layers=0, **options)
         except (ValueError, RuntimeError, OSError) as exc:
             detail = load_failure_detail(list(_load_log))
             raise ModelLoadError(

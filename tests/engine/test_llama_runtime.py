@@ -41,3 +41,36 @@ def test_the_environment_overrides_the_probe(library: Path, monkeypatch: pytest.
     monkeypatch.setenv(llama_runtime.EXTRA_BUFFERS_ENV, "0")
     llama_runtime.extra_buffers_allowed.cache_clear()
     assert not llama_runtime.extra_buffers_allowed()
+
+
+CTRL_C_DURING_LOAD = """
+import os, signal, sys
+from collections import deque
+from engine import llama_runtime
+from engine.embed import load_embedder
+
+class InterruptedOnFirstLine(deque):  # the load log: its first line arrives from inside llama.cpp's load
+    def append(self, line):
+        if not self:
+            os.kill(os.getpid(), signal.SIGINT)
+        super().append(line)
+
+llama_runtime.deque = InterruptedOnFirstLine
+try:
+    load_embedder(threads=1)
+except KeyboardInterrupt:
+    sys.exit(130)
+sys.exit(0)
+"""
+
+
+def test_ctrl_c_while_a_model_loads_stops_the_command() -> None:
+    """Pressed while llama.cpp loads (a good part of a `cairn search`), Ctrl+C was printed as
+    "Exception ignored" from inside the load and then lost: the command carried on."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", CTRL_C_DURING_LOAD], capture_output=True, text=True, timeout=120,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert proc.returncode == 130, proc.stderr
+    assert "Exception ignored" not in proc.stderr

@@ -205,7 +205,14 @@ class SearchPanel(QWidget):
         self.searchFailed.emit(message)
 
     def _show(self, query: Query, results: list[SearchResult]) -> None:
-        keep = self._selected_path()
+        """List `results`, the best one selected (and so previewed).
+
+        The person's pick is kept only while the words stay the same (a filter or the mode
+        changed, or the index was refreshed): search by meaning lists nearly every file for
+        any query, so a pick kept across queries would stay selected far down the new list,
+        scrolled to and previewed, with the new query's best file out of view."""
+        same_words = self._shown is not None and self._shown.text == query.text
+        keep = self._selected_path() if same_words else None
         self._shown = query
         self.model.set_results(results)
         if query.text:
@@ -215,6 +222,7 @@ class SearchPanel(QWidget):
         row = next((i for i, r in enumerate(results) if r.path == keep), 0 if results else -1)
         if row >= 0:
             self.view.setCurrentIndex(self.model.index(row))
+            self.view.scrollTo(self.model.index(row))
         self.resultsShown.emit(results)
 
     # ------------------------------------------------------------ selection and keys

@@ -24,6 +24,7 @@ from desktop import files
 from desktop.operation import Operation, describe
 from desktop.results import RESULT_ROLE, ResultDelegate, ResultsModel
 from desktop.session import Session
+from desktop.widgets import FlowLayout
 
 DEBOUNCE_MS = 180
 LIMIT = 30
@@ -117,14 +118,18 @@ class SearchPanel(QWidget):
         self.info.setAccessibleName("Search status")
         self.info.setWordWrap(True)
 
-        filters = QHBoxLayout()
+        # The filters wrap onto a second line in a narrow window rather than hold it wide.
+        filters = FlowLayout()
         for label, widget in (("&Mode", self.mode), ("&Folder", self.folder), ("&Type", self.types),
                               ("Mo&dified", self.modified)):
             caption = QLabel(label)
             caption.setBuddy(widget)
-            filters.addWidget(caption)
-            filters.addWidget(widget)
-        filters.addStretch(1)
+            pair = QWidget()
+            row = QHBoxLayout(pair)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.addWidget(caption)
+            row.addWidget(widget)
+            filters.addWidget(pair)
         self.folder.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.folder.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.folder.setMinimumContentsLength(12)
@@ -146,7 +151,9 @@ class SearchPanel(QWidget):
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.view.activated.connect(lambda index: self._activate(index, False))
         session.statusChanged.connect(self.set_folders)
-        self.setTabOrder(self.query, self.mode)
+        for before, after in ((self.query, self.mode), (self.mode, self.folder), (self.folder, self.types),
+                              (self.types, self.modified), (self.modified, self.view)):
+            self.setTabOrder(before, after)
 
     # ------------------------------------------------------------ querying
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent
+from PySide6.QtCore import QEvent, QPoint, QRect
 from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop import writer as W
@@ -47,3 +47,31 @@ def test_a_long_file_name_and_path_do_not_widen_the_window(qtbot: Any, docs: Pat
     window.problems.table.setCurrentItem(window.problems.table.topLevelItem(0))
     assert window.problems.detail.isVisibleTo(window)
     assert narrowest_width(window) <= narrowest
+
+
+def test_the_window_fits_an_800_by_600_screen(qtbot: Any, indexed: Path, launch: Any) -> None:
+    """At 800x600 (a small laptop at 150% scaling) every search filter is still there, none on top
+    of another; the filters and the status line used to hold the window at least 960 px wide."""
+    app = launch()
+    window = app.window
+    window.search.query.setText("contract breach")
+    qtbot.waitUntil(lambda: window.search.model.rowCount() > 0 and window.preview.passage is not None, timeout=SLOW)
+    assert narrowest_width(window) <= 800
+    window.resize(800, 600)
+    narrowest_width(window)
+    assert window.width() == 800
+    search = window.search
+    combos = [search.mode, search.folder, search.types, search.modified]
+
+    def boxes() -> list[QRect]:
+        return [QRect(c.mapTo(search, QPoint(0, 0)), c.size()) for c in combos]
+
+    for combo, box in zip(combos, boxes()):
+        assert combo.isVisibleTo(window) and combo.width() >= combo.minimumSizeHint().width()
+        assert search.rect().contains(box)
+    shown = boxes()
+    assert not any(a.intersects(b) for i, a in enumerate(shown) for b in shown[i + 1:])
+    assert search.view.geometry().top() > max(b.bottom() for b in shown)  # the filters push the list down
+    window.resize(1600, 1000)  # and back: one line again
+    narrowest_width(window)
+    assert len({b.top() for b in boxes()}) == 1

@@ -224,13 +224,26 @@ class SearchPanel(QWidget):
         self.model.set_results(results)
         if query.text:
             count = len(results)
-            self.info.setText("No passages match." if not count else
-                              f"{count} file{'s' if count != 1 else ''}" + (" (best passage of each)" if count else ""))
+            self.info.setText(self._nothing_found(query) if not count else
+                              f"{count} file{'s' if count != 1 else ''} (best passage of each)")
         row = next((i for i, r in enumerate(results) if r.path == keep), 0 if results else -1)
         if row >= 0:
             self.view.setCurrentIndex(self.model.index(row))
             self.view.scrollTo(self.model.index(row))
         self.resultsShown.emit(results)
+
+    def _nothing_found(self, query: Query) -> str:
+        """An empty list says what would widen it: the filters that are set, or search by meaning."""
+        if self.session.status is not None and not self.session.status.chunks:
+            return "No passages match: nothing is indexed yet. Files appear here as their folder is read."
+        tips = [f"set {caption} back to “{combo.itemText(0)}”" for caption, combo in
+                (("Folder", self.folder), ("Type", self.types), ("Modified", self.modified))
+                if combo.currentIndex() > 0]
+        if query.mode == "keyword":
+            tips.append(f"choose Mode “{MODES[0][0]}” to find passages by meaning too")
+        if not tips:
+            return "No passages match. Try other or fewer words."
+        return "No passages match. To search wider, " + ", or ".join(tips) + "."
 
     # ------------------------------------------------------------ selection and keys
 

@@ -94,7 +94,10 @@ def test_modes_and_filters(qtbot: Any, indexed: Path, launch: Any) -> None:
     with qtbot.waitSignal(search.resultsShown, timeout=SLOW) as shown:
         search.types.setCurrentIndex(search.types.findText("Markdown"))
     assert shown.args[0] == []
-    assert search.info.text() == "No passages match."
+    # An empty list says what would widen it: the filter that narrowed it, and search by meaning.
+    assert search.info.text().startswith("No passages match")
+    assert "“Any type”" in search.info.text() and "“Best of both”" in search.info.text()
+    assert "Modified" not in search.info.text()  # only the filters that are set
     search.types.setCurrentIndex(0)
     search.modified.setCurrentIndex(search.modified.findText("Past day"))  # the corpus was written just now
     qtbot.waitUntil(lambda: first_name(app) == target, timeout=SLOW)

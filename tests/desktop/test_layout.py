@@ -75,3 +75,15 @@ def test_the_window_fits_an_800_by_600_screen(qtbot: Any, indexed: Path, launch:
     window.resize(1600, 1000)  # and back: one line again
     narrowest_width(window)
     assert len({b.top() for b in boxes()}) == 1
+
+
+def test_the_question_box_keeps_room_to_type_in_a_small_window(qtbot: Any, indexed: Path, launch: Any) -> None:
+    """At 800 px the answer-style list took the row and left the question box a dozen characters wide."""
+    app = launch()
+    window = app.window
+    window.focus_ask()
+    window.resize(800, 600)
+    assert narrowest_width(window) <= 800
+    ask = window.ask
+    assert ask.question.width() >= ask.question.fontMetrics().averageCharWidth() * 30
+    assert ask.style_choice.isVisibleTo(window) and ask.style_choice.width() >= ask.question.fontMetrics().averageCharWidth() * 10

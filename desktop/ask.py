@@ -81,6 +81,11 @@ class AskPanel(QWidget):
         for label, value in STYLES:
             self.style_choice.addItem(label, value)
         self.style_choice.setAccessibleName("Answer style")
+        # In a small window the question needs the room more than the style's label does:
+        # the list shortens its label (whole when opened) and the question keeps 30 characters.
+        chars = self.question.fontMetrics().averageCharWidth()
+        self.style_choice.setMinimumWidth(chars * 14)
+        self.question.setMinimumWidth(chars * 30)
         self.style_choice.setToolTip("Quoting never invents anything; the chat model writes an answer from the "
                                      "passages, and every sentence is checked against them.")
         self.ask_button = QPushButton("&Ask")

@@ -27,6 +27,7 @@ from engine.snippet import match_spans
 from desktop import files, theme
 from desktop.operation import Operation, describe
 from desktop.session import Session
+from desktop.widgets import ElidedLabel
 
 CONTEXT_CHARS = 6000  # shown before and after the passage; whole files when smaller
 CACHE_FILES = 6
@@ -112,15 +113,16 @@ class PreviewPanel(QWidget):
         self._loading: Operation | None = None
         self._cache: OrderedDict[str, tuple[int, Document]] = OrderedDict()
 
-        self.title = QLabel()
+        # Long names and folders are shortened on screen (whole in the tooltip; Copy path copies
+        # them): shown whole, one long name set the window's narrowest width wider than the screen.
+        self.title = ElidedLabel(Qt.TextElideMode.ElideMiddle)
         bold = QFont(self.title.font())
         bold.setBold(True)
         bold.setPointSizeF(bold.pointSizeF() * 1.15)
         self.title.setFont(bold)
-        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.where = QLabel()
-        self.where.setWordWrap(True)
-        self.where.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.title.setAccessibleName("Previewed file")
+        self.where = ElidedLabel(Qt.TextElideMode.ElideMiddle)  # the folder's end is the telling part
+        self.where.setAccessibleName("Page and folder")
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setAccessibleName("Preview note")

@@ -8,16 +8,17 @@ person fix or accept them. It refreshes with the status after every indexing pas
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from engine.api import FileProblem, Status
 from desktop import files
 from desktop.session import Session
+from desktop.widgets import ElidedLabel
 
 KIND_TEXT = {"error": "could not be read", "skipped": "skipped"}
 
@@ -45,10 +46,17 @@ class ProblemsView(QWidget):
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.reveal_button = QPushButton("Show in fo&lder")
         self.copy_button = QPushButton("Cop&y path")
-        self.detail = QLabel()  # the selected file's reason in full: reasons are sentences, columns cut them
-        self.detail.setWordWrap(True)
-        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.detail.setAccessibleName("Why the selected file could not be read")
+        # The selected file and its reason in full: reasons are sentences, columns cut them. The
+        # path is one line, shortened in the middle: shown whole, a long one widened the window.
+        self.detail = ElidedLabel(Qt.TextElideMode.ElideMiddle)
+        bold = QFont(self.detail.font())
+        bold.setBold(True)
+        self.detail.setFont(bold)
+        self.detail.setAccessibleName("Selected file")
+        self.reason = QLabel()
+        self.reason.setWordWrap(True)
+        self.reason.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.reason.setAccessibleName("Why the selected file could not be read")
         self.empty = QLabel("No problems: every file was read.")
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
 
@@ -61,6 +69,7 @@ class ProblemsView(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.detail)
+        layout.addWidget(self.reason)
         layout.addWidget(self.empty, 1)
 
         self.filter.textChanged.connect(self._fill)
@@ -135,6 +144,7 @@ class ProblemsView(QWidget):
         self.reveal_button.setEnabled(item is not None)
         self.copy_button.setEnabled(item is not None)
         self.detail.setVisible(item is not None)
+        self.reason.setVisible(item is not None)
         if item is not None:
-            self.detail.setText(f"<b>{html.escape(files.display(item.data(0, Qt.ItemDataRole.UserRole)))}</b><br>"
-                                f"{html.escape(item.toolTip(1))}")
+            self.detail.setText(files.display(item.data(0, Qt.ItemDataRole.UserRole)))
+            self.reason.setText(item.toolTip(1))

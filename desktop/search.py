@@ -24,6 +24,7 @@ from desktop import files
 from desktop.operation import Operation, describe
 from desktop.results import RESULT_ROLE, ResultDelegate, ResultsModel
 from desktop.session import Session
+from desktop.widgets import FlowLayout
 
 DEBOUNCE_MS = 180
 LIMIT = 30
@@ -117,14 +118,18 @@ class SearchPanel(QWidget):
         self.info.setAccessibleName("Search status")
         self.info.setWordWrap(True)
 
-        filters = QHBoxLayout()
+        # The filters wrap onto a second line in a narrow window rather than hold it wide.
+        filters = FlowLayout()
         for label, widget in (("&Mode", self.mode), ("&Folder", self.folder), ("&Type", self.types),
                               ("Mo&dified", self.modified)):
             caption = QLabel(label)
             caption.setBuddy(widget)
-            filters.addWidget(caption)
-            filters.addWidget(widget)
-        filters.addStretch(1)
+            pair = QWidget()
+            row = QHBoxLayout(pair)
+            row.setContentsMargins(0, 0, 0, 0)
+            row.addWidget(caption)
+            row.addWidget(widget)
+            filters.addWidget(pair)
         self.folder.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         self.folder.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.folder.setMinimumContentsLength(12)
@@ -146,7 +151,9 @@ class SearchPanel(QWidget):
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.view.activated.connect(lambda index: self._activate(index, False))
         session.statusChanged.connect(self.set_folders)
-        self.setTabOrder(self.query, self.mode)
+        for before, after in ((self.query, self.mode), (self.mode, self.folder), (self.folder, self.types),
+                              (self.types, self.modified), (self.modified, self.view)):
+            self.setTabOrder(before, after)
 
     # ------------------------------------------------------------ querying
 
@@ -205,17 +212,38 @@ class SearchPanel(QWidget):
         self.searchFailed.emit(message)
 
     def _show(self, query: Query, results: list[SearchResult]) -> None:
-        keep = self._selected_path()
+        """List `results`, the best one selected (and so previewed).
+
+        The person's pick is kept only while the words stay the same (a filter or the mode
+        changed, or the index was refreshed): search by meaning lists nearly every file for
+        any query, so a pick kept across queries would stay selected far down the new list,
+        scrolled to and previewed, with the new query's best file out of view."""
+        same_words = self._shown is not None and self._shown.text == query.text
+        keep = self._selected_path() if same_words else None
         self._shown = query
         self.model.set_results(results)
         if query.text:
             count = len(results)
-            self.info.setText("No passages match." if not count else
-                              f"{count} file{'s' if count != 1 else ''}" + (" (best passage of each)" if count else ""))
+            self.info.setText(self._nothing_found(query) if not count else
+                              f"{count} file{'s' if count != 1 else ''} (best passage of each)")
         row = next((i for i, r in enumerate(results) if r.path == keep), 0 if results else -1)
         if row >= 0:
             self.view.setCurrentIndex(self.model.index(row))
+            self.view.scrollTo(self.model.index(row))
         self.resultsShown.emit(results)
+
+    def _nothing_found(self, query: Query) -> str:
+        """An empty list says what would widen it: the filters that are set, or search by meaning."""
+        if self.session.status is not None and not self.session.status.chunks:
+            return "No passages match: nothing is indexed yet. Files appear here as their folder is read."
+        tips = [f"set {caption} back to “{combo.itemText(0)}”" for caption, combo in
+                (("Folder", self.folder), ("Type", self.types), ("Modified", self.modified))
+                if combo.currentIndex() > 0]
+        if query.mode == "keyword":
+            tips.append(f"choose Mode “{MODES[0][0]}” to find passages by meaning too")
+        if not tips:
+            return "No passages match. Try other or fewer words."
+        return "No passages match. To search wider, " + ", or ".join(tips) + "."
 
     # ------------------------------------------------------------ selection and keys
 

@@ -32,6 +32,7 @@ from desktop.search import SearchPanel
 from desktop.session import Session
 from desktop.settings import SettingsDialog
 from desktop.welcome import WelcomePage
+from desktop.widgets import ElidedLabel
 from desktop.writer import WriterService
 
 SEARCH_TAB, ASK_TAB, FOLDERS_TAB, PROBLEMS_TAB = range(4)
@@ -118,7 +119,7 @@ class MainWindow(QMainWindow):
         self.pages.addWidget(self.welcome)
         self.setCentralWidget(self.pages)
 
-        self.state_label = QLabel()
+        self.state_label = ElidedLabel(Qt.TextElideMode.ElideRight)  # shortened, not holding a small window wide
         self.state_label.setAccessibleName("Cairn status")
         self.mini_bar = QProgressBar()
         self.mini_bar.setMaximumWidth(self.fontMetrics().averageCharWidth() * 24)

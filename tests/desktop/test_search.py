@@ -94,7 +94,10 @@ def test_modes_and_filters(qtbot: Any, indexed: Path, launch: Any) -> None:
     with qtbot.waitSignal(search.resultsShown, timeout=SLOW) as shown:
         search.types.setCurrentIndex(search.types.findText("Markdown"))
     assert shown.args[0] == []
-    assert search.info.text() == "No passages match."
+    # An empty list says what would widen it: the filter that narrowed it, and search by meaning.
+    assert search.info.text().startswith("No passages match")
+    assert "“Any type”" in search.info.text() and "“Best of both”" in search.info.text()
+    assert "Modified" not in search.info.text()  # only the filters that are set
     search.types.setCurrentIndex(0)
     search.modified.setCurrentIndex(search.modified.findText("Past day"))  # the corpus was written just now
     qtbot.waitUntil(lambda: first_name(app) == target, timeout=SLOW)
@@ -109,3 +112,33 @@ def test_ctrl_k_focuses_search_from_anywhere(qtbot: Any, indexed: Path, launch: 
     qtbot.keyClick(window.ask.question, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: window.tabs.currentWidget() is window.search)
     assert window.search.query.hasFocus() or QApplication.focusWidget() is None
+
+
+def test_a_new_query_selects_and_previews_its_best_file(qtbot: Any, indexed: Path, launch: Any) -> None:
+    """A file picked for one query must not stay picked for the next: the new best file is shown.
+
+    Search by meaning lists nearly every file for any query, so a file picked lower in one list
+    is nearly always in the next one too; it was kept selected, the list scrolled down to it and
+    the preview kept showing it while the new query's best file sat out of view at the top."""
+    app = launch()
+    search, preview = app.window.search, app.window.preview
+    search.query.setText("starter flour dough oven")
+    qtbot.waitUntil(lambda: first_name(app) == "sourdough.txt" and search.model.rowCount() > 5, timeout=SLOW)
+    search.view.setCurrentIndex(search.model.index(5))
+    picked = search.current_result().path
+    qtbot.waitUntil(lambda: preview.passage is not None and preview.passage.path == picked)
+
+    search.query.setText(KNEE)
+    qtbot.waitUntil(lambda: first_name(app) == "ortho-notes.txt", timeout=SLOW)
+    assert picked in [r.path for r in search.model.results]  # the old pick is listed again, lower down
+    assert search.view.currentIndex().row() == 0
+    assert preview.passage is not None and Path(preview.passage.path).name == "ortho-notes.txt"
+    assert search.view.verticalScrollBar().value() == 0  # the best file is in view
+
+    # Changing a filter keeps the same query: the person's pick stays where it is.
+    search.view.setCurrentIndex(search.model.index(2))
+    kept = search.current_result().path
+    search.modified.setCurrentIndex(search.modified.count() - 1)  # past year: every file here is new
+    qtbot.waitUntil(lambda: search._shown is not None and search._shown.filters.modified_after is not None,
+                    timeout=SLOW)
+    assert search.current_result().path == kept

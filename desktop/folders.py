@@ -65,12 +65,14 @@ STATE_TEXT = {
 class ExclusionsDialog(QDialog):
     """Extra patterns to skip in one folder, one per line (on top of the defaults in Settings)."""
 
-    def __init__(self, folder: str, current: tuple[str, ...], defaults: list[str], parent: QWidget | None = None
-                 ) -> None:
+    def __init__(self, folder: str, current: tuple[str, ...], defaults: list[str], parent: QWidget | None = None,
+                 *, adding: bool = False) -> None:
         super().__init__(parent)
-        self.setWindowTitle("Exclusions")
-        intro = QLabel(f"Files and folders in <b>{_escape(folder)}</b> to skip, one pattern per line, "
-                       "for example <tt>Archive</tt>, <tt>*.log</tt> or <tt>drafts/*</tt>.")
+        # Right after choosing a folder, a bare "Exclusions" box asks a question the person did not ask.
+        self.setWindowTitle(f"Add {Path(folder).name or folder}" if adding else "Exclusions")
+        lead = (f"Cairn will index the files in <b>{_escape(folder)}</b>. Anything to skip? (optional) "
+                if adding else f"Files and folders in <b>{_escape(folder)}</b> to skip, ")
+        intro = QLabel(lead + "One pattern per line, for example <tt>Archive</tt>, <tt>*.log</tt> or <tt>drafts/*</tt>.")
         intro.setWordWrap(True)
         self.edit = QPlainTextEdit("\n".join(current))
         self.edit.setAccessibleName("Patterns to skip")
@@ -79,6 +81,8 @@ class ExclusionsDialog(QDialog):
         note = QLabel(f"Always skipped (change in Settings): {_escape(shown)}")
         note.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        if adding:
+            buttons.button(QDialogButtonBox.StandardButton.Ok).setText("&Add folder")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -91,9 +95,9 @@ class ExclusionsDialog(QDialog):
         return tuple(line.strip() for line in self.edit.toPlainText().splitlines() if line.strip())
 
     @classmethod
-    def ask(cls, parent: QWidget | None, folder: str, current: tuple[str, ...], defaults: list[str]
-            ) -> tuple[str, ...] | None:
-        dialog = cls(folder, current, defaults, parent)
+    def ask(cls, parent: QWidget | None, folder: str, current: tuple[str, ...], defaults: list[str], *,
+            adding: bool = False) -> tuple[str, ...] | None:
+        dialog = cls(folder, current, defaults, parent, adding=adding)
         return dialog.patterns() if dialog.exec() == QDialog.DialogCode.Accepted else None
 
 
@@ -207,7 +211,7 @@ class FoldersPanel(QWidget):
         path = choose_folder(self)
         if not path:
             return
-        extras = ExclusionsDialog.ask(self, path, (), self.session.settings.excludes)
+        extras = ExclusionsDialog.ask(self, path, (), self.session.settings.excludes, adding=True)
         if extras is None:
             return
         self._run(self.writer.add_folder(path, extras))

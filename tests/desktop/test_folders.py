@@ -28,7 +28,7 @@ def test_first_launch_adds_a_folder_and_shows_progress(qtbot: Any, docs: Path, l
     assert "Add a folder" in window.welcome.button.text().replace("&", "")
 
     monkeypatch.setattr(folders_module, "choose_folder", lambda parent: str(docs))
-    monkeypatch.setattr(folders_module.ExclusionsDialog, "ask", classmethod(lambda cls, *a: ()))
+    monkeypatch.setattr(folders_module.ExclusionsDialog, "ask", classmethod(lambda cls, *a, **k: ()))
     seen: list[tuple[str, bool]] = []
     panel = window.folders
     panel.progressShown.connect(lambda summary, current: seen.append((summary, panel.bar.isVisible())))
@@ -78,7 +78,7 @@ def test_exclusions_and_removal(qtbot: Any, fake_home: Path, docs: Path, launch:
     qtbot.waitUntil(lambda: app.session.status is not None and app.session.status.files == len(DOCS)
                     and panel.table.topLevelItemCount() == 1, timeout=SLOW)
     panel.table.setCurrentItem(panel.table.topLevelItem(0))
-    monkeypatch.setattr(folders_module.ExclusionsDialog, "ask", classmethod(lambda cls, *a: ("*.md",)))
+    monkeypatch.setattr(folders_module.ExclusionsDialog, "ask", classmethod(lambda cls, *a, **k: ("*.md",)))
     panel.excludes_button.click()
     wait_for_writer(qtbot, app, W.WATCHING, also=lambda: app.session.status.files == len(DOCS) - 1)
     assert keyword_names(app, "twine wheel") == []
@@ -161,7 +161,7 @@ def test_a_second_press_while_a_folder_is_added_resumes(qtbot: Any, fake_home: P
     panel = app.window.folders
     monkeypatch.setattr(Cairn, "add_folder", slow_add)
     monkeypatch.setattr(folders_module, "choose_folder", lambda parent: str(more))
-    monkeypatch.setattr(folders_module.ExclusionsDialog, "ask", classmethod(lambda cls, *a: ()))
+    monkeypatch.setattr(folders_module.ExclusionsDialog, "ask", classmethod(lambda cls, *a, **k: ()))
     try:
         panel.add_button.click()
         assert writing.wait(30)
@@ -173,3 +173,23 @@ def test_a_second_press_while_a_folder_is_added_resumes(qtbot: Any, fake_home: P
         gate.set()
     qtbot.waitUntil(lambda: keyword_names(app, "walruses") == ["walrus.txt"], timeout=SLOW)
     wait_for_writer(qtbot, app, W.WATCHING)
+
+
+def test_adding_a_folder_asks_what_to_skip_in_the_words_of_adding(qtbot: Any, docs: Path, launch: Any,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Right after choosing a folder, the dialog says it adds that folder; Cancel adds nothing."""
+    from PySide6.QtWidgets import QDialog, QDialogButtonBox
+
+    app = launch()
+    monkeypatch.setattr(folders_module, "choose_folder", lambda parent: str(docs))
+    seen: list[tuple[str, str]] = []
+
+    def shown(dialog: Any) -> int:
+        ok = dialog.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+        seen.append((dialog.windowTitle(), ok.text().replace("&", "")))
+        return QDialog.DialogCode.Rejected
+
+    monkeypatch.setattr(folders_module.ExclusionsDialog, "exec", shown)
+    app.window.add_folder()
+    assert seen == [(f"Add {docs.name}", "Add folder")]
+    assert not app.window.folders.table.topLevelItemCount()

@@ -128,15 +128,20 @@ class Indexer:
         new: list[tuple[FolderRow, Seen]] = []
         for folder in folders:
             in_scope = _scopes_in(folder, scopes)
-            whole = folder.path in in_scope
-            if in_scope and not (reachable(folder.path, self.store.file_count(folder.id)) if whole
-                                 else Path(folder.path).is_dir()):
+            if in_scope and not self._present(folder, whole=folder.path in in_scope):
                 plan.missing_folders.append(folder.path)  # unplugged drive, unmounted share: keep its data
                 continue
             for scope in in_scope:
                 self._plan_scope(folder, scope, plan, new, cancel)
         plan.to_index.extend(self._apply_moves(new, plan))
         return plan
+
+    def _present(self, folder: FolderRow, whole: bool) -> bool:
+        """A pass over the whole folder takes an empty one where files were indexed for missing
+        (`scan.reachable`); a pass over files inside it (the watcher's) needs only the folder."""
+        if not whole:
+            return Path(folder.path).is_dir()
+        return reachable(folder.path, self.store.file_count(folder.id))
 
     def _plan_scope(self, folder: FolderRow, scope: str, plan: _Plan, new: list[tuple[FolderRow, Seen]],
                     cancel: threading.Event) -> None:

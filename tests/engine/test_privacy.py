@@ -211,3 +211,20 @@ def test_a_stale_passphrase_in_the_keyring_is_named_as_such(cairn_home: Path, me
     monkeypatch.setenv("CAIRN_PASSPHRASE", "not the passphrase")
     with pytest.raises(WrongPassphrase, match="CAIRN_PASSPHRASE is wrong"):
         Cairn(cairn_home)
+
+
+def test_log_files_stay_private_after_rotation(cairn_home: Path) -> None:
+    """The log is rotated at 1 MB: the file started afresh (and the older ones renamed) must be 0600 as
+    the first one was, whatever the umask (the handler used to create it with the default 0644)."""
+    old_umask = os.umask(0o022)
+    try:
+        with Cairn(cairn_home) as cairn:
+            line = "index pass: 0 added, 0 updated, 0 moved, 0 removed, 0 unchanged, 0 failed " + "." * 100
+            for _ in range(25_000):  # about 4 MB: two rotations, and a fresh cairn.log
+                cairn.log.info(line)
+    finally:
+        os.umask(old_umask)
+    logs = sorted((cairn_home / "data").glob("cairn.log*"))
+    assert [p.name for p in logs] == ["cairn.log", "cairn.log.1", "cairn.log.2"], "rotated (so the check means something)"
+    for path in logs:
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, f"{path.name} is readable by others"

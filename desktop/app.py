@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from engine.embed import Embedder
 from engine.errors import CairnError
-from desktop import theme
+from desktop import qt_settings, theme
 from desktop.prefs import Prefs
 from desktop.session import Session
 from desktop.tray import Tray
@@ -61,6 +61,7 @@ def build(home: str | os.PathLike[str] | None = None, *, embedder: Embedder | No
           retry_seconds: float = 15.0, debounce: float = 0.5) -> App:
     """The whole app for one Cairn home, not yet shown or started."""
     session = Session(home, embedder=embedder)
+    qt_settings.keep_private(session.paths)
     writer = WriterService(session, retry_seconds=retry_seconds, debounce=debounce)
     prefs = Prefs.load(session.paths)
     window = MainWindow(session, writer, prefs)

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QGroupBox
 
 from engine.api import FolderStatus, Status
 from engine.index import IndexProgress
-from desktop import files
+from desktop import files, qt_settings
 from desktop import writer as W
 from desktop.operation import describe
 from desktop.session import Session
@@ -103,6 +103,7 @@ class ExclusionsDialog(QDialog):
 
 def choose_folder(parent: QWidget | None) -> str | None:
     path = QFileDialog.getExistingDirectory(parent, "Add a folder to Cairn", str(Path.home()))
+    qt_settings.forget_visited_folders()
     return path or None
 
 

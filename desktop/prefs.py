@@ -9,10 +9,9 @@ folder instead of in the engine's `Settings`.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import asdict, dataclass, fields
 
-from engine.config import Paths
+from engine.config import Paths, replace_private
 
 FILE_NAME = "desktop.json"
 
@@ -32,8 +31,4 @@ class Prefs:
         return cls(**{k: v for k, v in raw.items() if k in known}) if isinstance(raw, dict) else cls()
 
     def save(self, paths: Paths) -> None:
-        target = paths.config / FILE_NAME
-        tmp = target.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(self), indent=2), "utf-8")
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, target)
+        replace_private(paths.config / FILE_NAME, json.dumps(asdict(self), indent=2))

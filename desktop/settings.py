@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
 from engine.answer.chat import bundled_chat_model_path
 from engine.api import Cairn
 from engine.config import Settings
+from desktop import qt_settings
 from desktop.models import ModelInfo, check_chat_model, check_embedding_model
 from desktop.operation import Operation, describe
 from desktop.prefs import Prefs
@@ -135,6 +136,7 @@ class SettingsDialog(QDialog):
     def _browse(self, picker: ModelPicker, title: str) -> None:
         start = picker.value() or str(self.session.paths.models)
         path, _ = QFileDialog.getOpenFileName(self, title, start, "GGUF models (*.gguf);;All files (*)")
+        qt_settings.forget_visited_folders()
         if path:
             self._set(picker, path)
 

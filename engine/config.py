@@ -82,13 +82,22 @@ class Paths:
         """Create the folders private to the user (0700): the index holds their documents' text."""
         for folder in (self.data, self.config, self.cache, self.models):
             try:
-                folder.mkdir(parents=True, exist_ok=True)
+                folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # never open to others, not even a moment
                 if folder.stat().st_mode & 0o777 != 0o700:
                     os.chmod(folder, 0o700)
             except OSError as exc:
                 raise ConfigError(f"Cairn cannot use the folder {folder}: {exc.strerror or exc}. Make it writable, "
                                   f"or choose another place with --home DIR (or CAIRN_HOME).") from exc
         return self
+
+
+def replace_private(target: Path, text: str) -> None:
+    """Replace `target` atomically by a file holding `text`, private to the user (0600) from its creation."""
+    tmp = target.with_suffix(".tmp")
+    with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as handle:
+        os.fchmod(handle.fileno(), 0o600)  # a copy left by a killed run keeps its old mode otherwise
+        handle.write(text)
+    os.replace(tmp, target)
 
 
 def resolve_paths(home: str | os.PathLike[str] | None = None) -> Paths:
@@ -168,11 +177,8 @@ class Settings:
 
     def save(self, paths: Paths) -> None:
         paths.ensure()
-        tmp = paths.settings_file.with_suffix(".tmp")
         try:
-            tmp.write_text(json.dumps(asdict(self), indent=2), "utf-8")
-            os.chmod(tmp, 0o600)
-            os.replace(tmp, paths.settings_file)
+            replace_private(paths.settings_file, json.dumps(asdict(self), indent=2))
         except OSError as exc:
             raise ConfigError(f"Cannot save the settings to {paths.settings_file}: {exc.strerror or exc}. "
                               "Nothing was changed.") from exc

@@ -9,12 +9,29 @@ from __future__ import annotations
 
 import logging
 import os
+from io import TextIOWrapper
 from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from engine.errors import ConfigError
 
 LOGGER = "cairn"
+
+
+class _PrivateRotatingFileHandler(RotatingFileHandler):
+    """Creates every log file 0600: the stock handler opens the file that follows a rotation with
+    the default mode (0644 under the usual umask), so after the first 1 MB the log was readable by all."""
+
+    def _open(self) -> TextIOWrapper:
+        _create_private(Path(self.baseFilename))
+        return super()._open()
+
+
+def _create_private(path: Path) -> None:
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    elif path.stat().st_mode & 0o077:  # made by an earlier version, or after a rotation by one
+        os.chmod(path, 0o600)
 
 
 def setup(log_file: Path) -> logging.Logger:
@@ -25,9 +42,9 @@ def setup(log_file: Path) -> logging.Logger:
         logger.removeHandler(handler)
         handler.close()
     try:
-        if not log_file.exists():
-            os.close(os.open(log_file, os.O_WRONLY | os.O_CREAT, 0o600))
-        handler = RotatingFileHandler(log_file, maxBytes=1 << 20, backupCount=2, encoding="utf-8")
+        for older in log_file.parent.glob(log_file.name + ".*"):  # rotated by an earlier version, 0644
+            _create_private(older)
+        handler = _PrivateRotatingFileHandler(log_file, maxBytes=1 << 20, backupCount=2, encoding="utf-8")
     except OSError as exc:  # a read-only or full home: say so, as for the index itself
         raise ConfigError(f"Cairn cannot write its log {log_file}: {exc.strerror or exc}. Make the folder "
                           "writable, or choose another place with --home DIR (or CAIRN_HOME).") from exc

@@ -10,9 +10,12 @@ embedder for the main process's interpreter lock.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import multiprocessing.connection
 import resource
+import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -33,8 +36,22 @@ class Limits:
 PAGES_SHARE = 0.75
 
 
+def _no_core_dumps() -> None:
+    """A crash of the reader must not write its memory (the text of the file it was reading) to a core file:
+    in the current folder under `ulimit -c unlimited`, or to a crash reporter (systemd-coredump, apport).
+    Not dumpable also keeps other processes of the user from reading its memory through /proc."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)
+
+
+PR_SET_DUMPABLE = 4  # <linux/prctl.h>
+
+
 def _serve(requests: multiprocessing.connection.Connection, conn: multiprocessing.connection.Connection,
            memory_bytes: int, seconds: float) -> None:
+    _no_core_dumps()
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     while True:
         try:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -115,3 +117,26 @@ def test_a_stale_stored_passphrase_makes_a_terminal_ask(cairn_home: Path, memory
     monkeypatch.setenv("CAIRN_PASSPHRASE", "not it at all")
     from_env = CliRunner().invoke(cli, ["status"], input=PASS + "\n")
     assert from_env.exit_code == 0 and "CAIRN_PASSPHRASE is wrong" in from_env.output
+
+
+CREATED = re.compile(r'^\d+\s+(?:openat\(AT_FDCWD, "([^"]+)", [A-Z_|]*O_CREAT[A-Z_|]*, (0\d+)\)'
+                     r'|mkdir\("([^"]+)", (0\d+)\)) = \d+', re.MULTILINE)
+
+
+@pytest.mark.skipif(not shutil.which("strace"), reason="needs strace")
+def test_every_file_and_folder_is_created_private(tmp_path: Path, cairn_home: Path) -> None:
+    """Private from the first moment, not made so a moment later: created 0644 then chmod-ed, a file can be
+    opened by another user in between (and stays open to them), or stays 0644 if Cairn is killed there."""
+    trace = tmp_path / "trace"
+    env = {**os.environ, "CAIRN_HOME": str(cairn_home)}
+    done = subprocess.run(["strace", "-f", "-qq", "-e", "trace=openat,mkdir", "-o", str(trace), sys.executable,
+                           "-m", "engine.cli", "config", "set", "threads", "2"], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    first: dict[str, str] = {}  # the call that created each path (later ones open what exists)
+    for match in CREATED.finditer(trace.read_text()):
+        path, mode = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+        if path.startswith(str(cairn_home) + "/"):
+            first.setdefault(path, mode)
+    assert any(p.endswith("settings.tmp") for p in first), "the settings were saved (so the check means something)"
+    assert {p: m for p, m in first.items() if int(m, 8) & 0o077} == {}

@@ -211,3 +211,52 @@ def test_a_stale_passphrase_in_the_keyring_is_named_as_such(cairn_home: Path, me
     monkeypatch.setenv("CAIRN_PASSPHRASE", "not the passphrase")
     with pytest.raises(WrongPassphrase, match="CAIRN_PASSPHRASE is wrong"):
         Cairn(cairn_home)
+
+
+def test_log_files_stay_private_after_rotation(cairn_home: Path) -> None:
+    """The log is rotated at 1 MB: the file started afresh (and the older ones renamed) must be 0600 as
+    the first one was, whatever the umask (the handler used to create it with the default 0644)."""
+    old_umask = os.umask(0o022)
+    try:
+        with Cairn(cairn_home) as cairn:
+            line = "index pass: 0 added, 0 updated, 0 moved, 0 removed, 0 unchanged, 0 failed " + "." * 100
+            for _ in range(25_000):  # about 4 MB: two rotations, and a fresh cairn.log
+                cairn.log.info(line)
+    finally:
+        os.umask(old_umask)
+    logs = sorted((cairn_home / "data").glob("cairn.log*"))
+    assert [p.name for p in logs] == ["cairn.log", "cairn.log.1", "cairn.log.2"], "rotated (so the check means something)"
+    for path in logs:
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, f"{path.name} is readable by others"
+
+
+@pytest.mark.skipif(not Path("/proc/self/limits").exists(), reason="reads the worker's limits from /proc (Linux)")
+def test_a_crashing_reader_leaves_no_core_file(folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader process holds the text of the file it reads: if it crashes (a parser bug on a hostile
+    file), a core dump would write that text into the current folder, outside the index and unencrypted."""
+    import resource
+    import signal
+
+    from engine.sandbox import SandboxedExtractor
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
+    resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))  # as a developer's shell with `ulimit -c unlimited`
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    reader = SandboxedExtractor()
+    try:
+        assert WORD in reader(folder / FILE_NAME, 1 << 20).text
+        proc = reader._proc
+        assert proc is not None and proc.pid is not None
+        limits = Path(f"/proc/{proc.pid}/limits").read_text()
+        core_line = next(line for line in limits.splitlines() if line.startswith("Max core file size"))
+        assert core_line.split()[4:6] == ["0", "0"], core_line
+        os.kill(proc.pid, signal.SIGSEGV)  # as a crash inside a parser
+        proc.join()
+        assert proc.exitcode == -signal.SIGSEGV
+        assert WORD in reader(folder / FILE_NAME, 1 << 20).text, "a fresh reader takes over"
+    finally:
+        reader.close()
+        resource.setrlimit(resource.RLIMIT_CORE, (soft, hard))
+    assert list(cwd.iterdir()) == [], "no core file"

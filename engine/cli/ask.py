@@ -20,14 +20,15 @@ from rich.text import Text
 
 from engine.answer import Answer, AnswerToken
 from engine.cli import cli, friendly_errors
-from engine.cli.common import open_cairn
+from engine.cli.common import open_cairn, typed_text
 
 
 @cli.command(short_help="Answer a question from your files, with citations.", epilog="""\b
 Examples:
   cairn ask "when must the tax declaration be filed?"
   cairn ask "who keeps the deposit?" --generate
-  cairn ask "who keeps the deposit?" --show-context""")
+  cairn ask "who keeps the deposit?" --show-context
+  cairn ask -   (typed after: not in ps or history)""")
 @click.argument("question", nargs=-1, required=True)
 @click.option("--limit", type=click.IntRange(1, 20), default=5, show_default=True, help="How many passages to use.")
 @click.option("--json", "as_json", is_flag=True, help="Print the answer as JSON (no streaming).")
@@ -43,7 +44,7 @@ def ask(ctx: click.Context, question: tuple[str, ...], limit: int, as_json: bool
     cairn = open_cairn(ctx)
     console = Console(highlight=False, soft_wrap=True)
     cancel = threading.Event()
-    job = cairn.ask(" ".join(question), limit=limit, generative=generative, cancel=cancel)
+    job = cairn.ask(typed_text(question, "Question"), limit=limit, generative=generative, cancel=cancel)
     try:
         answer = _run(job, console, stream=not as_json)
     except KeyboardInterrupt:

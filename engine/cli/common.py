@@ -15,6 +15,20 @@ def interactive() -> bool:
     return sys.stdin.isatty()
 
 
+def typed_text(parts: tuple[str, ...], what: str) -> str:
+    """The query or question from the command line; "-" reads it from standard input instead.
+
+    Arguments are visible to every user of the machine in the process list (`ps`) and stay
+    in the shell's history; what a person asks their files can be as private as the files.
+    On a terminal "-" asks for it; from a pipe it reads everything."""
+    if parts != ("-",):
+        return " ".join(parts)
+    text = " ".join((click.prompt(what, err=True) if interactive() else sys.stdin.read()).split())
+    if not text:
+        raise click.UsageError(f"No {what.lower()} on standard input.")
+    return text
+
+
 def open_cairn(ctx: click.Context) -> Cairn:
     """Open the home; on a terminal, ask for the passphrase when none is stored or the stored one
     (OS keyring, CAIRN_PASSPHRASE) does not open the index: refusing forever would leave no way in."""

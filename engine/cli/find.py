@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.text import Text
 
 from engine.cli import cli, friendly_errors
-from engine.cli.common import open_cairn
+from engine.cli.common import open_cairn, typed_text
 from engine.errors import FolderError
 from engine.search import MODES, SearchFilters, SearchResult
 
@@ -20,7 +20,8 @@ Examples:
   cairn search where did I read about knee surgery
   cairn search 2023-CV-04417 --mode keyword
   cairn search "deposit" --type pdf --folder ~/Cases
-  cairn search budget --json --limit 50""")
+  cairn search budget --json --limit 50
+  cairn search -   (typed after: not in ps or history)""")
 @click.argument("query", nargs=-1, required=True)
 @click.option("--mode", type=click.Choice(MODES), default="hybrid", show_default=True,
               help="hybrid fuses keyword and semantic search.")
@@ -40,7 +41,7 @@ def search(ctx: click.Context, query: tuple[str, ...], mode: str, limit: int, fo
     cairn = open_cairn(ctx)
     if filters.folder is not None:
         _check_folder(Path(filters.folder), [Path(f.path) for f in cairn.folders()])
-    results = cairn.search(" ".join(query), mode=mode, limit=limit, filters=filters)  # type: ignore[arg-type]
+    results = cairn.search(typed_text(query, "Query"), mode=mode, limit=limit, filters=filters)  # type: ignore[arg-type]
     if as_json:
         click.echo(json.dumps([_as_dict(r) for r in results], indent=2, ensure_ascii=False))
     elif not results:

@@ -187,3 +187,22 @@ def test_the_command_list_says_what_each_command_does_in_full(cairn_home: Path) 
 def test_a_first_search_says_how_to_add_a_folder(cairn_home: Path) -> None:
     assert "cairn add FOLDER" in cairn("search", "lease deposit", "--mode", "keyword", home=cairn_home).stdout
     assert "0 files, 0 passages in 0 folders" in cairn("status", home=cairn_home).stdout
+
+
+def test_a_query_or_question_can_be_kept_out_of_the_process_list(tmp_path: Path, cairn_home: Path) -> None:
+    """Arguments show in `ps` to every user and stay in shell history: "-" reads them from standard input."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "lease.txt").write_text("The landlord keeps the security deposit until the flat is inspected.")
+    env = {**os.environ, "CAIRN_HOME": str(cairn_home)}
+
+    def run(*args: str, stdin: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "engine.cli", *args], input=stdin, capture_output=True,
+                              text=True, env=env, timeout=300)
+
+    assert run("add", str(docs), stdin="").returncode == 0 and run("index", stdin="").returncode == 0
+    found = run("search", "-", "--mode", "keyword", "--json", stdin="security deposit\n")
+    assert found.returncode == 0 and [Path(r["path"]).name for r in json.loads(found.stdout)] == ["lease.txt"]
+    answered = run("ask", "-", "--json", stdin="Who keeps the security deposit?\n")
+    assert answered.returncode == 0 and json.loads(answered.stdout)["question"] == "Who keeps the security deposit?"
+    assert "No query on standard input" in run("search", "-", stdin="  \n").stderr

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from engine.embed import Embedder
 from engine.errors import CairnError
+from engine.sandbox import no_core_dumps
 from desktop import qt_settings, theme
 from desktop.prefs import Prefs
 from desktop.session import Session
@@ -80,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--exit-when-ready", action="store_true",
                         help="quit as soon as the window shows the index (smoke tests, start-up timing)")
     args, qt_args = parser.parse_known_args(argv)
+    no_core_dumps()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
     qt_app = QApplication.instance() or QApplication([sys.argv[0], *qt_args])

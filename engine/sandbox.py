@@ -36,9 +36,10 @@ class Limits:
 PAGES_SHARE = 0.75
 
 
-def _no_core_dumps() -> None:
-    """A crash of the reader must not write its memory (the text of the file it was reading) to a core file:
-    in the current folder under `ulimit -c unlimited`, or to a crash reporter (systemd-coredump, apport).
+def no_core_dumps() -> None:
+    """A crash must not write this process's memory to a core file: the reader's holds the text of the file
+    it reads, the CLI's and the app's the decrypted index pages and the passphrase. Core files go to the
+    current folder under `ulimit -c unlimited`, or to a crash reporter (systemd-coredump, apport).
     Not dumpable also keeps other processes of the user from reading its memory through /proc."""
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     if sys.platform.startswith("linux"):
@@ -51,7 +52,7 @@ PR_SET_DUMPABLE = 4  # <linux/prctl.h>
 
 def _serve(requests: multiprocessing.connection.Connection, conn: multiprocessing.connection.Connection,
            memory_bytes: int, seconds: float) -> None:
-    _no_core_dumps()
+    no_core_dumps()
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     while True:
         try:

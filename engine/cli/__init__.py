@@ -51,6 +51,9 @@ def cli(ctx: click.Context, home: str | None) -> None:
 
 
 def main() -> None:
+    from engine.sandbox import no_core_dumps
+
+    no_core_dumps()
     try:
         from engine.cli import ask, evaluate, find, folders, live, privacy, settings  # noqa: F401  (registers them)
 

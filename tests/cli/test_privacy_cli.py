@@ -140,3 +140,33 @@ def test_every_file_and_folder_is_created_private(tmp_path: Path, cairn_home: Pa
             first.setdefault(path, mode)
     assert any(p.endswith("settings.tmp") for p in first), "the settings were saved (so the check means something)"
     assert {p: m for p, m in first.items() if int(m, 8) & 0o077} == {}
+
+
+@pytest.mark.skipif(not Path("/proc/self/limits").exists(), reason="reads the process's limits from /proc (Linux)")
+def test_cairn_itself_writes_no_core_file_when_it_crashes(tmp_path: Path, cairn_home: Path) -> None:
+    """Its memory holds decrypted index pages, the passphrase and what was asked: a crash (in llama.cpp,
+    say) under `ulimit -c unlimited` must not leave them in a core file in the current folder."""
+    import resource
+
+    def unlimited() -> None:  # as a developer's shell
+        hard = resource.getrlimit(resource.RLIMIT_CORE)[1]
+        resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))
+
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    env = {**os.environ, "CAIRN_HOME": str(cairn_home)}
+    watcher = subprocess.Popen([sys.executable, "-m", "engine.cli", "watch"], cwd=cwd, env=env, text=True,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=unlimited)
+    try:
+        assert watcher.stdout is not None
+        watcher.stdout.readline()  # it is running (and past its start-up)
+        core_line = next(line for line in Path(f"/proc/{watcher.pid}/limits").read_text().splitlines()
+                         if line.startswith("Max core file size"))
+        assert core_line.split()[4:6] == ["0", "0"], core_line
+        watcher.send_signal(signal.SIGSEGV)
+        watcher.wait(timeout=60)
+    finally:
+        watcher.kill()
+        watcher.wait(timeout=60)
+    assert watcher.returncode == -signal.SIGSEGV
+    assert list(cwd.iterdir()) == [], "no core file"

@@ -22,7 +22,10 @@ def typed_text(parts: tuple[str, ...], what: str) -> str:
     in the shell's history; what a person asks their files can be as private as the files.
     On a terminal "-" asks for it; from a pipe it reads everything."""
     if parts != ("-",):
-        return " ".join(parts)
+        text = " ".join(" ".join(parts).split())
+        if not text:
+            raise click.UsageError(f"The {what.lower()} is empty: give one, or - to type it.")
+        return text
     text = " ".join((click.prompt(what, err=True) if interactive() else sys.stdin.read()).split())
     if not text:
         raise click.UsageError(f"No {what.lower()} on standard input.")

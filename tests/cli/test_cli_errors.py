@@ -206,3 +206,5 @@ def test_a_query_or_question_can_be_kept_out_of_the_process_list(tmp_path: Path,
     answered = run("ask", "-", "--json", stdin="Who keeps the security deposit?\n")
     assert answered.returncode == 0 and json.loads(answered.stdout)["question"] == "Who keeps the security deposit?"
     assert "No query on standard input" in run("search", "-", stdin="  \n").stderr
+    empty = run("search", "  ", stdin="")
+    assert empty.returncode == 2 and "The query is empty" in empty.stderr  # was "No matches." and success

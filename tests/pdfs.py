@@ -35,14 +35,19 @@ def typeset_pdf(lines: list[bytes]) -> bytes:
     As TeX and many typesetters write them: a reader maps the glyphs to U+FB01 and
     friends, and byte 0xAD (WinAnsi) is the soft hyphen a hyphenated line ends with."""
     content = b"BT /F1 11 Tf 72 720 Td 14 TL " + b"".join(b"(" + line + b") Tj T* " for line in lines) + b"ET"
+    return page_pdf(content, b"<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman /Encoding << /Type /Encoding "
+                             b"/BaseEncoding /WinAnsiEncoding /Differences [1 /fi /fl /ffi] >> >>")
+
+
+def page_pdf(content: bytes, font: bytes = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>") -> bytes:
+    """One page drawing the content stream `content` with `font` as /F1."""
     return raw_pdf([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
         b"/Resources << /Font << /F1 5 0 R >> >> >>",
         stream(content),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Times-Roman /Encoding << /Type /Encoding "
-        b"/BaseEncoding /WinAnsiEncoding /Differences [1 /fi /fl /ffi] >> >>",
+        font,
     ])
 
 

@@ -99,8 +99,13 @@ def build(root: Path, embedder: Any, extra: dict[str, str] | None = None) -> Cai
     for name, text in (extra or {}).items():
         (folder / name).write_text(text, encoding="utf-8")
     (folder / "garden.pdf").write_bytes(garden_pdf())
+    return indexed_home(root, embedder)
+
+
+def indexed_home(root: Path, embedder: Any) -> Cairn:
+    """A Cairn home at root/home with root/docs added and indexed."""
     cairn = Cairn(root / "home", embedder=embedder)
-    cairn.add_folder(folder)
+    cairn.add_folder(root / "docs")
     for _ in cairn.index():
         pass
     return cairn
@@ -460,10 +465,7 @@ def foreign(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any) -> Ite
     (root / "docs").mkdir()
     for name, text in FOREIGN.items():
         (root / "docs" / name).write_text(text, encoding="utf-8")
-    cairn = Cairn(root / "home", embedder=real_embedder)
-    cairn.add_folder(root / "docs")
-    for _ in cairn.index():
-        pass
+    cairn = indexed_home(root, real_embedder)
     yield cairn
     cairn.close()
 
@@ -603,10 +605,7 @@ def discharge(tmp_path_factory: pytest.TempPathFactory, real_embedder: Any) -> I
         pdf.add_page()
         pdf.multi_cell(0, 10, text)
     (root / "docs" / "weber-discharge.pdf").write_bytes(bytes(pdf.output()))
-    cairn = Cairn(root / "home", embedder=real_embedder)
-    cairn.add_folder(root / "docs")
-    for _ in cairn.index():
-        pass
+    cairn = indexed_home(root, real_embedder)
     yield cairn
     cairn.close()
 

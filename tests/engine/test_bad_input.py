@@ -146,6 +146,16 @@ def test_a_note_with_pasted_base64_is_indexed_in_full_passages(cairn: Cairn, fol
     assert len([t for t in passages if t in blob]) <= 1.1 * fewest + 1
 
 
+def closed_file(root: Path, text: str) -> tuple[Path, Path]:
+    """docs/closed.txt holding `text`, readable by no one but root, and a home: both where `nobody` may write."""
+    os.chmod(root, 0o777)
+    docs, home = root / "docs", root / "home"
+    docs.mkdir()
+    (docs / "closed.txt").write_text(text)
+    os.chmod(docs / "closed.txt", 0o000)
+    return docs, home
+
+
 def _index_as_nobody(home: str, docs: str, out: "multiprocessing.Queue[object]") -> None:
     if os.geteuid() == 0:  # as root, chmod 000 does not stop reads
         nobody = pwd.getpwnam("nobody")
@@ -161,13 +171,8 @@ def _index_as_nobody(home: str, docs: str, out: "multiprocessing.Queue[object]")
 
 def test_unreadable_file_is_recorded_as_permission_denied() -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        os.chmod(root, 0o777)
-        docs, home = root / "docs", root / "home"
-        docs.mkdir()
+        docs, home = closed_file(Path(tmp), "Nobody may read this.")
         (docs / "open.txt").write_text("Anyone may read about the lighthouse keeper.")
-        (docs / "closed.txt").write_text("Nobody may read this.")
-        os.chmod(docs / "closed.txt", 0o000)
         out: multiprocessing.Queue[object] = multiprocessing.get_context("fork").Queue()
         child = multiprocessing.get_context("fork").Process(target=_index_as_nobody, args=(str(home), str(docs), out))
         child.start()
@@ -196,12 +201,7 @@ def test_a_file_whose_permissions_are_fixed_is_read_at_the_next_pass() -> None:
     """chmod changes neither size nor time: without a look at the permission itself the file stayed
     "permission denied" until it was edited."""
     with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        os.chmod(root, 0o777)
-        docs, home = root / "docs", root / "home"
-        docs.mkdir()
-        (docs / "closed.txt").write_text("The vault code is kept in the blue binder.")
-        os.chmod(docs / "closed.txt", 0o000)
+        docs, home = closed_file(Path(tmp), "The vault code is kept in the blue binder.")
         an_hour_ago = time.time() - 3600  # saved well before it is read: its stat is trusted
         os.utime(docs / "closed.txt", (an_hour_ago, an_hour_ago))
         fork = multiprocessing.get_context("fork")

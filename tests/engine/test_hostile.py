@@ -19,18 +19,7 @@ from engine.api import Cairn
 from engine.config import Settings
 from engine.sandbox import Limits, SandboxedExtractor
 from tests.fakes import FakeEmbedder
-from tests.pdfs import raw_pdf, stream
-
-
-def page_pdf(content: bytes) -> bytes:
-    return raw_pdf([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        stream(content),
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ])
+from tests.pdfs import page_pdf, raw_pdf, stream
 
 
 def inflating_to_a_gigabyte() -> bytes:

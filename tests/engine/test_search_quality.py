@@ -8,12 +8,13 @@ from __future__ import annotations
 import re
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from engine.api import Cairn
 from engine.query import STOPWORDS
-from engine.search import SearchFilters
+from engine.search import Mode, SearchFilters, SearchResult
 from engine.snippet import make_snippet
 from tests.corpus import DOCS, IDENTIFIER_QUERY, PARAPHRASES, write_corpus
 
@@ -79,6 +80,20 @@ MARKED = {
 }
 
 
+def searched(tmp_path: Path, files: dict[str, str], queries: list[str], mode: Mode = "keyword",
+             embedder: Any = None) -> list[list[SearchResult]]:
+    """`files` written to a folder and indexed (without a model for keyword search); each query's results."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for file, text in files.items():
+        (docs / file).write_text(text, encoding="utf-8")
+    with Cairn(tmp_path / "home", embedder=embedder) as cairn:
+        cairn.add_folder(docs)
+        for _ in cairn.index():
+            pass
+        return [cairn.search(query, mode=mode) for query in queries]
+
+
 @pytest.mark.parametrize(("query", "name", "marked"), [
     ("हिन्दी", "hindi.txt", ["हिन्दी"]),
     ("दिल्ली", "hindi.txt", ["दिल्ली"]),
@@ -88,15 +103,7 @@ MARKED = {
 ], ids=["hindi", "hindi-2", "arabic-vowel-marks", "latin-decomposed", "latin-decomposed-2"])
 def test_highlights_mark_whole_words_with_their_combining_marks(tmp_path: Path, query: str, name: str,
                                                                  marked: list[str]) -> None:
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for file, text in MARKED.items():
-        (docs / file).write_text(text, encoding="utf-8")
-    with Cairn(tmp_path / "home", embedder=None) as cairn:
-        cairn.add_folder(docs)
-        for _ in cairn.index():
-            pass
-        results = cairn.search(query, mode="keyword")
+    [results] = searched(tmp_path, MARKED, [query])
     assert [Path(r.path).name for r in results] == [name]
     assert [results[0].snippet[a:b] for a, b in results[0].highlights] == marked
 
@@ -115,31 +122,15 @@ UNSPACED = {
     ("故宫", "beijing.txt"), ("浅草寺", "tokyo.txt"), ("เมืองหลวง", "bangkok.txt"), ("故宫 中心", "beijing.txt"),
 ], ids=["chinese", "japanese", "thai", "two-words"])
 def test_a_word_inside_unspaced_text_is_found_by_keyword_and_marked(tmp_path: Path, query: str, name: str) -> None:
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for file, text in UNSPACED.items():
-        (docs / file).write_text(text, encoding="utf-8")
-    with Cairn(tmp_path / "home", embedder=None) as cairn:
-        cairn.add_folder(docs)
-        for _ in cairn.index():
-            pass
-        results = cairn.search(query, mode="keyword")
+    [results] = searched(tmp_path, UNSPACED, [query])
     assert [Path(r.path).name for r in results] == [name]
     assert [results[0].snippet[a:b] for a, b in results[0].highlights] == [
         w for w in sorted(query.split(), key=results[0].snippet.find)]
 
 
-def test_a_word_inside_unspaced_text_comes_first_in_hybrid_search(tmp_path: Path, real_embedder) -> None:
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    for file, text in UNSPACED.items():
-        (docs / file).write_text(text, encoding="utf-8")
-    with Cairn(tmp_path / "home", embedder=real_embedder) as cairn:
-        cairn.add_folder(docs)
-        for _ in cairn.index():
-            pass
-        assert names(cairn.search("浅草寺", mode="hybrid"))[0] == "tokyo.txt"
-        assert names(cairn.search("故宫", mode="hybrid"))[0] == "beijing.txt"
+def test_a_word_inside_unspaced_text_comes_first_in_hybrid_search(tmp_path: Path, real_embedder: Any) -> None:
+    tokyo, beijing = searched(tmp_path, UNSPACED, ["浅草寺", "故宫"], "hybrid", real_embedder)
+    assert names(tokyo)[0] == "tokyo.txt" and names(beijing)[0] == "beijing.txt"
 
 
 def test_a_snippet_cut_where_no_space_is_near_keeps_whole_characters() -> None:

@@ -218,6 +218,9 @@ class Cairn:
         folder = next((f for f in self.store.folders() if _inside(path, Path(f.path))), None)
         if folder is None:
             raise FolderError(f"{path} is not inside an indexed folder.")
+        if not os.path.lexists(path) and not self.store.files_under(folder.id, str(path)):
+            # a typo would otherwise become an exclusion that hides nothing, while the meant file stays indexed
+            raise FolderError(f"{path} does not exist and nothing is indexed there: check the path.")
         with self._writing():
             if str(path) == folder.path:
                 count = self.store.remove_folder(folder.id)

@@ -77,6 +77,10 @@ def test_forget_and_exclusions(tmp_path: Path, cairn_home: Path) -> None:
     settings = json.loads(cairn("config", "--json", home=cairn_home).stdout)
     assert ".*" in settings["excludes"] and "node_modules" in settings["excludes"]
     assert "/court-ruling.txt" in settings["folders"][str(docs)]
+    typo = cairn("forget", str(docs / "court-ruling.txtt"), home=cairn_home, check=False)
+    assert typo.returncode == 1 and "does not exist and nothing is indexed there" in typo.stderr
+    excludes = json.loads(cairn("config", "--json", home=cairn_home).stdout)["folders"][str(docs)]
+    assert excludes == settings["folders"][str(docs)], "a typo adds no exclusion"
 
     cairn("config", "exclude", "wedding*", "--folder", str(docs), home=cairn_home)
     cairn("index", home=cairn_home)

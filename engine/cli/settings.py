@@ -82,19 +82,21 @@ def set_value(ctx: click.Context, key: str, value: str) -> None:
         click.echo("Run `cairn reindex` to embed your files with this model.")
 
 
+_NUMBERS = {"int": (int, "a whole number"), "float": (float, "a number")}  # Settings' annotations
+
+
 def _parse(key: str, value: str) -> object:
-    """The typed value of VALUE for KEY; `default` is the default (None for the model paths)."""
+    """The typed value of VALUE for KEY, by the type `Settings` declares; `default` is the default."""
     if value.strip().lower() in ("", "none", "default"):
         return getattr(Settings(), key)
+    declared = str(SCALARS[key])
+    if declared not in _NUMBERS:
+        return value
+    convert, kind = _NUMBERS[declared]
     try:
-        if key in ("threads", "read_memory_mb"):
-            return int(value)
-        if key in ("max_file_mb", "read_timeout_s"):
-            return float(value)
+        return convert(value)
     except ValueError:
-        kind = "a whole number" if key in ("threads", "read_memory_mb") else "a number"
         raise ConfigError(f"{key} must be {kind}, not {value!r}; nothing was changed.") from None
-    return value
 
 
 @config.command()

@@ -69,7 +69,7 @@ def connect(path: Path | str, *, readonly: bool = False, key: str | None = None)
     try:
         conn = _open(path, flags, key)
         if not readonly:
-            conn.execute("PRAGMA journal_mode = WAL")
+            _use_wal(conn)
             conn.execute("PRAGMA synchronous = NORMAL")
             _migrate(conn)
     except apsw.Error as exc:
@@ -90,6 +90,22 @@ def _open(path: Path | str, flags: int, key: str | None) -> apsw.Connection:
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA secure_delete = ON")
     return conn
+
+
+def _use_wal(conn: apsw.Connection) -> None:
+    """Switch to WAL, waiting out the connections that open a new index at the same moment.
+
+    Changing the journal mode can fail with "database is locked" at once, without the busy
+    handler being called, while another connection is making the same switch."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except apsw.BusyError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _create_private(path: Path) -> None:

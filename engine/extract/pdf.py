@@ -10,7 +10,8 @@ the page and character limits here bound the rest.
 What a person typed into the file (form fields, notes) is part of its page's
 text. Typeset text is spelled out before any offset is counted: ligature glyphs
 ("ﬁ" is one character, not the word's "fi"), soft hyphens and words hyphenated
-at a line end would otherwise be unfindable by the words a person types.
+at a line end would otherwise be unfindable by the words a person types. A header or
+footer printed on every page is kept once (engine.extract.running).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
 from engine.extract.limits import MAX_CHARS, MAX_PDF_PAGES
+from engine.extract.running import without_running_lines
 from engine.extract.text import normalise_newlines
 
 # pypdf logs its repairs ("EOF marker not found", sometimes with bytes of the file) to the
@@ -61,6 +63,7 @@ def extract_pdf(data: bytes, deadline: float | None = None) -> Document:
     pictures = [n for n, text in enumerate(pages, 1) if not text.strip() and _has_image(reader, n - 1)]
     if pictures and not any(text.strip() for text in pages):
         raise ExtractionError(SCANNED)  # not "empty": the person must learn this file is not searched
+    pages = without_running_lines(pages)  # before offsets are counted, so spans are those of the cleaned text
     compounds = _compounds(pages)
     builder = TextBuilder()
     for number, text in enumerate(pages, 1):

@@ -47,9 +47,9 @@ def make_pdf(pages: tuple[str, ...] = PAGES, title: str = "Fruit Report") -> byt
     pdf = FPDF()
     pdf.set_title(title)
     pdf.set_font("Helvetica", size=12)
-    for number, text in enumerate(pages, 1):
+    for text in pages:  # each page's last line its own ("Page 2 ends here." on every page is a running footer)
         pdf.add_page()
-        pdf.multi_cell(0, 10, f"{text}\n\nPage {number} ends here.")
+        pdf.multi_cell(0, 10, f"{text}\n\nThe {text.split()[0].lower()} page ends here.")
     return bytes(pdf.output())
 
 
@@ -76,7 +76,7 @@ def test_pdf_text_lands_on_the_right_page(tmp_path: Path) -> None:
     assert [p.number for p in doc.pages] == [1, 2, 3]
     for page, fruit in zip(doc.pages, ("Apples", "Bananas", "Cherries")):
         on_page = doc.text[page.start:page.end]
-        assert fruit in on_page and f"Page {page.number} ends here." in on_page
+        assert fruit in on_page and f"The {fruit.lower()} page ends here." in on_page
         assert all(other not in on_page for other in ("Apples", "Bananas", "Cherries") if other != fruit)
     assert doc.text.count("\n\n") >= 2  # pages are separate paragraphs
 

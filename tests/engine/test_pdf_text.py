@@ -18,6 +18,7 @@ from engine.api import Cairn
 from engine.chunk import ChunkSizes, chunk_document
 from engine.errors import ExtractionError
 from engine.extract import extract
+from engine.search import search
 from tests.fakes import FakeEmbedder
 from tests.pdfs import filled_form_pdf, typeset_pdf
 
@@ -195,3 +196,107 @@ def test_a_pdf_still_being_read_at_its_deadline_keeps_the_pages_read(tmp_path: P
     assert late.gap == "only the first 1 of 5 pages were read in the time Cairn gives one file"
     in_time = extract(book, LIMIT, deadline=time.monotonic() + 600)
     assert not in_time.truncated and len(in_time.pages) == 5
+
+
+# --- running headers and footers ------------------------------------------------------------------
+
+
+BODIES = (
+    "The tenant signed the lease of the harbour warehouse in March.",
+    "Rent was paid late in the summer because the quay was closed for repairs.",
+    "The landlord served a notice to quit without a surveyor's report.",
+    "Witnesses saw water damage on the north wall of the warehouse.",
+    "The deposit was held by the scheme and never returned.",
+    "Counsel asks the tribunal to dismiss the claim for arrears.",
+)
+
+
+class Filing(FPDF):
+    """A filing as firms print them: the same line on top of every page, "Page N of M" at the bottom."""
+
+    running_head: dict[int, str] = {}  # page number -> header line; a page not listed has none
+    numbered = True
+
+    def header(self) -> None:
+        if self.page_no() in self.running_head:
+            self.set_font("Helvetica", size=9)
+            self.cell(0, 8, self.running_head[self.page_no()], align="C")
+            self.ln(12)
+
+    def footer(self) -> None:
+        if self.numbered:
+            self.set_y(-15)
+            self.set_font("Helvetica", size=9)
+            self.cell(0, 8, f"Page {self.page_no()} of {{nb}}", align="C")
+
+
+def filing(bodies: tuple[str, ...], heads: dict[int, str], numbered: bool = True, first: str = "") -> bytes:
+    pdf = Filing()
+    pdf.running_head, pdf.numbered = heads, numbered
+    for number, body in enumerate(bodies, 1):
+        pdf.add_page()
+        pdf.set_font("Helvetica", size=12)
+        pdf.multi_cell(0, 8, f"{first}\n\n{body}" if first and number == 1 else body)
+    return bytes(pdf.output())
+
+
+def passages(tmp_path: Path, query: str) -> list[tuple[str, int | None, str]]:
+    """Every passage a keyword search finds (not one per file): the file, its page and its text."""
+    with Cairn(tmp_path / "home", embedder=FakeEmbedder(), extractor=extract) as cairn:
+        cairn.add_folder(tmp_path / "docs")
+        for _ in cairn.index():
+            pass
+        hits = search(cairn.store, None, query, mode="keyword", limit=50, per_file=50)
+        return [(Path(h.path).name, h.page, h.text) for h in hits]
+
+
+def test_a_running_header_and_page_footer_are_left_out_of_every_page_but_the_first(
+        tmp_path: Path, docs: Path) -> None:
+    """The firm's name on every page made every page match "Smith" and quoted "Page 3 of 6" as a sentence.
+
+    The first copy stays: a document whose only mention of the firm is its letterhead is still found by it."""
+    head = "CONFIDENTIAL - Smith & Co LLP"
+    write(docs / "statement.pdf", filing(BODIES, dict.fromkeys(range(1, 7), head),
+                                         first="Witness statement of Anna Kowalczyk"))
+    doc = extract(docs / "statement.pdf", LIMIT)
+    assert doc.text.count(head) == 1 and doc.text.count("Page 1 of 6") == 1
+    assert not any(f"Page {n} of 6" in doc.text for n in range(2, 7))
+    on_pages = [doc.text[p.start:p.end] for p in doc.pages]
+    assert [p.number for p in doc.pages] == [1, 2, 3, 4, 5, 6]
+    assert on_pages[0].split("\n") == [head, "Witness statement of Anna Kowalczyk", BODIES[0], "Page 1 of 6"]
+    assert on_pages[1:] == list(BODIES[1:]), "the body of each page, whole, and nothing else"
+    assert doc.text.count("Witness statement") == 1, "a heading on one page is not a running header"
+
+    assert [(name, page) for name, page, _ in passages(tmp_path, "Smith")] == [("statement.pdf", 1)]
+    found = passages(tmp_path, "tribunal dismiss arrears")
+    assert [(name, page, text) for name, page, text in found] == [("statement.pdf", 6, BODIES[5])]
+    chunks = chunk_document(doc, FakeEmbedder().count_tokens, ChunkSizes.for_model(64))
+    assert all(doc.text[c.start:c.end] == c.text for c in chunks), "a passage's span still cuts out its text"
+    assert [c.page for c in chunks if "north wall" in c.text] == [4]
+
+
+def test_running_heads_that_alternate_between_left_and_right_pages_are_left_out(tmp_path: Path) -> None:
+    """Journals and books put the journal on even pages and the article on odd ones: each is on half the pages."""
+    heads = {n: "Journal of Maritime Law, Vol. 12" if n % 2 == 0 else "Kowalczyk: Harbour leases"
+             for n in range(1, 7)}
+    doc = extract(write(tmp_path / "article.pdf", filing(BODIES, heads)), LIMIT)
+    on_pages = [doc.text[p.start:p.end] for p in doc.pages]
+    assert doc.text.count("Journal of Maritime Law") == 1 and doc.text.count("Harbour leases") == 1
+    assert on_pages[1] == f"Journal of Maritime Law, Vol. 12\n{BODIES[1]}", "each head's first copy stays"
+    assert on_pages[2:] == list(BODIES[2:])
+
+
+def test_a_short_document_keeps_its_header_and_footer(tmp_path: Path) -> None:
+    """Two pages are too little evidence that a line is the page's margin rather than its text."""
+    head = "CONFIDENTIAL - Smith & Co LLP"
+    doc = extract(write(tmp_path / "letter.pdf", filing(BODIES[:2], {1: head, 2: head})), LIMIT)
+    assert doc.text.count(head) == 2 and "Page 2 of 2" in doc.text
+
+
+def test_a_line_on_only_some_pages_stays(tmp_path: Path) -> None:
+    """A heading repeated on a few pages (three of eight, not a clear majority) is the document's own text."""
+    bodies = BODIES + ("The claim was filed in time.", "The tribunal will sit again in May.")
+    heads = {1: "Schedule of rent arrears", 4: "Schedule of rent arrears", 6: "Schedule of rent arrears"}
+    doc = extract(write(tmp_path / "bundle.pdf", filing(bodies, heads, numbered=False)), LIMIT)
+    assert doc.text.count("Schedule of rent arrears") == 3
+    assert [doc.text[p.start:p.end] for p in doc.pages][1] == bodies[1]

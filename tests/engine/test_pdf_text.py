@@ -300,3 +300,18 @@ def test_a_line_on_only_some_pages_stays(tmp_path: Path) -> None:
     doc = extract(write(tmp_path / "bundle.pdf", filing(bodies, heads, numbered=False)), LIMIT)
     assert doc.text.count("Schedule of rent arrears") == 3
     assert [doc.text[p.start:p.end] for p in doc.pages][1] == bodies[1]
+
+
+def test_a_book_s_chapter_heads_are_left_out_of_the_chapter_s_later_pages(tmp_path: Path) -> None:
+    """Manuals and books print the chapter with the page number on top: each chapter's head is on its pages only."""
+    chapters = {"Chapter 1: The lease": 2, "Chapter 2: The notice": 5, "Chapter 3: The hearing": 5}
+    heads = {}
+    for title, length in chapters.items():
+        start = len(heads) + 1
+        heads.update({n: f"{title} {n}" for n in range(start, start + length)})
+    bodies = tuple(f"{BODIES[n % 6]} ({chr(ord('a') + n)})" for n in range(len(heads)))
+    doc = extract(write(tmp_path / "manual.pdf", filing(bodies, heads, numbered=False)), LIMIT)
+    on_pages = [doc.text[p.start:p.end] for p in doc.pages]
+    assert doc.text.count("Chapter 2: The notice") == 1 and doc.text.count("Chapter 3: The hearing") == 1
+    assert on_pages[7] == "Chapter 3: The hearing 8\n" + bodies[7] and on_pages[8:] == list(bodies[8:])
+    assert doc.text.count("Chapter 1: The lease") == 2, "two pages in a row are not enough to tell"

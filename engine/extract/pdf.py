@@ -10,7 +10,7 @@ the page and character limits here bound the rest.
 What a person typed into the file (form fields, notes) is part of its page's
 text. Typeset text is spelled out before any offset is counted: ligature glyphs
 ("ﬁ" is one character, not the word's "fi"), soft hyphens and words hyphenated
-at a line end would otherwise be unfindable by the words a person types. A header or
+at a line end (or a page's last line) would otherwise be unfindable by the words a person types. A header or
 footer printed on every page is kept once (engine.extract.running).
 """
 
@@ -65,6 +65,7 @@ def extract_pdf(data: bytes, deadline: float | None = None) -> Document:
         raise ExtractionError(SCANNED)  # not "empty": the person must learn this file is not searched
     pages = without_running_lines(pages)  # before offsets are counted, so spans are those of the cleaned text
     compounds = _compounds(pages)
+    pages = _joined_across_pages(pages)
     builder = TextBuilder()
     for number, text in enumerate(pages, 1):
         builder.page(number, _dehyphenate(text, compounds))
@@ -207,6 +208,27 @@ def _compounds(pages: list[str]) -> set[str]:
             if "-" in word or "\u2010" in word:
                 found.update(f"{m[1]}-{m[2]}".lower() for m in _COMPOUND.finditer(word))
     return found
+
+
+_PAGE_END_HYPHEN = re.compile(rf"{_LETTERS}[-\u2010]\s*$")
+_PAGE_START_WORD = re.compile(r"\s*(\S+)[ \t]*\n?")  # the next page's first word, with its punctuation
+
+
+def _joined_across_pages(pages: list[str]) -> list[str]:
+    """A word hyphenated at a page's last line ("recov-" | "ery took") goes whole onto the page it starts on.
+
+    Moved as a line break, so `_dehyphenate` then joins it or keeps a real compound's hyphen;
+    a capital after the break ("Anglo-" | "Saxon", "check-" | "Up") is not a second half and stays."""
+    pages = list(pages)
+    for n in range(len(pages) - 1):
+        if not _PAGE_END_HYPHEN.search(pages[n]):
+            continue
+        start = _PAGE_START_WORD.match(pages[n + 1])
+        if start is None or not start[1][0].islower():
+            continue
+        pages[n] = pages[n].rstrip() + "\n" + start[1]
+        pages[n + 1] = pages[n + 1][start.end():]
+    return pages
 
 
 def _dehyphenate(text: str, compounds: set[str]) -> str:

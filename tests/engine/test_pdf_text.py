@@ -84,6 +84,23 @@ def test_words_hyphenated_at_line_ends_are_whole_again(tmp_path: Path, docs: Pat
     assert names == ["book.pdf"]
 
 
+def test_a_word_hyphenated_across_a_page_break_is_whole_on_the_page_it_starts(tmp_path: Path, docs: Path) -> None:
+    """A book's last line on a page often ends "recov-": the word is the page's, whole, as a reader sees it."""
+    pdf = FPDF()
+    pdf.set_font("Helvetica", size=12)
+    for text in ("Notes on the knee. The recov-", "ery took six weeks of physiotherapy.\nThen a check-",
+                 "Up came in May."):
+        pdf.add_page()
+        pdf.multi_cell(0, 10, text)
+    doc = extract(write(docs / "knee.pdf", bytes(pdf.output())), LIMIT)
+    pages = [doc.text[page.start:page.end] for page in doc.pages]
+    assert pages[0].rstrip().endswith("The recovery")
+    assert pages[1].lstrip().startswith("took six weeks")
+    assert "check-" in pages[1] and pages[2].lstrip().startswith("Up came"), "a capital is not a word's second half"
+    names, _ = keyword_hits(tmp_path, "recovery")
+    assert names == ["knee.pdf"]
+
+
 def test_passages_of_cleaned_text_point_at_their_page(tmp_path: Path) -> None:
     """The cleaning happens before offsets are counted: every span still cuts the passage out of its page."""
     pdf = FPDF()

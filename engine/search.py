@@ -12,12 +12,20 @@ typed (a case number means that case, not a similar one; a word of Chinese,
 Japanese or Thai, which the index cannot split out of its run, the same). Rank fusion (RRF) was
 tried first: it ignores how far apart the cosines are and let single-word
 keyword matches outrank clear semantic winners.
+
+Every passage has some cosine to every query, so search by meaning lists nearly every
+file for anything typed. A result is marked `weak` when nothing of the query is in it (no
+word in the passage or its file's name) and its cosine is below `WEAK_SIMILARITY`: still
+listed, in the same place (the ranking and the evaluation are untouched), but not
+presented as a match. The floor is measured, not guessed: benchmarks/weak_floor.py
+(README, Search).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Literal
 
 import numpy as np
@@ -41,6 +49,10 @@ PASSAGES_PER_RESULT = 3  # candidates per result asked for, when that is more th
 COARSE_OVERSAMPLE = 4  # bit-prefilter candidates per exact candidate
 IDENTIFIER_BOOST = 1.0  # in units of a first-place fused score
 FILE_WEIGHT = 0.3  # share of the cosine to the passage's file added to the passage's own (semantic and hybrid)
+# Below this cosine a passage sharing no word with the query is only weakly related. Measured with
+# benchmarks/weak_floor.py: the nearest passage to a query about nothing in the files has a median of
+# 0.18 (p90 0.28); a passage about the query in other words has a median of 0.49-0.53 (p10 0.39).
+WEAK_SIMILARITY = 0.30
 
 
 @dataclass(frozen=True)
@@ -77,6 +89,7 @@ class SearchResult:
     highlights: tuple[tuple[int, int], ...]  # spans of `snippet` that match the query
     chunk_id: int
     file_id: int
+    weak: bool = False  # no word of the query in it and far in meaning: the nearest, not a match
 
 
 def search(store: Store, embedder: Embedder | None, query: str, *, mode: Mode = "hybrid", limit: int = 10,
@@ -94,10 +107,11 @@ def search(store: Store, embedder: Embedder | None, query: str, *, mode: Mode = 
     semantic = _semantic(store, vector, depth) if vector is not None else {}
     candidates = list({**keyword, **semantic})
     hits = store.hits(candidates)
+    cosine = _cosines(store, vector, semantic, keyword) if vector is not None and mode == "hybrid" else semantic
     if vector is None:
         scores = keyword
     elif mode == "hybrid":
-        scores = _fuse(store, vector, keyword, semantic, hits, query)
+        scores = _fuse(store, vector, keyword, cosine, hits, query)
     else:
         files = _file_cosines(store, vector, hits)
         scores = {cid: (cos + FILE_WEIGHT * files.get(cid, 0.0)) / (1.0 + FILE_WEIGHT) for cid, cos in semantic.items()}
@@ -105,7 +119,8 @@ def search(store: Store, embedder: Embedder | None, query: str, *, mode: Mode = 
         _boost_identifiers(scores, hits, query)
     ranked = sorted((cid for cid in scores if cid in hits and filters.accept(hits[cid])),
                     key=lambda cid: -scores[cid])
-    return _one_per_file(ranked, hits, scores, query, limit, per_file)
+    weak = (lambda cid: False) if vector is None else (lambda cid: _weak(hits[cid], cosine.get(cid, 0.0), query))
+    return _one_per_file(ranked, hits, scores, query, limit, per_file, weak)
 
 
 def _need(embedder: Embedder | None) -> Embedder:
@@ -143,14 +158,27 @@ def _semantic(store: Store, vector: np.ndarray, depth: int) -> dict[int, float]:
     return {ids[i]: float(max(0.0, sims[i])) for i in order}
 
 
-def _fuse(store: Store, vector: np.ndarray, keyword: dict[int, float], semantic: dict[int, float],
-          hits: dict[int, ChunkHit], query: str) -> dict[int, float]:
-    """Cosine for every candidate, plus its file's and the keyword bonus; scaled to 0..1."""
+def _cosines(store: Store, vector: np.ndarray, semantic: dict[int, float],
+             keyword: dict[int, float]) -> dict[int, float]:
+    """The query's cosine to every candidate: the keyword-only ones were not among the nearest."""
     cosine = dict(semantic)
     missing = [cid for cid in keyword if cid not in cosine]
     ids, matrix = store.exact_vectors(missing)
     if ids:
         cosine.update(zip(ids, (matrix @ np.asarray(vector, dtype=np.float32)).tolist()))
+    return cosine
+
+
+def _weak(hit: ChunkHit, cosine: float, query: str) -> bool:
+    """Far in meaning and without a word of the query: what a person would not call a match."""
+    if cosine >= WEAK_SIMILARITY:
+        return False
+    return term_coverage(hit.text, query) == 0 and term_coverage(PurePath(hit.path).name, query) == 0
+
+
+def _fuse(store: Store, vector: np.ndarray, keyword: dict[int, float], cosine: dict[int, float],
+          hits: dict[int, ChunkHit], query: str) -> dict[int, float]:
+    """Cosine for every candidate, plus its file's and the keyword bonus; scaled to 0..1."""
     files = _file_cosines(store, vector, hits)
     fused = {}
     for cid, hit in hits.items():
@@ -187,7 +215,7 @@ def _boost_identifiers(scores: dict[int, float], hits: dict[int, ChunkHit], quer
 
 
 def _one_per_file(ranked: Sequence[int], hits: dict[int, ChunkHit], scores: dict[int, float], query: str,
-                  limit: int, per_file: int = 1) -> list[SearchResult]:
+                  limit: int, per_file: int, weak: Callable[[int], bool]) -> list[SearchResult]:
     """The best passage of each file: a person looks for files, then for the place in them.
 
     Answers want passages rather than files, so they ask for up to `per_file` from each."""
@@ -202,7 +230,7 @@ def _one_per_file(ranked: Sequence[int], hits: dict[int, ChunkHit], scores: dict
         results.append(SearchResult(
             path=hit.path, score=round(scores[cid], 4), text=hit.text, page=hit.page, start=hit.start, end=hit.end,
             heading=hit.heading, title=hit.title, snippet=snippet.text, highlights=snippet.highlights,
-            chunk_id=cid, file_id=hit.file_id,
+            chunk_id=cid, file_id=hit.file_id, weak=weak(cid),
         ))
         if len(results) >= limit:
             break

@@ -1,0 +1,126 @@
+"""Where a semantic match stops meaning anything: the data behind `engine.search.WEAK_SIMILARITY`.
+
+Every passage has some cosine to every query, so search by meaning always finds "something".
+This measures, with the bundled model and Cairn's own chunking, the best passage cosine of
+queries that are about something in the files (related) against queries that nothing in the
+files is about (unrelated), on two corpora of real text:
+
+* the manual pages installed here (a seeded sample): related = a page's one-line NAME
+  description against that page (NAME line removed, as in benchmarks/eval/manpages.py);
+  unrelated = everyday questions (the test corpus' paraphrases and its topics) and nonsense;
+* the test corpus (tests/corpus.py): related = its paraphrase queries (no shared word) against
+  their target; unrelated = man-page descriptions against it.
+
+Only the pairs that share no query word matter (a keyword match is never weak), so related
+figures are given for those as well. Run: .venv/bin/python benchmarks/weak_floor.py [pages]
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.eval.manpages import good_query, pages
+from engine.api import Cairn
+from engine.embed import load_embedder
+from engine.snippet import term_coverage
+from tests.corpus import DOCS, PARAPHRASES, write_corpus
+
+UNRELATED = [q for q, _ in PARAPHRASES] + [
+    "recipe for chocolate cake with strawberries", "best beaches in Portugal for a summer holiday",
+    "how tall is the Eiffel tower", "my grandmother's birthday party", "symptoms of the flu in children",
+    "history of the French revolution", "training a puppy to walk on a leash", "wedding dress alterations",
+    "football world cup final score", "knitting a wool scarf", "purple elephant dancing tango",
+    "zxqv blorp fnord", "quantum gravity and black hole entropy", "the stock market crashed yesterday",
+    "planting tomatoes in spring", "a poem about the sea at night",
+]
+
+
+def _index(folder: Path, home: Path, embedder: object) -> Cairn:
+    cairn = Cairn(home, embedder=embedder)  # type: ignore[arg-type]
+    cairn.add_folder(folder)
+    for _ in cairn.index():
+        pass
+    return cairn
+
+
+def _passages(cairn: Cairn) -> tuple[list[int], np.ndarray, dict[int, tuple[str, str]]]:
+    ids, matrix = cairn.store.exact_vectors([int(r[0]) for r in cairn.store.conn.execute("SELECT id FROM chunks")])
+    hits = cairn.store.hits(ids)
+    return ids, matrix, {cid: (Path(hits[cid].path).name, hits[cid].text) for cid in ids}
+
+
+def _best(vector: np.ndarray, ids: list[int], matrix: np.ndarray, keep: set[int] | None = None) -> tuple[float, int]:
+    sims = matrix @ vector
+    order = [i for i in np.argsort(-sims) if keep is None or ids[i] in keep]
+    return float(sims[order[0]]), ids[order[0]]
+
+
+def _shares_word(query: str, name: str, text: str) -> bool:
+    return term_coverage(text, query) > 0 or term_coverage(name, query) > 0
+
+
+def _summary(label: str, values: list[float]) -> None:
+    v = np.array(sorted(values))
+    q = np.percentile(v, [1, 5, 10, 50, 90, 95, 99])
+    print(f"{label:<58} n={len(v):>4}  min {v.min():.3f}  p1 {q[0]:.3f}  p5 {q[1]:.3f}  p10 {q[2]:.3f}  "
+          f"median {q[3]:.3f}  p90 {q[4]:.3f}  p95 {q[5]:.3f}  p99 {q[6]:.3f}  max {v.max():.3f}")
+
+
+def main(sample: int = 300, seed: int = 7) -> None:
+    embedder = load_embedder(threads=2)
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        chosen = random.Random(seed).sample(list(pages()), sample)
+        man = root / "man"
+        man.mkdir()
+        for p in chosen:
+            (man / f"{p.stem}.txt").write_text(p.body, encoding="utf-8")
+        life = write_corpus(root / "life")
+        with _index(man, root / "home-man", embedder) as mc, _index(life, root / "home-life", embedder) as lc:
+            m_ids, m_matrix, m_hit = _passages(mc)
+            l_ids, l_matrix, l_hit = _passages(lc)
+            print(f"man pages: {len(chosen)} files, {len(m_ids)} passages; test corpus: {len(DOCS)} files, "
+                  f"{len(l_ids)} passages")
+            by_file: dict[str, set[int]] = {}
+            for cid, (name, _) in m_hit.items():
+                by_file.setdefault(name, set()).add(cid)
+
+            queries = [p for p in chosen if good_query(p.description)]
+            q_vectors = embedder.embed_batch([p.description for p in queries])
+            related, related_no_word = [], []
+            for p, vec in zip(queries, q_vectors):
+                cos, cid = _best(vec, m_ids, m_matrix, by_file[f"{p.stem}.txt"])
+                related.append(cos)
+                if not _shares_word(p.description, *m_hit[cid]):
+                    related_no_word.append(cos)
+            _summary("man: description -> its page (best passage)", related)
+            _summary("man: ... of those, the best passage shares no query word", related_no_word)
+
+            u_vectors = embedder.embed_batch(UNRELATED)
+            nearest, nearest_no_word = [], []
+            for query, vec in zip(UNRELATED, u_vectors):
+                sims = m_matrix @ vec
+                for i in np.argsort(-sims)[:10]:
+                    if not _shares_word(query, *m_hit[m_ids[i]]):
+                        nearest_no_word.append(float(sims[i]))
+                nearest.append(float(sims.max()))
+            _summary("man: unrelated query -> nearest passage", nearest)
+            _summary("man: unrelated query -> its 10 nearest, sharing no word", nearest_no_word)
+
+            para = embedder.embed_batch([q for q, _ in PARAPHRASES])
+            life_files: dict[str, set[int]] = {}
+            for cid, (name, _) in l_hit.items():
+                life_files.setdefault(name, set()).add(cid)
+            _summary("test corpus: paraphrase -> its target (no shared word)",
+                     [_best(vec, l_ids, l_matrix, life_files[target])[0] for (_, target), vec in zip(PARAPHRASES, para)])
+            _summary("test corpus: man-page description -> nearest passage",
+                     [_best(vec, l_ids, l_matrix)[0] for vec in q_vectors])
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 300)

@@ -1,0 +1,68 @@
+"""Weakly related results: marked, never reordered, so a person can tell a match from the nearest of nothing.
+
+Real bundled GGUF model, real store, the test corpus on disk (tests/corpus.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from engine.api import Cairn
+from engine.search import Mode
+from tests.corpus import DOCS, write_corpus
+
+# About something in the files, in other words than theirs (no shared word: only meaning can tell).
+ABOUT_THE_FILES = [
+    ("how do I make homemade loaves of leavened bread", "sourdough.txt"),
+    ("recovering from an operation on a torn knee tendon", "ortho-notes.txt"),
+    ("shots for babies to prevent childhood diseases", "vaccination.txt"),
+    ("can't sleep at night, what helps", "insomnia.txt"),
+]
+# About nothing in the files, and without a word of theirs (one shared word, "final", keeps a file: test below).
+UNRELATED = ["quantum gravity and black hole entropy", "how tall is the Eiffel tower", "zxqv blorp fnord"]
+
+
+@pytest.fixture(scope="module")
+def cairn(tmp_path_factory: pytest.TempPathFactory, real_embedder: object) -> Iterator[Cairn]:
+    root = tmp_path_factory.mktemp("weak")
+    with Cairn(root / "home", embedder=real_embedder) as opened:  # type: ignore[arg-type]
+        opened.add_folder(write_corpus(root / "docs"))
+        for _ in opened.index():
+            pass
+        yield opened
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "semantic"])
+@pytest.mark.parametrize(("query", "target"), ABOUT_THE_FILES)
+def test_a_query_about_the_files_finds_a_strong_match(cairn: Cairn, mode: Mode, query: str, target: str) -> None:
+    results = cairn.search(query, mode=mode, limit=30)
+    assert Path(results[0].path).name == target
+    assert not results[0].weak
+    assert any(r.weak for r in results)  # the other 29 files are not about it
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "semantic"])
+@pytest.mark.parametrize("query", UNRELATED)
+def test_an_unrelated_query_gives_only_weak_results(cairn: Cairn, mode: Mode, query: str) -> None:
+    results = cairn.search(query, mode=mode, limit=30)
+    assert len(results) == len(DOCS)  # still listed (the nearest), in the same order as ever ...
+    assert all(r.weak for r in results)  # ... but none presented as a match
+    assert [r.score for r in results] == sorted((r.score for r in results), reverse=True)
+
+
+def test_a_shared_word_is_never_weak(cairn: Cairn) -> None:
+    """Weak means no word in common as well as far in meaning: a word of the query in the passage or
+    the file's name keeps the result, however far its meaning."""
+    results = {Path(r.path).name: r for r in cairn.search("quantum ruling wool", mode="hybrid", limit=30)}
+    assert not results["court-ruling.txt"].weak  # "ruling" only in the file's name
+    assert not results["knitting.txt"].weak  # "wool" in the text
+    assert results["volcano.txt"].weak
+
+
+def test_keyword_results_are_never_weak(cairn: Cairn) -> None:
+    results = cairn.search("wool", mode="keyword")
+    assert [Path(r.path).name for r in results] == ["knitting.txt"]
+    assert not results[0].weak

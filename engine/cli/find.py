@@ -1,4 +1,9 @@
-"""`cairn search`: results for people (highlighted snippets) or for programs (--json)."""
+"""`cairn search`: results for people (highlighted snippets) or for programs (--json).
+
+A person sees matches: results only weakly related to the query (engine/search.py) are cut and
+counted, or listed after a separator with --all; when nothing matches, the nearest files are
+shown under a line that says so, never as if they were matches. --json carries every result
+and its `weak` flag: a program decides for itself."""
 
 from __future__ import annotations
 
@@ -28,11 +33,12 @@ Examples:
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="How many files to show.")
 @click.option("--folder", type=click.Path(file_okay=False), help="Only files under this folder.")
 @click.option("--type", "types", multiple=True, metavar="EXT", help="Only files of this type, e.g. pdf (repeatable).")
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of results.")
+@click.option("--all", "show_all", is_flag=True, help="Also show weakly related files, after the matches.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON array of results (weak ones included).")
 @click.pass_context
 @friendly_errors
 def search(ctx: click.Context, query: tuple[str, ...], mode: str, limit: int, folder: str | None,
-           types: tuple[str, ...], as_json: bool) -> None:
+           types: tuple[str, ...], show_all: bool, as_json: bool) -> None:
     """Search your files for QUERY, by meaning and by words."""
     filters = SearchFilters(
         folder=str(Path(folder).expanduser().resolve()) if folder else None,
@@ -41,14 +47,15 @@ def search(ctx: click.Context, query: tuple[str, ...], mode: str, limit: int, fo
     cairn = open_cairn(ctx)
     if filters.folder is not None:
         _check_folder(Path(filters.folder), [Path(f.path) for f in cairn.folders()])
-    results = cairn.search(typed_text(query, "Query"), mode=mode, limit=limit, filters=filters)  # type: ignore[arg-type]
+    text = typed_text(query, "Query")
+    results = cairn.search(text, mode=mode, limit=limit, filters=filters)  # type: ignore[arg-type]
     if as_json:
         click.echo(json.dumps([_as_dict(r) for r in results], indent=2, ensure_ascii=False))
     elif not results:
         click.echo("No matches." if cairn.folders() else "No matches: no folder is indexed yet. Add one with "
                    "`cairn add FOLDER`.")
     else:
-        _show(results)
+        _show_split(results, text, show_all)
 
 
 def _check_folder(folder: Path, indexed: list[Path]) -> None:
@@ -60,15 +67,34 @@ def _check_folder(folder: Path, indexed: list[Path]) -> None:
 
 def _as_dict(r: SearchResult) -> dict[str, object]:
     return {"path": r.path, "score": r.score, "text": r.text, "page": r.page, "start": r.start, "end": r.end,
-            "heading": r.heading, "title": r.title, "snippet": r.snippet}
+            "heading": r.heading, "title": r.title, "snippet": r.snippet, "weak": r.weak}
 
 
-def _show(results: list[SearchResult]) -> None:
+def _show_split(results: list[SearchResult], query: str, show_all: bool) -> None:
     console = Console(highlight=False, soft_wrap=True)
-    for n, r in enumerate(results, 1):
+    strong = [r for r in results if not r.weak]
+    weak = [r for r in results if r.weak]
+    if not strong:
+        console.print(Text(f"Nothing in your files closely matches “{query}”; the nearest are:", style="bold"))
+        _show(console, weak, 1, dim=True)
+        return
+    _show(console, strong, 1)
+    if not weak:
+        return
+    files = f"{len(weak)} weakly related file{'s' if len(weak) != 1 else ''}"
+    if show_all:
+        console.print(Text(f"── {files} ──", style="dim"))
+        _show(console, weak, len(strong) + 1, dim=True)
+    else:
+        console.print(Text(f"{files} not shown (--all to show them)", style="dim"))
+
+
+def _show(console: Console, results: list[SearchResult], first: int, dim: bool = False) -> None:
+    for n, r in enumerate(results, first):
         where = r.path + (f"  (page {r.page})" if r.page else "")
-        console.print(Text(f"{n}. ", style="bold") + Text(where, style="bold cyan") + Text(f"  {r.score:.2f}", style="dim"))
-        snippet = Text(r.snippet)
+        console.print(Text(f"{n}. ", style="bold") + Text(where, style="cyan" if dim else "bold cyan")
+                      + Text(f"  {r.score:.2f}", style="dim"))
+        snippet = Text(r.snippet, style="dim" if dim else "")
         for start, end in r.highlights:
             snippet.stylize("bold yellow", start, end)
         console.print(Text("   ") + snippet)

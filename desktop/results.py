@@ -7,6 +7,13 @@ relevance bar and the snippet with its matches marked (`SearchResult.highlights`
 spans of `SearchResult.snippet`). Everything is measured in font units, so the rows
 grow with the font and with display scaling. The display role carries the same
 content as one sentence, for screen readers.
+
+Weakly related results (`SearchResult.weak`: no word of the query, far in meaning) come
+after the matches, behind one collapsed row "N weakly related files" that Enter or a click
+expands. Why collapsed rather than dimmed rows after a separator: dimmed rows still make a
+list of thirty "results" for a query nothing is about, the arrow keys walk into them and the
+scroll bar promises matches; one row keeps the list as long as what matches and the rest
+one key away, as mail and file search do with "N more".
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ from engine.search import SearchResult
 from desktop import files, theme
 
 RESULT_ROLE = Qt.ItemDataRole.UserRole + 1
+WEAK_ROW_ROLE = Qt.ItemDataRole.UserRole + 2  # True on the row that shows or hides the weak results
+WEAK_OPACITY = 0.6  # weak results, once shown, are drawn faded
 SNIPPET_LINES = 3
 
 Index = QModelIndex | QPersistentModelIndex
@@ -46,27 +55,67 @@ def describe(result: SearchResult) -> str:
     """One sentence per result for assistive technology and tooltips."""
     path = Path(result.path)
     page = f", page {result.page}" if result.page else ""
-    return (f"{path.name}{page}, in {files.display(path.parent)}, relevance {round(result.score * 100)}%: "
+    weak = ", weakly related" if result.weak else ""
+    return (f"{path.name}{page}, in {files.display(path.parent)}, relevance {round(result.score * 100)}%{weak}: "
             f"{result.snippet}")
 
 
+def _files(n: int) -> str:
+    return f"{n} weakly related file{'s' if n != 1 else ''}"
+
+
 class ResultsModel(QAbstractListModel):
+    """Rows: the matches, then (if any) the weak-results row, then the weak results while expanded."""
+
     def __init__(self) -> None:
         super().__init__()
-        self.results: list[SearchResult] = []
+        self.results: list[SearchResult] = []  # all of them, in the order listed: matches first
+        self.strong: list[SearchResult] = []
+        self.weak: list[SearchResult] = []
+        self.expanded = False
 
     def set_results(self, results: list[SearchResult]) -> None:
         self.beginResetModel()
-        self.results = list(results)
+        self.strong = [r for r in results if not r.weak]
+        self.weak = [r for r in results if r.weak]
+        self.results = self.strong + self.weak
+        self.expanded = False
         self.endResetModel()
 
+    def set_expanded(self, expanded: bool) -> None:
+        if expanded == self.expanded or not self.weak:
+            return
+        first, last = len(self.strong) + 1, len(self.strong) + len(self.weak)
+        if expanded:
+            self.beginInsertRows(QModelIndex(), first, last)
+            self.expanded = True
+            self.endInsertRows()
+        else:
+            self.beginRemoveRows(QModelIndex(), first, last)
+            self.expanded = False
+            self.endRemoveRows()
+        toggle = self.index(len(self.strong))
+        self.dataChanged.emit(toggle, toggle)
+
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self.results)
+        if parent.isValid():
+            return 0
+        return len(self.strong) + (1 + (len(self.weak) if self.expanded else 0) if self.weak else 0)
+
+    def weak_label(self) -> str:
+        return ("Hide " if self.expanded else "") + _files(len(self.weak))
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.results):
+        row = index.row()
+        if not index.isValid() or not 0 <= row < self.rowCount():
             return None
-        result = self.results[index.row()]
+        if row == len(self.strong):  # the weak-results row
+            if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
+                return self.weak_label()
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return "Files with none of your words and far from them in meaning (Enter shows or hides them)"
+            return True if role == WEAK_ROW_ROLE else None
+        result = self.strong[row] if row < len(self.strong) else self.weak[row - len(self.strong) - 1]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             return describe(result)
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -85,18 +134,22 @@ class ResultDelegate(QStyledItemDelegate):
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         fm, pad = self._metrics(option)
+        if index.data(WEAK_ROW_ROLE):
+            return QSize(fm.averageCharWidth() * 40, int(fm.height() + pad * 3))
         height = fm.height() * (2 + SNIPPET_LINES) + pad * 3
         return QSize(fm.averageCharWidth() * 40, int(height))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         result: SearchResult | None = index.data(RESULT_ROLE)
-        if result is None:
+        if result is None and not index.data(WEAK_ROW_ROLE):
             return super().paint(painter, option, index)
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
         opt.text = ""
         style = opt.widget.style() if opt.widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        if result is None:
+            return self._paint_weak_row(painter, opt, index)
 
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         pal = opt.palette
@@ -106,6 +159,8 @@ class ResultDelegate(QStyledItemDelegate):
         rect = QRectF(opt.rect).adjusted(pad * 1.5, pad, -pad * 1.5, -pad)
         painter.save()
         painter.setClipRect(opt.rect)
+        if result.weak and not selected:
+            painter.setOpacity(WEAK_OPACITY)
 
         # line 1: name and page on the left, relevance bar on the right
         bar_w, bar_h = fm.averageCharWidth() * 8, fm.height() * 0.5
@@ -156,4 +211,19 @@ class ResultDelegate(QStyledItemDelegate):
         ctx.palette.setColor(QPalette.ColorRole.Text, text_colour)
         painter.setClipRect(clip)
         doc.documentLayout().draw(painter, ctx)
+        painter.restore()
+
+    def _paint_weak_row(self, painter: QPainter, opt: QStyleOptionViewItem, index: Index) -> None:
+        """A disclosure arrow and "N weakly related files", dim: a way to more, not a result."""
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        pal = opt.palette
+        colour = pal.color(QPalette.ColorRole.HighlightedText) if selected else theme.dim_text(pal)
+        fm, pad = self._metrics(opt)
+        expanded = index.model().expanded if isinstance(index.model(), ResultsModel) else False
+        rect = QRectF(opt.rect).adjusted(pad * 1.5, 0, -pad * 1.5, 0)
+        painter.save()
+        painter.setPen(colour)
+        painter.setFont(opt.font)
+        painter.drawText(rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                         ("▾  " if expanded else "▸  ") + str(index.data(Qt.ItemDataRole.DisplayRole)))
         painter.restore()

@@ -14,15 +14,15 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QListView, QSizePolicy, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QLabel, QLineEdit, QListView, QSizePolicy,
+                               QVBoxLayout, QWidget)
 
 from engine.api import Status
 from engine.extract import kinds
 from engine.search import SearchFilters, SearchResult
 from desktop import files
 from desktop.operation import Operation, describe
-from desktop.results import RESULT_ROLE, ResultDelegate, ResultsModel
+from desktop.results import RESULT_ROLE, WEAK_ROW_ROLE, ResultDelegate, ResultsModel
 from desktop.session import Session
 from desktop.widgets import FlowLayout
 
@@ -85,7 +85,7 @@ class QueryField(QLineEdit):
 
 class SearchPanel(QWidget):
     resultSelected = Signal(object, str)  # SearchResult, the query it answers
-    resultsShown = Signal(list)  # the results now in the list (also empty)
+    resultsShown = Signal(list)  # the matches now in the list (also empty); weakly related ones left out
     searchFailed = Signal(str)
 
     def __init__(self, session: Session) -> None:
@@ -110,7 +110,7 @@ class SearchPanel(QWidget):
         self.view = QListView()
         self.view.setModel(self.model)
         self.view.setItemDelegate(ResultDelegate(self.view))
-        self.view.setUniformItemSizes(True)
+        self.view.setUniformItemSizes(False)  # the weakly-related row is one line high
         self.view.setVerticalScrollMode(QListView.ScrollMode.ScrollPerPixel)
         self.view.setAccessibleName("Results")
         self.view.installEventFilter(self)
@@ -150,6 +150,7 @@ class SearchPanel(QWidget):
             combo.currentIndexChanged.connect(self.search_now)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.view.activated.connect(lambda index: self._activate(index, False))
+        self.view.pressed.connect(self._pressed)
         session.statusChanged.connect(self.set_folders)
         for before, after in ((self.query, self.mode), (self.mode, self.folder), (self.folder, self.types),
                               (self.types, self.modified), (self.modified, self.view)):
@@ -221,16 +222,25 @@ class SearchPanel(QWidget):
         same_words = self._shown is not None and self._shown.text == query.text
         keep = self._selected_path() if same_words else None
         self._shown = query
+        expanded = same_words and self.model.expanded  # a filter changed: what was open stays open
         self.model.set_results(results)
+        self.model.set_expanded(expanded)
+        strong = self.model.strong
         if query.text:
-            count = len(results)
-            self.info.setText(self._nothing_found(query) if not count else
-                              f"{count} file{'s' if count != 1 else ''} (best passage of each)")
-        row = next((i for i, r in enumerate(results) if r.path == keep), 0 if results else -1)
+            count = len(strong)
+            if not results:
+                self.info.setText(self._nothing_found(query))
+            elif not strong:
+                self.info.setText(f"Nothing in your files closely matches “{query.text}”; the nearest are under "
+                                  f"“{self.model.weak_label()}”.")
+            else:
+                self.info.setText(f"{count} file{'s' if count != 1 else ''} (best passage of each)")
+        shown = [self.model.index(i).data(RESULT_ROLE) for i in range(self.model.rowCount())]
+        row = next((i for i, r in enumerate(shown) if r is not None and r.path == keep), 0 if strong else -1)
         if row >= 0:
             self.view.setCurrentIndex(self.model.index(row))
             self.view.scrollTo(self.model.index(row))
-        self.resultsShown.emit(results)
+        self.resultsShown.emit(list(strong))
 
     def _nothing_found(self, query: Query) -> str:
         """An empty list says what would widen it: the filters that are set, or search by meaning."""
@@ -274,9 +284,21 @@ class SearchPanel(QWidget):
         if not index.isValid() and self.model.rowCount():
             index = self.model.index(0)
         if index.isValid():
-            self._activate(index, reveal)
+            self._activate(index, reveal, key=True)
 
-    def _activate(self, index: QModelIndex, reveal: bool) -> None:
+    def _toggle_weak(self) -> None:
+        self.model.set_expanded(not self.model.expanded)
+
+    def _pressed(self, index: QModelIndex) -> None:
+        """A click on the weakly-related row opens or closes it (on the press: a double click is one toggle)."""
+        if index.data(WEAK_ROW_ROLE) and QApplication.mouseButtons() & Qt.MouseButton.LeftButton:
+            self._toggle_weak()
+
+    def _activate(self, index: QModelIndex, reveal: bool, key: bool = False) -> None:
+        if index.data(WEAK_ROW_ROLE):
+            if key:  # a mouse toggles it on the press (`_pressed`)
+                self._toggle_weak()
+            return
         result = index.data(RESULT_ROLE)
         if result is None:
             return
@@ -291,7 +313,10 @@ class SearchPanel(QWidget):
             key = key_event.key()
             if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.view.currentIndex().isValid():
                 ctrl = bool(key_event.modifiers() & Qt.KeyboardModifier.ControlModifier)
-                self._activate(self.view.currentIndex(), ctrl)
+                self._activate(self.view.currentIndex(), ctrl, key=True)
+                return True
+            if key == Qt.Key.Key_Space and self.view.currentIndex().data(WEAK_ROW_ROLE):
+                self._toggle_weak()
                 return True
             if key == Qt.Key.Key_Up and self.view.currentIndex().row() <= 0:
                 self.focus_query()

@@ -219,7 +219,8 @@ class ResultDelegate(QStyledItemDelegate):
         pal = opt.palette
         colour = pal.color(QPalette.ColorRole.HighlightedText) if selected else theme.dim_text(pal)
         fm, pad = self._metrics(opt)
-        expanded = index.model().expanded if isinstance(index.model(), ResultsModel) else False
+        model = index.model()
+        expanded = isinstance(model, ResultsModel) and model.expanded
         rect = QRectF(opt.rect).adjusted(pad * 1.5, 0, -pad * 1.5, 0)
         painter.save()
         painter.setPen(colour)

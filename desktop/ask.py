@@ -29,7 +29,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
                                QTextBrowser, QToolButton, QVBoxLayout, QWidget)
 
-from engine.answer import resolve_chat_model
+from engine.answer import listed_sources, not_cited_note, resolve_chat_model
 from engine.config import Settings
 from desktop import files, theme
 from desktop.operation import Operation, describe
@@ -258,12 +258,15 @@ class AskPanel(QWidget):
         if answer.sources:
             heading = "Closest passages" if answer.kind == "refusal" else "Sources"
             items = []
-            for source in answer.sources:
+            for source in listed_sources(answer):
                 page = f", page {source.page}" if source.page else ""
                 items.append(f'<li><a href="cite:{source.n}">[{source.n}] {html.escape(Path(source.path).name)}</a>'
                              f'<span style="color:{dim}">{html.escape(page)} · '
                              f"{html.escape(files.display(Path(source.path).parent))}</span></li>")
             parts.append(f"<p><b>{heading}</b></p><ul>{''.join(items)}</ul>")
+            others = not_cited_note(answer)
+            if others:
+                parts.append(f'<p style="color:{dim}">{others}: “What the model was given” shows them.</p>')
         return "".join(parts)
 
     @staticmethod

@@ -62,6 +62,27 @@ class Answer:
         return asdict(self)
 
 
+def listed_sources(answer: Any) -> tuple[Source, ...]:
+    """The sources a person sees under an answer: those its supported sentences cite.
+
+    The others were weighed and not used; listed beside the answer ("[2] sourdough.txt" under
+    a question about a boiler) they read as if the answer drew on them. A refusal lists its
+    closest passages, which is all it has to show. The rest stay in `Answer.sources`
+    (--json, --show-context, the desktop's "What the model was given")."""
+    if answer.kind == "refusal":
+        return tuple(answer.sources)
+    cited = {n for sentence in answer.sentences if sentence.supported for n in sentence.citations}
+    return tuple(source for source in answer.sources if source.n in cited) or tuple(answer.sources)
+
+
+def not_cited_note(answer: Any) -> str | None:
+    """"2 other passages were weighed and not cited", when some were; None when all are listed."""
+    others = len(answer.sources) - len(listed_sources(answer))
+    if not others:
+        return None
+    return f"{others} other passage{'s were' if others > 1 else ' was'} weighed and not cited"
+
+
 def render_text(sentences: tuple[AnswerSentence, ...] | list[AnswerSentence]) -> str:
     """Sentences joined as plain text, each supported one followed by its [n] markers."""
     parts = []

@@ -18,7 +18,7 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from engine.answer import Answer, AnswerToken
+from engine.answer import Answer, AnswerToken, listed_sources, not_cited_note
 from engine.cli import cli, friendly_errors
 from engine.cli.common import open_cairn, typed_text
 
@@ -95,11 +95,14 @@ def _show(answer: Answer, console: Console) -> None:
         console.print()
         console.print(Text("Closest passages:" if answer.kind == "refusal" else "Sources:", style="bold"))
     cited = _cited_spans(answer)
-    for source in answer.sources:
+    for source in listed_sources(answer):
         spans = cited.get(source.n) or [(source.start, source.end)]
         where = ", ".join(f"chars {a}-{b}" for a, b in spans)
         page = f", page {source.page}" if source.page else ""
         console.print(Text(f"[{source.n}] ", style="bold cyan") + Text(source.path) + Text(f"{page}, {where}", style="dim"))
+    others = not_cited_note(answer)
+    if others:
+        console.print(Text(f"{others} (--show-context shows them).", style="dim"))
 
 
 def _cited_spans(answer: Answer) -> dict[int, list[tuple[int, int]]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,6 +48,19 @@ def test_json_output_carries_the_whole_answer(home: Path) -> None:
     assert answer["sentences"][0] == {"text": SENTENCE, "citations": [1], "supported": True, "spans": [[0, 92]]}
     assert len(answer["sources"]) <= 3 and Path(answer["sources"][0]["path"]).name == "tax-return.txt"
     assert answer["prompt"] is None and answer["text"] == f"{SENTENCE} [1]"
+
+
+def test_sources_are_the_passages_the_answer_cites(home: Path) -> None:
+    """A passage weighed and not used, listed under the answer, reads as if the answer drew on it."""
+    out = cairn("ask", QUESTION, home=home).stdout
+    answer = json.loads(cairn("ask", QUESTION, "--json", home=home).stdout)
+    cited = {n for sentence in answer["sentences"] for n in sentence["citations"]}
+    listed = {int(line[1:line.index("]")]) for line in out.splitlines() if re.match(r"\[\d+\] ", line)}
+    others = len(answer["sources"]) - len(cited)
+    assert listed == cited and others > 0
+    assert f"{others} other passage{'s were' if others > 1 else ' was'} weighed and not cited" in out
+    assert len(json.loads(cairn("ask", QUESTION, "--json", home=home).stdout)["sources"]) > len(cited), \
+        "--json keeps every source: a program decides for itself"
 
 
 def test_an_unrelated_question_is_refused_not_an_error(home: Path) -> None:

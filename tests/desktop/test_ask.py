@@ -175,6 +175,8 @@ def test_citations_link_to_the_passage_and_the_prompt_is_disclosed(qtbot: Any, d
         pass
     html = ask.view.toHtml()
     assert 'href="cite:1"' in html and "not found in the sources" in ask.view.toPlainText()
+    assert "[2] invoice-dispute.txt" not in ask.view.toPlainText(), "listed as a source, though nothing cites it"
+    assert "1 other passage was weighed and not cited" in ask.view.toPlainText()
     with qtbot.waitSignal(preview.passageShown, timeout=SLOW):
         ask.view.anchorClicked.emit(QUrl("cite:2"))
     assert preview.title.text() == "Source [2]: invoice-dispute.txt"

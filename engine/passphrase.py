@@ -12,6 +12,8 @@ import os
 from engine.errors import ConfigError
 
 ENV = "CAIRN_PASSPHRASE"
+NEW_ENV = "CAIRN_NEW_PASSPHRASE"  # `cairn encrypt` in a script: the passphrase to change to
+SECRET_ENVS = (ENV, NEW_ENV)  # kept out of the reader process (engine/clean_spawn.py)
 KEYRING_SERVICE = "cairn-index"
 
 

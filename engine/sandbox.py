@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.clean_spawn import CleanProcess
 from engine.errors import ExtractionError, UnsupportedFile
 from engine.extract import Document, extract
 
@@ -116,9 +117,10 @@ class SandboxedExtractor:
         # two one-way OS pipes: a duplex Pipe would be a socketpair, and Cairn opens no sockets at all
         requests_in, requests_out = self._ctx.Pipe(duplex=False)
         answers_in, answers_out = self._ctx.Pipe(duplex=False)
-        proc = self._ctx.Process(target=_serve, args=(requests_in, answers_out, self.limits.memory_mb * 1024 * 1024,
-                                       self.limits.seconds),
-                                 name="cairn-extract", daemon=True)
+        # without the passphrase in its environment: this process reads untrusted files
+        proc = CleanProcess(target=_serve, args=(requests_in, answers_out, self.limits.memory_mb * 1024 * 1024,
+                                                 self.limits.seconds),
+                            name="cairn-extract", daemon=True)
         proc.start()
         requests_in.close()
         answers_out.close()

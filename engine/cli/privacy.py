@@ -10,8 +10,7 @@ import click
 from engine.cli import cli, friendly_errors
 from engine.cli.common import open_cairn
 from engine.errors import ConfigError
-
-NEW_ENV = "CAIRN_NEW_PASSPHRASE"
+from engine.passphrase import NEW_ENV
 
 
 @cli.command(short_help="Encrypt the index, or change its passphrase.")

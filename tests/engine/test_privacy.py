@@ -260,3 +260,26 @@ def test_a_crashing_reader_leaves_no_core_file(folder: Path, tmp_path: Path, mon
         reader.close()
         resource.setrlimit(resource.RLIMIT_CORE, (soft, hard))
     assert list(cwd.iterdir()) == [], "no core file"
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="reads the reader's environment from /proc (Linux)")
+def test_the_reader_process_never_holds_the_passphrase(folder: Path, cairn_home: Path, real_embedder,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """The reader parses untrusted files: a PDF that takes it over must not find the index passphrase
+    (nor a new one being set) in its environment, where /proc/self/environ would hand it out."""
+    monkeypatch.setenv("CAIRN_PASSPHRASE", PASS)
+    monkeypatch.setenv("CAIRN_NEW_PASSPHRASE", "a new passphrase being set")
+    with Cairn(cairn_home, embedder=real_embedder) as cairn:
+        cairn.add_folder(folder)
+        index(cairn)
+        assert cairn.search(WORD, mode="keyword"), "indexed through the reader"
+        proc = cairn._extractor._proc  # type: ignore[attr-defined]
+        assert proc is not None and proc.is_alive()
+        try:
+            environ = Path(f"/proc/{proc.pid}/environ").read_bytes().split(b"\0")
+        except PermissionError:
+            pytest.skip("the reader is not dumpable, so only root may read its environment")
+    names = {entry.split(b"=", 1)[0] for entry in environ if entry}
+    assert b"PATH" in names and b"CAIRN_HOME" in names, "the rest of the environment is there"
+    assert not {b"CAIRN_PASSPHRASE", b"CAIRN_NEW_PASSPHRASE"} & names
+    assert not [entry for entry in environ if PASS.encode() in entry]

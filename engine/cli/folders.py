@@ -12,7 +12,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from engine.cli import cli, friendly_errors
+from engine.cli import STOPPED_INDEXING, cli, friendly_errors
 from engine.cli.common import open_cairn
 from engine.index import IndexProgress, IndexReport
 
@@ -52,7 +52,7 @@ def remove(ctx: click.Context, folder: str) -> None:
 
 @cli.command()
 @click.pass_context
-@friendly_errors
+@friendly_errors(stopped=STOPPED_INDEXING)
 def index(ctx: click.Context) -> None:
     """Index new, changed and deleted files in every folder (one pass)."""
     _run(open_cairn(ctx).index())
@@ -60,7 +60,7 @@ def index(ctx: click.Context) -> None:
 
 @cli.command(short_help="Embed every file again with the configured model.")
 @click.pass_context
-@friendly_errors
+@friendly_errors(stopped=STOPPED_INDEXING)
 def reindex(ctx: click.Context) -> None:
     """Embed every file again with the configured model (after changing models)."""
     _run(open_cairn(ctx).reindex())

@@ -8,7 +8,7 @@ import time
 
 import click
 
-from engine.cli import cli, friendly_errors
+from engine.cli import STOPPED_INDEXING, cli, friendly_errors
 from engine.cli.common import open_cairn
 
 
@@ -16,7 +16,7 @@ from engine.cli.common import open_cairn
 @click.option("--debounce", type=float, default=0.5, show_default=True,
               help="Seconds a file must be quiet before it is indexed.")
 @click.pass_context
-@friendly_errors
+@friendly_errors(stopped=STOPPED_INDEXING)
 def watch(ctx: click.Context, debounce: float) -> None:
     """Index what changed since the last run, then follow every change until stopped."""
     stop = threading.Event()

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import apsw
+import pytest
 
 from engine.store import connect
 from tests.cli.test_cli import cairn
@@ -99,4 +100,64 @@ def test_one_writer_many_readers(tmp_path: Path, cairn_home: Path) -> None:
         watcher.send_signal(signal.SIGTERM)
         out, _ = watcher.communicate(timeout=30)
     assert watcher.returncode == 0 and "Stopped watching." in out
+    assert json.loads(cairn("status", "--json", home=cairn_home).stdout)["watcher"] is None
+
+
+def memos(folder: Path, count: int) -> Path:
+    folder.mkdir()
+    for i in range(count):
+        (folder / f"memo{i:03}.txt").write_text(f"Memo {i}. " + "The committee reviewed the budget line by line. " * 30)
+    return folder
+
+
+def consistent(found: dict[str, int]) -> bool:
+    return (found["chunks"] == found["vectors"] == found["coarse"] == found["fts"]
+            and found["orphans"] == 0 and found["short"] == 0)
+
+
+def interrupt_mid_index(home: Path, docs: Path, then: str) -> tuple[subprocess.Popen[str], str]:
+    """Ctrl+C while `cairn index` is at work, and more Ctrl+C: at once (`then="at once"`), or once Cairn
+    has said it stops (`then="while stopping"`), as a person who presses again because it did not end yet."""
+    cairn("add", str(docs), home=home)
+    proc = start("index", home=home)
+    wait_until(lambda: (home / "data" / "index.db").exists() and counts(home)["files"] >= 10)
+    proc.send_signal(signal.SIGINT)
+    if then == "at once":
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+        return proc, err
+    assert proc.stderr is not None
+    first = proc.stderr.readline()  # Cairn has begun stopping: the index is being closed
+    for _ in range(3):
+        proc.send_signal(signal.SIGINT)
+        time.sleep(0.05)
+    out, err = proc.communicate(timeout=120)
+    return proc, first + err
+
+
+@pytest.mark.parametrize("then", ["at once", "while stopping"])
+def test_ctrl_c_twice_during_index_stops_with_130_and_keeps_what_was_indexed(tmp_path: Path, cairn_home: Path,
+                                                                             then: str) -> None:
+    docs = memos(tmp_path / "docs", 200)
+    proc, err = interrupt_mid_index(cairn_home, docs, then)
+    assert proc.returncode == 130, (proc.returncode, err)
+    assert err.strip() == "Stopped; everything indexed so far is saved.", err  # not click's "Aborted!", no traceback
+    after = counts(cairn_home)
+    assert 10 <= after["files"] < 200 and consistent(after)
+    resumed = cairn("index", home=cairn_home).stdout
+    assert f"{200 - after['files']} added" in resumed, "what was indexed stays; the rest is indexed next time"
+    assert consistent(counts(cairn_home))
+
+
+def test_ctrl_c_twice_stops_watch_cleanly(tmp_path: Path, cairn_home: Path) -> None:
+    docs = memos(tmp_path / "docs", 3)
+    cairn("add", str(docs), home=cairn_home)
+    watcher = start("watch", home=cairn_home)
+    wait_until(lambda: (json.loads(cairn("status", "--json", home=cairn_home).stdout)["watcher"] or {}).get(
+        "state") == "watching")
+    watcher.send_signal(signal.SIGINT)
+    watcher.send_signal(signal.SIGINT)
+    out, err = watcher.communicate(timeout=60)
+    assert watcher.returncode == 0 and out.strip().endswith("Stopped watching."), (watcher.returncode, out, err)
+    assert "Aborted" not in err and "Traceback" not in err, err
     assert json.loads(cairn("status", "--json", home=cairn_home).stdout)["watcher"] is None

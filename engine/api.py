@@ -19,7 +19,7 @@ from engine import log, passphrase
 from engine.answer import ANSWER_MODES, Answer, AnswerToken, ChatModel, answer, load_chat_model, resolve_chat_model
 from engine.config import Paths, Settings, resolve_paths
 from engine.embed import Embedder, load_embedder
-from engine.errors import Cancelled, ConfigError, FolderError, ModelLoadError, WrongPassphrase
+from engine.errors import Cancelled, ConfigError, FolderError, ModelLoadError, StoreError, WrongPassphrase
 from engine.index import Extractor, Indexer, IndexProgress, IndexReport
 from engine.lock import WriterLock
 from engine.sandbox import Limits, SandboxedExtractor
@@ -75,14 +75,15 @@ class Cairn:
     def __init__(self, home: str | os.PathLike[str] | None = None, *, embedder: Embedder | None = None,
                  passphrase: str | None = None, extractor: Extractor | None = None) -> None:
         self.paths: Paths = resolve_paths(home).ensure()
-        self.log = log.setup(self.paths.log_file)
+        self.read_only = self.paths.read_only  # opened to read only; every change refused (check_writable)
+        self.log = log.setup(self.paths.log_file, required=not self.read_only)
         self.settings = Settings.load(self.paths)
         self._passphrase = passphrase or self._stored_passphrase()
         db = self.paths.index_db
         plain = db.exists() and db.stat().st_size > 0 and not is_encrypted(db)
         # a passphrase with no index yet creates it encrypted; an existing plain index stays plain until `encrypt`
         try:
-            self.store = Store.open(db, key=None if plain else self._passphrase)
+            self.store = Store.open(db, readonly=self.read_only, key=None if plain else self._passphrase)
         except WrongPassphrase:
             if passphrase:
                 raise
@@ -131,12 +132,21 @@ class Cairn:
         if self.settings.passphrase_in_keyring and self._passphrase:
             passphrase.save_to_keyring(str(self.paths.index_db), self._passphrase)
 
+    def check_writable(self) -> None:
+        """Refuse a change to a read-only index before anything starts, with what to do about it."""
+        if self.read_only:
+            raise StoreError(
+                f"The index at {self.paths.index_db} is read-only (a read-only mount, or no write permission on "
+                f"it or its folder): search, ask and status work, but nothing can be indexed, added, forgotten "
+                f"or changed. Make {self.paths.data} writable, or use a copy with --home DIR.")
+
     @contextmanager
     def _writing(self) -> Iterator[None]:
         """Hold the writer lock, and delete what an interrupted re-key left (the copy is a whole index).
 
         Only the holder of the writer lock may: a re-key runs under it, so while it is
         held no re-key is running anywhere and a copy beside the index is a leftover."""
+        self.check_writable()
         with self.writer:
             discard_rekey_leftovers(self.paths.index_db)
             yield
@@ -151,6 +161,7 @@ class Cairn:
         `keep_in_keyring` starts keeping the passphrase in the OS keyring; once kept there,
         every change updates it (there is no way to stop keeping it, so an old passphrase
         left there would only make every later command fail)."""
+        self.check_writable()
         if len(new_passphrase) < 8:
             raise ConfigError("Choose a passphrase of at least 8 characters.")
         with self.writer:
@@ -185,6 +196,7 @@ class Cairn:
     # ------------------------------------------------------------ folders
 
     def add_folder(self, folder: str | os.PathLike[str], excludes: Sequence[str] = ()) -> FolderRow:
+        self.check_writable()
         path = Path(folder).expanduser().resolve()
         if not path.is_dir():
             raise FolderError(f"{shown(str(path))} is not a folder Cairn can read.")
@@ -236,6 +248,7 @@ class Cairn:
 
     def set_folder_excludes(self, folder: str, excludes: Sequence[str]) -> None:
         """Change a folder's exclusions; the next pass drops files now excluded and adds ones now included."""
+        self.check_writable()
         row = self.store.folder_by_path(folder)
         if row is None:
             raise FolderError(f"{folder} is not an indexed folder.")
@@ -260,6 +273,7 @@ class Cairn:
 
     def reindex(self, cancel: threading.Event | None = None) -> Generator[IndexProgress, None, IndexReport]:
         """Embed everything again, e.g. after choosing another embedding model."""
+        self.check_writable()
         embedder = self.embedder
         with self.writer:
             self.store.rebind_model(embedder.model_id, embedder.model_name, embedder.dimensions)
@@ -267,6 +281,7 @@ class Cairn:
 
     def watch(self, stop: threading.Event, debounce: float = 0.5) -> Generator[WatchUpdate, None, None]:
         """Reconcile what changed while Cairn was closed, then follow changes until `stop` is set."""
+        self.check_writable()
         with self.writer:
             watcher = FolderWatcher(debounce)
             try:

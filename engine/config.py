@@ -78,6 +78,14 @@ class Paths:
     def log_file(self) -> Path:
         return self.data / "cairn.log"
 
+    @property
+    def read_only(self) -> bool:
+        """An index that exists but cannot be changed: a backup mounted read-only, or write permission taken
+        from its folder or file. Cairn then opens it to read (search, ask, status) and refuses to change it.
+        os.access also answers no for root on a read-only mount, where permissions alone do not stop root."""
+        db = self.index_db
+        return db.exists() and not (os.access(self.data, os.W_OK) and os.access(db, os.W_OK))
+
     def ensure(self) -> "Paths":
         """Create the folders private to the user (0700): the index holds their documents' text."""
         for folder in (self.data, self.config, self.cache, self.models):

@@ -34,7 +34,9 @@ def _create_private(path: Path) -> None:
         os.chmod(path, 0o600)
 
 
-def setup(log_file: Path) -> logging.Logger:
+def setup(log_file: Path, *, required: bool = True) -> logging.Logger:
+    """The logger writing to `log_file`; unless `required`, a home where it cannot be written logs nothing
+    (a read-only index is still searched: its log is no reason to refuse)."""
     logger = logging.getLogger(LOGGER)
     if any(getattr(h, "baseFilename", None) == str(log_file) for h in logger.handlers):
         return logger
@@ -46,6 +48,10 @@ def setup(log_file: Path) -> logging.Logger:
             _create_private(older)
         handler = _PrivateRotatingFileHandler(log_file, maxBytes=1 << 20, backupCount=2, encoding="utf-8")
     except OSError as exc:  # a read-only or full home: say so, as for the index itself
+        if not required:
+            logger.addHandler(logging.NullHandler())
+            logger.propagate = False
+            return logger
         raise ConfigError(f"Cairn cannot write its log {log_file}: {exc.strerror or exc}. Make the folder "
                           "writable, or choose another place with --home DIR (or CAIRN_HOME).") from exc
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))

@@ -15,6 +15,7 @@ import json
 import os
 import shutil
 import time
+import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -64,6 +65,8 @@ def connect(path: Path | str, *, readonly: bool = False, key: str | None = None)
     pages, WAL and journal alike. A wrong or missing key is detected by a read
     before anything is written."""
     flags = apsw.SQLITE_OPEN_READONLY if readonly else apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE
+    if readonly:
+        return _connect_read_only(Path(path), key)
     if str(path) != ":memory:":
         _create_private(Path(path))
     try:
@@ -74,6 +77,39 @@ def connect(path: Path | str, *, readonly: bool = False, key: str | None = None)
             _migrate(conn)
     except apsw.Error as exc:
         raise StoreError(f"Cannot open the index at {path}: {exc}") from exc
+    return conn
+
+
+def _connect_read_only(path: Path, key: str | None) -> apsw.Connection:
+    """Open an index that cannot be written (a read-only mount, no write permission).
+
+    A WAL database is read through its shared-memory file (-shm), which SQLite must create
+    beside it when it is missing, as it is after a clean close; in a folder that cannot be
+    written that fails ("unable to open database file"). The index is then opened
+    immutable: nothing can change it while it cannot be written, and its WAL is empty.
+    A WAL still holding changes (a copy taken while Cairn wrote) cannot be read that way:
+    that index needs a writable folder once."""
+    if not path.exists():
+        raise StoreError(f"There is no index at {path}, and it cannot be created there (read-only).")
+    try:
+        try:
+            conn = _open(path, apsw.SQLITE_OPEN_READONLY, key)
+        except apsw.CantOpenError:
+            wal = path.with_name(path.name + "-wal")
+            if wal.exists() and wal.stat().st_size > 0:
+                raise StoreError(
+                    f"The index at {path} is read-only and its latest changes are still in {wal.name}, which "
+                    f"only a writable folder lets Cairn read. Open it once where it can be written.") from None
+            uri = "file:" + urllib.parse.quote(str(path)) + "?immutable=1"
+            conn = _open(uri, apsw.SQLITE_OPEN_READONLY | apsw.SQLITE_OPEN_URI, key)
+        has_table = scalar(conn, "SELECT count(*) FROM sqlite_master WHERE name = 'migrations'")
+        done = {row[0] for row in conn.execute("SELECT name FROM migrations")} if has_table else set()
+    except apsw.Error as exc:
+        raise StoreError(f"Cannot open the index at {path}: {exc}") from exc
+    if any(name not in done for name, _ in MIGRATIONS):  # reading it as it is would fail on a missing table
+        conn.close()
+        raise StoreError(f"The index at {path} is read-only and was made by an older Cairn (or never finished): "
+                         "it is brought up to date the first time it is opened where it can be written.")
     return conn
 
 

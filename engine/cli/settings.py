@@ -65,6 +65,7 @@ def set_value(ctx: click.Context, key: str, value: str) -> None:
       read_memory_mb   memory the file reader may use, MB
     """
     cairn = open_cairn(ctx)
+    cairn.check_writable()
     parsed = _parse(key, value)
     if key == "embedding_model" and parsed is not None:
         from engine.embed import load_embedder
@@ -126,6 +127,7 @@ def _change(ctx: click.Context, pattern: str, folder: str | None, add: bool) -> 
         if not add and pattern not in current:
             raise ConfigError(f"{pattern!r} is not among the exclusions for new folders.")
         cairn.settings.excludes = [*current, pattern] if add else [p for p in current if p != pattern]
+        cairn.check_writable()
         cairn.settings.save(cairn.paths)
         click.echo("Exclusions for new folders: " + ", ".join(cairn.settings.excludes))
         return

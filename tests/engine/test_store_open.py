@@ -33,3 +33,22 @@ def test_connections_opening_a_new_index_at_once_all_succeed(tmp_path: Path) -> 
         for thread in threads:
             thread.join()
     assert not failures, f"{len(failures)} of 120 opens failed, e.g. {failures[0]}"
+
+
+def test_a_read_only_index_from_an_older_cairn_is_refused_with_a_reason(tmp_path: Path) -> None:
+    """Opened read-only, an index cannot be migrated: queries would fail later on a missing table or column."""
+    import pytest
+
+    from engine.errors import StoreError
+    from engine.migrations import MIGRATIONS
+
+    db = tmp_path / "index.db"
+    conn = connect(db)
+    assert MIGRATIONS[-1][0] == "m004_reader_version"
+    conn.execute("DELETE FROM migrations WHERE name = ?", (MIGRATIONS[-1][0],))  # as an older Cairn left it
+    conn.execute("ALTER TABLE files DROP COLUMN reader_version")
+    conn.close()
+    with pytest.raises(StoreError, match="older Cairn"):
+        connect(db, readonly=True)
+    connect(db).close()  # where it can be written, it is brought up to date
+    connect(db, readonly=True).close()

@@ -264,9 +264,9 @@ class AskPanel(QWidget):
                              f'<span style="color:{dim}">{html.escape(page)} · '
                              f"{html.escape(files.display(Path(source.path).parent))}</span></li>")
             parts.append(f"<p><b>{heading}</b></p><ul>{''.join(items)}</ul>")
-            others = not_cited_note(answer)
+            others = not_cited_note(answer, "“What the model was given”")
             if others:
-                parts.append(f'<p style="color:{dim}">{others}: “What the model was given” shows them.</p>')
+                parts.append(f'<p style="color:{dim}">{html.escape(others)}</p>')
         return "".join(parts)
 
     @staticmethod

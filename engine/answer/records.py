@@ -75,12 +75,14 @@ def listed_sources(answer: Any) -> tuple[Source, ...]:
     return tuple(source for source in answer.sources if source.n in cited) or tuple(answer.sources)
 
 
-def not_cited_note(answer: Any) -> str | None:
-    """"2 other passages were weighed and not cited", when some were; None when all are listed."""
+def not_cited_note(answer: Any, shown_by: str) -> str | None:
+    """"2 other passages were weighed and not cited (`shown_by` shows them).", when some were."""
     others = len(answer.sources) - len(listed_sources(answer))
     if not others:
         return None
-    return f"{others} other passage{'s were' if others > 1 else ' was'} weighed and not cited"
+    many = others > 1
+    return (f"{others} other passage{'s were' if many else ' was'} weighed and not cited "
+            f"({shown_by} shows {'them' if many else 'it'}).")
 
 
 def render_text(sentences: tuple[AnswerSentence, ...] | list[AnswerSentence]) -> str:

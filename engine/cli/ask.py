@@ -100,9 +100,9 @@ def _show(answer: Answer, console: Console) -> None:
         where = ", ".join(f"chars {a}-{b}" for a, b in spans)
         page = f", page {source.page}" if source.page else ""
         console.print(Text(f"[{source.n}] ", style="bold cyan") + Text(source.path) + Text(f"{page}, {where}", style="dim"))
-    others = not_cited_note(answer)
+    others = not_cited_note(answer, "--show-context")
     if others:
-        console.print(Text(f"{others} (--show-context shows them).", style="dim"))
+        console.print(Text(others, style="dim"))
 
 
 def _cited_spans(answer: Answer) -> dict[int, list[tuple[int, int]]]:

@@ -24,6 +24,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.eval.fusion_lab import rank_docs  # noqa: E402  (the same ranking of documents)
 from engine.api import Cairn  # noqa: E402
 from engine.embed import load_embedder  # noqa: E402
 from engine.evaluate import load_dataset  # noqa: E402
@@ -136,11 +137,6 @@ def hybrid(c: Candidates, fw: float = FILE_WEIGHT, kw: float = KEYWORD_WEIGHT, f
 def semantic(c: Candidates, fw: float = FILE_WEIGHT, file_cos: np.ndarray | None = None) -> np.ndarray:
     f = c.file_cos if file_cos is None else file_cos
     return np.where(c.in_sem, c.cos + fw * f, -1.0)
-
-
-def rank_docs(c: Candidates, scores: np.ndarray) -> list[str]:
-    order = np.argsort(-scores, kind="stable")
-    return list(dict.fromkeys(c.doc[i] for i in order if scores[i] > -1))[:100]
 
 
 def main() -> None:

@@ -41,7 +41,9 @@ READER_VERSIONS: dict[str, int] = {
     "code": 2,
     "markdown": 2,
     "html": 2,  # the same, and pages with long drop-down lists (they were over the time limit)
-    "pdf": 3,  # running headers and footers kept once, words hyphenated across pages (2: ligatures, line-end hyphens, form fields, notes)
+    # 3: running headers and footers kept once, words hyphenated across pages;
+    # 2: ligatures, line-end hyphens, form fields, notes
+    "pdf": 3,
     "docx": 2,  # tracked insertions, content controls, fields; long documents (were over the time limit)
     "email": 2,  # bodies and headers with a missing or wrong charset
 }

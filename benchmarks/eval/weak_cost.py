@@ -1,0 +1,62 @@
+#!/usr/bin/env python3
+"""What the weak-result floor costs on a labelled set: right answers that a person would find folded away.
+
+    .venv/bin/python -m benchmarks.eval.tune bench-data/eval/faq bench-data/eval-work/faq --modes hybrid
+    .venv/bin/python -m benchmarks.eval.weak_cost bench-data/eval/faq bench-data/eval-work/faq
+
+`cairn search` and the app show results marked weak (engine.search.WEAK_SIMILARITY) only
+on request. benchmarks/weak_floor.py chose the floor from related and unrelated pairs; this
+counts, on an index tune.py built, how often a query's right document is among the first
+ten results but marked weak (hidden behind "N weakly related files"), and how many files a
+query shows as matches.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.eval.tune import _known_paths  # noqa: E402
+from engine.api import Cairn  # noqa: E402
+from engine.embed import load_embedder  # noqa: E402
+from engine.evaluate import load_dataset  # noqa: E402
+
+TOP = 10
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("dataset", type=Path)
+    parser.add_argument("work", type=Path, help="a folder tune.py indexed the dataset into")
+    parser.add_argument("--mode", default="hybrid", choices=("hybrid", "semantic"))
+    args = parser.parse_args()
+    data = load_dataset(args.dataset)
+    docs_of = _known_paths(data, args.work / "documents")
+    found = hidden = hidden_first = first = 0
+    strong_counts = []
+    with Cairn(args.work / "home", embedder=load_embedder(None)) as cairn:
+        for qid, text in data.queries.items():
+            relevant = {doc for doc, grade in data.qrels.get(qid, {}).items() if grade > 0}
+            results = cairn.search(text, mode=args.mode, limit=TOP)  # type: ignore[arg-type]
+            strong_counts.append(sum(not r.weak for r in results))
+            for rank, result in enumerate(results):
+                if docs_of.get(result.path) in relevant:
+                    found += 1
+                    hidden += result.weak
+                    first += rank == 0
+                    hidden_first += rank == 0 and result.weak
+    queries = len(data.queries)
+    print(f"{data.name}, {args.mode}, {queries} queries: right document in the first {TOP} for {found}; "
+          f"of those marked weak (folded away) {hidden} ({hidden / max(found, 1):.1%}); "
+          f"ranked first {first}, of those weak {hidden_first}")
+    print(f"files shown as matches per query: median {statistics.median(strong_counts):.0f}, "
+          f"none for {sum(c == 0 for c in strong_counts)} queries ({sum(c == 0 for c in strong_counts) / queries:.1%})")
+
+
+if __name__ == "__main__":
+    main()

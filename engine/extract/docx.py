@@ -9,10 +9,8 @@ old place of moved text, w:moveFrom) is left out, as Word shows the document
 with its changes accepted.
 
 A .docx is a zip of XML parts and python-docx loads every part into memory, so
-the zip's declared sizes are checked first (zipfile never inflates past them):
-a zip bomb is refused before anything is decompressed. Encrypted Word files
-are not zips at all but OLE containers, recognised by their magic number so the
-user is told "password-protected" instead of "damaged". A relationship to a part
+it is checked as every zipped format is (engine.extract.zipped: zip bombs and
+password-protected files are refused before a part is read). A relationship to a part
 the zip lacks (Target="NULL", a thumbnail or numbering part a converter dropped)
 makes python-docx refuse a file Word opens, so such links are cut and the file
 read again: only a missing or unreadable main document part makes it "damaged".
@@ -41,19 +39,11 @@ from lxml import etree
 from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
-from engine.extract.files import human_size
-from engine.extract.limits import (
-    MAX_ZIP_ENTRIES,
-    MAX_ZIP_MEMBER_BYTES,
-    MAX_ZIP_RATIO,
-    MAX_ZIP_TOTAL_BYTES,
-    ZIP_RATIO_MIN_BYTES,
-)
+from engine.extract.zipped import check_zip
 
 DAMAGED = "damaged Word document: not a valid .docx file"
 PROTECTED = "password-protected or old-format Word document: Cairn reads only unprotected .docx files"
 BOMB = "Word document refused: it would expand to {what} (possible zip bomb)"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _HEADING_STYLE = re.compile(r"heading\s*([1-9])", re.IGNORECASE)
 _P, _TBL = qn("w:p"), qn("w:tbl")
 _SDT, _SDT_CONTENT, _CUSTOM_XML = qn("w:sdt"), qn("w:sdtContent"), qn("w:customXml")
@@ -147,22 +137,7 @@ def _properties_title(document: WordDocument) -> str | None:
 
 def check_container(data: bytes) -> None:
     """Refuse what is not a .docx, or would inflate beyond the limits, before any part is read."""
-    if data.startswith(_OLE_MAGIC):
-        raise ExtractionError(PROTECTED)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
-        raise ExtractionError(DAMAGED) from None
-    if len(infos) > MAX_ZIP_ENTRIES:
-        raise ExtractionError(BOMB.format(what=f"more than {MAX_ZIP_ENTRIES} parts"))
-    total = sum(info.file_size for info in infos)
-    if total > MAX_ZIP_TOTAL_BYTES or any(info.file_size > MAX_ZIP_MEMBER_BYTES for info in infos):
-        raise ExtractionError(BOMB.format(what=f"more than {human_size(min(total, MAX_ZIP_TOTAL_BYTES))}"))
-    for info in infos:
-        if info.file_size > ZIP_RATIO_MIN_BYTES and info.file_size > MAX_ZIP_RATIO * max(1, info.compress_size):
-            raise ExtractionError(BOMB.format(
-                what=f"{info.file_size // max(1, info.compress_size)} times its compressed size"))
+    check_zip(data, damaged=DAMAGED, protected=PROTECTED, bomb=BOMB)
 
 
 def table_text(table: Table) -> str:

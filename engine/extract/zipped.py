@@ -1,0 +1,45 @@
+"""The checks every zipped-XML format (Word, PowerPoint, Excel) passes before a part is read.
+
+Their libraries load whole parts into memory, so the zip's declared sizes are
+checked first (zipfile never inflates past them): a zip bomb is refused before
+anything is decompressed. Encrypted Office files are not zips at all but OLE
+containers, recognised by their magic number so the user is told
+"password-protected" instead of "damaged". Each format passes its own wording.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from engine.errors import ExtractionError
+from engine.extract.files import human_size
+from engine.extract.limits import (
+    MAX_ZIP_ENTRIES,
+    MAX_ZIP_MEMBER_BYTES,
+    MAX_ZIP_RATIO,
+    MAX_ZIP_TOTAL_BYTES,
+    ZIP_RATIO_MIN_BYTES,
+)
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def check_zip(data: bytes, *, damaged: str, protected: str, bomb: str) -> None:
+    """Refuse what is not a zip, or would inflate beyond the limits; `bomb` has a {what} field."""
+    if data.startswith(OLE_MAGIC):
+        raise ExtractionError(protected)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = archive.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
+        raise ExtractionError(damaged) from None
+    if len(infos) > MAX_ZIP_ENTRIES:
+        raise ExtractionError(bomb.format(what=f"more than {MAX_ZIP_ENTRIES} parts"))
+    total = sum(info.file_size for info in infos)
+    if total > MAX_ZIP_TOTAL_BYTES or any(info.file_size > MAX_ZIP_MEMBER_BYTES for info in infos):
+        raise ExtractionError(bomb.format(what=f"more than {human_size(min(total, MAX_ZIP_TOTAL_BYTES))}"))
+    for info in infos:
+        if info.file_size > ZIP_RATIO_MIN_BYTES and info.file_size > MAX_ZIP_RATIO * max(1, info.compress_size):
+            raise ExtractionError(bomb.format(
+                what=f"{info.file_size // max(1, info.compress_size)} times its compressed size"))

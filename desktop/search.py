@@ -38,6 +38,7 @@ MODES: tuple[tuple[str, str, str], ...] = (
 KIND_LABELS: tuple[tuple[str, str], ...] = (
     ("pdf", "PDF"), ("docx", "Word"), ("markdown", "Markdown"), ("text", "Plain text"), ("html", "Web pages"),
     ("email", "E-mail"), ("code", "Source code"),
+    ("pptx", "PowerPoint"), ("xlsx", "Excel"), ("mbox", "Mailboxes"),
 )
 
 

@@ -30,7 +30,13 @@ _EXTRACTORS: dict[str, tuple[str, str]] = {
     "pdf": ("pdf", "extract_pdf"),
     "docx": ("docx", "extract_docx"),
     "email": ("mail", "extract_email"),
+    "pptx": ("pptx", "extract_pptx"),
+    "xlsx": ("xlsx", "extract_xlsx"),
+    "mbox": ("mbox", "extract_mbox"),
 }
+# Readers of files that can take long to read (huge sheets, mailboxes of many thousand messages): given the
+# deadline, they keep what they read by then, marked partial, rather than being stopped with nothing.
+_WITH_DEADLINE = frozenset({"xlsx", "mbox"})
 
 # Raise a kind's number when its reader finds more or other text (or a better reason for failing):
 # files of that kind read by an older one are read again on the next pass, unchanged ones
@@ -46,6 +52,9 @@ READER_VERSIONS: dict[str, int] = {
     "pdf": 3,
     "docx": 2,  # tracked insertions, content controls, fields; long documents (were over the time limit)
     "email": 2,  # bodies and headers with a missing or wrong charset
+    "pptx": 1,
+    "xlsx": 1,
+    "mbox": 1,
 }
 
 
@@ -55,9 +64,9 @@ def reader_version(path: Path) -> int:
     return 0 if kind is None else READER_VERSIONS[kind]
 
 
-def _extractor(kind: str) -> Callable[[bytes], Document]:
+def _extractor(kind: str) -> Callable[..., Document]:
     module, name = _EXTRACTORS[kind]
-    function: Callable[[bytes], Document] = getattr(importlib.import_module(f"engine.extract.{module}"), name)
+    function: Callable[..., Document] = getattr(importlib.import_module(f"engine.extract.{module}"), name)
     return function
 
 
@@ -69,8 +78,9 @@ def is_supported(path: Path) -> bool:
 def extract(path: Path, max_bytes: int, deadline: float | None = None) -> Document:
     """The text of `path`; raises ExtractionError (or UnsupportedFile) with a reason fit for the user.
 
-    `deadline` (a time.monotonic() value) ends the reading of a PDF early, with what was
-    read so far marked incomplete: the one format read page by page that runs to thousands."""
+    `deadline` (a time.monotonic() value) ends the reading of a PDF, a spreadsheet or a
+    mailbox early, with what was read so far marked incomplete: the formats that run to
+    thousands of pages, rows or messages."""
     kind = kind_for(path)
     if kind is None:
         raise UnsupportedFile(f"unsupported file type {describe_suffix(path)}")
@@ -81,4 +91,6 @@ def extract(path: Path, max_bytes: int, deadline: float | None = None) -> Docume
         from engine.extract.pdf import extract_pdf
 
         return extract_pdf(data, deadline)
+    if kind in _WITH_DEADLINE:
+        return _extractor(kind)(data, deadline)
     return _extractor(kind)(data)

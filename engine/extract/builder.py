@@ -8,6 +8,9 @@ and the character limit cannot be forgotten by one format.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from engine.extract.document import Document, Heading, PageSpan
 from engine.extract.limits import MAX_CHARS
 
@@ -63,6 +66,13 @@ class TextBuilder:
         if span is None:
             span = (self._length, self._length)
         self._pages.append(PageSpan(number, *span))
+
+    @contextmanager
+    def page_of_blocks(self, number: int) -> Iterator[None]:
+        """The blocks added inside the `with` make one page (a slide: its title as a heading, then its text)."""
+        start = self._length + (len(SEPARATOR) if self._length else 0)
+        yield
+        self._pages.append(PageSpan(number, min(start, self._length), self._length))
 
     def build(self, kind: str, title: str | None, encoding: str | None = None,
               incomplete: bool = False, gap: str | None = None) -> Document:

@@ -29,6 +29,9 @@ _BY_EXTENSION: dict[str, str] = {
     ".pdf": "pdf",
     ".docx": "docx",
     ".eml": "email",
+    ".pptx": "pptx",
+    ".xlsx": "xlsx",
+    ".mbox": "mbox",
 }
 _CODE_NAMES = frozenset({
     "makefile", "gnumakefile", "dockerfile", "containerfile", "rakefile", "gemfile", "vagrantfile",

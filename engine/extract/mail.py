@@ -26,20 +26,39 @@ from engine.extract.html import html_into, meta_charset
 from engine.extract.text import normalise_newlines
 
 DAMAGED = "damaged e-mail file: it cannot be read"
+NO_SUBJECT = "(no subject)"
 _HEADERS = ("Subject", "From", "To", "Cc", "Date")
 
 
 def extract_email(data: bytes) -> Document:
+    builder = TextBuilder()
+    subject = message_into(builder, parse_message(data))
+    return builder.build("email", subject)
+
+
+def parse_message(data: bytes) -> EmailMessage:
+    """One message from its bytes (a .eml, or one message of a mailbox); ExtractionError if it is beyond reading."""
     try:
         message = email.message_from_bytes(data, policy=policy.default)
     except Exception:  # the parser is lenient; this is for the truly broken
         raise ExtractionError(DAMAGED) from None
     if not isinstance(message, EmailMessage):  # what policy.default produces
         raise ExtractionError(DAMAGED)
-    builder = TextBuilder()
+    return message
+
+
+def message_into(builder: TextBuilder, message: EmailMessage, section: bool = False) -> str | None:
+    """Add the message's headers, body and attachment names; returns its subject.
+
+    As a `section` (one message of a mailbox) the subject is a heading, so every
+    passage of the message carries it, and is not repeated among the headers."""
     body = message.get_body(preferencelist=("plain", "html"))
     hint = body.get_content_charset() if isinstance(body, EmailMessage) else None
     headers = {name: value for name in _HEADERS if (value := _header(message, name, hint))}
+    subject = headers.get("Subject")
+    if section:
+        builder.heading(subject or NO_SUBJECT, 1)
+        headers.pop("Subject", None)
     builder.paragraph("\n".join(f"{name}: {value}" for name, value in headers.items()))
     if isinstance(body, EmailMessage):
         text = _part_text(body)
@@ -51,7 +70,7 @@ def extract_email(data: bytes) -> Document:
     names = _attachment_names(message, body)
     if names:
         builder.paragraph("Attachments: " + ", ".join(names))
-    return builder.build("email", headers.get("Subject"))
+    return subject
 
 
 def _header(message: EmailMessage, name: str, hint: str | None) -> str | None:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPlain
 
 from engine.answer import listed_sources, not_cited_note, resolve_chat_model
 from engine.config import Settings
+from engine.extract.kinds import page_label
 from desktop import files, theme
 from desktop.operation import Operation, describe
 from desktop.preview import Passage
@@ -259,7 +260,7 @@ class AskPanel(QWidget):
             heading = "Closest passages" if answer.kind == "refusal" else "Sources"
             items = []
             for source in listed_sources(answer):
-                page = f", page {source.page}" if source.page else ""
+                page = f", {page_label(source.path, source.page)}" if source.page else ""
                 items.append(f'<li><a href="cite:{source.n}">[{source.n}] {html.escape(Path(source.path).name)}</a>'
                              f'<span style="color:{dim}">{html.escape(page)} · '
                              f"{html.escape(files.display(Path(source.path).parent))}</span></li>")
@@ -276,7 +277,7 @@ class AskPanel(QWidget):
             return str(answer.prompt)
         lines = ["No chat model was used. These passages were considered:", ""]
         for source in answer.sources:
-            page = f" (page {source.page})" if source.page else ""
+            page = f" ({page_label(source.path, source.page)})" if source.page else ""
             lines += [f"[{source.n}] {source.path}{page}", source.text, ""]
         return "\n".join(lines)
 

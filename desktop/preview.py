@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QV
 
 from engine.answer import Source
 from engine.extract import Document
+from engine.extract.kinds import page_label
 from engine.search import SearchResult
 from engine.snippet import match_spans
 from desktop import files, theme
@@ -227,7 +228,7 @@ class PreviewPanel(QWidget):
         assert self.passage is not None
         self.located = located
         path = Path(self.passage.path)
-        page = f"Page {located.page} · " if located.page else ""
+        page = f"{page_label(path, located.page).capitalize()} · " if located.page else ""
         self.where.setText(f"{page}{files.display(path.parent)}")
         self.note.setText(located.note)
         self.note.setVisible(bool(located.note))

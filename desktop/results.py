@@ -26,6 +26,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QFontMetrics, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
+from engine.extract.kinds import page_label
 from engine.search import SearchResult
 from desktop import files, theme
 
@@ -54,7 +55,7 @@ def snippet_html(snippet: str, highlights: tuple[tuple[int, int], ...], colour: 
 def describe(result: SearchResult) -> str:
     """One sentence per result for assistive technology and tooltips."""
     path = Path(result.path)
-    page = f", page {result.page}" if result.page else ""
+    page = f", {page_label(result.path, result.page)}" if result.page else ""
     weak = ", weakly related" if result.weak else ""
     return (f"{path.name}{page}, in {files.display(path.parent)}, relevance {round(result.score * 100)}%{weak}: "
             f"{result.snippet}")
@@ -174,7 +175,7 @@ class ResultDelegate(QStyledItemDelegate):
         bold = QFont(opt.font)
         bold.setBold(True)
         name = Path(result.path).name
-        page = f"  ·  page {result.page}" if result.page else ""
+        page = f"  ·  {page_label(result.path, result.page)}" if result.page else ""
         title_w = rect.width() - bar_w - fm.averageCharWidth() * 2
         painter.setFont(bold)
         painter.setPen(text_colour)

@@ -21,6 +21,7 @@ from rich.text import Text
 from engine.answer import Answer, AnswerToken, listed_sources, not_cited_note
 from engine.cli import cli, friendly_errors
 from engine.cli.common import open_cairn, typed_text
+from engine.extract.kinds import page_label
 
 
 @cli.command(short_help="Answer a question from your files, with citations.", epilog="""\b
@@ -98,7 +99,7 @@ def _show(answer: Answer, console: Console) -> None:
     for source in listed_sources(answer):
         spans = cited.get(source.n) or [(source.start, source.end)]
         where = ", ".join(f"chars {a}-{b}" for a, b in spans)
-        page = f", page {source.page}" if source.page else ""
+        page = f", {page_label(source.path, source.page)}" if source.page else ""
         console.print(Text(f"[{source.n}] ", style="bold cyan") + Text(source.path) + Text(f"{page}, {where}", style="dim"))
     others = not_cited_note(answer, "--show-context")
     if others:
@@ -119,7 +120,7 @@ def _show_context(answer: Answer, console: Console) -> None:
     console.print()
     console.print(Text("Passages weighed:", style="bold"))
     for source in answer.sources:
-        page = f", page {source.page}" if source.page else ""
+        page = f", {page_label(source.path, source.page)}" if source.page else ""
         console.print(Text(f"[{source.n}] {Path(source.path).name}{page}, chars {source.start}-{source.end}",
                            style="bold cyan"))
         console.print(source.text)

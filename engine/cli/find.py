@@ -17,6 +17,7 @@ from rich.text import Text
 from engine.cli import cli, friendly_errors
 from engine.cli.common import open_cairn, typed_text
 from engine.errors import FolderError
+from engine.extract.kinds import page_label
 from engine.search import MODES, SearchFilters, SearchResult
 
 
@@ -91,7 +92,7 @@ def _show_split(results: list[SearchResult], query: str, show_all: bool) -> None
 
 def _show(console: Console, results: list[SearchResult], first: int, dim: bool = False) -> None:
     for n, r in enumerate(results, first):
-        where = r.path + (f"  (page {r.page})" if r.page else "")
+        where = r.path + (f"  ({page_label(r.path, r.page)})" if r.page else "")
         console.print(Text(f"{n}. ", style="bold") + Text(where, style="cyan" if dim else "bold cyan")
                       + Text(f"  {r.score:.2f}", style="dim"))
         snippet = Text(r.snippet, style="dim" if dim else "")

@@ -47,6 +47,17 @@ def kind_for(path: PurePath) -> str | None:
     return "code" if path.name.lower() in _CODE_NAMES else "text"
 
 
+# What a file's pages are called where they are not pages, so a result says which one to open.
+_PAGE_WORDS: dict[str, str] = {
+    "pptx": "slide",
+}
+
+
+def page_label(path: str | PurePath, number: int) -> str:
+    """ "page 12", or "slide 12" for a presentation: what the user looks for in the file it opens."""
+    return f"{_PAGE_WORDS.get(kind_for(PurePath(path)) or '', 'page')} {number}"
+
+
 def describe_suffix(path: PurePath) -> str:
     return path.suffix.lower() or "(none)"
 

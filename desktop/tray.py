@@ -21,7 +21,7 @@ TOOLTIPS = {
     W.REINDEXING: "Cairn: re-embedding",
     W.PAUSING: "Cairn: pausing",
     W.PAUSED: "Cairn: paused",
-    W.READ_ONLY: "Cairn: read-only (another Cairn is indexing)",
+    W.READ_ONLY: "Cairn: read-only (searching works)",
     W.ERROR: "Cairn: needs attention",
     W.LOCKED: "Cairn: locked (encrypted index)",
 }

@@ -245,8 +245,7 @@ class MainWindow(QMainWindow):
             self.session.refresh_status()
         if state == W.READ_ONLY:
             self.state_label.setText("Read-only")
-            self.banner.show_notice(message + " New files are indexed by that process; Cairn takes over "
-                                    "when it stops.", "&Try again", self.writer.start)
+            self.banner.show_notice(message, "&Try again", self.writer.start)
         elif state == W.ERROR:
             action = ("&Re-embed now", self.reindex) if "reindex" in message else ("&Try again", self.writer.start)
             self.banner.show_notice(message, action[0], action[1])

@@ -31,7 +31,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine.api import Cairn, WatchUpdate
-from engine.errors import IndexLockedError, ModelMismatchError, PassphraseRequired, WrongPassphrase
+from engine.errors import IndexLockedError, IndexReadOnly, ModelMismatchError, PassphraseRequired, WrongPassphrase
 from engine.index import IndexProgress, IndexReport
 from desktop.operation import Lane, Operation, describe
 from desktop.session import Session
@@ -160,8 +160,10 @@ class WriterService(QObject):
         # Over, though its "done" may still be on its way: a start() from now on (Unlock, Try again) must run.
         self._watch = None
         if isinstance(exc, IndexLockedError):
-            self._set_state(READ_ONLY, str(exc))
+            self._set_state(READ_ONLY, f"{exc} New files are indexed by that process; Cairn takes over when it stops.")
             self._retry.start()
+        elif isinstance(exc, IndexReadOnly):  # a read-only mount: nothing to wait for, searching works
+            self._set_state(READ_ONLY, str(exc))
         elif isinstance(exc, (PassphraseRequired, WrongPassphrase)):
             self._set_state(LOCKED, str(exc))
         elif isinstance(exc, ModelMismatchError):

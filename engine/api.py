@@ -19,7 +19,7 @@ from engine import log, passphrase
 from engine.answer import ANSWER_MODES, Answer, AnswerToken, ChatModel, answer, load_chat_model, resolve_chat_model
 from engine.config import Paths, Settings, resolve_paths
 from engine.embed import Embedder, load_embedder
-from engine.errors import Cancelled, ConfigError, FolderError, ModelLoadError, StoreError, WrongPassphrase
+from engine.errors import Cancelled, ConfigError, FolderError, IndexReadOnly, ModelLoadError, WrongPassphrase
 from engine.index import Extractor, Indexer, IndexProgress, IndexReport
 from engine.lock import WriterLock
 from engine.sandbox import Limits, SandboxedExtractor
@@ -135,7 +135,7 @@ class Cairn:
     def check_writable(self) -> None:
         """Refuse a change to a read-only index before anything starts, with what to do about it."""
         if self.read_only:
-            raise StoreError(
+            raise IndexReadOnly(
                 f"The index at {self.paths.index_db} is read-only (a read-only mount, or no write permission on "
                 f"it or its folder): search, ask and status work, but nothing can be indexed, added, forgotten "
                 f"or changed. Make {self.paths.data} writable, or use a copy with --home DIR.")

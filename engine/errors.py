@@ -46,6 +46,10 @@ class WrongPassphrase(StoreError):
     """The passphrase does not open the encrypted index."""
 
 
+class IndexReadOnly(StoreError):
+    """The index's files cannot be written (a read-only mount, no write permission): it can only be read."""
+
+
 class IndexLockedError(CairnError):
     """Another Cairn process is already writing to this index."""
 

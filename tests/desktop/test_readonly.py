@@ -89,3 +89,22 @@ def test_the_app_and_a_cairn_command_share_one_index(qtbot: Any, indexed: Path, 
     assert terminal.returncode == 0 and "Stopped watching." in out, err
     wait_for_writer(qtbot, app, W.WATCHING)  # the app took over by itself
     assert not window.banner.isVisible()
+
+
+def test_an_index_that_cannot_be_written_is_searched_and_the_app_says_why(qtbot: Any, indexed: Path, launch: Any,
+                                                                          monkeypatch: Any) -> None:
+    """A backup on a read-only mount: nothing to wait for, so not "another Cairn is indexing", and no error.
+
+    The mount itself is exercised by tests/cli/test_read_only_home.py; here the home reports itself
+    unwritable, as os.access does on such a mount, and the real engine refuses every write."""
+    from engine.config import Paths
+
+    monkeypatch.setattr(Paths, "read_only", property(lambda self: True))
+    app = launch()
+    window = app.window
+    wait_for_writer(qtbot, app, W.READ_ONLY)
+    text = window.banner.text.text()
+    assert "is read-only" in text and "another" not in text and "takes over" not in text
+    window.search.query.setText("planet warming greenhouse gases")
+    qtbot.waitUntil(lambda: bool(window.search.model.results), timeout=SLOW)
+    assert Path(window.search.model.results[0].path).name == "climate-report.txt"

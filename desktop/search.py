@@ -39,6 +39,7 @@ KIND_LABELS: tuple[tuple[str, str], ...] = (
     ("pdf", "PDF"), ("docx", "Word"), ("markdown", "Markdown"), ("text", "Plain text"), ("html", "Web pages"),
     ("email", "E-mail"), ("code", "Source code"),
     ("pptx", "PowerPoint"), ("xlsx", "Excel"), ("mbox", "Mailboxes"),
+    ("odf", "OpenDocument"), ("epub", "E-books"), ("rtf", "Rich text (RTF)"),
 )
 
 

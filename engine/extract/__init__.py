@@ -33,6 +33,9 @@ _EXTRACTORS: dict[str, tuple[str, str]] = {
     "pptx": ("pptx", "extract_pptx"),
     "xlsx": ("xlsx", "extract_xlsx"),
     "mbox": ("mbox", "extract_mbox"),
+    "odf": ("odf", "extract_odf"),
+    "epub": ("epub", "extract_epub"),
+    "rtf": ("rtf", "extract_rtf"),
 }
 # Readers of files that can take long to read (huge sheets, mailboxes of many thousand messages): given the
 # deadline, they keep what they read by then, marked partial, rather than being stopped with nothing.
@@ -55,6 +58,9 @@ READER_VERSIONS: dict[str, int] = {
     "pptx": 1,
     "xlsx": 1,
     "mbox": 1,
+    "odf": 1,
+    "epub": 1,
+    "rtf": 1,
 }
 
 

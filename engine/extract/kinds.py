@@ -32,6 +32,9 @@ _BY_EXTENSION: dict[str, str] = {
     ".pptx": "pptx",
     ".xlsx": "xlsx",
     ".mbox": "mbox",
+    ".odt": "odf", ".ods": "odf", ".odp": "odf",
+    ".epub": "epub",
+    ".rtf": "rtf",
 }
 _CODE_NAMES = frozenset({
     "makefile", "gnumakefile", "dockerfile", "containerfile", "rakefile", "gemfile", "vagrantfile",

@@ -1,4 +1,4 @@
-"""The checks every zipped-XML format (Word, PowerPoint, Excel) passes before a part is read.
+"""The checks every zipped-XML format (Word, PowerPoint, Excel, OpenDocument, EPUB) passes before a part is read.
 
 Their libraries load whole parts into memory, so the zip's declared sizes are
 checked first (zipfile never inflates past them): a zip bomb is refused before
@@ -12,6 +12,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+from lxml import etree
+
 from engine.errors import ExtractionError
 from engine.extract.files import human_size
 from engine.extract.limits import (
@@ -23,17 +25,24 @@ from engine.extract.limits import (
 )
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# No entity expansion ("billion laughs"), no DTD or file fetched from anywhere.
+SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 def check_zip(data: bytes, *, damaged: str, protected: str, bomb: str) -> None:
     """Refuse what is not a zip, or would inflate beyond the limits; `bomb` has a {what} field."""
     if data.startswith(OLE_MAGIC):
         raise ExtractionError(protected)
+    open_checked(data, damaged, bomb).close()
+
+
+def open_checked(data: bytes, damaged: str, bomb: str) -> zipfile.ZipFile:
+    """The zip in `data`, refused with `damaged` (not a zip) or `bomb` (a format string with {what})."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
+        archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError):
         raise ExtractionError(damaged) from None
+    infos = archive.infolist()
     if len(infos) > MAX_ZIP_ENTRIES:
         raise ExtractionError(bomb.format(what=f"more than {MAX_ZIP_ENTRIES} parts"))
     total = sum(info.file_size for info in infos)
@@ -43,3 +52,13 @@ def check_zip(data: bytes, *, damaged: str, protected: str, bomb: str) -> None:
         if info.file_size > ZIP_RATIO_MIN_BYTES and info.file_size > MAX_ZIP_RATIO * max(1, info.compress_size):
             raise ExtractionError(bomb.format(
                 what=f"{info.file_size // max(1, info.compress_size)} times its compressed size"))
+    return archive
+
+
+def read_xml(archive: zipfile.ZipFile, name: str) -> etree._Element | None:
+    """The parsed member `name`, or None when the zip has no such member."""
+    try:
+        data = archive.read(name)
+    except KeyError:
+        return None
+    return etree.fromstring(data, SAFE_XML)

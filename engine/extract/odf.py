@@ -1,0 +1,222 @@
+"""OpenDocument (.odt text, .ods spreadsheets, .odp presentations): what LibreOffice writes.
+
+All three are a zip whose content.xml holds the body. It is read as a stream
+(lxml iterparse) and each paragraph, table row or slide is released once its
+text is taken, so a spreadsheet of a million rows never sits in memory as one
+tree. Text documents give headings from text:h (outline level), spreadsheets
+one heading per sheet (its name), presentations one per slide (its title, else
+its name). Deleted text of tracked changes, comments and generated tables of
+contents (which repeat the headings) are left out; footnotes follow the
+paragraph that cites them; text boxes are read as paragraphs of their own.
+
+An encrypted OpenDocument file is still a zip, but its manifest declares
+encryption data and content.xml is ciphertext: the manifest is checked first so
+the user is told "password-protected" instead of "damaged". Repeated rows and
+cells (a sheet's million empty rows is one element with a repeat count) are not
+expanded.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+
+from lxml import etree
+
+from engine.errors import ExtractionError
+from engine.extract.builder import TextBuilder
+from engine.extract.document import Document
+from engine.extract.zipped import open_checked, read_xml
+
+DAMAGED = "damaged OpenDocument file: not a valid .odt, .ods or .odp file"
+PROTECTED = "password-protected OpenDocument file: Cairn reads only files saved without a password"
+BOMB = "OpenDocument file refused: it would expand to {what} (possible zip bomb)"
+
+_NS = {
+    "text": "urn:oasis:names:tc:opendocument:xmlns:text:1.0",
+    "table": "urn:oasis:names:tc:opendocument:xmlns:table:1.0",
+    "draw": "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0",
+    "presentation": "urn:oasis:names:tc:opendocument:xmlns:presentation:1.0",
+    "office": "urn:oasis:names:tc:opendocument:xmlns:office:1.0",
+    "manifest": "urn:oasis:names:tc:opendocument:xmlns:manifest:1.0",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
+
+
+def _q(name: str) -> str:
+    prefix, local = name.split(":")
+    return f"{{{_NS[prefix]}}}{local}"
+
+
+_P, _H = _q("text:p"), _q("text:h")
+_ROW, _CELL, _COVERED = _q("table:table-row"), _q("table:table-cell"), _q("table:covered-table-cell")
+_TABLE, _PAGE, _FRAME = _q("table:table"), _q("draw:page"), _q("draw:frame")
+_SPREADSHEET = _q("office:spreadsheet")
+_SPACE, _TAB, _BREAK = _q("text:s"), _q("text:tab"), _q("text:line-break")
+_NOTE, _NOTE_BODY = _q("text:note"), _q("text:note-body")
+_OUTLINE_LEVEL, _TABLE_NAME, _PAGE_NAME = _q("text:outline-level"), _q("table:name"), _q("draw:name")
+_PRESENTATION_CLASS, _SPACE_COUNT = _q("presentation:class"), _q("text:c")
+# Subtrees whose text is not the document's own: deleted text kept for change
+# tracking, comments, and generated indexes that repeat the headings.
+_SKIPPED = frozenset(_q(name) for name in (
+    "text:tracked-changes", "office:annotation", "text:table-of-content", "text:illustration-index",
+    "text:table-index", "text:object-index", "text:user-index", "text:alphabetical-index", "office:forms",
+))
+# Inline elements whose content is not part of the sentence around them: a note
+# is read after its paragraph, a frame (text box, image) as paragraphs of its own.
+_NOT_INLINE = frozenset({_NOTE, _FRAME, _q("draw:a"), _q("draw:custom-shape"), *_SKIPPED})
+# Elements whose paragraphs are read together by the element itself.
+_OWNERS = frozenset({_CELL, _COVERED, _PAGE, _NOTE, *_SKIPPED})
+_MAX_SPACES = 100
+
+
+def extract_odf(data: bytes) -> Document:
+    archive = open_checked(data, DAMAGED, BOMB)
+    with archive:
+        if _encrypted(archive):
+            raise ExtractionError(PROTECTED)
+        builder = TextBuilder()
+        try:
+            with archive.open("content.xml") as content:
+                _read_body(content, builder)
+            title = _meta_title(archive)
+        except (KeyError, etree.LxmlError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+            raise ExtractionError(DAMAGED) from None
+    return builder.build("odf", title)
+
+
+def _encrypted(archive: zipfile.ZipFile) -> bool:
+    try:
+        manifest = read_xml(archive, "META-INF/manifest.xml")
+    except (etree.LxmlError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return False  # the manifest is optional for reading: content.xml decides
+    return manifest is not None and manifest.find(f".//{_q('manifest:encryption-data')}") is not None
+
+
+def _meta_title(archive: zipfile.ZipFile) -> str | None:
+    try:
+        meta = read_xml(archive, "meta.xml")
+    except (etree.LxmlError, zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None
+    title = None if meta is None else meta.find(f".//{_q('dc:title')}")
+    return None if title is None else "".join(title.itertext())
+
+
+def _read_body(content: zipfile.ZipExtFile, builder: TextBuilder) -> None:
+    spreadsheet = False
+    events = etree.iterparse(content, events=("start", "end"), resolve_entities=False, no_network=True,
+                             load_dtd=False, remove_comments=True, remove_pis=True)
+    for event, element in events:
+        if builder.full:
+            break
+        tag = element.tag
+        if event == "start":
+            if tag == _SPREADSHEET:
+                spreadsheet = True
+            elif tag == _TABLE and spreadsheet and not _owned(element):
+                builder.heading(element.get(_TABLE_NAME) or "", 1)
+            continue
+        if tag in (_P, _H):
+            if _owned(element):
+                continue
+            text, notes = _inline(element)
+            if tag == _H:
+                builder.heading(text, _level(element))
+            else:
+                builder.paragraph(text)
+            for note in notes:
+                builder.paragraph(note)
+        elif tag == _ROW:
+            if _owned(element):
+                continue
+            builder.paragraph(_row_text(element))
+        elif tag == _PAGE:
+            _slide(element, builder)
+        else:
+            continue
+        _release(element)
+
+
+def _owned(element: etree._Element) -> bool:
+    """True when an enclosing cell, slide, note or skipped part reads (or leaves out) this element."""
+    return any(ancestor.tag in _OWNERS for ancestor in element.iterancestors())
+
+
+def _release(element: etree._Element) -> None:
+    """Free what was read: the element's content and the siblings read before it."""
+    element.clear(keep_tail=True)
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
+
+
+def _level(heading: etree._Element) -> int:
+    try:
+        return min(10, max(1, int(heading.get(_OUTLINE_LEVEL) or 1)))
+    except ValueError:
+        return 1
+
+
+def _inline(paragraph: etree._Element) -> tuple[str, list[str]]:
+    """The paragraph's own text, and the text of the notes it cites."""
+    parts: list[str] = [paragraph.text or ""]
+    notes: list[str] = []
+    _inline_into(paragraph, parts, notes)
+    return "".join(parts), notes
+
+
+def _inline_into(element: etree._Element, parts: list[str], notes: list[str]) -> None:
+    for child in element:
+        tag = child.tag
+        if tag == _SPACE:
+            parts.append(" " * _count(child))
+        elif tag == _TAB:
+            parts.append("\t")
+        elif tag == _BREAK:
+            parts.append("\n")
+        elif tag == _NOTE:
+            body = child.find(_NOTE_BODY)
+            if body is not None:
+                notes.append(" ".join(_paragraphs(body)))
+        elif tag not in _NOT_INLINE and isinstance(tag, str):
+            parts.append(child.text or "")
+            _inline_into(child, parts, notes)
+        if child.tail:
+            parts.append(child.tail)
+
+
+def _count(space: etree._Element) -> int:
+    try:
+        return min(_MAX_SPACES, max(1, int(space.get(_SPACE_COUNT) or 1)))
+    except ValueError:
+        return 1
+
+
+def _paragraphs(element: etree._Element, skip: frozenset[etree._Element] = frozenset()) -> Iterator[str]:
+    """The text of every paragraph under `element` in reading order, notes after their paragraph."""
+    for child in element:
+        if child.tag in _SKIPPED or child in skip:
+            continue
+        if child.tag in (_P, _H):
+            text, notes = _inline(child)
+            yield " ".join(text.split())
+            yield from notes
+            for frame in child.iter(_FRAME):
+                yield from _paragraphs(frame)
+        else:
+            yield from _paragraphs(child, skip)
+
+
+def _row_text(row: etree._Element) -> str:
+    """Cells separated by ' | '; a repeated cell counts once, empty cells are left out."""
+    cells = (" ".join(t for t in _paragraphs(cell) if t) for cell in row if cell.tag in (_CELL, _COVERED))
+    return " | ".join(cell for cell in cells if cell)
+
+
+def _slide(page: etree._Element, builder: TextBuilder) -> None:
+    titles = frozenset(frame for frame in page.iter(_FRAME) if frame.get(_PRESENTATION_CLASS) == "title")
+    title = " ".join(t for frame in titles for t in _paragraphs(frame) if t)
+    builder.heading(title or page.get(_PAGE_NAME) or "", 1)
+    for text in _paragraphs(page, titles):
+        builder.paragraph(text)

@@ -1,0 +1,187 @@
+"""OpenDocument, EPUB and RTF files as a person searches them: their words found, under their headings.
+
+The files are real on disk, written byte by byte (tests.books) or as RTF text the
+way Word and WordPad save it; they go through the real store, and one test
+through the sandboxed reader the app uses. Keyword search needs no real model,
+so the fake embedder stands in where only the words matter.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from engine.api import Cairn
+from engine.extract import extract
+from engine.sandbox import Limits, SandboxedExtractor
+from tests.books import epub, odf, zip_bomb
+from tests.fakes import FakeEmbedder
+
+ODT_BODY = (
+    '<text:table-of-content><text:index-body><text:p>Tenancy terms ... 1</text:p></text:index-body>'
+    '</text:table-of-content>'
+    '<text:h text:outline-level="1">Tenancy terms</text:h>'
+    '<text:p>The tenant pays a deposit of<text:s text:c="2"/>two months<text:note text:note-class="footnote">'
+    '<text:note-citation>1</text:note-citation><text:note-body><text:p>Refunded within thirty days.</text:p>'
+    '</text:note-body></text:note> by bank transfer.</text:p>'
+    '<text:h text:outline-level="2">Repairs</text:h>'
+    '<text:list><text:list-item><text:p>The landlord repairs the <text:span>boiler</text:span>.</text:p>'
+    '</text:list-item></text:list>'
+    '<table:table table:name="Table1"><table:table-row><table:table-cell><text:p>Rent</text:p></table:table-cell>'
+    '<table:table-cell><text:p>950 florins</text:p></table:table-cell></table:table-row></table:table>'
+    '<text:tracked-changes><text:changed-region><text:deletion><text:p>Pets are forbidden.</text:p>'
+    '</text:deletion></text:changed-region></text:tracked-changes>'
+    '<office:annotation><text:p>Check this with the agency.</text:p></office:annotation>'
+)
+ODS_BODY = (
+    '<table:table table:name="Invoices 2024"><table:table-row><table:table-cell><text:p>Ironmonger</text:p>'
+    '</table:table-cell><table:table-cell table:number-columns-repeated="16000"/><table:table-cell>'
+    '<text:p>412.50</text:p></table:table-cell></table:table-row>'
+    '<table:table-row table:number-rows-repeated="1048570"><table:table-cell/></table:table-row></table:table>'
+    '<table:table table:name="Suppliers"><table:table-row><table:table-cell><text:p>Chandlery on the quay</text:p>'
+    '</table:table-cell></table:table-row></table:table>'
+)
+ODP_BODY = (
+    '<draw:page draw:name="page1"><draw:frame presentation:class="title"><draw:text-box>'
+    '<text:p>Harvest forecast</text:p></draw:text-box></draw:frame><draw:frame presentation:class="outline">'
+    '<draw:text-box><text:list><text:list-item><text:p>Barley yields fall by a tenth</text:p></text:list-item>'
+    '</text:list></draw:text-box></draw:frame><presentation:notes><draw:frame><draw:text-box>'
+    '<text:p>Mention the drought in the east.</text:p></draw:text-box></draw:frame></presentation:notes></draw:page>'
+    '<draw:page draw:name="Budget"><draw:frame><draw:text-box><text:p>Tractor leasing costs</text:p>'
+    '</draw:text-box></draw:frame></draw:page>'
+)
+# What Word saves: a Cyrillic font whose \'xx escapes are Windows-1251, headings marked with
+# \outlinelevel, \uN for characters outside the code page (an emoji as two surrogate halves).
+RTF = (
+    rb"{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0\fnil\fcharset0 Calibri;}{\f1\fnil\fcharset204 Arial;}}"
+    rb"{\stylesheet{\s1\outlinelevel0 heading 1;}}{\info{\title Witness statement \u8212? Kovalenko}}"
+    b"\r\n"
+    rb"\pard\s1\outlinelevel0\b Statement of the witness\b0\par"
+    b"\r\n"
+    rb"\pard\plain I met M. Kovalenko at the caf\'e9 near the station; he said {\f1 \'cf\'f0\'e8\'e2\'e5\'f2} "
+    rb"\u-10179?\u-8704? and left.\par"
+    b"\r\n"
+    rb"\pard\outlinelevel1 Exhibits\par\pard Exhibit 14 is a ferry ticket.\par}"
+)
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> Path:
+    (tmp_path / "docs").mkdir()
+    return tmp_path / "docs"
+
+
+def index(tmp_path: Path, extractor: object = extract) -> Cairn:
+    cairn = Cairn(tmp_path / "home", embedder=FakeEmbedder(), extractor=extractor)
+    cairn.add_folder(tmp_path / "docs")
+    for _ in cairn.index():
+        pass
+    return cairn
+
+
+def hits(cairn: Cairn, query: str) -> list[tuple[str, str | None]]:
+    """(file name, heading of the best passage) of each file that has the words."""
+    return [(Path(r.path).name, r.heading) for r in cairn.search(query, mode="keyword")]
+
+
+def problems(cairn: Cairn) -> dict[str, str]:
+    return {Path(p.path).name: p.reason for p in cairn.status().problems}
+
+
+def test_opendocument_text_spreadsheet_and_slides_are_searchable_under_their_headings(
+        tmp_path: Path, docs: Path) -> None:
+    (docs / "lease.odt").write_bytes(odf("text", ODT_BODY, title="Lease of the mill house"))
+    (docs / "accounts.ods").write_bytes(odf("spreadsheet", ODS_BODY))
+    (docs / "harvest.odp").write_bytes(odf("presentation", ODP_BODY))
+    with index(tmp_path) as cairn:
+        assert problems(cairn) == {}
+        assert hits(cairn, "deposit two months bank transfer") == [("lease.odt", "Tenancy terms")]
+        assert hits(cairn, "refunded thirty days") == [("lease.odt", "Tenancy terms")], "footnotes are read"
+        assert hits(cairn, "landlord repairs boiler") == [("lease.odt", "Tenancy terms › Repairs")]
+        assert hits(cairn, "950 florins") == [("lease.odt", "Tenancy terms › Repairs")], "tables are read"
+        assert hits(cairn, "pets forbidden") == [], "text deleted with changes tracked is gone"
+        assert hits(cairn, "agency") == [], "comments are not the document's text"
+        assert hits(cairn, "ironmonger 412.50") == [("accounts.ods", "Invoices 2024")]
+        assert hits(cairn, "chandlery quay") == [("accounts.ods", "Suppliers")]
+        assert hits(cairn, "barley yields") == [("harvest.odp", "Harvest forecast")]
+        assert hits(cairn, "drought east") == [("harvest.odp", "Harvest forecast")], "speaker notes are read"
+        assert hits(cairn, "tractor") == [("harvest.odp", "Budget")], "an untitled slide has its name"
+    document = extract(docs / "lease.odt", 1 << 20)
+    assert document.title == "Lease of the mill house"
+    assert document.text.count("Tenancy terms") == 1, "the table of contents does not repeat the headings"
+    assert "deposit of  two months by bank transfer" in document.text
+    assert len(extract(docs / "accounts.ods", 1 << 20).text) < 200, "repeated empty rows are not expanded"
+
+
+def test_epub_chapters_are_read_in_reading_order_under_their_headings(tmp_path: Path, docs: Path) -> None:
+    (docs / "voyage.epub").write_bytes(epub(
+        "The Salt Road",
+        [("c1.xhtml", "<h1>The harbour</h1><p>Mara counted the gulls over the breakwater.</p>"),
+         ("c2.xhtml", "<p>The caravan left at dawn with forty camels.</p>"),
+         ("c3.xhtml", "<h1>The oasis</h1><h2>Water</h2><p>The well at Taoudenni was brackish.</p>")],
+        toc={"c1.xhtml": "Chapter 1", "c2.xhtml": "Into the desert", "c3.xhtml": "Chapter 3"}))
+    with index(tmp_path) as cairn:
+        assert hits(cairn, "gulls breakwater") == [("voyage.epub", "The harbour")]
+        assert hits(cairn, "caravan camels") == [("voyage.epub", "Into the desert")], \
+            "a chapter without a heading has its table-of-contents entry"
+        assert hits(cairn, "Taoudenni brackish") == [("voyage.epub", "The oasis › Water")]
+    document = extract(docs / "voyage.epub", 1 << 20)
+    assert document.title == "The Salt Road"
+    text = document.text
+    assert text.index("gulls") < text.index("caravan") < text.index("Taoudenni"), "spine order, not zip order"
+
+
+def test_rtf_escapes_are_decoded_and_headings_kept(tmp_path: Path, docs: Path) -> None:
+    (docs / "statement.rtf").write_bytes(RTF)
+    with index(tmp_path) as cairn:
+        assert hits(cairn, "café station") == [("statement.rtf", "Statement of the witness")]
+        assert hits(cairn, "Привет") == [("statement.rtf", "Statement of the witness")], \
+            "\\'xx escapes are read in the code page of their font"
+        assert hits(cairn, "ferry ticket") == [("statement.rtf", "Statement of the witness › Exhibits")]
+    document = extract(docs / "statement.rtf", 1 << 20)
+    assert document.title == "Witness statement — Kovalenko"
+    assert "he said Привет \U0001F600 and left." in document.text, "\\uN surrogate halves are joined"
+    assert "heading 1" not in document.text, "the style sheet is not text"
+
+
+def test_damaged_protected_and_hostile_files_are_named_while_the_rest_is_indexed(
+        tmp_path: Path, docs: Path) -> None:
+    good = odf("text", "<text:p>Minutes of the parish council.</text:p>")
+    (docs / "protected.odt").write_bytes(odf("text", "<text:p>secret</text:p>", encrypted=True))
+    (docs / "cut.odt").write_bytes(good[: len(good) // 2])
+    (docs / "bomb.ods").write_bytes(zip_bomb("application/vnd.oasis.opendocument.spreadsheet", "content.xml"))
+    (docs / "notxml.odp").write_bytes(odf("presentation", "<draw:page>"))
+    (docs / "drm.epub").write_bytes(epub("Locked", [("c1.xhtml", "<p>secret</p>")], encrypted=True))
+    (docs / "bomb.epub").write_bytes(zip_bomb("application/epub+zip", "OEBPS/c1.xhtml"))
+    (docs / "nopackage.epub").write_bytes(odf("text", "<text:p>not a book</text:p>"))
+    (docs / "renamed.rtf").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600))
+    (docs / "notrtf.rtf").write_bytes(b"Just some words saved with the wrong name.")
+    (docs / "minutes.odt").write_bytes(good)
+    with index(tmp_path) as cairn:
+        why = problems(cairn)
+        assert hits(cairn, "parish council") == [("minutes.odt", None)], "the good file is still indexed"
+    assert "password-protected" in why["protected.odt"]
+    assert "damaged OpenDocument" in why["cut.odt"] and "damaged OpenDocument" in why["notxml.odp"]
+    assert "zip bomb" in why["bomb.ods"] and "zip bomb" in why["bomb.epub"]
+    assert "DRM-protected" in why["drm.epub"]
+    assert "damaged e-book" in why["nopackage.epub"]
+    assert "old-format Word" in why["renamed.rtf"]
+    assert "damaged RTF" in why["notrtf.rtf"]
+    assert all("Traceback" not in reason and "secret" not in reason for reason in why.values()), why
+
+
+def test_the_sandboxed_reader_reads_books_and_refuses_bombs(tmp_path: Path, docs: Path) -> None:
+    (docs / "voyage.epub").write_bytes(epub("The Salt Road", [("c1.xhtml", "<h1>Dunes</h1><p>Forty camels.</p>")]))
+    (docs / "lease.odt").write_bytes(odf("text", ODT_BODY))
+    (docs / "bomb.odt").write_bytes(zip_bomb("application/vnd.oasis.opendocument.text", "content.xml"))
+    (docs / "statement.rtf").write_bytes(RTF)
+    extractor = SandboxedExtractor(Limits(seconds=10.0, memory_mb=400))
+    try:
+        with index(tmp_path, extractor) as cairn:
+            assert hits(cairn, "forty camels") == [("voyage.epub", "Dunes")]
+            assert hits(cairn, "landlord boiler") == [("lease.odt", "Tenancy terms › Repairs")]
+            assert hits(cairn, "ferry ticket") == [("statement.rtf", "Statement of the witness › Exhibits")]
+            assert "zip bomb" in problems(cairn)["bomb.odt"]
+    finally:
+        extractor.close()

@@ -34,15 +34,18 @@ _MARKS = re.compile("[\ufdd0-\ufdd8]")
 _MARKED = re.compile("[\ufdd0-\ufdd8]\\??")  # the marker and the fallback character after its \uN
 _BLOB = re.compile(rb"\{(?:\\\*)?\\(?:pict|objdata|datastore|themedata|colorschememapping|blipuid)(?![a-z])")
 _BRACE = re.compile(rb"\\[{}\\]|[{}]")  # an escaped brace or backslash is text, not a group
+_UNICODE = re.compile(rb"\\u(-?[0-9]{1,12})[0-9]*")  # int() refuses 4,300 digits and more
 _TITLE = re.compile(rb"\{\\title\s([^{}]{0,2000})\}")
 
 
 def extract_rtf(data: bytes) -> Document:
     if data.startswith(_OLE_MAGIC):
         raise ExtractionError(OLD_WORD)
+    data = data.removeprefix(b"\xef\xbb\xbf")
     if not data.lstrip()[:5] == b"{\\rtf":
         raise ExtractionError(DAMAGED)
     source = _OUTLINE.sub(lambda m: rb"%s\u%d?" % (m.group(0), _MARK + int(m.group(1))), _without_blobs(data))
+    source = _UNICODE.sub(_in_range, source)
     text = _convert(source.decode(_code_page(data), errors="replace"))
     builder = TextBuilder()
     for line in text.split("\n"):
@@ -76,6 +79,11 @@ def _without_blobs(data: bytes) -> bytes:
     return b"".join(parts)
 
 
+def _in_range(escape: re.Match[bytes]) -> bytes:
+    """A \\uN escape as it is when N is a 16-bit number (RTF writes them signed), else U+FFFD."""
+    return escape.group(0) if -32768 <= int(escape.group(1)) <= 65535 else b"\\u65533 "
+
+
 def _code_page(data: bytes) -> str:
     """The code page of raw 8-bit characters: the one the header declares, else Windows-1252."""
     declared = _CODE_PAGE.search(data[:4096])
@@ -94,7 +102,7 @@ def _convert(source: str | bytes) -> str:
         text = rtf_to_text(source, errors="replace")
     except LookupError:  # a font charset Python has no codec for (some old Mac code pages)
         raise ExtractionError(UNREADABLE) from None
-    except (ValueError, IndexError):
+    except (ValueError, IndexError, OverflowError):
         raise ExtractionError(DAMAGED) from None
     # \uN gives each half of a surrogate pair alone: join them (a lone half becomes U+FFFD)
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")

@@ -185,3 +185,14 @@ def test_the_sandboxed_reader_reads_books_and_refuses_bombs(tmp_path: Path, docs
             assert "zip bomb" in problems(cairn)["bomb.odt"]
     finally:
         extractor.close()
+
+
+@pytest.mark.parametrize("name, rtf, words", [
+    ("bom.rtf", b"\xef\xbb\xbf{\\rtf1\\ansi Saved by a web form.\\par}", "Saved by a web form."),
+    ("unclosed.rtf", b"{\\rtf1\\ansi {\\b Cut short while", "Cut short while"),
+    ("escape.rtf", b"{\\rtf1 An escape out of range \\u99999999999? then \\u" + b"9" * 5000 + b"? the end.\\par}",
+     "then \ufffd the end."),
+])
+def test_odd_rtf_is_read_not_refused(tmp_path: Path, name: str, rtf: bytes, words: str) -> None:
+    (tmp_path / name).write_bytes(rtf)
+    assert words in extract(tmp_path / name, 1 << 20).text

@@ -1,0 +1,37 @@
+"""The file-type filter offers the e-book, OpenDocument and RTF files Cairn reads, and narrows to them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.books import epub, odf
+from tests.desktop.conftest import SLOW
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> Path:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "voyage.epub").write_bytes(epub("The Salt Road", [("c1.xhtml", "<p>The lighthouse keeper waved.</p>")]))
+    (folder / "minutes.odt").write_bytes(odf("text", "<text:p>The council will repaint the lighthouse.</text:p>"))
+    (folder / "claim.rtf").write_bytes(b"{\\rtf1\\ansi The lighthouse lamp was broken on the night.\\par}")
+    return folder
+
+
+def names(app: Any) -> set[str]:
+    return {Path(r.path).name for r in app.window.search.model.results}
+
+
+def test_the_type_filter_narrows_to_books_opendocument_and_rtf(qtbot: Any, indexed: Path, launch: Any) -> None:
+    app = launch()
+    search = app.window.search
+    search.mode.setCurrentIndex(search.mode.findData("keyword"))
+    search.query.setText("lighthouse")
+    qtbot.waitUntil(lambda: names(app) == {"voyage.epub", "minutes.odt", "claim.rtf"}, timeout=SLOW)
+    for label, name in (("E-books", "voyage.epub"), ("OpenDocument", "minutes.odt"), ("Rich text (RTF)", "claim.rtf")):
+        assert search.types.findText(label) > 0, label
+        search.types.setCurrentIndex(search.types.findText(label))
+        qtbot.waitUntil(lambda name=name: names(app) == {name}, timeout=SLOW)

@@ -53,6 +53,7 @@ def kind_for(path: PurePath) -> str | None:
 # What a file's pages are called where they are not pages, so a result says which one to open.
 _PAGE_WORDS: dict[str, str] = {
     "pptx": "slide",
+    "odf": "slide",  # of OpenDocument files only presentations (.odp) have pages
 }
 
 

@@ -5,9 +5,10 @@ All three are a zip whose content.xml holds the body. It is read as a stream
 text is taken, so a spreadsheet of a million rows never sits in memory as one
 tree. Text documents give headings from text:h (outline level), spreadsheets
 one heading per sheet (its name), presentations one per slide (its title, else
-its name). Deleted text of tracked changes, comments and generated tables of
-contents (which repeat the headings) are left out; footnotes follow the
-paragraph that cites them; text boxes are read as paragraphs of their own.
+its name), each slide a page ("slide 3" in results). Deleted text of tracked
+changes, comments and generated tables of contents (which repeat the headings)
+are left out; footnotes follow the paragraph that cites them; text boxes are
+read as paragraphs of their own.
 
 An encrypted OpenDocument file is still a zip, but its manifest declares
 encryption data and content.xml is ciphertext: the manifest is checked first so
@@ -121,6 +122,7 @@ def _read_body(content: IO[bytes], builder: TextBuilder, tags: tuple[str, ...]) 
     """Only the ends of the elements in `tags` are seen: a cell's or a span's own events would
     cost more than reading the text (2 µs each, three quarters of the time on a large sheet)."""
     sheet: etree._Element | None = None
+    slides = 0
     events = etree.iterparse(content, events=("end",), tag=tags, resolve_entities=False,
                              no_network=True, load_dtd=False, remove_comments=True, remove_pis=True)
     for _, element in events:
@@ -128,7 +130,9 @@ def _read_body(content: IO[bytes], builder: TextBuilder, tags: tuple[str, ...]) 
             break
         tag = element.tag
         if tag == _PAGE:
-            _slide(element, builder)
+            slides += 1
+            with builder.page_of_blocks(slides):
+                _slide(element, builder)
         elif _owned(element):
             continue
         elif tag == _ROW:

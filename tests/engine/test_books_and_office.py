@@ -14,6 +14,7 @@ import pytest
 
 from engine.api import Cairn
 from engine.extract import extract
+from engine.extract.kinds import page_label
 from engine.sandbox import Limits, SandboxedExtractor
 from tests.books import epub, odf, zip_bomb
 from tests.fakes import FakeEmbedder
@@ -107,6 +108,8 @@ def test_opendocument_text_spreadsheet_and_slides_are_searchable_under_their_hea
         assert hits(cairn, "barley yields") == [("harvest.odp", "Harvest forecast")]
         assert hits(cairn, "drought east") == [("harvest.odp", "Harvest forecast")], "speaker notes are read"
         assert hits(cairn, "tractor") == [("harvest.odp", "Budget")], "an untitled slide has its name"
+        assert [page_label(r.path, r.page) for r in cairn.search("tractor", mode="keyword") if r.page] \
+            == ["slide 2"], "a hit says which slide"
     document = extract(docs / "lease.odt", 1 << 20)
     assert document.title == "Lease of the mill house"
     assert document.text.count("Tenancy terms") == 1, "the table of contents does not repeat the headings"

@@ -17,7 +17,8 @@ from engine.extract import extract
 from engine.extract.kinds import page_label
 from engine.sandbox import Limits, SandboxedExtractor
 from tests.books import epub, odf, zip_bomb
-from tests.fakes import FakeEmbedder
+from tests.engine.test_office_formats import docs, problems  # noqa: F401  (docs: the same fixture)
+from tests.engine.test_office_formats import indexed as index
 
 ODT_BODY = (
     '<text:table-of-content><text:index-body><text:p>Tenancy terms ... 1</text:p></text:index-body>'
@@ -67,27 +68,9 @@ RTF = (
 )
 
 
-@pytest.fixture
-def docs(tmp_path: Path) -> Path:
-    (tmp_path / "docs").mkdir()
-    return tmp_path / "docs"
-
-
-def index(tmp_path: Path, extractor: object = extract) -> Cairn:
-    cairn = Cairn(tmp_path / "home", embedder=FakeEmbedder(), extractor=extractor)
-    cairn.add_folder(tmp_path / "docs")
-    for _ in cairn.index():
-        pass
-    return cairn
-
-
 def hits(cairn: Cairn, query: str) -> list[tuple[str, str | None]]:
     """(file name, heading of the best passage) of each file that has the words."""
     return [(Path(r.path).name, r.heading) for r in cairn.search(query, mode="keyword")]
-
-
-def problems(cairn: Cairn) -> dict[str, str]:
-    return {Path(p.path).name: p.reason for p in cairn.status().problems}
 
 
 def test_opendocument_text_spreadsheet_and_slides_are_searchable_under_their_headings(

@@ -26,7 +26,6 @@ from collections.abc import Iterator
 
 import docx
 from docx.document import Document as WordDocument
-from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.packuri import PackURI
 from docx.oxml.ns import qn
 from docx.oxml.text.run import CT_R
@@ -39,7 +38,7 @@ from lxml import etree
 from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
-from engine.extract.zipped import check_zip
+from engine.extract.zipped import check_zip, properties_title
 
 DAMAGED = "damaged Word document: not a valid .docx file"
 PROTECTED = "password-protected or old-format Word document: Cairn reads only unprotected .docx files"
@@ -80,7 +79,7 @@ def extract_docx(data: bytes) -> Document:
                     first_title = text
             else:
                 builder.paragraph(text)
-        title = _properties_title(document) or first_title
+        title = properties_title(document) or first_title
     except Exception:  # lxml, KeyError on a missing part, ValueError on a wrong content type ...
         raise ExtractionError(DAMAGED) from None
     return builder.build("docx", title)
@@ -124,15 +123,6 @@ def _pruned_rels(rels_name: str, xml: bytes, names: set[str]) -> bytes | None:
     for rel in dangling:
         rel.getparent().remove(rel)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True) if dangling else None
-
-
-def _properties_title(document: WordDocument) -> str | None:
-    """The title in the file's properties; without a properties part python-docx makes up "Word Document"."""
-    try:
-        document.part.package.part_related_by(RT.CORE_PROPERTIES)
-    except KeyError:
-        return None
-    return document.core_properties.title
 
 
 def check_container(data: bytes) -> None:

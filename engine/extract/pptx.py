@@ -15,7 +15,6 @@ import io
 from collections.abc import Iterable, Iterator
 
 import pptx
-from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.presentation import Presentation
 from pptx.shapes.base import BaseShape
 from pptx.shapes.group import GroupShape
@@ -26,7 +25,7 @@ from pptx.text.text import TextFrame
 from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
-from engine.extract.zipped import check_zip
+from engine.extract.zipped import check_zip, properties_title
 
 DAMAGED = "damaged PowerPoint file: not a valid .pptx file"
 PROTECTED = "password-protected or old-format PowerPoint file: Cairn reads only unprotected .pptx files"
@@ -48,7 +47,7 @@ def extract_pptx(data: bytes) -> Document:
                 builder.heading(title or f"Slide {number}", 1)
                 for text in _slide_texts(slide):
                     builder.paragraph(text)
-        document_title = _properties_title(presentation) or first_title
+        document_title = properties_title(presentation) or first_title
     except Exception:  # lxml, KeyError on a missing part, ValueError on a wrong content type ...
         raise ExtractionError(DAMAGED) from None
     return builder.build("pptx", document_title)
@@ -96,12 +95,3 @@ def _table_text(table: Table) -> str:
         if line:
             lines.append(line)
     return "\n".join(lines)
-
-
-def _properties_title(presentation: Presentation) -> str | None:
-    """The title in the file's properties; without a properties part python-pptx makes up "PowerPoint Presentation"."""
-    try:
-        presentation.part.package.part_related_by(RT.CORE_PROPERTIES)
-    except KeyError:
-        return None
-    return presentation.core_properties.title

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from typing import Any
 
 from lxml import etree
 
@@ -53,6 +54,22 @@ def open_checked(data: bytes, damaged: str, bomb: str) -> zipfile.ZipFile:
             raise ExtractionError(bomb.format(
                 what=f"{info.file_size // max(1, info.compress_size)} times its compressed size"))
     return archive
+
+
+# The relationship to the core properties part (docProps/core.xml) in every Office Open XML package.
+CORE_PROPERTIES = "http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties"
+
+
+def properties_title(document: Any) -> str | None:
+    """A python-docx or python-pptx document's title from its properties.
+
+    Without a properties part both libraries make one up, titled "Word Document" or
+    "PowerPoint Presentation": no title is better than that one."""
+    try:
+        document.part.package.part_related_by(CORE_PROPERTIES)
+    except KeyError:
+        return None
+    return str(document.core_properties.title) or None
 
 
 def read_xml(archive: zipfile.ZipFile, name: str) -> etree._Element | None:

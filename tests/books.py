@@ -93,6 +93,17 @@ def _zip(mimetype: str, parts: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
+def office_zip_bomb(member: str) -> bytes:
+    """An Office Open XML package whose `member` inflates to 48 MB of spaces from ~50 KB."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open(member, "w", force_zip64=True) as part:
+            for _ in range(48):
+                part.write(b" " * (1 << 20))
+    return buffer.getvalue()
+
+
 def zip_bomb(mimetype: str, member: str) -> bytes:
     """A zip whose one part inflates to ~600 MB from well under 1 MB."""
     buffer = io.BytesIO()

@@ -32,6 +32,7 @@ from pypdf import PdfWriter
 from engine.errors import ExtractionError, UnsupportedFile
 from engine.extract import Document, extract, is_supported
 from engine.store import Store
+from tests.books import office_zip_bomb
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 50 * 1024 * 1024
@@ -205,11 +206,7 @@ def test_docx_text_in_content_controls_fields_and_tags_is_found(tmp_path: Path) 
 
 def test_docx_zip_bomb_is_refused_before_inflating(tmp_path: Path) -> None:
     path = tmp_path / "bomb.docx"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        with archive.open("word/document.xml", "w", force_zip64=True) as member:
-            for _ in range(48):
-                member.write(b" " * (1 << 20))  # 48 MB that compress to ~50 KB
+    path.write_bytes(office_zip_bomb("word/document.xml"))
     assert path.stat().st_size < 200_000
     started = time.monotonic()
     text = reason(path)

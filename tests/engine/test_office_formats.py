@@ -26,6 +26,7 @@ from engine.api import Cairn
 from engine.errors import ExtractionError
 from engine.extract import extract
 from engine.sandbox import Limits, SandboxedExtractor
+from tests.books import office_zip_bomb
 from tests.fakes import FakeEmbedder
 
 LIMIT = 50 * 1024 * 1024
@@ -167,11 +168,7 @@ def test_damaged_locked_and_bomb_workbooks_are_refused_with_a_reason(tmp_path: P
     locked.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4088))
     assert reason(locked).startswith("password-protected or old-format Excel file")
     bomb = tmp_path / "bomb.xlsx"
-    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
-            for _ in range(48):
-                member.write(b" " * (1 << 20))  # 48 MB that compress to ~50 KB
+    bomb.write_bytes(office_zip_bomb("xl/worksheets/sheet1.xml"))
     assert bomb.stat().st_size < 200_000
     assert reason(bomb).startswith("Excel file refused") and "zip bomb" in reason(bomb)
 

@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import codecs
 import email
+from collections.abc import Callable, Iterable, Mapping
 from email import policy
 from email.message import EmailMessage, Message
+from functools import partial
 
 from engine.errors import ExtractionError, UnsupportedFile
 from engine.extract.builder import TextBuilder
@@ -48,29 +50,44 @@ def parse_message(data: bytes) -> EmailMessage:
 
 
 def message_into(builder: TextBuilder, message: EmailMessage, section: bool = False) -> str | None:
-    """Add the message's headers, body and attachment names; returns its subject.
-
-    As a `section` (one message of a mailbox) the subject is a heading, so every
-    passage of the message carries it, and is not repeated among the headers."""
+    """Add the message's headers, body and attachment names; returns its subject (see mail_into)."""
     body = message.get_body(preferencelist=("plain", "html"))
     hint = body.get_content_charset() if isinstance(body, EmailMessage) else None
     headers = {name: value for name in _HEADERS if (value := _header(message, name, hint))}
-    subject = headers.get("Subject")
+    text = _part_text(body) if isinstance(body, EmailMessage) else ""
+    html = isinstance(body, EmailMessage) and body.get_content_subtype() == "html"
+    return mail_into(builder, headers, partial(body_into, text=text, html=html),
+                     _attachment_names(message, body), section)
+
+
+def mail_into(builder: TextBuilder, headers: Mapping[str, str], body: Callable[[TextBuilder], None],
+              attachments: Iterable[str], section: bool = False) -> str | None:
+    """Render one message from its plain fields: the one layout of every mail format (.eml, .mbox, .msg).
+
+    `headers` by name (Subject, From, To, Cc, Date; others are ignored), `body`
+    adds the message text. As a `section` (one message of a mailbox) the subject
+    is a heading, so every passage of the message carries it, and is not repeated
+    among the headers. Returns the subject."""
+    shown = {name: value for name in _HEADERS if (value := " ".join(str(headers.get(name) or "").split()))}
+    subject = shown.get("Subject")
     if section:
         builder.heading(subject or NO_SUBJECT, 1)
-        headers.pop("Subject", None)
-    builder.paragraph("\n".join(f"{name}: {value}" for name, value in headers.items()))
-    if isinstance(body, EmailMessage):
-        text = _part_text(body)
-        if body.get_content_subtype() == "html":
-            html_into(builder, text)
-        else:
-            for block in normalise_newlines(text).split("\n\n"):
-                builder.paragraph(block)
-    names = _attachment_names(message, body)
+        shown.pop("Subject", None)
+    builder.paragraph("\n".join(f"{name}: {value}" for name, value in shown.items()))
+    body(builder)
+    names = list(dict.fromkeys(clean for name in attachments if (clean := " ".join(name.split()))))
     if names:
         builder.paragraph("Attachments: " + ", ".join(names))
     return subject
+
+
+def body_into(builder: TextBuilder, text: str, html: bool = False) -> None:
+    """A message's text: HTML through the HTML extractor, plain text as its paragraphs."""
+    if html:
+        html_into(builder, text)
+        return
+    for block in normalise_newlines(text).split("\n\n"):
+        builder.paragraph(block)
 
 
 def _header(message: EmailMessage, name: str, hint: str | None) -> str | None:
@@ -103,20 +120,27 @@ def _header_text(data: bytes, hint: str | None) -> str:
 
 
 def _part_text(part: EmailMessage) -> str:
-    """The part's text from its bytes: in the declared charset if they are valid in it, else guessed.
+    """The part's text from its bytes (see body_text).
 
     Not get_content(): for a part without a charset it decodes ASCII with
-    replacement characters, and every accented letter was lost before any guess.
-    An HTML part without one may name its charset in a <meta>, as a web page does.
-    """
+    replacement characters, and every accented letter was lost before any guess."""
     payload = part.get_payload(decode=True)
-    if not isinstance(payload, bytes) or not payload:
+    if not isinstance(payload, bytes):
         return ""
-    text = _strict(payload, part.get_content_charset())
+    return body_text(payload, part.get_content_charset(), part.get_content_subtype() == "html")
+
+
+def body_text(data: bytes, charset: str | None, html: bool = False) -> str:
+    """A body's text from its bytes: in the declared `charset` if they are valid in it, else guessed.
+
+    An HTML body without one may name its charset in a <meta>, as a web page does."""
+    if not data:
+        return ""
+    text = _strict(data, charset)
     if text is not None:
         return text
     try:
-        return decode(payload, meta_charset(payload) if part.get_content_subtype() == "html" else None)[0]
+        return decode(data, meta_charset(data) if html else None)[0]
     except UnsupportedFile:
         return ""
 
@@ -148,6 +172,6 @@ def _attachment_names(message: Message, body: Message | None) -> list[str]:
             name = part.get_filename()
         except Exception:
             continue
-        if name and " ".join(name.split()) not in names:
-            names.append(" ".join(name.split()))
+        if name:
+            names.append(name)
     return names

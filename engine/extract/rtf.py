@@ -42,6 +42,14 @@ _TITLE = re.compile(rb"\{\\title\s([^{}]{0,2000})\}")
 def extract_rtf(data: bytes) -> Document:
     if data.startswith(_OLE_MAGIC):
         raise ExtractionError(OLD_WORD)
+    builder = TextBuilder()
+    rtf_into(builder, data)
+    title = _TITLE.search(data[:200_000])
+    return builder.build("rtf", _convert(b"{\\rtf1 " + title.group(1) + b"}") if title else None)
+
+
+def rtf_into(builder: TextBuilder, data: bytes) -> None:
+    """Add an RTF document's paragraphs and headings (also an Outlook message's RTF body); ExtractionError if it is not RTF."""
     data = data.removeprefix(b"\xef\xbb\xbf")
     if not data.lstrip()[:5] == b"{\\rtf":
         raise ExtractionError(DAMAGED)
@@ -52,7 +60,6 @@ def extract_rtf(data: bytes) -> Document:
     # RTF source are not text, so one before every group keeps lines short.
     source = _GROUP_START.sub(b"\n{", source)
     text = _convert(source.decode(_code_page(data), errors="replace"))
-    builder = TextBuilder()
     for line in text.split("\n"):
         if builder.full:
             break
@@ -62,8 +69,6 @@ def extract_rtf(data: bytes) -> Document:
             builder.heading(clean, ord(mark.group(0)) - _MARK + 1)
         else:
             builder.paragraph(clean)
-    title = _TITLE.search(data[:200_000])
-    return builder.build("rtf", _convert(b"{\\rtf1 " + title.group(1) + b"}") if title else None)
 
 
 def _without_blobs(data: bytes) -> bytes:

@@ -36,6 +36,7 @@ _EXTRACTORS: dict[str, tuple[str, str]] = {
     "odf": ("odf", "extract_odf"),
     "epub": ("epub", "extract_epub"),
     "rtf": ("rtf", "extract_rtf"),
+    "msg": ("msg", "extract_msg"),
 }
 # Readers of files that can take long to read (huge sheets, mailboxes of many thousand messages): given the
 # deadline, they keep what they read by then, marked partial, rather than being stopped with nothing.
@@ -61,6 +62,7 @@ READER_VERSIONS: dict[str, int] = {
     "odf": 1,
     "epub": 1,
     "rtf": 1,
+    "msg": 1,
 }
 
 

@@ -35,6 +35,7 @@ _BY_EXTENSION: dict[str, str] = {
     ".odt": "odf", ".ods": "odf", ".odp": "odf",
     ".epub": "epub",
     ".rtf": "rtf",
+    ".msg": "msg",
 }
 _CODE_NAMES = frozenset({
     "makefile", "gnumakefile", "dockerfile", "containerfile", "rakefile", "gemfile", "vagrantfile",

@@ -53,11 +53,16 @@ def message_into(builder: TextBuilder, message: EmailMessage, section: bool = Fa
     """Add the message's headers, body and attachment names; returns its subject (see mail_into)."""
     body = message.get_body(preferencelist=("plain", "html"))
     hint = body.get_content_charset() if isinstance(body, EmailMessage) else None
-    headers = {name: value for name in _HEADERS if (value := _header(message, name, hint))}
+    headers = mail_headers(message, hint)
     text = _part_text(body) if isinstance(body, EmailMessage) else ""
     html = isinstance(body, EmailMessage) and body.get_content_subtype() == "html"
     return mail_into(builder, headers, partial(body_into, text=text, html=html),
                      _attachment_names(message, body), section)
+
+
+def mail_headers(message: EmailMessage, hint: str | None = None) -> dict[str, str]:
+    """The headers a message is shown with (Subject, From, To, Cc, Date), decoded; `hint`: the body's charset."""
+    return {name: value for name in _HEADERS if (value := _header(message, name, hint))}
 
 
 def mail_into(builder: TextBuilder, headers: Mapping[str, str], body: Callable[[TextBuilder], None],

@@ -59,7 +59,7 @@ def rtf_into(builder: TextBuilder, data: bytes) -> None:
     # every field: quadratic on RTF written as one long line (8,000 fields: 61 s). Line breaks in
     # RTF source are not text, so one before every group keeps lines short.
     source = _GROUP_START.sub(b"\n{", source)
-    text = _convert(source.decode(_code_page(data), errors="replace"))
+    text = _convert(source.decode(code_page(data), errors="replace"))
     for line in text.split("\n"):
         if builder.full:
             break
@@ -94,7 +94,7 @@ def _in_range(escape: re.Match[bytes]) -> bytes:
     return escape.group(0) if -32768 <= int(escape.group(1)) <= 65535 else b"\\u65533 "
 
 
-def _code_page(data: bytes) -> str:
+def code_page(data: bytes) -> str:
     """The code page of raw 8-bit characters: the one the header declares, else Windows-1252."""
     declared = _CODE_PAGE.search(data[:4096])
     name = f"cp{int(declared.group(1))}" if declared else "cp1252"

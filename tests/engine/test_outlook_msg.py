@@ -1,0 +1,157 @@
+"""Outlook messages (.msg) as a person searches them: read as an .eml is, found by their words.
+
+The files are real compound files with MAPI properties, written by msgforge as Outlook
+saves a message (tests.outlook), some with properties left out as other mail clients
+save them; they are read by python-oxmsg and go through the real store, and one test
+through the sandboxed reader the app uses. Keyword search needs no real model, so the
+fake embedder stands in where only the words matter.
+"""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import pytest
+
+from engine.extract import extract
+from engine.sandbox import Limits, SandboxedExtractor
+from tests.engine.test_office_formats import LIMIT, docs, problems, reason  # noqa: F401  (docs: the same fixture)
+from tests.engine.test_office_formats import indexed as index
+from tests.outlook import BODY, HTML, outlook_message, with_rtf, without
+
+SENT = datetime.datetime(2024, 3, 5, 9, 30, tzinfo=datetime.timezone.utc)
+TOMAS = ("tomas@example.org", "Tomas Berg")
+INES = ("ines@example.org", "Ines Duarte")
+HTML_BODY = ("<h1>Harbour dues</h1><p>The harbour master raised the mooring fee to 40 &amp; 45 crowns.</p>"
+             "<p>Pay at the <b>chandlery</b> by Friday.</p>")
+
+
+def lease() -> bytes:
+    return outlook_message(
+        "Lease of the boathouse", text="The boathouse lease runs until October.\r\n\r\nThe rent is paid monthly.",
+        sender=TOMAS, to=(INES,), cc=(("notary@example.org", "Hald, Notary"),), sent=SENT,
+        attachments=(("lease-2024.pdf", b"%PDF-1.4 secret clause", "application/pdf"),
+                     ("site plan.png", b"\x89PNG\r\n", None)))
+
+
+def test_an_outlook_message_is_rendered_as_an_eml_is(tmp_path: Path) -> None:
+    path = tmp_path / "lease.msg"
+    path.write_bytes(lease())
+    doc = extract(path, LIMIT)
+    assert doc.kind == "msg" and doc.title == "Lease of the boathouse"
+    assert doc.text.startswith(
+        "Subject: Lease of the boathouse\nFrom: Tomas Berg <tomas@example.org>\n"
+        "To: Ines Duarte <ines@example.org>\nCc: \"Hald, Notary\" <notary@example.org>\n"
+        "Date: Tue, 05 Mar 2024 09:30:00 +0000\n\nThe boathouse lease runs until October.\n\nThe rent is paid monthly.")
+    assert doc.text.endswith("Attachments: lease-2024.pdf, site plan.png")
+    assert "secret clause" not in doc.text, "attachments are named, not opened"
+
+
+def test_an_html_only_message_is_read_as_a_web_page(tmp_path: Path) -> None:
+    path = tmp_path / "dues.msg"
+    path.write_bytes(without(outlook_message("Harbour dues", html=HTML_BODY, sender=TOMAS, sent=SENT), BODY))
+    doc = extract(path, LIMIT)
+    assert "The harbour master raised the mooring fee to 40 & 45 crowns.\n\nPay at the chandlery by Friday." \
+        in doc.text
+    assert "<p>" not in doc.text and "&amp;" not in doc.text
+
+
+def test_an_rtf_only_message_is_read_through_the_rtf_reader(tmp_path: Path) -> None:
+    """Outlook keeps HTML mail as RTF wrapping the HTML (\\fromhtml1); some copies keep nothing else."""
+    path = tmp_path / "dues.msg"
+    path.write_bytes(without(outlook_message("Harbour dues", html=HTML_BODY, sender=TOMAS, sent=SENT), BODY, HTML))
+    doc = extract(path, LIMIT)
+    assert "The harbour master raised the mooring fee to 40 & 45 crowns." in doc.text
+    assert "Pay at the chandlery by Friday." in doc.text
+    assert "htmltag" not in doc.text and "<p>" not in doc.text
+
+
+def test_a_message_in_outlook_rich_text_is_read_through_the_rtf_reader(tmp_path: Path) -> None:
+    rich = (rb"{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0\fswiss Calibri;}}\pard\f0 The caf\'e9 on the quay "
+            rb"opens at six.\par Bring the \b signed\b0  charter \u8212? both copies.\par}")
+    written = outlook_message("Charter", html=HTML_BODY * 4, sender=TOMAS, sent=SENT)
+    path = tmp_path / "charter.msg"
+    path.write_bytes(without(with_rtf(written, rich), BODY, HTML))
+    doc = extract(path, LIMIT)
+    assert doc.text.endswith("The café on the quay opens at six.\n\nBring the signed charter — both copies.")
+
+
+def test_a_unicode_subject_body_and_attachment_name_keep_their_letters(tmp_path: Path) -> None:
+    path = tmp_path / "fromage.msg"
+    path.write_bytes(outlook_message(
+        "Réunion über Käse — 会議", text="Bonjour Zoë,\n\nLe fromage coûte 12 €. Встреча в пятницу.",
+        sender=("zoe@example.org", "Zoë Müller"), to=(("eve@example.org", "Ève"),), sent=SENT,
+        attachments=(("facture-été.pdf", b"%PDF-1.4", None),)))
+    doc = extract(path, LIMIT)
+    assert doc.title == "Réunion über Käse — 会議"
+    assert "From: Zoë Müller <zoe@example.org>\nTo: Ève <eve@example.org>" in doc.text
+    assert "Le fromage coûte 12 €. Встреча в пятницу." in doc.text
+    assert "Attachments: facture-été.pdf" in doc.text
+
+
+def test_a_draft_without_sender_or_date_gives_what_it_has(tmp_path: Path) -> None:
+    path = tmp_path / "draft.msg"
+    path.write_bytes(outlook_message("", text="Remember the ferry tickets.", to=(INES,)))
+    doc = extract(path, LIMIT)
+    assert doc.title is None
+    assert doc.text == "To: Ines Duarte <ines@example.org>\n\nRemember the ferry tickets."
+
+
+def test_files_that_are_not_readable_messages_give_a_reason(tmp_path: Path) -> None:
+    text = tmp_path / "note.msg"
+    text.write_bytes(b"Confidential: a plain text note named .msg\n")
+    assert reason(text).startswith("not an Outlook message") and "Confidential" not in reason(text)
+    cut = tmp_path / "cut.msg"
+    cut.write_bytes(lease()[:3000])
+    assert reason(cut).startswith("damaged Outlook message")
+    scrambled = bytearray(lease())
+    scrambled[512:1536] = bytes(1024)  # the first sectors (the allocation table) wiped
+    (tmp_path / "scrambled.msg").write_bytes(bytes(scrambled))
+    assert reason(tmp_path / "scrambled.msg").startswith("damaged Outlook message")
+
+
+@pytest.mark.parametrize(("name", "mime_type", "start"), [
+    ("smime.p7m", "application/pkcs7-mime", "encrypted Outlook message (S/MIME)"),
+    ("message.rpmsg", "application/x-microsoft-rpmsg-message", "rights-protected Outlook message (IRM)"),
+])
+def test_encrypted_and_rights_protected_messages_are_named_as_such(
+        tmp_path: Path, name: str, mime_type: str, start: str) -> None:
+    """Outlook saves such a message's body only as an encrypted attachment; the subject is left in clear."""
+    path = tmp_path / "sealed.msg"
+    path.write_bytes(outlook_message("Salary review", sender=TOMAS, to=(INES,), sent=SENT,
+                                     attachments=((name, b"0\x82\x05\x1e\x06\t*\x86H\x86\xf7" + bytes(64), mime_type),)))
+    assert reason(path).startswith(start)
+
+
+# --- Through the index, and through the real reader process -------------------------------------
+
+
+def test_a_folder_of_messages_is_searchable_and_a_broken_one_is_a_problem(tmp_path: Path, docs: Path) -> None:
+    (docs / "lease.msg").write_bytes(lease())
+    (docs / "dues.msg").write_bytes(without(outlook_message("Harbour dues", html=HTML_BODY, sender=TOMAS), BODY))
+    (docs / "broken.msg").write_bytes(lease()[:3000])
+    (docs / "after.txt").write_text("An ordinary note about the village fair.")
+    with index(tmp_path) as cairn:
+        assert problems(cairn) == {"broken.msg": "damaged Outlook message: it cannot be read"}
+        [hit] = cairn.search("boathouse rent monthly", mode="keyword")
+        assert (Path(hit.path).name, hit.title) == ("lease.msg", "Lease of the boathouse")
+        assert [Path(r.path).name for r in cairn.search("Hald notary", mode="keyword")] == ["lease.msg"], \
+            "found by who it was sent to"
+        assert [Path(r.path).name for r in cairn.search("mooring fee chandlery", mode="keyword")] == ["dues.msg"]
+        assert [Path(r.path).name for r in cairn.search("lease-2024.pdf", mode="keyword")] == ["lease.msg"]
+        assert [Path(r.path).name for r in cairn.search("village fair", mode="keyword")] == ["after.txt"]
+
+
+def test_messages_through_the_sandboxed_reader(tmp_path: Path, docs: Path) -> None:
+    (docs / "lease.msg").write_bytes(lease())
+    (docs / "note.msg").write_bytes(b"Just some private text.\n")
+    extractor = SandboxedExtractor(Limits(seconds=20.0, memory_mb=1024))
+    try:
+        with index(tmp_path, extractor) as cairn:
+            why = problems(cairn)
+            assert set(why) == {"note.msg"} and why["note.msg"].startswith("not an Outlook message")
+            [hit] = cairn.search("notary", mode="keyword")
+            assert Path(hit.path).name == "lease.msg"
+    finally:
+        extractor.close()

@@ -1,0 +1,62 @@
+"""Outlook .msg files for tests: written by msgforge, edited with olefile where a case needs it.
+
+msgforge writes the compound file and the MAPI properties as Outlook saves a
+message (tested by its authors against Outlook itself), but it always writes a
+plain-text body and always writes the HTML as well as its RTF rendering. Mail
+saved by other clients often has only one of them: `without` takes properties
+out the way such a client never wrote them, by turning their entries in the
+properties stream into unused ones, so the file stays a valid compound file of
+the same size (olefile rewrites a stream only in place). `with_rtf` puts in
+an RTF body of one's own, as Outlook keeps mail written in its Rich Text format.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import struct
+
+import compressed_rtf
+import msgforge
+import olefile
+
+BODY = 0x1000001F  # PidTagBody, Unicode
+HTML = 0x10130102  # PidTagHtml, binary
+_RTF_STREAM = "__substg1.0_10090102"  # PidTagRtfCompressed
+_MESSAGE_HEADER = 32  # bytes before the first property entry of a message's properties stream
+_ENTRY = 16
+_UNUSED = 0x67F00003  # an unassigned property id (of a fixed-size type): Outlook ignores it
+
+
+def outlook_message(subject: str, text: str = "", html: str = "", sender: tuple[str, str] | None = None,
+                    to: tuple[tuple[str, str], ...] = (), cc: tuple[tuple[str, str], ...] = (),
+                    sent: datetime.datetime | None = None,
+                    attachments: tuple[tuple[str, bytes, str | None], ...] = ()) -> bytes:
+    """A sent message (or a draft, without `sent`); recipients and sender as (address, display name)."""
+    message = msgforge.Message(subject=subject, text_body=text, html_body=html, to=list(to), cc=list(cc),
+                               sender=sender, sent=sent or False)
+    for name, data, mime_type in attachments:
+        message.attach_bytes(name, data, mime_type)
+    return message.as_bytes()
+
+
+def without(data: bytes, *tags: int) -> bytes:
+    """The message with the properties `tags` (such as BODY, HTML) left out, as a client that never wrote them."""
+    buffer = io.BytesIO(data)
+    with olefile.OleFileIO(buffer, write_mode=True) as ole:
+        stream = bytearray(ole.openstream("__properties_version1.0").read())
+        for offset in range(_MESSAGE_HEADER, len(stream) - _ENTRY + 1, _ENTRY):
+            if struct.unpack_from("<I", stream, offset)[0] in tags:
+                stream[offset:offset + _ENTRY] = struct.pack("<IIQ", _UNUSED, 0, 0)
+        ole.write_stream("__properties_version1.0", bytes(stream))
+    return buffer.getvalue()
+
+
+def with_rtf(data: bytes, rtf: bytes) -> bytes:
+    """The message with its RTF body replaced by `rtf`, stored uncompressed (the format allows it) and
+    padded with spaces after the document to the old body's size (so the old one must be the longer)."""
+    buffer = io.BytesIO(data)
+    with olefile.OleFileIO(buffer, write_mode=True) as ole:
+        size = ole.get_size(_RTF_STREAM)
+        ole.write_stream(_RTF_STREAM, compressed_rtf.compress(rtf.ljust(size - 16), compressed=False))
+    return buffer.getvalue()

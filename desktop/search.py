@@ -35,18 +35,19 @@ MODES: tuple[tuple[str, str, str], ...] = (
     ("Exact words", "keyword", "Only passages containing the words you typed"),
 )
 
-KIND_LABELS: tuple[tuple[str, str], ...] = (
-    ("pdf", "PDF"), ("docx", "Word"), ("markdown", "Markdown"), ("text", "Plain text"), ("html", "Web pages"),
-    ("email", "E-mail"), ("code", "Source code"),
-    ("pptx", "PowerPoint"), ("xlsx", "Excel"), ("mbox", "Mailboxes"),
-    ("odf", "OpenDocument"), ("epub", "E-books"), ("rtf", "Rich text (RTF)"),
+# One choice can cover several kinds: an Outlook message is e-mail to the user, whatever its reader.
+KIND_LABELS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("pdf",), "PDF"), (("docx",), "Word"), (("markdown",), "Markdown"), (("text",), "Plain text"),
+    (("html",), "Web pages"), (("email", "msg"), "E-mail"), (("code",), "Source code"),
+    (("pptx",), "PowerPoint"), (("xlsx",), "Excel"), (("mbox",), "Mailboxes"),
+    (("odf",), "OpenDocument"), (("epub",), "E-books"), (("rtf",), "Rich text (RTF)"),
 )
 
 
 def _types() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """File-type filter choices: the engine's own extension table, grouped by document kind."""
     table = kinds.extensions_by_kind()
-    groups = [(label, table.get(kind, ())) for kind, label in KIND_LABELS]
+    groups = [(label, tuple(sorted(e for kind in group for e in table.get(kind, ())))) for group, label in KIND_LABELS]
     return (("Any type", ()), *[(label, exts) for label, exts in groups if exts])
 
 

@@ -1,4 +1,4 @@
-"""The file-type filter offers the e-book, OpenDocument and RTF files Cairn reads, and narrows to them."""
+"""The file-type filter offers the e-book, OpenDocument, RTF and Outlook files Cairn reads, and narrows to them."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
+from engine.api import Cairn
 from tests.books import epub, odf
 from tests.desktop.conftest import SLOW
+from tests.outlook import outlook_message
 
 
 @pytest.fixture
@@ -35,3 +37,24 @@ def test_the_type_filter_narrows_to_books_opendocument_and_rtf(qtbot: Any, index
         assert search.types.findText(label) > 0, label
         search.types.setCurrentIndex(search.types.findText(label))
         qtbot.waitUntil(lambda name=name: names(app) == {name}, timeout=SLOW)
+
+
+def test_the_email_filter_takes_outlook_messages_with_eml_files(qtbot: Any, tmp_path: Path, cairn_home: Path,
+                                                                 real_embedder: Any, launch: Any) -> None:
+    """To the user an Outlook message is e-mail: one choice finds both, and mailboxes keep theirs."""
+    folder = tmp_path / "mail"
+    folder.mkdir()
+    (folder / "ferry.msg").write_bytes(outlook_message("Ferry times", text="The lighthouse ferry leaves at nine."))
+    (folder / "ferry.eml").write_bytes(b"Subject: Ferry\r\n\r\nThe lighthouse ferry is late today.\r\n")
+    (folder / "notes.txt").write_text("The lighthouse ferry timetable, copied by hand.")
+    with Cairn(cairn_home, embedder=real_embedder) as cairn:
+        cairn.add_folder(folder)
+        for _ in cairn.index():
+            pass
+    app = launch()
+    search = app.window.search
+    search.mode.setCurrentIndex(search.mode.findData("keyword"))
+    search.query.setText("lighthouse ferry")
+    qtbot.waitUntil(lambda: names(app) == {"ferry.msg", "ferry.eml", "notes.txt"}, timeout=SLOW)
+    search.types.setCurrentIndex(search.types.findText("E-mail"))
+    qtbot.waitUntil(lambda: names(app) == {"ferry.msg", "ferry.eml"}, timeout=SLOW)

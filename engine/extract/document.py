@@ -31,7 +31,7 @@ class Heading:
 @dataclass(frozen=True)
 class Document:
     text: str  # the whole extracted text, paragraphs separated by blank lines
-    kind: str  # "text", "markdown", "code", "html", "pdf", "docx", "email", "mbox", "pptx", "xlsx", ...
+    kind: str  # "text", "markdown", "code", "html", "pdf", "docx", "email", "msg", "mbox", "pptx", "xlsx", ...
     title: str | None
     pages: tuple[PageSpan, ...] = ()  # only for paged formats (PDF)
     headings: tuple[Heading, ...] = ()

@@ -51,13 +51,26 @@ def parse_message(data: bytes) -> EmailMessage:
 
 def message_into(builder: TextBuilder, message: EmailMessage, section: bool = False) -> str | None:
     """Add the message's headers, body and attachment names; returns its subject (see mail_into)."""
+    body = _body_part(message)
+    headers = mail_headers(message, body.get_content_charset() if body is not None else None)
+    return mail_into(builder, headers, _part_into(body), _attachment_names(message, body), section)
+
+
+def mime_body(message: EmailMessage) -> Callable[[TextBuilder], None]:
+    """What adds a MIME message's body: also the signed copy of the message inside an Outlook message."""
+    return _part_into(_body_part(message))
+
+
+def _body_part(message: EmailMessage) -> EmailMessage | None:
+    """The part that is the message's text: plain text (what the sender wrote), else HTML."""
     body = message.get_body(preferencelist=("plain", "html"))
-    hint = body.get_content_charset() if isinstance(body, EmailMessage) else None
-    headers = mail_headers(message, hint)
-    text = _part_text(body) if isinstance(body, EmailMessage) else ""
-    html = isinstance(body, EmailMessage) and body.get_content_subtype() == "html"
-    return mail_into(builder, headers, partial(body_into, text=text, html=html),
-                     _attachment_names(message, body), section)
+    return body if isinstance(body, EmailMessage) else None
+
+
+def _part_into(part: EmailMessage | None) -> Callable[[TextBuilder], None]:
+    if part is None:
+        return partial(body_into, text="")
+    return partial(body_into, text=_part_text(part), html=part.get_content_subtype() == "html")
 
 
 def mail_headers(message: EmailMessage, hint: str | None = None) -> dict[str, str]:

@@ -8,6 +8,8 @@ recipient table, sent or delivery time); a received message's original mail
 headers fill any gap. The body is chosen as for .eml: plain text, else HTML,
 else the compressed RTF that is all some copies keep: Outlook's RTF that wraps
 HTML (\\fromhtml1) is unwrapped and read as HTML, other RTF by the RTF reader.
+A signed message often keeps its text only in the signed MIME original Outlook
+attaches (smime.p7m, multipart/signed), which is read as an .eml's body is.
 Messages whose body is sealed (S/MIME encryption, rights management) are named
 as such rather than indexed with their subject alone, so the user knows why
 their words are not found. A field that cannot be decoded is left out, not the mail.
@@ -18,6 +20,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from email.headerregistry import Address
+from email.message import EmailMessage
 from email.utils import format_datetime
 from functools import partial
 from typing import TypeVar
@@ -32,7 +35,7 @@ from oxmsg.storage import Storage
 from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
-from engine.extract.mail import body_into, body_text, mail_headers, mail_into, parse_message
+from engine.extract.mail import body_into, body_text, mail_headers, mail_into, mime_body, parse_message
 from engine.extract.rtf import rtf_into
 from engine.extract.rtf_html import is_wrapped_html, unwrapped_html
 
@@ -149,6 +152,8 @@ def _body(message: Message) -> tuple[Callable[[TextBuilder], None], list[str]]:
         return partial(body_into, text=text), []
     if html := _html(message):
         return partial(body_into, text=html, html=True), []
+    if signed := _signed_copy(message):
+        return mime_body(signed), []
     compressed = _field(lambda: message.properties.binary_prop_value(c.PID_RTF_COMPRESSED))
     if not compressed:
         return _nothing, []
@@ -166,6 +171,14 @@ def _body(message: Message) -> tuple[Callable[[TextBuilder], None], list[str]]:
             gaps.append(UNREADABLE_BODY)
 
     return rtf_body, gaps
+
+
+def _signed_copy(message: Message) -> EmailMessage | None:
+    """A signed message's MIME original: Outlook keeps it whole as the attachment smime.p7m, often alone."""
+    for attachment in _field(lambda: message.attachments) or ():
+        if _field(lambda: attachment.mime_type) == "multipart/signed" and (data := _field(lambda: attachment.file_bytes)):
+            return _field(lambda: parse_message(data))
+    return None
 
 
 def _html(message: Message) -> str | None:

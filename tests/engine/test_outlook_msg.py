@@ -10,6 +10,7 @@ fake embedder stands in where only the words matter.
 from __future__ import annotations
 
 import datetime
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -122,6 +123,26 @@ def test_encrypted_and_rights_protected_messages_are_named_as_such(
     path.write_bytes(outlook_message("Salary review", sender=TOMAS, to=(INES,), sent=SENT,
                                      attachments=((name, b"0\x82\x05\x1e\x06\t*\x86H\x86\xf7" + bytes(64), mime_type),)))
     assert reason(path).startswith(start)
+
+
+def signed_mime() -> bytes:
+    """The clear-signed MIME message Outlook keeps whole, as the attachment smime.p7m, of a signed mail."""
+    signed = EmailMessage()
+    signed["Subject"] = "Discharge summary"
+    signed.set_content("Discharge summary: the patient may resume light walking after ten days.")
+    signed.make_mixed()
+    signed.add_attachment(b"0\x82\x05\x1e", maintype="application", subtype="pkcs7-signature", filename="smime.p7s")
+    signed.replace_header("Content-Type", 'multipart/signed; protocol="application/pkcs7-signature"; micalg=sha-256')
+    return signed.as_bytes()
+
+
+def test_a_signed_message_is_read_from_its_signed_copy(tmp_path: Path) -> None:
+    path = tmp_path / "signed.msg"
+    path.write_bytes(outlook_message("Discharge summary", sender=TOMAS, to=(INES,), sent=SENT,
+                                     attachments=(("smime.p7m", signed_mime(), "multipart/signed"),)))
+    doc = extract(path, LIMIT)
+    assert "Discharge summary: the patient may resume light walking after ten days." in doc.text
+    assert "From: Tomas Berg <tomas@example.org>" in doc.text
 
 
 # --- Through the index, and through the real reader process -------------------------------------

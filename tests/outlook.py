@@ -7,7 +7,8 @@ saved by other clients often has only one of them: `without` takes properties
 out the way such a client never wrote them, by turning their entries in the
 properties stream into unused ones, so the file stays a valid compound file of
 the same size (olefile rewrites a stream only in place). `with_rtf` puts in
-an RTF body of one's own, as Outlook keeps mail written in its Rich Text format.
+an RTF body of one's own, as Outlook keeps mail written in its Rich Text format;
+`received` gives a message the mail headers it arrived with.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import olefile
 
 BODY = 0x1000001F  # PidTagBody, Unicode
 HTML = 0x10130102  # PidTagHtml, binary
+_SUBJECT = 0x0037001F  # PidTagSubject
+_HEADERS = 0x007D001F  # PidTagTransportMessageHeaders
 _RTF_STREAM = "__substg1.0_10090102"  # PidTagRtfCompressed
 _MESSAGE_HEADER = 32  # bytes before the first property entry of a message's properties stream
 _ENTRY = 16
@@ -42,12 +45,27 @@ def outlook_message(subject: str, text: str = "", html: str = "", sender: tuple[
 
 def without(data: bytes, *tags: int) -> bytes:
     """The message with the properties `tags` (such as BODY, HTML) left out, as a client that never wrote them."""
+    return _retagged(data, {tag: _UNUSED for tag in tags})
+
+
+def received(data: bytes) -> bytes:
+    """A message built with the mail headers it was received with as its subject, made into such a message:
+    its subject property becomes the headers property (PidTagTransportMessageHeaders). The property's
+    stream is renamed byte by byte in the file's directory (same length), as no library writes that case."""
+    old, new = (f"__substg1.0_{tag:08X}".encode("utf-16-le") for tag in (_SUBJECT, _HEADERS))
+    assert data.count(old) == 1
+    return _retagged(data.replace(old, new), {_SUBJECT: _HEADERS})
+
+
+def _retagged(data: bytes, tags: dict[int, int]) -> bytes:
+    """The message with the property entries `tags` (old: new) given new tags, the values unchanged."""
     buffer = io.BytesIO(data)
     with olefile.OleFileIO(buffer, write_mode=True) as ole:
         stream = bytearray(ole.openstream("__properties_version1.0").read())
         for offset in range(_MESSAGE_HEADER, len(stream) - _ENTRY + 1, _ENTRY):
-            if struct.unpack_from("<I", stream, offset)[0] in tags:
-                stream[offset:offset + _ENTRY] = struct.pack("<IIQ", _UNUSED, 0, 0)
+            tag = struct.unpack_from("<I", stream, offset)[0]
+            if tag in tags:
+                struct.pack_into("<I", stream, offset, tags[tag])
         ole.write_stream("__properties_version1.0", bytes(stream))
     return buffer.getvalue()
 

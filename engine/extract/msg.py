@@ -3,11 +3,12 @@
 A .msg file is an OLE compound file of MAPI properties (MS-OXMSG), read here
 with python-oxmsg; the message is then laid out by engine.extract.mail, so it
 reads and is found exactly as the same mail saved as .eml: who, when, the body,
-attachment names. The headers come from the properties Outlook shows (sender,
-recipient table, sent or delivery time); a received message's original mail
-headers fill any gap. The body is chosen as for .eml: plain text, else HTML,
-else the compressed RTF that is all some copies keep: Outlook's RTF that wraps
-HTML (\\fromhtml1) is unwrapped and read as HTML, other RTF by the RTF reader.
+attachment names. A received message keeps the mail headers it arrived with,
+which are used first; the properties Outlook shows (sender, recipient table,
+sent or delivery time) give the rest, and all of a message never sent. The
+body is chosen as for .eml: plain text, else HTML, else the compressed RTF that
+is all some copies keep: Outlook's RTF that wraps HTML (\\fromhtml1) is
+unwrapped and read as HTML, other RTF by the RTF reader.
 A signed message often keeps its text only in the signed MIME original Outlook
 attaches (smime.p7m, multipart/signed), which is read as an .eml's body is.
 Messages whose body is sealed (S/MIME encryption, rights management) are named
@@ -101,7 +102,8 @@ def _refuse_sealed(message: Message) -> None:
 
 
 def _headers(message: Message) -> dict[str, str]:
-    """Subject, From, To, Cc and Date as Outlook shows them; a received message's own headers fill the gaps."""
+    """Subject, From, To, Cc and Date: a received message's own mail headers, as its .eml would show them
+    (Outlook's sender may be an Exchange-internal address), else the properties Outlook shows."""
     recipients = _field(lambda: message.recipients) or ()
     fields = {
         "Subject": _field(lambda: message.subject),
@@ -112,7 +114,7 @@ def _headers(message: Message) -> dict[str, str]:
     }
     transport = _field(lambda: message.properties.str_prop_value(c.PID_TRANSPORT_MESSAGE_HEADERS))
     original = mail_headers(parse_message(transport.encode("utf-8", "replace"))) if transport else {}
-    return {name: value for name in fields if (value := fields[name] or original.get(name))}
+    return {name: value for name in fields if (value := original.get(name) or fields[name])}
 
 
 def _sender(message: Message) -> str | None:

@@ -19,7 +19,7 @@ from engine.extract import extract
 from engine.sandbox import Limits, SandboxedExtractor
 from tests.engine.test_office_formats import LIMIT, docs, problems, reason  # noqa: F401  (docs: the same fixture)
 from tests.engine.test_office_formats import indexed as index
-from tests.outlook import BODY, HTML, outlook_message, with_rtf, without
+from tests.outlook import BODY, HTML, outlook_message, received, with_rtf, without
 
 SENT = datetime.datetime(2024, 3, 5, 9, 30, tzinfo=datetime.timezone.utc)
 TOMAS = ("tomas@example.org", "Tomas Berg")
@@ -89,6 +89,22 @@ def test_a_unicode_subject_body_and_attachment_name_keep_their_letters(tmp_path:
     assert "From: Zoë Müller <zoe@example.org>\nTo: Ève <eve@example.org>" in doc.text
     assert "Le fromage coûte 12 €. Встреча в пятницу." in doc.text
     assert "Attachments: facture-été.pdf" in doc.text
+
+
+def test_a_received_message_is_shown_with_the_headers_it_arrived_with(tmp_path: Path) -> None:
+    """As the same mail saved as .eml: encoded words decoded; Outlook's own properties give what they lack."""
+    headers = ("Received: from mx.example.org by mail.example.org; Tue, 05 Mar 2024 09:31:02 +0000\r\n"
+               "Subject: =?utf-8?q?R=C3=A9union_=C3=BCber_K=C3=A4se?=\r\n"
+               "From: =?utf-8?q?Zo=C3=AB_M=C3=BCller?= <zoe@example.org>\r\n"
+               "Date: Tue, 05 Mar 2024 10:30:00 +0100\r\n\r\n")
+    path = tmp_path / "fromage.msg"
+    written = outlook_message(headers, text="Le fromage coûte 12 €.", sender=("zoe@example.org", "Zoe"),
+                              to=(INES,))  # Outlook's sender without the accent
+    path.write_bytes(received(written))
+    doc = extract(path, LIMIT)
+    assert doc.title == "Réunion über Käse"
+    assert doc.text.startswith("Subject: Réunion über Käse\nFrom: Zoë Müller <zoe@example.org>\n"
+                               "To: Ines Duarte <ines@example.org>\nDate: Tue, 05 Mar 2024 10:30:00 +0100\n\n")
 
 
 def test_a_draft_without_sender_or_date_gives_what_it_has(tmp_path: Path) -> None:

@@ -76,5 +76,6 @@ def with_rtf(data: bytes, rtf: bytes) -> bytes:
     buffer = io.BytesIO(data)
     with olefile.OleFileIO(buffer, write_mode=True) as ole:
         size = ole.get_size(_RTF_STREAM)
+        assert len(rtf) <= size - 16, "the message's own RTF body is shorter: write it with a longer HTML body"
         ole.write_stream(_RTF_STREAM, compressed_rtf.compress(rtf.ljust(size - 16), compressed=False))
     return buffer.getvalue()

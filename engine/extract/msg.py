@@ -19,7 +19,7 @@ their words are not found. A field that cannot be decoded is left out, not the m
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -29,6 +29,7 @@ from typing import TypeVar
 import compressed_rtf
 from olefile import OleFileIO
 from oxmsg import Message
+from oxmsg.attachment import Attachment
 from oxmsg.domain import constants as c
 from oxmsg.recipient import Recipient
 from oxmsg.storage import Storage
@@ -55,10 +56,11 @@ _T = TypeVar("_T")
 
 def extract_msg(data: bytes) -> Document:
     message = _load(data)
-    _refuse_sealed(message)
-    body, gaps = _body(message)  # `gaps` is filled as the body is added
+    attachments = _field(lambda: message.attachments) or ()
+    _refuse_sealed(message, attachments)
+    body, gaps = _body(message, attachments)  # `gaps` is filled as the body is added
     builder = TextBuilder()
-    subject = mail_into(builder, _headers(message), body, _attachment_names(message))
+    subject = mail_into(builder, _headers(message), body, _attachment_names(attachments))
     return builder.build("msg", subject, gap="; ".join(gaps) or None)
 
 
@@ -89,10 +91,9 @@ def _field(read: Callable[[], _T]) -> _T | None:
         return None
 
 
-def _refuse_sealed(message: Message) -> None:
+def _refuse_sealed(message: Message, attachments: Sequence[Attachment]) -> None:
     """Outlook keeps the body of an encrypted or rights-managed message only inside an opaque attachment."""
     kind = (_field(lambda: message.message_class) or "").lower()
-    attachments = _field(lambda: message.attachments) or ()
     names = {(_field(lambda: a.file_name) or "").lower(): _field(lambda: a.mime_type) for a in attachments}
     if ".rpmsg" in kind or "message.rpmsg" in names:
         raise ExtractionError(RIGHTS_PROTECTED)
@@ -112,8 +113,8 @@ def _headers(message: Message) -> dict[str, str]:
         "Cc": ", ".join(_address(r.name, r.email_address) for r in recipients if _kind(r) == _CC),
         "Date": _date(message),
     }
-    transport = _field(lambda: message.properties.str_prop_value(c.PID_TRANSPORT_MESSAGE_HEADERS))
-    original = mail_headers(parse_message(transport.encode("utf-8", "replace"))) if transport else {}
+    transport = _field(lambda: message.properties.str_prop_value(c.PID_TRANSPORT_MESSAGE_HEADERS)) or ""
+    original = _field(lambda: mail_headers(parse_message(transport.encode("utf-8", "replace")))) or {}
     return {name: value for name in fields if (value := original.get(name) or fields[name])}
 
 
@@ -148,13 +149,13 @@ def _date(message: Message) -> str | None:
     return None
 
 
-def _body(message: Message) -> tuple[Callable[[TextBuilder], None], list[str]]:
+def _body(message: Message, attachments: Sequence[Attachment]) -> tuple[Callable[[TextBuilder], None], list[str]]:
     """What adds the message's text, chosen as for an .eml (plain text, else HTML), else its RTF."""
     if text := _field(lambda: message.body):
         return partial(body_into, text=text), []
     if html := _html(message):
         return partial(body_into, text=html, html=True), []
-    if signed := _signed_copy(message):
+    if signed := _signed_copy(attachments):
         return mime_body(signed), []
     compressed = _field(lambda: message.properties.binary_prop_value(c.PID_RTF_COMPRESSED))
     if not compressed:
@@ -175,10 +176,12 @@ def _body(message: Message) -> tuple[Callable[[TextBuilder], None], list[str]]:
     return rtf_body, gaps
 
 
-def _signed_copy(message: Message) -> EmailMessage | None:
+def _signed_copy(attachments: Sequence[Attachment]) -> EmailMessage | None:
     """A signed message's MIME original: Outlook keeps it whole as the attachment smime.p7m, often alone."""
-    for attachment in _field(lambda: message.attachments) or ():
-        if _field(lambda: attachment.mime_type) == "multipart/signed" and (data := _field(lambda: attachment.file_bytes)):
+    for attachment in attachments:
+        if not (_field(lambda: attachment.mime_type) or "").startswith("multipart/signed"):
+            continue
+        if data := _field(lambda: attachment.file_bytes):
             return _field(lambda: parse_message(data))
     return None
 
@@ -196,9 +199,9 @@ def _nothing(builder: TextBuilder) -> None:
     """The body of a message that has none (a meeting request, an empty draft)."""
 
 
-def _attachment_names(message: Message) -> list[str]:
+def _attachment_names(attachments: Sequence[Attachment]) -> list[str]:
     names = []
-    for attachment in _field(lambda: message.attachments) or ():
+    for attachment in attachments:
         properties = attachment.properties
         name = (_field(lambda: attachment.file_name)
                 or _field(lambda: properties.str_prop_value(c.PID_ATTACH_FILENAME))

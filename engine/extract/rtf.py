@@ -49,7 +49,7 @@ def extract_rtf(data: bytes) -> Document:
 
 
 def rtf_into(builder: TextBuilder, data: bytes) -> None:
-    """Add an RTF document's paragraphs and headings (also an Outlook message's RTF body); ExtractionError if it is not RTF."""
+    """Add an RTF text's paragraphs and headings (an Outlook message's body, too); ExtractionError if it is not RTF."""
     data = data.removeprefix(b"\xef\xbb\xbf")
     if not data.lstrip()[:5] == b"{\\rtf":
         raise ExtractionError(DAMAGED)

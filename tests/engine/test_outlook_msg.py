@@ -27,6 +27,9 @@ INES = ("ines@example.org", "Ines Duarte")
 HTML_BODY = ("<h1>Harbour dues</h1><p>The harbour master raised the mooring fee to 40 &amp; 45 crowns.</p>"
              "<p>Pay at the <b>chandlery</b> by Friday.</p>")
 
+# An HTML body whose RTF is longer than the RTF a test puts in its place (tests.outlook.with_rtf)
+LONG_HTML = "".join(f"<p>Tide table {i}: high water at {i % 24}:{i * 7 % 60:02d}</p>" for i in range(200))
+
 
 def lease() -> bytes:
     return outlook_message(
@@ -68,10 +71,43 @@ def test_an_rtf_only_message_is_read_through_the_rtf_reader(tmp_path: Path) -> N
     assert "htmltag" not in doc.text and "<p>" not in doc.text
 
 
+# As Outlook wraps HTML in RTF (MS-OXRTFEX): tags in \*\htmltag groups, an RTF-only rendering between
+# \htmlrtf and \htmlrtf0 (a bold line for a heading, a comma the HTML writes as an entity), \*\mhtmltag
+# copies of tags.
+OUTLOOK_WRAPPED = (
+    rb"{\rtf1\ansi\ansicpg1252\fromhtml1 \deff0{\fonttbl{\f0\fswiss Arial;}{\f1\fmodern Courier New;}}"
+    rb"{\colortbl\red0\green0\blue0;}\uc1\pard\plain\deftab360 \f0\fs24 "
+    b"\r\n"
+    rb"{\*\htmltag19 <html>}{\*\htmltag34 <head>}{\*\htmltag177 <style>}{\*\htmltag241 p \{margin:0\}}"
+    rb"{\*\htmltag185 </style>}{\*\htmltag41 </head>}{\*\htmltag50 <body>}\htmlrtf {\htmlrtf0 "
+    b"\r\n"
+    rb"{\*\htmltag64 <h2>}\htmlrtf {\b\htmlrtf0 Pilotage\htmlrtf\par}\htmlrtf0 {\*\htmltag72 </h2>}"
+    b"\r\n"
+    rb"{\*\htmltag64 <p>}\htmlrtf {\htmlrtf0 The pilot boards at Skagen\htmlrtf \'2c\htmlrtf0 {\*\htmltag84 &#44;}"
+    rb" not at the caf\'e9.\htmlrtf\par\htmlrtf0 {\*\htmltag72 </p>}"
+    b"\r\n"
+    rb"{\*\htmltag64 <p>}\htmlrtf {\htmlrtf0 Tides \u8212? see table{\*\htmltag84 &nbsp;}\htmlrtf  \htmlrtf0 "
+    rb"{\*\mhtmltag84 <img src=\"cid:image001.png\">}{\*\htmltag84 <img src=\"image001.png\">}"
+    rb"\htmlrtf \par}\htmlrtf0 {\*\htmltag72 </p>}"
+    b"\r\n"
+    rb"{\*\htmltag58 </body>}{\*\htmltag27 </html>}}"
+)
+
+
+def test_outlook_wrapped_html_is_unwrapped_and_read_as_html(tmp_path: Path) -> None:
+    written = outlook_message("Pilotage", html=LONG_HTML, sender=TOMAS, sent=SENT)
+    path = tmp_path / "pilot.msg"
+    path.write_bytes(without(with_rtf(written, OUTLOOK_WRAPPED), BODY, HTML))
+    doc = extract(path, LIMIT)
+    assert doc.text.endswith("Pilotage\n\nThe pilot boards at Skagen, not at the café.\n\nTides — see table")
+    assert [h.text for h in doc.headings] == ["Pilotage"], "read as its HTML is, headings and all"
+    assert "margin" not in doc.text, "the style sheet is not text"
+
+
 def test_a_message_in_outlook_rich_text_is_read_through_the_rtf_reader(tmp_path: Path) -> None:
     rich = (rb"{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0\fswiss Calibri;}}\pard\f0 The caf\'e9 on the quay "
             rb"opens at six.\par Bring the \b signed\b0  charter \u8212? both copies.\par}")
-    written = outlook_message("Charter", html=HTML_BODY * 4, sender=TOMAS, sent=SENT)
+    written = outlook_message("Charter", html=LONG_HTML, sender=TOMAS, sent=SENT)
     path = tmp_path / "charter.msg"
     path.write_bytes(without(with_rtf(written, rich), BODY, HTML))
     doc = extract(path, LIMIT)
@@ -136,8 +172,9 @@ def test_encrypted_and_rights_protected_messages_are_named_as_such(
         tmp_path: Path, name: str, mime_type: str, start: str) -> None:
     """Outlook saves such a message's body only as an encrypted attachment; the subject is left in clear."""
     path = tmp_path / "sealed.msg"
+    sealed = b"0\x82\x05\x1e\x06\t*\x86H\x86\xf7" + bytes(64)  # the start of a PKCS #7 structure
     path.write_bytes(outlook_message("Salary review", sender=TOMAS, to=(INES,), sent=SENT,
-                                     attachments=((name, b"0\x82\x05\x1e\x06\t*\x86H\x86\xf7" + bytes(64), mime_type),)))
+                                     attachments=((name, sealed, mime_type),)))
     assert reason(path).startswith(start)
 
 

@@ -162,6 +162,10 @@ def test_files_that_are_not_readable_messages_give_a_reason(tmp_path: Path) -> N
     scrambled[512:1536] = bytes(1024)  # the first sectors (the allocation table) wiped
     (tmp_path / "scrambled.msg").write_bytes(bytes(scrambled))
     assert reason(tmp_path / "scrambled.msg").startswith("damaged Outlook message")
+    # an OLE file, but of something else (as an old .doc is): no message property table, renamed in place
+    table, renamed = ("__properties_version1.0".encode("utf-16-le"), "__properties_version9.9".encode("utf-16-le"))
+    (tmp_path / "other.msg").write_bytes(lease().replace(table, renamed))
+    assert reason(tmp_path / "other.msg").startswith("not an Outlook message")
 
 
 @pytest.mark.parametrize(("name", "mime_type", "start"), [

@@ -8,6 +8,8 @@ only named, so a search for a file name still finds the mail that carried it.
 Old and careless clients send 8-bit text with no charset or a wrong one, and
 even raw 8-bit headers: such text is decoded from its bytes, with a guess where
 the label is missing or does not fit, so no accented letter is lost.
+The layout itself (mail_into) takes plain fields, so Outlook's .msg files, which
+are not MIME, are rendered by the same code as .eml files and mailboxes.
 Named mail.py, not email.py, so it is never mistaken for the standard library.
 """
 

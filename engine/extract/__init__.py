@@ -37,10 +37,12 @@ _EXTRACTORS: dict[str, tuple[str, str]] = {
     "epub": ("epub", "extract_epub"),
     "rtf": ("rtf", "extract_rtf"),
     "msg": ("msg", "extract_msg"),
+    "doc": ("doc", "extract_doc"),
+    "xls": ("xls", "extract_xls"),
 }
 # Readers of files that can take long to read (huge sheets, mailboxes of many thousand messages): given the
 # deadline, they keep what they read by then, marked partial, rather than being stopped with nothing.
-_WITH_DEADLINE = frozenset({"xlsx", "mbox"})
+_WITH_DEADLINE = frozenset({"xlsx", "xls", "mbox"})
 
 # Raise a kind's number when its reader finds more or other text (or a better reason for failing):
 # files of that kind read by an older one are read again on the next pass, unchanged ones
@@ -63,6 +65,8 @@ READER_VERSIONS: dict[str, int] = {
     "epub": 1,
     "rtf": 1,
     "msg": 1,
+    "doc": 1,  # before: not read
+    "xls": 1,  # before: not read
 }
 
 

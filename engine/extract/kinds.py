@@ -36,6 +36,8 @@ _BY_EXTENSION: dict[str, str] = {
     ".epub": "epub",
     ".rtf": "rtf",
     ".msg": "msg",
+    ".doc": "doc",
+    ".xls": "xls",
 }
 _CODE_NAMES = frozenset({
     "makefile", "gnumakefile", "dockerfile", "containerfile", "rakefile", "gemfile", "vagrantfile",

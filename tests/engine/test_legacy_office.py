@@ -1,0 +1,208 @@
+"""Word and Excel 97-2003 files (.doc, .xls) as a person searches them: found by their words, sheets
+as headings, and a broken or password-protected file named as such while the rest is indexed.
+
+The .xls files are written by xlwt (the writer of the .xls format in Python); the .doc files
+are real ones saved by Word and WPS Office (tests/fixtures/office97, whose README says where
+each comes from), edited byte by byte where the case needs it (an old Word 95 header, a
+truncated download). Keyword search needs no real model, so the fake embedder stands in.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import time
+from pathlib import Path
+
+import olefile
+import pytest
+import xlwt
+
+from engine.extract import extract
+from engine.sandbox import Limits, SandboxedExtractor
+from tests.engine.test_office_formats import LIMIT, docs, indexed, problems, reason  # noqa: F401  (docs: fixture)
+
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "office97"
+
+
+def fixture(name: str) -> bytes:
+    return (FIXTURES / name).read_bytes()
+
+
+# --- Excel 97-2003 ------------------------------------------------------------------------------
+
+
+def old_ledger() -> bytes:
+    book = xlwt.Workbook()
+    day, moment, clock = (xlwt.easyxf(num_format_str=f) for f in ("YYYY-MM-DD", "YYYY-MM-DD hh:mm", "hh:mm"))
+    invoices = book.add_sheet("Invoices 2024")
+    for column, title in enumerate(["Client", "Amount", "Due", "Paid"]):
+        invoices.write(0, column, title)
+    invoices.write(1, 0, "Harbour Ltd")
+    invoices.write(1, 1, 1200.5)
+    invoices.write(1, 2, datetime.date(2024, 3, 1), day)
+    invoices.write(1, 3, True)
+    invoices.write(2, 0, "Ferry Company")
+    invoices.write(2, 1, 3000)
+    invoices.write(2, 2, datetime.datetime(2024, 4, 15, 9, 30), moment)
+    invoices.write(2, 3, False)
+    invoices.write(4, 0, "Office opens")  # after an empty row: another block
+    invoices.write(4, 1, datetime.time(8, 45), clock)
+    contacts = book.add_sheet("Contacts")
+    contacts.write(0, 0, "Name")
+    contacts.write(0, 1, "Role")
+    contacts.write(1, 0, "Maren Olsen")
+    contacts.write(1, 1, "harbour master")
+    contacts.write(2, 0, "Zoë Ødegård")
+    contacts.write(2, 1, "Übersetzerin, Ελληνικά")
+    contacts.write(39, 2, "far below, after empty rows")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_xls_workbook_reads_as_an_xlsx_one_sheets_as_headings_rows_as_lines(tmp_path: Path, docs: Path) -> None:
+    (docs / "ledger.xls").write_bytes(old_ledger())
+    doc = extract(docs / "ledger.xls", LIMIT)
+    assert doc.kind == "xls"
+    assert [h.text for h in doc.headings] == ["Invoices 2024", "Contacts"]
+    assert ("Client | Amount | Due | Paid\nHarbour Ltd | 1200.5 | 2024-03-01 | TRUE\n"
+            "Ferry Company | 3000 | 2024-04-15T09:30:00 | FALSE\n\nOffice opens | 08:45:00") in doc.text
+    assert "Zoë Ødegård | Übersetzerin, Ελληνικά" in doc.text
+    with indexed(tmp_path) as cairn:
+        assert problems(cairn) == {}
+        [hit] = cairn.search("Maren Olsen", mode="keyword")
+        assert (Path(hit.path).name, hit.heading, hit.page) == ("ledger.xls", "Contacts", None)
+        assert [r.heading for r in cairn.search("2024-03-01", mode="keyword")] == ["Invoices 2024"]
+        assert [r.heading for r in cairn.search("far below", mode="keyword")] == ["Contacts"]
+
+
+def test_damaged_and_password_protected_xls_files_are_refused_with_a_reason(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.xls"
+    broken.write_bytes(old_ledger()[:3000])  # an unfinished download
+    assert reason(broken) == "damaged Excel file: not a valid .xls file"
+    text = tmp_path / "notes.xls"
+    text.write_bytes(b"Client;Amount\nHarbour Ltd;1200.5\n" * 100)  # a text export given the old name
+    assert reason(text) == "damaged Excel file: not a valid .xls file"
+    locked = tmp_path / "locked.xls"
+    locked.write_bytes(fixture("encrypted.xls"))  # saved by Excel with a password to open
+    assert reason(locked) == "password-protected Excel file: Cairn reads only unprotected .xls files"
+
+
+def big_old_sheet(rows: int) -> bytes:
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Readings")
+    for i in range(rows):
+        sheet.write(i, 0, f"station {i}")
+        sheet.write(i, 1, i)
+        sheet.write(i, 2, "calm sea")
+    book.add_sheet("Summary").write(0, 0, "never reached")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_huge_xls_sheet_stops_at_the_character_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("engine.extract.xls.MAX_CHARS", 20_000)
+    path = tmp_path / "readings.xls"
+    path.write_bytes(big_old_sheet(5000))
+    doc = extract(path, LIMIT)
+    assert doc.truncated and len(doc.text) == 20_000
+    assert doc.text.startswith("Readings\n\nstation 0 | 0 | calm sea\nstation 1 | 1 | calm sea")
+
+
+def test_an_xls_sheet_still_being_read_at_the_deadline_keeps_the_rows_read(tmp_path: Path) -> None:
+    path = tmp_path / "readings.xls"
+    path.write_bytes(big_old_sheet(5000))
+    doc = extract(path, LIMIT, deadline=time.monotonic() - 1)  # the time was spent before the first row
+    assert doc.truncated and "station 998 | 998 | calm sea" in doc.text and "station 1000 " not in doc.text
+    assert doc.gap == "the rows after row 999 of sheet 1, and the sheets after it, were not read in the time allowed"
+
+
+# --- Word 97-2003 -------------------------------------------------------------------------------
+
+
+def test_a_doc_saved_by_word_reads_with_its_accented_letters(tmp_path: Path) -> None:
+    path = tmp_path / "harmless.doc"
+    path.write_bytes(fixture("harmless-clean.doc"))
+    doc = extract(path, LIMIT)
+    assert doc.kind == "doc"
+    assert doc.text.startswith("Test\n\nThis is a harmless test document.\n\nIt contains neither macros")
+    assert doc.text.endswith("we add some ünicöde-ßtringß and different text sizes, colors and fonts")
+
+
+def test_a_doc_in_utf16_keeps_its_script_and_its_table_rows(tmp_path: Path) -> None:
+    path = tmp_path / "guide.doc"
+    path.write_bytes(fixture("camping-guide-zh.doc"))
+    doc = extract(path, LIMIT)
+    assert doc.text.startswith("春季露营活动指南\n\n一、活动筹备清单")
+    assert "\n\n日期 | 上午行程 | 下午行程 | 晚上安排\n\n第一天 | 9点集合出发" in doc.text, "a table row is a line of cells"
+
+
+def test_fields_show_their_results_not_their_codes_and_the_title_comes_from_the_properties(tmp_path: Path) -> None:
+    path = tmp_path / "tenders.doc"
+    path.write_bytes(fixture("tenders-de.doc"))
+    doc = extract(path, LIMIT)
+    assert doc.title == "(53121) [Vergeben] Max-Planck-Institut für Radioastronomie – Archiv- u"
+    # a table of contents: TOC, HYPERLINK and PAGEREF fields nested, each entry showing its page number
+    assert doc.text.startswith("(01097) Sächsisches Staatsministerium für Wirtschaft, Arbeit und Verkehr – CAFM System 4")
+    for code in ("TOC", "HYPERLINK", "PAGEREF", "_Toc", "MERGEFORMAT"):
+        assert code not in doc.text
+    assert not any(ord(c) < 0x20 and c != "\n" for c in doc.text), "Word's marks are not text"
+
+
+def word95(data: bytes) -> bytes:
+    """The same file with the FIB's version of a Word 95 document, whose layout Cairn does not read."""
+    with olefile.OleFileIO(data) as ole:
+        sector = ole.root.kids_dict["worddocument"].isectStart
+    at = 512 + sector * 512  # the stream's first sector, where the FIB starts
+    assert data[at:at + 2] == b"\xec\xa5"
+    return data[:at + 2] + (104).to_bytes(2, "little") + data[at + 4:]
+
+
+def test_protected_old_and_damaged_docs_give_a_reason(tmp_path: Path) -> None:
+    cases = {
+        "locked.doc": (fixture("encrypted.doc"), "password-protected Word document: Cairn reads only unprotected .doc files"),
+        "word95.doc": (word95(fixture("harmless-clean.doc")), "Word 6 or Word 95 document: Cairn reads Word 97-2003 "
+                       ".doc files (open it in Word and save it again)"),
+        "broken.doc": (fixture("harmless-clean.doc")[:4000], "damaged Word document: not a valid .doc file"),
+        "sheet.doc": (old_ledger(), "damaged Word document: not a valid .doc file"),  # an OLE file, but not Word's
+        "notes.doc": (b"Minutes of the meeting, in plain text. " * 50, "damaged Word document: not a valid .doc file"),
+    }
+    for name, (data, why) in cases.items():
+        (tmp_path / name).write_bytes(data)
+        assert reason(tmp_path / name) == why, name
+
+
+def test_rtf_saved_under_a_doc_name_is_read_as_rtf(tmp_path: Path) -> None:
+    path = tmp_path / "letter.doc"
+    path.write_bytes(b"{\\rtf1\\ansi The lighthouse lamp was broken on the night of the storm.\\par}")
+    doc = extract(path, LIMIT)
+    assert (doc.kind, doc.text) == ("doc", "The lighthouse lamp was broken on the night of the storm.")
+
+
+# --- Through the real reader process ------------------------------------------------------------
+
+
+def test_old_office_files_through_the_sandboxed_reader_and_broken_ones_fail_alone(tmp_path: Path, docs: Path) -> None:
+    (docs / "ledger.xls").write_bytes(old_ledger())
+    (docs / "tenders.doc").write_bytes(fixture("tenders-de.doc"))
+    (docs / "guide.doc").write_bytes(fixture("camping-guide-zh.doc"))
+    (docs / "broken.doc").write_bytes(fixture("harmless-clean.doc")[:4000])
+    (docs / "broken.xls").write_bytes(old_ledger()[:3000])
+    (docs / "locked.doc").write_bytes(fixture("encrypted.doc"))
+    (docs / "after.txt").write_text("An ordinary note about the village fair.")
+    extractor = SandboxedExtractor(Limits(seconds=20.0, memory_mb=1024))
+    try:
+        with indexed(tmp_path, extractor) as cairn:
+            assert problems(cairn) == {
+                "broken.doc": "damaged Word document: not a valid .doc file",
+                "broken.xls": "damaged Excel file: not a valid .xls file",
+                "locked.doc": "password-protected Word document: Cairn reads only unprotected .doc files",
+            }
+            found = {Path(r.path).name: r.heading
+                     for query in ("Maren Olsen", "Greenbone Schwachstellenscanner", "湖边垂钓", "village fair")
+                     for r in cairn.search(query, mode="keyword")}
+            assert found == {"ledger.xls": "Contacts", "tenders.doc": None, "guide.doc": None, "after.txt": None}
+    finally:
+        extractor.close()

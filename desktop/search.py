@@ -35,11 +35,11 @@ MODES: tuple[tuple[str, str, str], ...] = (
     ("Exact words", "keyword", "Only passages containing the words you typed"),
 )
 
-# One choice can cover several kinds: an Outlook message is e-mail to the user, whatever its reader.
+# One choice can cover several kinds: an Outlook message is e-mail to the user, a .doc Word, whatever its reader.
 KIND_LABELS: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("pdf",), "PDF"), (("docx",), "Word"), (("markdown",), "Markdown"), (("text",), "Plain text"),
+    (("pdf",), "PDF"), (("docx", "doc"), "Word"), (("markdown",), "Markdown"), (("text",), "Plain text"),
     (("html",), "Web pages"), (("email", "msg"), "E-mail"), (("code",), "Source code"),
-    (("pptx",), "PowerPoint"), (("xlsx",), "Excel"), (("mbox",), "Mailboxes"),
+    (("pptx",), "PowerPoint"), (("xlsx", "xls"), "Excel"), (("mbox",), "Mailboxes"),
     (("odf",), "OpenDocument"), (("epub",), "E-books"), (("rtf",), "Rich text (RTF)"),
 )
 

@@ -39,8 +39,8 @@ class WelcomePage(QWidget):
         bigger.setPointSizeF(bigger.pointSizeF() * 1.2)
         self.button.setFont(bigger)
         self.button.setAccessibleDescription("Choose a folder of documents for Cairn to read")
-        hint = QLabel("Notes, PDFs, Word, LibreOffice, PowerPoint and Excel files, e-books, e-mail (Outlook too) and code. "
-                      "You can add more folders later.")
+        hint = QLabel("Notes, PDFs, Word and Excel files (old .doc and .xls ones too), LibreOffice and PowerPoint "
+                      "files, e-books, e-mail (Outlook too) and code. You can add more folders later.")
         hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
         hint.setWordWrap(True)
         hint.setStyleSheet(f"color: {theme.dim_text().name()}")

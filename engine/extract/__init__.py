@@ -63,7 +63,7 @@ READER_VERSIONS: dict[str, int] = {
     "mbox": 1,
     "odf": 1,
     "epub": 1,
-    "rtf": 1,
+    "rtf": 2,  # a Word 97-2003 file named .rtf: told to rename it .doc, now read
     "msg": 1,
     "doc": 1,  # before: not read
     "xls": 1,  # before: not read

@@ -24,7 +24,7 @@ from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
 
 DAMAGED = "damaged RTF file: it does not start as an RTF document"
-OLD_WORD = "old-format Word document named .rtf: Cairn reads .docx and .rtf files"
+OLD_WORD = "old-format Word document named .rtf: rename it to .doc for Cairn to read it"
 UNREADABLE = "RTF file in a character set Cairn cannot read"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CODE_PAGE = re.compile(rb"\\ansicpg(\d{1,5})")

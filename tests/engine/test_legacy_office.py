@@ -174,11 +174,14 @@ def test_protected_old_and_damaged_docs_give_a_reason(tmp_path: Path) -> None:
         assert reason(tmp_path / name) == why, name
 
 
-def test_rtf_saved_under_a_doc_name_is_read_as_rtf(tmp_path: Path) -> None:
+def test_rtf_saved_under_a_doc_name_is_read_as_rtf_and_a_doc_named_rtf_is_named(tmp_path: Path) -> None:
     path = tmp_path / "letter.doc"
     path.write_bytes(b"{\\rtf1\\ansi The lighthouse lamp was broken on the night of the storm.\\par}")
     doc = extract(path, LIMIT)
     assert (doc.kind, doc.text) == ("doc", "The lighthouse lamp was broken on the night of the storm.")
+    renamed = tmp_path / "harmless.rtf"
+    renamed.write_bytes(fixture("harmless-clean.doc"))
+    assert reason(renamed) == "old-format Word document named .rtf: rename it to .doc for Cairn to read it"
 
 
 # --- Through the real reader process ------------------------------------------------------------

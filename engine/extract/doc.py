@@ -8,6 +8,8 @@ in which Word's marks stand for structure: paragraph ends, table cells, fields
 and objects. Here paragraphs become blocks, a table row a line of its cells
 joined by " | " (as in the other readers), and a field keeps the result Word
 shows ("Page 3", a date, a link's text), not its code (PAGE, HYPERLINK "...").
+Text deleted with changes tracked is left out (engine.extract.doc_deleted), so
+a .doc reads as Word shows it with its changes accepted, as a .docx does.
 
 The main text comes first, then the footnotes, endnotes and text boxes, each
 under its own heading; headers and footers (repeated on every page) and
@@ -30,6 +32,7 @@ import olefile
 
 from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
+from engine.extract.doc_deleted import deleted_ranges, kept
 from engine.extract.document import Document
 from engine.extract.limits import MAX_CHARS
 from engine.extract.ole import NotOle, is_encrypted_package, open_ole, summary_title
@@ -40,7 +43,7 @@ OLD = "Word 6 or Word 95 document: Cairn reads Word 97-2003 .doc files (open it 
 _WORD = 0xA5EC  # FibBase.wIdent of a Word 97-2003 document
 _FIRST_97_FIB = 0x00C0  # Word 6 and 95 wrote 101-105 here
 _ENCRYPTED, _TABLE_ONE = 0x0100, 0x0200  # FibBase flags: fEncrypted, fWhichTblStm
-_CLX = 33  # index of the fcClx/lcbClx pair in FibRgFcLcb97
+_CHPX, _CLX = 12, 33  # indexes of the (offset, size) pairs of PlcBteChpx and the CLX in FibRgFcLcb97
 # The stories follow each other in character positions, in this order (FibRgLw97 from ccpText on).
 _STORIES = ("main", "footnotes", "headers", "macros", "comments", "endnotes", "text boxes", "header text boxes")
 _READ = {"main": None, "footnotes": "Footnotes", "endnotes": "Endnotes", "text boxes": "Text boxes"}
@@ -103,16 +106,18 @@ def _stories(ole: olefile.OleFileIO) -> list[tuple[str, str]]:
     if fib_version < _FIRST_97_FIB:
         raise ExtractionError(OLD)
     try:
-        lengths, clx_at, clx_size = _fib(word)
+        lengths, places = _fib(word)
         table = _stream(ole, "1Table" if flags & _TABLE_ONE else "0Table")
+        clx_at, clx_size = places[_CLX]
         pieces = _pieces(table[clx_at:clx_at + clx_size])
     except (struct.error, ValueError):
         raise ExtractionError(DAMAGED) from None
+    deleted = deleted_ranges(word, table, *places[_CHPX])
     stories: list[tuple[str, str]] = []
     start = 0
     for name, length in zip(_STORIES, lengths):
         if name in _READ and length:
-            stories.append((name, _text(word, pieces, start, min(start + length, start + MAX_CHARS))))
+            stories.append((name, _text(word, pieces, start, min(start + length, start + MAX_CHARS), deleted)))
         start += length
     return stories
 
@@ -125,8 +130,8 @@ def _stream(ole: olefile.OleFileIO, name: str) -> bytes:
     return data
 
 
-def _fib(word: bytes) -> tuple[list[int], int, int]:
-    """(the length of each story, where the CLX starts in the table stream, its size), from the FIB.
+def _fib(word: bytes) -> tuple[list[int], dict[int, tuple[int, int]]]:
+    """(the length of each story, the (offset, size) in the table stream of the CLX and the PlcBteChpx).
 
     After the 32-byte FibBase come three arrays, each after its count: 16-bit
     values, 32-bit values (the story lengths from the fourth on) and (offset, size)
@@ -140,8 +145,8 @@ def _fib(word: bytes) -> tuple[list[int], int, int]:
     pairs = struct.unpack_from("<H", word, position)[0]
     if longs < 3 + len(_STORIES) or pairs <= _CLX:
         raise ValueError("FIB too short")
-    clx_at, clx_size = struct.unpack_from("<II", word, position + 2 + 8 * _CLX)
-    return lengths, clx_at, clx_size
+    places = {index: struct.unpack_from("<II", word, position + 2 + 8 * index) for index in (_CHPX, _CLX)}
+    return lengths, places
 
 
 def _pieces(clx: bytes) -> list[_Piece]:
@@ -161,6 +166,8 @@ def _pieces(clx: bytes) -> list[_Piece]:
     if count < 1:
         raise ValueError("empty piece table")
     positions = struct.unpack_from(f"<{count + 1}I", table, 0)
+    if any(later < earlier for earlier, later in zip(positions, positions[1:])):
+        raise ValueError("pieces out of order")  # else overlapping pieces could repeat the text without end
     pieces = []
     for index in range(count):
         where = struct.unpack_from("<I", table, 4 * (count + 1) + 8 * index + 2)[0]
@@ -170,19 +177,17 @@ def _pieces(clx: bytes) -> list[_Piece]:
     return pieces
 
 
-def _text(word: bytes, pieces: list[_Piece], start: int, end: int) -> str:
-    """The characters from position `start` to `end`, from whichever pieces hold them."""
+def _text(word: bytes, pieces: list[_Piece], start: int, end: int, deleted: list[tuple[int, int]]) -> str:
+    """The characters from position `start` to `end`, from whichever pieces hold them, less deleted ones."""
     parts = []
     for piece in pieces:
         first, last = max(start, piece.start), min(end, piece.end)
         if first >= last:
             continue
-        if piece.compressed:
-            at = piece.offset + first - piece.start
-            parts.append(word[at:at + last - first].decode("cp1252", errors="replace"))
-        else:
-            at = piece.offset + 2 * (first - piece.start)
-            parts.append(word[at:at + 2 * (last - first)].decode("utf-16-le", errors="replace"))
+        width = 1 if piece.compressed else 2
+        at = piece.offset + width * (first - piece.start)
+        for begin, stop in kept(at, at + width * (last - first), deleted):
+            parts.append(word[begin:stop].decode("cp1252" if piece.compressed else "utf-16-le", errors="replace"))
     return "".join(parts)
 
 

@@ -151,6 +151,24 @@ def test_fields_show_their_results_not_their_codes_and_the_title_comes_from_the_
     assert not any(ord(c) < 0x20 and c != "\n" for c in doc.text), "Word's marks are not text"
 
 
+def with_header_row_deleted(data: bytes) -> bytes:
+    """The guide with its table's header row struck out as a tracked deletion, as Word marks one: each of
+    the row's runs is bold (a 3-byte Chpx: sprmCFBold 0x0835, on), made sprmCFRMarkDel (0x0800, on)."""
+    bold = b"\x03\x35\x08\x01"
+    assert data.count(bold) == 8, "the row's four cells and their four cell marks"
+    return data.replace(bold, b"\x03\x00\x08\x01")
+
+
+def test_text_deleted_with_changes_tracked_is_left_out(tmp_path: Path) -> None:
+    original, edited = tmp_path / "guide.doc", tmp_path / "edited.doc"
+    original.write_bytes(fixture("camping-guide-zh.doc"))
+    edited.write_bytes(with_header_row_deleted(fixture("camping-guide-zh.doc")))
+    before, after = extract(original, LIMIT).text, extract(edited, LIMIT).text
+    header = "日期 | 上午行程 | 下午行程 | 晚上安排\n\n"
+    assert header in before
+    assert after == before.replace(header, ""), "only the deleted row is gone"
+
+
 def word95(data: bytes) -> bytes:
     """The same file with the FIB's version of a Word 95 document, whose layout Cairn does not read."""
     with olefile.OleFileIO(data) as ole:

@@ -45,9 +45,9 @@ def summary_title(ole: olefile.OleFileIO) -> str | None:
         metadata = ole.get_metadata()
     except Exception:  # a damaged property stream costs the title, not the text
         return None
-    title = metadata.title
+    title, codepage = metadata.title, metadata.codepage
     if isinstance(title, bytes):
-        title = title.decode(_codec(metadata.codepage), errors="replace")
+        title = title.decode(_codec(codepage if isinstance(codepage, int) else None), errors="replace")
     if not isinstance(title, str):
         return None
     return title.strip("\x00 ") or None

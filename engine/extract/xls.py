@@ -21,7 +21,6 @@ from typing import Any
 import xlrd
 from xlrd.biffh import XL_CELL_BLANK, XL_CELL_BOOLEAN, XL_CELL_DATE, XL_CELL_EMPTY, XL_CELL_ERROR, XLRDError
 from xlrd.book import Book
-from xlrd.sheet import Cell
 
 from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
@@ -72,22 +71,22 @@ def _title(data: bytes) -> str | None:
 def _sheets(book: Book) -> Iterator[Sheet]:
     for index in range(book.nsheets):
         sheet = book.sheet_by_index(index)
-        yield sheet.name, (tuple(_value(cell, book.datemode) for cell in sheet.row(row)) for row in range(sheet.nrows))
+        rows = (zip(sheet.row_types(row), sheet.row_values(row)) for row in range(sheet.nrows))
+        yield sheet.name, (tuple(_value(kind, value, book.datemode) for kind, value in row) for row in rows)
         book.unload_sheet(index)
 
 
-def _value(cell: Cell, datemode: int) -> Any:
-    """The cell's value as openpyxl gives it (None when empty), for engine.extract.sheets to render."""
-    kind = cell.ctype
+def _value(kind: int, value: Any, datemode: int) -> Any:
+    """A cell's value as openpyxl gives it (None when empty), for engine.extract.sheets to render."""
     if kind in (XL_CELL_EMPTY, XL_CELL_BLANK):
         return None
     if kind == XL_CELL_BOOLEAN:
-        return bool(cell.value)
+        return bool(value)
     if kind == XL_CELL_ERROR:
-        return xlrd.error_text_from_code.get(cell.value)
+        return xlrd.error_text_from_code.get(value)
     if kind == XL_CELL_DATE:
-        return _date(cell.value, datemode)
-    return cell.value
+        return _date(value, datemode)
+    return value
 
 
 def _date(value: float, datemode: int) -> datetime.datetime | datetime.time | float:

@@ -40,7 +40,7 @@ from engine.extract.ole import NotOle, is_encrypted_package, open_ole, summary_t
 DAMAGED = "damaged Word document: not a valid .doc file"
 PROTECTED = "password-protected Word document: Cairn reads only unprotected .doc files"
 OLD = "Word 6 or Word 95 document: Cairn reads Word 97-2003 .doc files (open it in Word and save it again)"
-_WORD = 0xA5EC  # FibBase.wIdent of a Word 97-2003 document
+_WORD = (0xA5EC, 0xA5DC)  # FibBase.wIdent of a Word document (the second only from Word 6 and 95)
 _FIRST_97_FIB = 0x00C0  # Word 6 and 95 wrote 101-105 here
 _ENCRYPTED, _TABLE_ONE = 0x0100, 0x0200  # FibBase flags: fEncrypted, fWhichTblStm
 _CHPX, _CLX = 12, 33  # indexes of the (offset, size) pairs of PlcBteChpx and the CLX in FibRgFcLcb97
@@ -99,7 +99,7 @@ def _stories(ole: olefile.OleFileIO) -> list[tuple[str, str]]:
         flags = struct.unpack_from("<H", word, 0x0A)[0]
     except (ExtractionError, struct.error):
         raise ExtractionError(DAMAGED) from None
-    if ident != _WORD:
+    if ident not in _WORD:
         raise ExtractionError(DAMAGED)
     if flags & _ENCRYPTED:
         raise ExtractionError(PROTECTED)

@@ -170,12 +170,12 @@ def test_text_deleted_with_changes_tracked_is_left_out(tmp_path: Path) -> None:
 
 
 def word95(data: bytes) -> bytes:
-    """The same file with the FIB's version of a Word 95 document, whose layout Cairn does not read."""
+    """The same file with the FIB's mark and version of a Word 95 document, whose layout Cairn does not read."""
     with olefile.OleFileIO(data) as ole:
         sector = ole.root.kids_dict["worddocument"].isectStart
     at = 512 + sector * 512  # the stream's first sector, where the FIB starts
     assert data[at:at + 2] == b"\xec\xa5"
-    return data[:at + 2] + (104).to_bytes(2, "little") + data[at + 4:]
+    return data[:at] + b"\xdc\xa5" + (104).to_bytes(2, "little") + data[at + 4:]
 
 
 def test_protected_old_and_damaged_docs_give_a_reason(tmp_path: Path) -> None:

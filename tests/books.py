@@ -10,6 +10,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+from msoffcrypto.format.ooxml import OOXMLFile
+
 ODF_MIMETYPES = {
     "text": "application/vnd.oasis.opendocument.text",
     "spreadsheet": "application/vnd.oasis.opendocument.spreadsheet",
@@ -91,6 +93,13 @@ def _zip(mimetype: str, parts: dict[str, bytes]) -> bytes:
         for name, data in parts.items():
             archive.writestr(name, data)
     return buffer.getvalue()
+
+
+def password_protected(office_file: bytes, password: str = "harbour") -> bytes:
+    """An Office 2007+ file as Word or Excel saves it with a password (encrypted, in an OLE container)."""
+    out = io.BytesIO()
+    OOXMLFile(io.BytesIO(office_file)).encrypt(password, out)
+    return out.getvalue()
 
 
 def office_zip_bomb(member: str) -> bytes:

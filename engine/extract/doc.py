@@ -38,7 +38,7 @@ from engine.extract.limits import MAX_CHARS
 from engine.extract.ole import NotOle, is_encrypted_package, open_ole, summary_title
 
 DAMAGED = "damaged Word document: not a valid .doc file"
-PROTECTED = "password-protected Word document: Cairn reads only unprotected .doc files"
+PROTECTED = "password-protected Word document: Cairn reads only documents saved without a password"
 OLD = "Word 6 or Word 95 document: Cairn reads Word 97-2003 .doc files (open it in Word and save it again)"
 _WORD = (0xA5EC, 0xA5DC)  # FibBase.wIdent of a Word document (the second only from Word 6 and 95)
 _FIRST_97_FIB = 0x00C0  # Word 6 and 95 wrote 101-105 here

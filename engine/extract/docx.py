@@ -9,8 +9,10 @@ old place of moved text, w:moveFrom) is left out, as Word shows the document
 with its changes accepted.
 
 A .docx is a zip of XML parts and python-docx loads every part into memory, so
-it is checked as every zipped format is (engine.extract.zipped: zip bombs and
-password-protected files are refused before a part is read). A relationship to a part
+it is checked as every zipped format is (engine.extract.zipped: zip bombs are
+refused before a part is read). A file that is not a zip but an OLE container is
+a Word 97-2003 file under the new name, or one saved with a password: the .doc
+reader reads the one and names the other. A relationship to a part
 the zip lacks (Target="NULL", a thumbnail or numbering part a converter dropped)
 makes python-docx refuse a file Word opens, so such links are cut and the file
 read again: only a missing or unreadable main document part makes it "damaged".
@@ -18,6 +20,7 @@ read again: only a missing or unreadable main document part makes it "damaged".
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import posixpath
 import re
@@ -37,11 +40,12 @@ from lxml import etree
 
 from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
+from engine.extract.doc import PROTECTED, extract_doc
 from engine.extract.document import Document
+from engine.extract.ole import is_ole
 from engine.extract.zipped import check_zip, properties_title
 
 DAMAGED = "damaged Word document: not a valid .docx file"
-PROTECTED = "password-protected or old-format Word document: Cairn reads only unprotected .docx files"
 BOMB = "Word document refused: it would expand to {what} (possible zip bomb)"
 _HEADING_STYLE = re.compile(r"heading\s*([1-9])", re.IGNORECASE)
 _P, _TBL = qn("w:p"), qn("w:tbl")
@@ -59,6 +63,8 @@ _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True)  # no entit
 
 
 def extract_docx(data: bytes) -> Document:
+    if is_ole(data):  # Word 97-2003 saved under the new name, or any Word file saved with a password
+        return dataclasses.replace(extract_doc(data), kind="docx")
     check_container(data)
     builder = TextBuilder()
     try:

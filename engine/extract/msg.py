@@ -38,6 +38,7 @@ from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
 from engine.extract.mail import body_into, body_text, mail_headers, mail_into, mime_body, parse_message
+from engine.extract.ole import is_ole
 from engine.extract.rtf import rtf_into
 from engine.extract.rtf_html import is_wrapped_html, unwrapped_html
 
@@ -46,7 +47,6 @@ DAMAGED = "damaged Outlook message: it cannot be read"
 ENCRYPTED = "encrypted Outlook message (S/MIME): only its recipients can read it, in their own mail program"
 RIGHTS_PROTECTED = "rights-protected Outlook message (IRM): only its recipients can read it, in Outlook"
 UNREADABLE_BODY = "the message's text could not be read"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _PROPERTIES = "__properties_version1.0"  # the message's property table, at the top of every .msg
 _PID_ATTACH_DISPLAY_NAME = 0x3001
 _TO, _CC = 1, 2  # PidTagRecipientType
@@ -65,7 +65,7 @@ def extract_msg(data: bytes) -> Document:
 
 
 def _load(data: bytes) -> Message:
-    if not data.startswith(_OLE_MAGIC):
+    if not is_ole(data):
         raise ExtractionError(NOT_A_MESSAGE)
     try:
         with OleFileIO(data) as ole:

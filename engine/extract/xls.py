@@ -30,7 +30,7 @@ from engine.extract.ole import NotOle, is_encrypted_package, open_ole, summary_t
 from engine.extract.sheets import Sheet, sheets_into
 
 DAMAGED = "damaged Excel file: not a valid .xls file"
-PROTECTED = "password-protected Excel file: Cairn reads only unprotected .xls files"
+PROTECTED = "password-protected Excel file: Cairn reads only workbooks saved without a password"
 
 
 def extract_xls(data: bytes, deadline: float | None = None) -> Document:

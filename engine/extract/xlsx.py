@@ -7,11 +7,14 @@ ignored (a stray cell at XFD1048576 would make every row 16,384 cells wide):
 rows are as wide as their last cell. An empty row ends a block, as it usually
 ends a table. Huge sheets stop at the character limit, or when the reader's time
 is nearly spent (`deadline`), keeping what was read, marked partial; the
-container is checked as every zipped format is (engine.extract.zipped).
+container is checked as every zipped format is (engine.extract.zipped). An OLE
+container instead of a zip is an Excel 97-2003 file under the new name, or one
+saved with a password: the .xls reader reads the one and names the other.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections.abc import Iterator
 
@@ -22,15 +25,18 @@ from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
 from engine.extract.limits import MAX_CHARS
+from engine.extract.ole import is_ole
 from engine.extract.sheets import Sheet, sheets_into
+from engine.extract.xls import PROTECTED, extract_xls
 from engine.extract.zipped import check_zip
 
 DAMAGED = "damaged Excel file: not a valid .xlsx file"
-PROTECTED = "password-protected or old-format Excel file: Cairn reads only unprotected .xlsx files"
 BOMB = "Excel file refused: it would expand to {what} (possible zip bomb)"
 
 
 def extract_xlsx(data: bytes, deadline: float | None = None) -> Document:
+    if is_ole(data):  # Excel 97-2003 saved under the new name, or any Excel file saved with a password
+        return dataclasses.replace(extract_xls(data, deadline), kind="xlsx")
     check_zip(data, damaged=DAMAGED, protected=PROTECTED, bomb=BOMB)
     builder = TextBuilder(MAX_CHARS)
     try:

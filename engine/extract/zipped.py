@@ -24,15 +24,15 @@ from engine.extract.limits import (
     MAX_ZIP_TOTAL_BYTES,
     ZIP_RATIO_MIN_BYTES,
 )
+from engine.extract.ole import is_ole
 
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # No entity expansion ("billion laughs"), no DTD or file fetched from anywhere.
 SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 def check_zip(data: bytes, *, damaged: str, protected: str, bomb: str) -> None:
     """Refuse what is not a zip, or would inflate beyond the limits; `bomb` has a {what} field."""
-    if data.startswith(OLE_MAGIC):
+    if is_ole(data):
         raise ExtractionError(protected)
     open_checked(data, damaged, bomb).close()
 

@@ -32,7 +32,7 @@ from pypdf import PdfWriter
 from engine.errors import ExtractionError, UnsupportedFile
 from engine.extract import Document, extract, is_supported
 from engine.store import Store
-from tests.books import office_zip_bomb
+from tests.books import office_zip_bomb, password_protected
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 50 * 1024 * 1024
@@ -270,8 +270,8 @@ def test_docx_without_its_main_document_part_is_damaged(tmp_path: Path) -> None:
 
 def test_password_protected_docx_is_named_as_such(tmp_path: Path) -> None:
     # Word saves encrypted documents as OLE compound files, whatever the extension
-    path = write(tmp_path / "locked.docx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4088))
-    assert reason(path).startswith("password-protected or old-format Word document")
+    path = write(tmp_path / "locked.docx", password_protected(lease_docx(tmp_path).read_bytes()))
+    assert reason(path) == "password-protected Word document: Cairn reads only documents saved without a password"
 
 
 # --- E-mail ------------------------------------------------------------------------------------

@@ -86,7 +86,7 @@ def test_damaged_and_password_protected_xls_files_are_refused_with_a_reason(tmp_
     assert reason(text) == "damaged Excel file: not a valid .xls file"
     locked = tmp_path / "locked.xls"
     locked.write_bytes(fixture("encrypted.xls"))  # saved by Excel with a password to open
-    assert reason(locked) == "password-protected Excel file: Cairn reads only unprotected .xls files"
+    assert reason(locked) == "password-protected Excel file: Cairn reads only workbooks saved without a password"
 
 
 def big_old_sheet(rows: int) -> bytes:
@@ -180,7 +180,7 @@ def word95(data: bytes) -> bytes:
 
 def test_protected_old_and_damaged_docs_give_a_reason(tmp_path: Path) -> None:
     cases = {
-        "locked.doc": (fixture("encrypted.doc"), "password-protected Word document: Cairn reads only unprotected .doc files"),
+        "locked.doc": (fixture("encrypted.doc"), "password-protected Word document: Cairn reads only documents saved without a password"),
         "word95.doc": (word95(fixture("harmless-clean.doc")), "Word 6 or Word 95 document: Cairn reads Word 97-2003 "
                        ".doc files (open it in Word and save it again)"),
         "broken.doc": (fixture("harmless-clean.doc")[:4000], "damaged Word document: not a valid .doc file"),
@@ -190,6 +190,17 @@ def test_protected_old_and_damaged_docs_give_a_reason(tmp_path: Path) -> None:
     for name, (data, why) in cases.items():
         (tmp_path / name).write_bytes(data)
         assert reason(tmp_path / name) == why, name
+
+
+def test_old_word_and_excel_files_under_the_new_names_are_read(tmp_path: Path) -> None:
+    # as some web systems and renaming users leave them: a 97-2003 file named .docx or .xlsx
+    for name in ("tenders.doc", "tenders.docx"):
+        (tmp_path / name).write_bytes(fixture("tenders-de.doc"))
+    (tmp_path / "ledger.xlsx").write_bytes(old_ledger())
+    word, sheet = extract(tmp_path / "tenders.docx", LIMIT), extract(tmp_path / "ledger.xlsx", LIMIT)
+    assert (word.kind, sheet.kind) == ("docx", "xlsx")
+    assert word.text == extract(tmp_path / "tenders.doc", LIMIT).text
+    assert "Maren Olsen | harbour master" in sheet.text
 
 
 def test_rtf_saved_under_a_doc_name_is_read_as_rtf_and_a_doc_named_rtf_is_named(tmp_path: Path) -> None:
@@ -219,7 +230,7 @@ def test_old_office_files_through_the_sandboxed_reader_and_broken_ones_fail_alon
             assert problems(cairn) == {
                 "broken.doc": "damaged Word document: not a valid .doc file",
                 "broken.xls": "damaged Excel file: not a valid .xls file",
-                "locked.doc": "password-protected Word document: Cairn reads only unprotected .doc files",
+                "locked.doc": "password-protected Word document: Cairn reads only documents saved without a password",
             }
             found = {Path(r.path).name: r.heading
                      for query in ("Maren Olsen", "Greenbone Schwachstellenscanner", "湖边垂钓", "village fair")

@@ -9,6 +9,8 @@ because a zip bomb has no useful text to salvage.
 
 from __future__ import annotations
 
+import time
+
 # Text kept from any one file. About 10,000 printed pages: beyond that a file
 # is a data dump, not a document, and its chunks would crowd out everything else.
 MAX_CHARS = 20_000_000
@@ -24,3 +26,13 @@ MAX_ZIP_TOTAL_BYTES = 400 * 1024 * 1024  # uncompressed size of all parts
 # Only parts big enough to hurt are checked, so tiny repetitive parts pass.
 MAX_ZIP_RATIO = 100
 ZIP_RATIO_MIN_BYTES = 10 * 1024 * 1024
+
+# What a sheet read until its deadline leaves out (Excel and OpenDocument sheets alike): where it stopped,
+# by numbers only, since a sheet's name is its content and this is written to the log.
+ROWS_OUT_OF_TIME = ("the rows after row {row} of sheet {sheet}, and the sheets after it, were not read"
+                    " in the time allowed")
+
+
+def past(deadline: float | None) -> bool:
+    """True once `deadline` (a time.monotonic() value; None: no deadline) has passed."""
+    return deadline is not None and time.monotonic() > deadline

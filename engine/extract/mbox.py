@@ -14,12 +14,12 @@ skipped and counted, so the rest of the mailbox is still found.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 
 from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
+from engine.extract.limits import past
 from engine.extract.mail import message_into, parse_message
 
 NOT_A_MAILBOX = 'not a mailbox: an .mbox file starts each message with a "From " line, and this one has none'
@@ -36,7 +36,7 @@ def extract_mbox(data: bytes, deadline: float | None = None) -> Document:
     for raw in _messages(data):
         if builder.full:
             break
-        if deadline is not None and found and found % _CHECK_EVERY == 0 and time.monotonic() > deadline:
+        if found and found % _CHECK_EVERY == 0 and past(deadline):
             late = True
             break
         found += 1

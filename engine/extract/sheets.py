@@ -11,13 +11,12 @@ time is nearly spent (`deadline`), keeping what was read and naming the gap.
 from __future__ import annotations
 
 import datetime
-import time
 from collections.abc import Iterable
 from typing import Any
 
 from engine.extract.builder import TextBuilder
+from engine.extract.limits import ROWS_OUT_OF_TIME, past
 
-OUT_OF_TIME = "the rows after row {row} of sheet {sheet}, and the sheets after it, were not read in the time allowed"
 _BLOCK_CHARS = 4000  # rows are handed to the builder in blocks about this long, so its limit is checked often
 _CHECK_EVERY = 1000  # rows between looks at the clock
 
@@ -34,7 +33,7 @@ def sheets_into(builder: TextBuilder, sheets: Iterable[Sheet], deadline: float |
         builder.heading(name, 1)
         rows_read = _rows_into(builder, rows, deadline)
         if rows_read is not None:
-            return OUT_OF_TIME.format(row=rows_read, sheet=number)
+            return ROWS_OUT_OF_TIME.format(row=rows_read, sheet=number)
     return None
 
 
@@ -43,7 +42,7 @@ def _rows_into(builder: TextBuilder, rows: Iterable[tuple[Any, ...]], deadline: 
     lines: list[str] = []
     size = 0
     for count, row in enumerate(rows, start=1):
-        if deadline is not None and count % _CHECK_EVERY == 0 and time.monotonic() > deadline:
+        if count % _CHECK_EVERY == 0 and past(deadline):
             builder.paragraph("\n".join(lines))
             return count - 1
         cells = [text for value in row if value is not None and (text := value_text(value))]

@@ -40,9 +40,10 @@ _EXTRACTORS: dict[str, tuple[str, str]] = {
     "doc": ("doc", "extract_doc"),
     "xls": ("xls", "extract_xls"),
 }
-# Readers of files that can take long to read (huge sheets, mailboxes of many thousand messages): given the
-# deadline, they keep what they read by then, marked partial, rather than being stopped with nothing.
-_WITH_DEADLINE = frozenset({"xlsx", "xls", "mbox"})
+# Readers of files that can take long to read (huge sheets, mailboxes of many thousand messages, long books
+# and documents): given the deadline, they keep what they read by then, marked partial, rather than being
+# stopped with nothing.
+_WITH_DEADLINE = frozenset({"xlsx", "xls", "mbox", "odf", "epub", "rtf"})
 
 # Raise a kind's number when its reader finds more or other text (or a better reason for failing):
 # files of that kind read by an older one are read again on the next pass, unchanged ones
@@ -61,9 +62,12 @@ READER_VERSIONS: dict[str, int] = {
     "pptx": 1,
     "xlsx": 1,
     "mbox": 1,
-    "odf": 1,
-    "epub": 1,
-    "rtf": 2,  # a Word 97-2003 file named .rtf: told to rename it .doc, now read
+    # 2 for odf, epub and rtf: a file still being read at the deadline keeps what was read (it was refused,
+    # over the time limit); files read in full are read as before. rtf also: a Word 97-2003 file named .rtf
+    # is told to rename it .doc, now read
+    "odf": 2,
+    "epub": 2,
+    "rtf": 2,
     "msg": 1,
     "doc": 1,  # before: not read
     "xls": 1,  # before: not read
@@ -90,9 +94,9 @@ def is_supported(path: Path) -> bool:
 def extract(path: Path, max_bytes: int, deadline: float | None = None) -> Document:
     """The text of `path`; raises ExtractionError (or UnsupportedFile) with a reason fit for the user.
 
-    `deadline` (a time.monotonic() value) ends the reading of a PDF, a spreadsheet or a
-    mailbox early, with what was read so far marked incomplete: the formats that run to
-    thousands of pages, rows or messages."""
+    `deadline` (a time.monotonic() value) ends the reading of a PDF, a spreadsheet, a mailbox,
+    an OpenDocument file, an e-book or an RTF document early, with what was read so far marked
+    incomplete: the formats that run to thousands of pages, rows, messages or chapters."""
     kind = kind_for(path)
     if kind is None:
         raise UnsupportedFile(f"unsupported file type {describe_suffix(path)}")

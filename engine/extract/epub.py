@@ -6,7 +6,8 @@ chapter is XHTML, so its paragraphs and h1-h6 headings come from the same code
 as web pages. A chapter without a heading of its own gets its entry in the
 book's table of contents (EPUB 3 nav document or EPUB 2 NCX) as its heading, so
 its passages still say which chapter they are in. The title is the book's
-(dc:title), not a chapter's.
+(dc:title), not a chapter's. A book still being read when the reader's time is
+nearly spent (`deadline`) keeps the chapters read, marked partial.
 
 DRM-protected books are zips too, with their chapters encrypted: that is
 declared in META-INF/encryption.xml. Fonts are often "encrypted" there as
@@ -28,11 +29,16 @@ from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
 from engine.extract.encoding import decode
 from engine.extract.html import html_into, meta_charset
+from engine.extract.limits import past
 from engine.extract.zipped import open_checked, read_xml
 
 DAMAGED = "damaged e-book: not a valid .epub file"
 PROTECTED = "DRM-protected e-book: Cairn cannot read its chapters"
 BOMB = "e-book refused: it would expand to {what} (possible zip bomb)"
+CHAPTERS_OUT_OF_TIME = "the last {unread} of {total} chapters were not read in the time allowed"
+CHAPTER_OUT_OF_TIME = "the rest of chapter {chapter} of {total} was not read in the time allowed"
+REST_OUT_OF_TIME = ("the rest of chapter {chapter} and the last {unread} of {total} chapters were not read"
+                    " in the time allowed")
 
 _CONTAINER = "{urn:oasis:names:tc:opendocument:xmlns:container}"
 _OPF = "{http://www.idpf.org/2007/opf}"
@@ -44,7 +50,8 @@ _HAS_HEADING = re.compile(r"<h[1-6][\s>]", re.IGNORECASE)
 _XML_ERRORS = (etree.LxmlError, zipfile.BadZipFile, OSError, ValueError, EOFError)
 
 
-def extract_epub(data: bytes) -> Document:
+def extract_epub(data: bytes, deadline: float | None = None) -> Document:
+    """`deadline` (a time.monotonic() value): a book of many long chapters keeps those read by then."""
     archive = open_checked(data, DAMAGED, BOMB)
     with archive:
         try:
@@ -66,21 +73,39 @@ def extract_epub(data: bytes) -> Document:
         except (*_XML_ERRORS, KeyError, AttributeError):
             raise ExtractionError(DAMAGED) from None
         builder = TextBuilder()
-        for name in dict.fromkeys(chapters):  # a file listed twice in the spine is read once
-            if builder.full:
-                break
-            try:
-                raw = archive.read(name)
-            except (KeyError, *_XML_ERRORS):
-                continue  # a chapter the zip lacks or cannot inflate: the others are still worth reading
-            try:
-                markup, _ = decode(raw, meta_charset(raw))
-            except ExtractionError:
-                continue  # binary where a chapter should be
-            if name in titles and not _HAS_HEADING.search(markup):
-                builder.heading(titles[name], 1)
-            html_into(builder, markup)
-    return builder.build("epub", book_title)
+        gap = _chapters_into(builder, archive, list(dict.fromkeys(chapters)), titles, deadline)
+    return builder.build("epub", book_title, gap=gap)
+
+
+def _chapters_into(builder: TextBuilder, archive: zipfile.ZipFile, chapters: list[str], titles: dict[str, str],
+                   deadline: float | None) -> str | None:
+    """Read the chapters (each file once) until the end, the text limit or the deadline; then what was left out."""
+    total = len(chapters)
+    for number, name in enumerate(chapters, start=1):
+        if builder.full:
+            break
+        if number > 1 and past(deadline):
+            return CHAPTERS_OUT_OF_TIME.format(unread=total - number + 1, total=total)
+        markup = _chapter(archive, name)
+        if markup is None:
+            continue
+        if name in titles and not _HAS_HEADING.search(markup):
+            builder.heading(titles[name], 1)
+        _, late = html_into(builder, markup, deadline)
+        if late:
+            rest = REST_OUT_OF_TIME if number < total else CHAPTER_OUT_OF_TIME
+            return rest.format(chapter=number, unread=total - number, total=total)
+    return None
+
+
+def _chapter(archive: zipfile.ZipFile, name: str) -> str | None:
+    """The chapter's markup; None for one the zip lacks or cannot inflate, or binary where a chapter should be:
+    the other chapters are still worth reading."""
+    try:
+        raw = archive.read(name)
+        return decode(raw, meta_charset(raw))[0]
+    except (KeyError, ExtractionError, *_XML_ERRORS):
+        return None
 
 
 def _member(base: str, href: str) -> str:

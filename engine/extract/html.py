@@ -7,7 +7,9 @@ that parsing itself would crawl are read by html_flat instead, and long
 drop-down lists lose their options first, see there). Scripts, styles
 and other non-visible content are skipped; block elements end paragraphs so
 the chunker can follow the page's own structure. Whitespace is collapsed as a
-browser does, so indentation inside <pre> is not kept.
+browser does, so indentation inside <pre> is not kept. Given a deadline (an
+e-book's chapter of a hundred thousand paragraphs), the walk stops when it
+passes, keeping the paragraphs read.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
 from engine.extract.encoding import decode
 from engine.extract.html_flat import MAX_NESTING_COST, flat_paragraphs, flat_title, nesting_cost, without_long_lists
+from engine.extract.limits import past
 
 _SKIP = frozenset({
     "script", "style", "noscript", "template", "svg", "iframe", "object", "embed",
@@ -35,12 +38,13 @@ _HEADING = {f"h{n}": n for n in range(1, 7)}
 _CELL = frozenset({"td", "th"})
 _SPACE = re.compile(r"\s+")
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+_CHECK_EVERY = 1000  # nodes (or flat paragraphs) between looks at the clock: about a millisecond
 
 
 def extract_html(data: bytes) -> Document:
     text, encoding = decode(data, meta_charset(data))
     builder = TextBuilder()
-    title = html_into(builder, text)
+    title, _ = html_into(builder, text)
     return builder.build("html", title, encoding)
 
 
@@ -50,25 +54,31 @@ def meta_charset(data: bytes) -> str | None:
     return declared.group(1).decode("ascii") if declared else None
 
 
-def html_into(builder: TextBuilder, markup: str) -> str | None:
-    """Append the page's paragraphs and headings to `builder`; returns its title (<title>, else first h1)."""
+def html_into(builder: TextBuilder, markup: str, deadline: float | None = None) -> tuple[str | None, bool]:
+    """Append the page's paragraphs and headings to `builder`; returns its title (<title>, else first h1)
+    and whether `deadline` (a time.monotonic() value) passed before the page's end."""
     markup = without_long_lists(markup)
     if nesting_cost(markup) > MAX_NESTING_COST:
-        for paragraph in flat_paragraphs(markup):
+        for count, paragraph in enumerate(flat_paragraphs(markup), start=1):
             if builder.full:
                 break
+            if count % _CHECK_EVERY == 0 and past(deadline):
+                return flat_title(markup), True
             builder.paragraph(paragraph)
-        return flat_title(markup)
-    walker = _Walker(builder)
+        return flat_title(markup), False
+    walker = _Walker(builder, deadline)
     root = LexborHTMLParser(markup).root
     if root is not None:
         walker.walk(root)
-    return walker.title or walker.first_h1
+    return walker.title or walker.first_h1, walker.late
 
 
 class _Walker:
-    def __init__(self, builder: TextBuilder) -> None:
+    def __init__(self, builder: TextBuilder, deadline: float | None = None) -> None:
         self.out = builder
+        self.late = False  # the deadline passed before the end of the page
+        self._deadline = deadline
+        self._nodes = 0
         self.title: str | None = None
         self.first_h1: str | None = None
         self._buf: list[str] = []
@@ -82,7 +92,7 @@ class _Walker:
         self._enter(root)
         node = root.first_child
         depth = 1
-        while node is not None and depth > 0 and not self.out.full:
+        while node is not None and depth > 0 and not self.out.full and not self._out_of_time():
             if node.is_element_node and self._enter(node):
                 child = node.first_child
                 if child is not None:
@@ -103,6 +113,12 @@ class _Walker:
                 self._leave(node.tag or "")
         self._leave(root.tag or "")
         self._flush()
+
+    def _out_of_time(self) -> bool:
+        self._nodes += 1
+        if self._nodes % _CHECK_EVERY == 0 and past(self._deadline):
+            self.late = True
+        return self.late
 
     def _enter(self, node: LexborNode) -> bool:
         """Handle an element's start; False means its content is not text (skip it)."""

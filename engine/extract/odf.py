@@ -14,13 +14,15 @@ An encrypted OpenDocument file is still a zip, but its manifest declares
 encryption data and content.xml is ciphertext: the manifest is checked first so
 the user is told "password-protected" instead of "damaged". Repeated rows and
 cells (a sheet's million empty rows is one element with a repeat count) are not
-expanded.
+expanded. A file still being read when the reader's time is nearly spent
+(`deadline`) keeps what was read, marked partial, with where it stopped.
 """
 
 from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterator
+from dataclasses import asdict, dataclass
 from typing import IO
 
 from lxml import etree
@@ -28,6 +30,7 @@ from lxml import etree
 from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
+from engine.extract.limits import ROWS_OUT_OF_TIME, past
 from engine.extract.zipped import open_checked, read_xml
 
 DAMAGED = "damaged OpenDocument file: not a valid .odt, .ods or .odp file"
@@ -58,6 +61,7 @@ _SPACE, _TAB, _BREAK = _q("text:s"), _q("text:tab"), _q("text:line-break")
 _NOTE, _NOTE_BODY = _q("text:note"), _q("text:note-body")
 _OUTLINE_LEVEL, _TABLE_NAME, _PAGE_NAME = _q("text:outline-level"), _q("table:name"), _q("draw:name")
 _PRESENTATION_CLASS, _SPACE_COUNT = _q("presentation:class"), _q("text:c")
+_ROWS_REPEATED = _q("table:number-rows-repeated")
 # Subtrees whose text is not the document's own: deleted text kept for change
 # tracking, comments, and generated indexes that repeat the headings.
 _SKIPPED = frozenset(_q(name) for name in (
@@ -72,26 +76,43 @@ _OWNERS = frozenset({_CELL, _COVERED, _PAGE, _NOTE, *_SKIPPED})
 _MAX_SPACES = 100
 # The elements each kind of document is read by: a sheet's text is all in its rows, a
 # presentation's in its slides. Text documents (and files that do not say) are read by all.
-_ELEMENTS_READ = {
-    "application/vnd.oasis.opendocument.spreadsheet": (_ROW,),
-    "application/vnd.oasis.opendocument.presentation": (_PAGE,),
-    "": (_P, _H, _ROW, _PAGE),
+_SHEETS, _SLIDES = "application/vnd.oasis.opendocument.spreadsheet", "application/vnd.oasis.opendocument.presentation"
+_ELEMENTS_READ = {_SHEETS: (_ROW,), _SLIDES: (_PAGE,), "": (_P, _H, _ROW, _PAGE)}
+# What a file read until its deadline leaves out, by the numbers of a _Place.
+_OUT_OF_TIME = {
+    _SHEETS: ROWS_OUT_OF_TIME,
+    _SLIDES: "the slides after slide {slide} were not read in the time allowed",
+    "": "the paragraphs after paragraph {paragraph} were not read in the time allowed",
 }
+_CHECK_EVERY = 100  # elements between looks at the clock (a slide can take a thousand times a row)
 
 
-def extract_odf(data: bytes) -> Document:
+@dataclass
+class _Place:
+    """How far the reading got, to say where it stopped: by numbers, as a sheet's or slide's name is content."""
+
+    sheet: int = 0
+    row: int = 0  # in the sheet, each row of a repeated one counted
+    slide: int = 0
+    paragraph: int = 0  # headings, paragraphs and table rows of a text document
+
+
+def extract_odf(data: bytes, deadline: float | None = None) -> Document:
+    """`deadline` (a time.monotonic() value): a sheet of a million rows keeps those read by then."""
     archive = open_checked(data, DAMAGED, BOMB)
     with archive:
         if _encrypted(archive):
             raise ExtractionError(PROTECTED)
         builder = TextBuilder()
         try:
+            mimetype = _mimetype(archive)
+            reading = mimetype if mimetype in _ELEMENTS_READ else ""
             with archive.open("content.xml") as content:
-                _read_body(content, builder, _ELEMENTS_READ.get(_mimetype(archive), _ELEMENTS_READ[""]))
+                stopped = _read_body(content, builder, _ELEMENTS_READ[reading], deadline)
             title = _meta_title(archive)
         except (KeyError, etree.LxmlError, zipfile.BadZipFile, OSError, ValueError, EOFError):
             raise ExtractionError(DAMAGED) from None
-    return builder.build("odf", title)
+    return builder.build("odf", title, gap=None if stopped is None else _OUT_OF_TIME[reading].format(**asdict(stopped)))
 
 
 def _mimetype(archive: zipfile.ZipFile) -> str:
@@ -118,20 +139,24 @@ def _meta_title(archive: zipfile.ZipFile) -> str | None:
     return None if title is None else "".join(title.itertext())
 
 
-def _read_body(content: IO[bytes], builder: TextBuilder, tags: tuple[str, ...]) -> None:
+def _read_body(content: IO[bytes], builder: TextBuilder, tags: tuple[str, ...],
+               deadline: float | None) -> _Place | None:
     """Only the ends of the elements in `tags` are seen: a cell's or a span's own events would
-    cost more than reading the text (2 µs each, three quarters of the time on a large sheet)."""
+    cost more than reading the text (2 µs each, three quarters of the time on a large sheet).
+    Returns where the reading stopped when `deadline` passed before the end, else None."""
     sheet: etree._Element | None = None
-    slides = 0
+    place = _Place()
     events = etree.iterparse(content, events=("end",), tag=tags, resolve_entities=False,
                              no_network=True, load_dtd=False, remove_comments=True, remove_pis=True)
-    for _, element in events:
+    for seen, (_, element) in enumerate(events, start=1):
         if builder.full:
             break
+        if seen % _CHECK_EVERY == 0 and past(deadline):
+            return place
         tag = element.tag
         if tag == _PAGE:
-            slides += 1
-            with builder.page_of_blocks(slides):
+            place.slide += 1
+            with builder.page_of_blocks(place.slide):
                 _slide(element, builder)
         elif _owned(element):
             continue
@@ -140,9 +165,13 @@ def _read_body(content: IO[bytes], builder: TextBuilder, tags: tuple[str, ...]) 
             if table is not None and table is not sheet and table.getparent() is not None \
                     and table.getparent().tag == _SPREADSHEET:
                 sheet = table
+                place.sheet, place.row = place.sheet + 1, 0
                 builder.heading(table.get(_TABLE_NAME) or "", 1)
+            place.row += _repeats(element)
+            place.paragraph += 1
             builder.paragraph(_row_text(element))
         else:
+            place.paragraph += 1
             text, notes = _inline(element)
             if tag == _H:
                 builder.heading(text, _level(element))
@@ -151,6 +180,7 @@ def _read_body(content: IO[bytes], builder: TextBuilder, tags: tuple[str, ...]) 
             for note in notes:
                 builder.paragraph(note)
         _release(element)
+    return None
 
 
 def _owned(element: etree._Element) -> bool:
@@ -200,6 +230,13 @@ def _inline_into(element: etree._Element, parts: list[str], notes: list[str]) ->
             _inline_into(child, parts, notes)
         if child.tail:
             parts.append(child.tail)
+
+
+def _repeats(row: etree._Element) -> int:
+    try:
+        return max(1, int(row.get(_ROWS_REPEATED) or 1))
+    except ValueError:
+        return 1
 
 
 def _count(space: etree._Element) -> int:

@@ -10,23 +10,35 @@ before conversion, so the paragraph it ends up in is known to be a heading.
 
 The file must start with "{\\rtf": a .doc renamed to .rtf is an OLE container
 and is named as such. Text outside the document group is ignored, as Word does.
+
+striprtf converts a whole string in one pass (about 1.5 MB a second), so a long
+file is handed to it in pieces cut between paragraphs or groups of the document
+itself, and the clock is looked at between pieces (`deadline`): a file still
+being read when the reader's time is nearly spent keeps its beginning, marked
+partial. Each piece opens as the file does (its font table) and in the state the
+one before left: the font chosen, the \\uc skip count and the code page, all that
+striprtf carries from one paragraph to the next. The text is the one a single
+pass gives.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterator
 
-from striprtf.striprtf import rtf_to_text
+from striprtf.striprtf import font_table_group, rtf_to_text
 
 from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
+from engine.extract.limits import past
+from engine.extract.ole import is_ole
 
 DAMAGED = "damaged RTF file: it does not start as an RTF document"
 OLD_WORD = "old-format Word document named .rtf: rename it to .doc for Cairn to read it"
 UNREADABLE = "RTF file in a character set Cairn cannot read"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+OUT_OF_TIME = "the text after the first {percent}% of the file was not read in the time allowed"
 _CODE_PAGE = re.compile(rb"\\ansicpg(\d{1,5})")
 _OUTLINE = re.compile(rb"\\outlinelevel([0-8])(?![0-9])")
 _MARK = 0xFDD0  # Unicode noncharacters U+FDD0..U+FDD8: never in a document's own text
@@ -37,19 +49,26 @@ _BRACE = re.compile(rb"\\[{}\\]|[{}]")  # an escaped brace or backslash is text,
 _UNICODE = re.compile(rb"\\u(-?[0-9]{1,12})[0-9]*")  # int() refuses 4,300 digits and more
 _GROUP_START = re.compile(rb"(?<!\\)\{")
 _TITLE = re.compile(rb"\{\\title\s([^{}]{0,2000})\}")
+# Where a file may be cut, and the state a piece starts in, as striprtf reads them: braces (an escaped one or
+# an escaped backslash is text), the control words whose value outlives a paragraph, and paragraph ends.
+_STATE = re.compile(r"\\[{}\\]|([{}])|\\(f|uc|deff|ansicpg)(-?\d{1,10})?(?![a-zA-Z])|\\par(?![a-zA-Z0-9-]) ?")
+_PIECE_CHARS = 256 * 1024  # about 0.2 s of striprtf
 
 
-def extract_rtf(data: bytes) -> Document:
-    if data.startswith(_OLE_MAGIC):
+def extract_rtf(data: bytes, deadline: float | None = None) -> Document:
+    """`deadline` (a time.monotonic() value): a long document keeps the text read by then."""
+    if is_ole(data):
         raise ExtractionError(OLD_WORD)
     builder = TextBuilder()
-    rtf_into(builder, data)
+    gap = rtf_into(builder, data, deadline)
     title = _TITLE.search(data[:200_000])
-    return builder.build("rtf", _convert(b"{\\rtf1 " + title.group(1) + b"}") if title else None)
+    return builder.build("rtf", _convert(b"{\\rtf1 " + title.group(1) + b"}") if title else None, gap=gap)
 
 
-def rtf_into(builder: TextBuilder, data: bytes) -> None:
-    """Add an RTF text's paragraphs and headings (an Outlook message's body, too); ExtractionError if it is not RTF."""
+def rtf_into(builder: TextBuilder, data: bytes, deadline: float | None = None) -> str | None:
+    """Add an RTF text's paragraphs and headings (an Outlook message's body, too); ExtractionError if it is not RTF.
+
+    Returns what the deadline left unread, or None."""
     data = data.removeprefix(b"\xef\xbb\xbf")
     if not data.lstrip()[:5] == b"{\\rtf":
         raise ExtractionError(DAMAGED)
@@ -59,7 +78,7 @@ def rtf_into(builder: TextBuilder, data: bytes) -> None:
     # every field: quadratic on RTF written as one long line (8,000 fields: 61 s). Line breaks in
     # RTF source are not text, so one before every group keeps lines short.
     source = _GROUP_START.sub(b"\n{", source)
-    text = _convert(source.decode(code_page(data), errors="replace"))
+    text, gap = _text_by_pieces(source.decode(code_page(data), errors="replace"), deadline)
     for line in text.split("\n"):
         if builder.full:
             break
@@ -69,6 +88,7 @@ def rtf_into(builder: TextBuilder, data: bytes) -> None:
             builder.heading(clean, ord(mark.group(0)) - _MARK + 1)
         else:
             builder.paragraph(clean)
+    return gap
 
 
 def _without_blobs(data: bytes) -> bytes:
@@ -105,14 +125,67 @@ def code_page(data: bytes) -> str:
     return name
 
 
-def _convert(source: str | bytes) -> str:
-    if isinstance(source, bytes):
-        source = source.decode("cp1252", errors="replace")
+def _text_by_pieces(source: str, deadline: float | None) -> tuple[str, str | None]:
+    """The text of `source`, converted piece by piece until the end or the deadline; and what was left out."""
+    texts: list[str] = []
+    done = 0
+    for piece, end in _pieces(source):
+        if texts and past(deadline):
+            return _joined("".join(texts)), OUT_OF_TIME.format(percent=100 * done // len(source))
+        texts.append(_to_text(piece))
+        done = end
+    return _joined("".join(texts)), None
+
+
+def _pieces(source: str) -> Iterator[tuple[str, int]]:
+    """`source` as RTF documents of about _PIECE_CHARS, cut between paragraphs or groups of the document
+    group, each with where in `source` it ends; each after the first opens as the file does, in the
+    state the one before left."""
+    fonts = font_table_group(source)
+    state: dict[str, str] = {}  # control word -> its value where the next piece starts
+    start = depth = 0
+    for token in _STATE.finditer(source):
+        brace, word, value = token.group(1, 2, 3)
+        cut = None
+        if brace == "{":
+            cut = token.start() if depth == 1 else None
+            depth += 1
+        elif brace == "}":
+            depth -= 1
+            if depth <= 0:
+                break  # the document group ends here: striprtf reads nothing after it
+        elif word is not None:
+            if depth == 1 or word == "ansicpg":  # striprtf takes a code page from anywhere
+                state[word] = value or ""
+        elif depth == 1:
+            cut = token.end()  # after \par
+        if cut is not None and cut - start >= _PIECE_CHARS:
+            yield _opening(fonts, state, start) + source[start:cut] + "}", cut
+            start = cut
+    yield _opening(fonts, state, start) + source[start:], len(source)
+
+
+def _opening(fonts: str, state: dict[str, str], start: int) -> str:
+    """How a piece starting at `start` opens: the file itself for the first, else its font table and the
+    control words in force there."""
+    if not start:
+        return ""
+    return "{\\rtf1" + fonts + "".join(f"\\{word}{value}" for word, value in state.items()) + " "
+
+
+def _convert(source: bytes) -> str:
+    return _joined(_to_text(source.decode("cp1252", errors="replace")))
+
+
+def _to_text(source: str) -> str:
     try:
-        text = rtf_to_text(source, errors="replace")
+        return rtf_to_text(source, errors="replace")
     except LookupError:  # a font charset Python has no codec for (some old Mac code pages)
         raise ExtractionError(UNREADABLE) from None
     except (ValueError, IndexError, OverflowError):
         raise ExtractionError(DAMAGED) from None
-    # \uN gives each half of a surrogate pair alone: join them (a lone half becomes U+FFFD)
+
+
+def _joined(text: str) -> str:
+    """\\uN gives each half of a surrogate pair alone: join them (a lone half becomes U+FFFD)."""
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")

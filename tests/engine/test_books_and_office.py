@@ -8,12 +8,14 @@ so the fake embedder stands in where only the words matter.
 
 from __future__ import annotations
 
+import re
+import time
 from pathlib import Path
 
 import pytest
 
 from engine.api import Cairn
-from engine.extract import extract
+from engine.extract import Document, extract
 from engine.extract.kinds import page_label
 from engine.sandbox import Limits, SandboxedExtractor
 from tests.books import epub, odf, zip_bomb
@@ -66,6 +68,11 @@ RTF = (
     b"\r\n"
     rb"\pard\outlinelevel1 Exhibits\par\pard Exhibit 14 is a ferry ticket.\par}"
 )
+
+
+def read_late(path: Path, max_bytes: int) -> Document:
+    """The real reader given a time already spent, as the reader process gives a file that runs out of its time."""
+    return extract(path, max_bytes, deadline=time.monotonic() - 1)
 
 
 def hits(cairn: Cairn, query: str) -> list[tuple[str, str | None]]:
@@ -182,3 +189,90 @@ def test_the_sandboxed_reader_reads_books_and_refuses_bombs(tmp_path: Path, docs
 def test_odd_rtf_is_read_not_refused(tmp_path: Path, name: str, rtf: bytes, words: str) -> None:
     (tmp_path / name).write_bytes(rtf)
     assert words in extract(tmp_path / name, 1 << 20).text
+
+
+# --- Files still being read when their time is up -----------------------------------------------
+
+ROWS = "".join(f"<table:table-row><table:table-cell><text:p>buoy{i}</text:p></table:table-cell><table:table-cell>"
+               f"<text:p>calm sea</text:p></table:table-cell></table:table-row>" for i in range(300))
+SHEETS = (f'<table:table table:name="Readings"><table:table-row table:number-rows-repeated="3"><table:table-cell/>'
+          f'</table:table-row>{ROWS}</table:table><table:table table:name="Summary"><table:table-row>'
+          f'<table:table-cell><text:p>buoy9999</text:p></table:table-cell></table:table-row></table:table>')
+PARAGRAPHS = '<text:h text:outline-level="1">Log</text:h>' + "".join(
+    f"<text:p>Crate buoy{i} loaded.</text:p>" for i in range(300))
+SLIDES = "".join(f'<draw:page draw:name="s{i}"><draw:frame presentation:class="title"><draw:text-box>'
+                 f'<text:p>Slide buoy{i}</text:p></draw:text-box></draw:frame></draw:page>' for i in range(300))
+
+
+@pytest.mark.parametrize("name, kind, body, heading, gap", [
+    ("readings.ods", "spreadsheet", SHEETS, "Readings",  # 3 empty rows (one element), then rows 4 ...
+     "the rows after row 101 of sheet 1, and the sheets after it, were not read in the time allowed"),
+    ("log.odt", "text", PARAGRAPHS, "Log", "the paragraphs after paragraph 99 were not read in the time allowed"),
+    ("deck.odp", "presentation", SLIDES, "Slide buoy0", "the slides after slide 99 were not read in the time allowed"),
+])
+def test_an_opendocument_file_still_being_read_when_its_time_is_up_keeps_what_was_read(
+        tmp_path: Path, docs: Path, name: str, kind: str, body: str, heading: str, gap: str) -> None:
+    (docs / name).write_bytes(odf(kind, body, title="Harbour log"))
+    with index(tmp_path, read_late) as cairn:
+        assert problems(cairn) == {name: f"only partly read: {gap}"}
+        assert hits(cairn, "buoy0") == [(name, heading)], "the beginning is searchable"
+        assert hits(cairn, "buoy97") != [] and hits(cairn, "buoy99") == [] and hits(cairn, "buoy9999") == []
+    assert extract(docs / name, 1 << 20, deadline=time.monotonic() - 1).title == "Harbour log"
+    in_time = extract(docs / name, 1 << 20, deadline=time.monotonic() + 600)
+    assert not in_time.truncated and "buoy299" in in_time.text
+
+
+def test_an_epub_still_being_read_when_its_time_is_up_keeps_the_chapters_read(tmp_path: Path, docs: Path) -> None:
+    chapters = [(f"c{n}.xhtml", f"<h1>Chapter {n}</h1><p>The caravan reached well{n}.</p>") for n in range(1, 6)]
+    (docs / "road.epub").write_bytes(epub("The Salt Road", chapters))
+    # one chapter of 3,000 paragraphs: stopped inside it
+    (docs / "long.epub").write_bytes(epub("One long night", [
+        ("c1.xhtml", "<h1>Night</h1>" + "".join(f"<p>Star{i} rose.</p>" for i in range(3000))),
+        ("c2.xhtml", "<h1>Dawn</h1><p>The sun came up.</p>")]))
+    with index(tmp_path, read_late) as cairn:
+        assert problems(cairn) == {
+            "road.epub": "only partly read: the last 4 of 5 chapters were not read in the time allowed",
+            "long.epub": "only partly read: the rest of chapter 1 and the last 1 of 2 chapters were not read "
+                         "in the time allowed"}
+        assert hits(cairn, "well1") == [("road.epub", "Chapter 1")] and hits(cairn, "well2") == []
+        assert hits(cairn, "star0") == [("long.epub", "Night")] and hits(cairn, "star2999") == []
+    in_time = extract(docs / "long.epub", 1 << 20, deadline=time.monotonic() + 600)
+    assert not in_time.truncated and "Star2999" in in_time.text and "sun came up" in in_time.text
+
+
+def long_statement(paragraphs: int) -> bytes:
+    """WordPad's shape (paragraphs in the document group itself) and Word's (runs in groups of their own), with a
+    Cyrillic font chosen outside any group, so its \\'xx escapes depend on where in the file they are."""
+    body = b"".join(
+        (rb"\pard\s1\outlinelevel0 Part %d\par" % n if n % 100 == 0 else b"")
+        + (rb"\pard\f1 {\b \'cf\'f0\'e8\'e2\'e5\'f2} witness%d said \'e0\'e1\'e2 {\f0 caf\'e9}\par" % n
+           if n % 2 else rb"\pard\f0 Witness%d met him at the caf\'e9 \u8212? by the quay.\par" % n) + b"\r\n"
+        for n in range(paragraphs))
+    return (rb"{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0\fnil\fcharset0 Calibri;}{\f1\fnil\fcharset204 Arial;}}"
+            rb"{\info{\title Long statement}}\uc1" + b"\r\n" + body + b"}")
+
+
+def test_a_long_rtf_still_being_read_when_its_time_is_up_keeps_its_beginning(tmp_path: Path, docs: Path) -> None:
+    (docs / "statement.rtf").write_bytes(long_statement(20_000))
+    with index(tmp_path, read_late) as cairn:
+        why = problems(cairn)["statement.rtf"]
+        done = re.fullmatch(r"only partly read: the text after the first (\d+)% of the file was not read "
+                            r"in the time allowed", why)
+        assert done and 0 < int(done.group(1)) < 100, why
+        assert hits(cairn, "witness1") == [("statement.rtf", "Part 0")], "the beginning is searchable"
+        assert hits(cairn, "witness19999") == []
+    late = extract(docs / "statement.rtf", 1 << 30, deadline=time.monotonic() - 1)
+    assert late.title == "Long statement" and "witness1 said абв" in late.text
+
+
+def test_an_rtf_read_in_time_is_read_as_a_whole(tmp_path: Path) -> None:
+    """Read in pieces (so that the clock can be looked at between them), with the font and the
+    Unicode skip count each piece starts in: the same text as one pass over the whole file."""
+    from striprtf.striprtf import rtf_to_text
+
+    path = tmp_path / "statement.rtf"
+    path.write_bytes(long_statement(20_000))
+    doc = extract(path, 1 << 30, deadline=time.monotonic() + 600)
+    assert not doc.truncated and "witness19999 said абв" in doc.text and "Witness19998 met him" in doc.text
+    whole = rtf_to_text(long_statement(20_000).decode("cp1252"), errors="replace")
+    assert doc.text.split("\n\n") == [line.strip() for line in whole.split("\n") if line.strip()]

@@ -78,7 +78,6 @@ class _Walker:
         self.out = builder
         self.late = False  # the deadline passed before the end of the page
         self._deadline = deadline
-        self._nodes = 0
         self.title: str | None = None
         self.first_h1: str | None = None
         self._buf: list[str] = []
@@ -91,8 +90,12 @@ class _Walker:
         """Depth-first, without recursion: enter on the way down, leave on the way up."""
         self._enter(root)
         node = root.first_child
-        depth = 1
-        while node is not None and depth > 0 and not self.out.full and not self._out_of_time():
+        depth = nodes = 1
+        while node is not None and depth > 0 and not self.out.full:
+            nodes += 1
+            if nodes % _CHECK_EVERY == 0 and past(self._deadline):
+                self.late = True
+                break
             if node.is_element_node and self._enter(node):
                 child = node.first_child
                 if child is not None:
@@ -113,12 +116,6 @@ class _Walker:
                 self._leave(node.tag or "")
         self._leave(root.tag or "")
         self._flush()
-
-    def _out_of_time(self) -> bool:
-        self._nodes += 1
-        if self._nodes % _CHECK_EVERY == 0 and past(self._deadline):
-            self.late = True
-        return self.late
 
     def _enter(self, node: LexborNode) -> bool:
         """Handle an element's start; False means its content is not text (skip it)."""

@@ -51,7 +51,7 @@ _GROUP_START = re.compile(rb"(?<!\\)\{")
 _TITLE = re.compile(rb"\{\\title\s([^{}]{0,2000})\}")
 # Where a file may be cut, and the state a piece starts in, as striprtf reads them: braces (an escaped one or
 # an escaped backslash is text), the control words whose value outlives a paragraph, and paragraph ends.
-_STATE = re.compile(r"\\[{}\\]|([{}])|\\(f|uc|deff|ansicpg)(-?\d{1,10})?(?![a-zA-Z])|\\par(?![a-zA-Z0-9-]) ?")
+_STATE = re.compile(r"([{}])|\\(?:[{}\\]|(f|uc|deff|ansicpg)(-?\d{1,10})?(?![a-zA-Z])|par(?![a-zA-Z0-9-]) ?)")
 _PIECE_CHARS = 256 * 1024  # about 0.2 s of striprtf
 
 

@@ -1,6 +1,6 @@
 """Reading and splitting large or unusual files: time per file, and what came out.
 
-    .venv/bin/python benchmarks/bench_extract.py [--scale 1.0] [--books] [--deadline 1]
+    .venv/bin/python benchmarks/bench_extract.py [--scale 1.0] [--books [--deadline 1 | --limit 4]]
 
 Files that once made a reader or the splitter crawl, written into a temporary folder
 and read with `engine.extract.extract` (in this process, without the sandbox's time
@@ -13,7 +13,9 @@ limit), then split with the bundled model's tokenizer:
    a sheet of 200,000 rows, an e-book of 100 chapters of 2,000 paragraphs and one of a
    single chapter of 200,000, and a 13.7 MB RTF document: each read in full, then with a
    deadline `--deadline` seconds away (what the reader process gives a file), printing what
-   was kept and the gap.
+   was kept and the gap; with `--limit`, read instead by the reader process with that time
+   limit, as indexing reads them (before the deadline reached these readers, a file over the
+   limit was refused).
 `--scale` multiplies the sizes. Before the fixes 1-3 took about 2.6 s, 3.6 s, 27 s and
 41 s; run it from an older checkout to compare.
 """
@@ -111,11 +113,16 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="multiply every size by this")
     parser.add_argument("--books", action="store_true", help="only the OpenDocument, EPUB and RTF files (no model)")
     parser.add_argument("--deadline", type=float, default=1.0, help="seconds the books are given in the second read")
+    parser.add_argument("--limit", type=float, help="read the books in the reader process with this time limit")
     args = parser.parse_args()
     if args.books:
         with tempfile.TemporaryDirectory() as tmp:
-            for path in books(Path(tmp), args.scale):
-                read_against_deadline(path, args.deadline)
+            paths = books(Path(tmp), args.scale)
+            if args.limit:
+                read_in_reader_process(paths, args.limit)
+            else:
+                for path in paths:
+                    read_against_deadline(path, args.deadline)
         return
     embedder = load_embedder()
     sizes = ChunkSizes.for_model(embedder.max_tokens)
@@ -151,6 +158,25 @@ def read_against_deadline(path: Path, seconds: float) -> None:
         what = "in full      " if deadline is None else f"deadline {deadline:4.1f} s"
         print(f"read  {path.name:14} {path.stat().st_size / 1e6:5.2f} MB  {what} {took:6.2f} s  "
               f"{len(doc.text):>11,} characters  gap: {doc.gap}")
+
+
+def read_in_reader_process(paths: list[Path], seconds: float) -> None:
+    from engine.errors import ExtractionError
+    from engine.sandbox import Limits, SandboxedExtractor
+
+    reader = SandboxedExtractor(Limits(seconds=seconds))
+    try:
+        for path in paths:
+            started = time.perf_counter()
+            try:
+                doc = reader(path, LIMIT)
+                what = f"{len(doc.text):>11,} characters  gap: {doc.gap}"
+            except ExtractionError as exc:
+                what = f"refused: {exc}"
+            print(f"read  {path.name:14} {path.stat().st_size / 1e6:5.2f} MB  limit {seconds:4.1f} s  "
+                  f"{time.perf_counter() - started:6.2f} s  {what}")
+    finally:
+        reader.close()
 
 
 if __name__ == "__main__":

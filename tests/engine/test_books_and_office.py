@@ -2,7 +2,8 @@
 
 The files are real on disk, written byte by byte (tests.books) or as RTF text the
 way Word and WordPad save it; they go through the real store, and one test
-through the sandboxed reader the app uses. Keyword search needs no real model,
+through the sandboxed reader the app uses. Long files are read as the reader
+process reads one that runs out of time: with its deadline already passed. Keyword search needs no real model,
 so the fake embedder stands in where only the words matter.
 """
 
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
+from striprtf.striprtf import rtf_to_text
 
 from engine.api import Cairn
 from engine.extract import Document, extract
@@ -195,9 +197,9 @@ def test_odd_rtf_is_read_not_refused(tmp_path: Path, name: str, rtf: bytes, word
 
 ROWS = "".join(f"<table:table-row><table:table-cell><text:p>buoy{i}</text:p></table:table-cell><table:table-cell>"
                f"<text:p>calm sea</text:p></table:table-cell></table:table-row>" for i in range(300))
-SHEETS = (f'<table:table table:name="Readings"><table:table-row table:number-rows-repeated="3"><table:table-cell/>'
+SHEETS = ('<table:table table:name="Readings"><table:table-row table:number-rows-repeated="3"><table:table-cell/>'
           f'</table:table-row>{ROWS}</table:table><table:table table:name="Summary"><table:table-row>'
-          f'<table:table-cell><text:p>buoy9999</text:p></table:table-cell></table:table-row></table:table>')
+          '<table:table-cell><text:p>buoy9999</text:p></table:table-cell></table:table-row></table:table>')
 PARAGRAPHS = '<text:h text:outline-level="1">Log</text:h>' + "".join(
     f"<text:p>Crate buoy{i} loaded.</text:p>" for i in range(300))
 SLIDES = "".join(f'<draw:page draw:name="s{i}"><draw:frame presentation:class="title"><draw:text-box>'
@@ -268,8 +270,6 @@ def test_a_long_rtf_still_being_read_when_its_time_is_up_keeps_its_beginning(tmp
 def test_an_rtf_read_in_time_is_read_as_a_whole(tmp_path: Path) -> None:
     """Read in pieces (so that the clock can be looked at between them), with the font and the
     Unicode skip count each piece starts in: the same text as one pass over the whole file."""
-    from striprtf.striprtf import rtf_to_text
-
     path = tmp_path / "statement.rtf"
     path.write_bytes(long_statement(20_000))
     doc = extract(path, 1 << 30, deadline=time.monotonic() + 600)

@@ -51,7 +51,7 @@ _GROUP_START = re.compile(rb"(?<!\\)\{")
 _TITLE = re.compile(rb"\{\\title\s([^{}]{0,2000})\}")
 # Where a file may be cut, and the state a piece starts in, as striprtf reads them: braces (an escaped one or
 # an escaped backslash is text), the control words whose value outlives a paragraph, and paragraph ends.
-_STATE = re.compile(r"([{}])|\\(?:[{}\\]|(f|uc|deff|ansicpg)(-?\d{1,10})?(?![a-zA-Z])|par(?![a-zA-Z0-9-]) ?)")
+_STATE = re.compile(r"([{}])|\\(?:[{}\\]|(f|uc|deff|ansicpg)(?![a-zA-Z])(-?\d{1,10})?|par(?![a-zA-Z0-9-]) ?)")
 _PIECE_CHARS = 256 * 1024  # about 0.2 s of striprtf
 
 
@@ -142,8 +142,10 @@ def _pieces(source: str) -> Iterator[tuple[str, int]]:
     group, each with where in `source` it ends; each after the first opens as the file does, in the
     state the one before left."""
     fonts = font_table_group(source)
-    state: dict[str, str] = {}  # control word -> its value where the next piece starts
+    fonts_end = source.find(fonts) + len(fonts) if fonts else 0  # the first piece holds the font table
+    state: dict[str, str] = {}  # control word -> its value here
     start = depth = 0
+    opening = ""  # the first piece opens as the file does
     for token in _STATE.finditer(source):
         brace, word, value = token.group(1, 2, 3)
         cut = None
@@ -159,17 +161,14 @@ def _pieces(source: str) -> Iterator[tuple[str, int]]:
                 state[word] = value or ""
         elif depth == 1:
             cut = token.end()  # after \par
-        if cut is not None and cut - start >= _PIECE_CHARS:
-            yield _opening(fonts, state, start) + source[start:cut] + "}", cut
-            start = cut
-    yield _opening(fonts, state, start) + source[start:], len(source)
+        if cut is not None and cut - start >= _PIECE_CHARS and cut >= fonts_end:
+            yield opening + source[start:cut] + "}", cut
+            start, opening = cut, _opening(fonts, state)
+    yield opening + source[start:], len(source)
 
 
-def _opening(fonts: str, state: dict[str, str], start: int) -> str:
-    """How a piece starting at `start` opens: the file itself for the first, else its font table and the
-    control words in force there."""
-    if not start:
-        return ""
+def _opening(fonts: str, state: dict[str, str]) -> str:
+    """How a piece after the first opens: the file's font table and the control words in force where it starts."""
     return "{\\rtf1" + fonts + "".join(f"\\{word}{value}" for word, value in state.items()) + " "
 
 

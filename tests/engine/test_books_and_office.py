@@ -242,16 +242,20 @@ def test_an_epub_still_being_read_when_its_time_is_up_keeps_the_chapters_read(tm
     assert not in_time.truncated and "Star2999" in in_time.text and "sun came up" in in_time.text
 
 
+_STATEMENT = (  # a Western paragraph, a Cyrillic one, and one that stays in the Cyrillic font
+    rb"\pard\f0 Witness%d met him at the caf\'e9 \u8212? by the quay.\par",
+    rb"\pard\f1 {\b \'cf\'f0\'e8\'e2\'e5\'f2} witness%d said \'e0\'e1\'e2 {\f0 caf\'e9}\par",
+    rb"\pard {\i witness%d} again \'e0\'e1\'e2\par",
+)
+
+
 def long_statement(paragraphs: int) -> bytes:
     """WordPad's shape (paragraphs in the document group itself) and Word's (runs in groups of their own), with a
     Cyrillic font chosen outside any group, so its \\'xx escapes depend on where in the file they are."""
-    body = b"".join(
-        (rb"\pard\s1\outlinelevel0 Part %d\par" % n if n % 100 == 0 else b"")
-        + (rb"\pard\f1 {\b \'cf\'f0\'e8\'e2\'e5\'f2} witness%d said \'e0\'e1\'e2 {\f0 caf\'e9}\par" % n
-           if n % 2 else rb"\pard\f0 Witness%d met him at the caf\'e9 \u8212? by the quay.\par" % n) + b"\r\n"
-        for n in range(paragraphs))
+    body = b"".join((rb"\pard\s1\outlinelevel0 Part %d\par" % n if n % 100 == 0 else b"")
+                    + _STATEMENT[n % 3] % n + b"\r\n" for n in range(paragraphs))
     return (rb"{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0\fnil\fcharset0 Calibri;}{\f1\fnil\fcharset204 Arial;}}"
-            rb"{\info{\title Long statement}}\uc1" + b"\r\n" + body + b"}")
+            rb"{\info{\title Long statement}}\uc1" + b"\r\n" + body + rb"\pard\f0 The end.\par}")
 
 
 def test_a_long_rtf_still_being_read_when_its_time_is_up_keeps_its_beginning(tmp_path: Path, docs: Path) -> None:
@@ -267,12 +271,14 @@ def test_a_long_rtf_still_being_read_when_its_time_is_up_keeps_its_beginning(tmp
     assert late.title == "Long statement" and "witness1 said абв" in late.text
 
 
-def test_an_rtf_read_in_time_is_read_as_a_whole(tmp_path: Path) -> None:
+@pytest.mark.parametrize("piece", [1000, 256 * 1024])
+def test_an_rtf_read_in_time_is_read_as_a_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piece: int) -> None:
     """Read in pieces (so that the clock can be looked at between them), with the font and the
     Unicode skip count each piece starts in: the same text as one pass over the whole file."""
+    monkeypatch.setattr("engine.extract.rtf._PIECE_CHARS", piece)
     path = tmp_path / "statement.rtf"
     path.write_bytes(long_statement(20_000))
     doc = extract(path, 1 << 30, deadline=time.monotonic() + 600)
-    assert not doc.truncated and "witness19999 said абв" in doc.text and "Witness19998 met him" in doc.text
+    assert not doc.truncated and "witness19999 said абв" in doc.text and "witness19997 again абв" in doc.text
     whole = rtf_to_text(long_statement(20_000).decode("cp1252"), errors="replace")
     assert doc.text.split("\n\n") == [line.strip() for line in whole.split("\n") if line.strip()]

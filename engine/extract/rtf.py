@@ -38,7 +38,7 @@ from engine.extract.ole import is_ole
 DAMAGED = "damaged RTF file: it does not start as an RTF document"
 OLD_WORD = "old-format Word document named .rtf: rename it to .doc for Cairn to read it"
 UNREADABLE = "RTF file in a character set Cairn cannot read"
-OUT_OF_TIME = "the text after the first {percent}% of the file was not read in the time allowed"
+OUT_OF_TIME = "the text after the first {percent}% of the document was not read in the time allowed"
 _CODE_PAGE = re.compile(rb"\\ansicpg(\d{1,5})")
 _OUTLINE = re.compile(rb"\\outlinelevel([0-8])(?![0-9])")
 _MARK = 0xFDD0  # Unicode noncharacters U+FDD0..U+FDD8: never in a document's own text

@@ -262,7 +262,7 @@ def test_a_long_rtf_still_being_read_when_its_time_is_up_keeps_its_beginning(tmp
     (docs / "statement.rtf").write_bytes(long_statement(20_000))
     with index(tmp_path, read_late) as cairn:
         why = problems(cairn)["statement.rtf"]
-        done = re.fullmatch(r"only partly read: the text after the first (\d+)% of the file was not read "
+        done = re.fullmatch(r"only partly read: the text after the first (\d+)% of the document was not read "
                             r"in the time allowed", why)
         assert done and 0 < int(done.group(1)) < 100, why
         assert hits(cairn, "witness1") == [("statement.rtf", "Part 0")], "the beginning is searchable"

@@ -1,6 +1,8 @@
-"""OpenDocument files and EPUB books written byte by byte, as LibreOffice and e-book tools write them.
+"""Test files the readers' tests share: OpenDocument files and EPUB books written byte by byte, as
+LibreOffice and e-book tools write them; Office files as Office saves them (zip bombs, password-protected
+files, big workbooks in both Excel formats).
 
-Both are zips of XML; writing the parts here keeps the tests free of an office
+OpenDocument and EPUB are zips of XML; writing the parts here keeps the tests free of an office
 suite while the files keep the structure real ones have (mimetype first and
 stored, a manifest, the body in content.xml or in XHTML chapters).
 """
@@ -10,6 +12,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+import openpyxl
+import xlwt
 from msoffcrypto.format.ooxml import OOXMLFile
 
 ODF_MIMETYPES = {
@@ -122,4 +126,31 @@ def zip_bomb(mimetype: str, member: str) -> bytes:
             chunk = b"<p>" + b"A" * (1 << 20) + b"</p>"
             for _ in range(600):
                 part.write(chunk)
+    return buffer.getvalue()
+
+
+def big_sheet(rows: int) -> bytes:
+    """A workbook (.xlsx) whose first sheet has `rows` rows of readings; a second sheet after it."""
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet("Readings")
+    for i in range(rows):
+        sheet.append([f"station {i}", i, "calm sea"])
+    sheet2 = book.create_sheet("Summary")
+    sheet2.append(["never reached"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def big_old_sheet(rows: int) -> bytes:
+    """The same as an Excel 97-2003 workbook (.xls)."""
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Readings")
+    for i in range(rows):
+        sheet.write(i, 0, f"station {i}")
+        sheet.write(i, 1, i)
+        sheet.write(i, 2, "calm sea")
+    book.add_sheet("Summary").write(0, 0, "never reached")
+    buffer = io.BytesIO()
+    book.save(buffer)
     return buffer.getvalue()

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import datetime
 import io
-import time
 from pathlib import Path
 
 import olefile
-import pytest
 import xlwt
 
 from engine.extract import extract
@@ -87,36 +85,6 @@ def test_damaged_and_password_protected_xls_files_are_refused_with_a_reason(tmp_
     locked = tmp_path / "locked.xls"
     locked.write_bytes(fixture("encrypted.xls"))  # saved by Excel with a password to open
     assert reason(locked) == "password-protected Excel file: Cairn reads only workbooks saved without a password"
-
-
-def big_old_sheet(rows: int) -> bytes:
-    book = xlwt.Workbook()
-    sheet = book.add_sheet("Readings")
-    for i in range(rows):
-        sheet.write(i, 0, f"station {i}")
-        sheet.write(i, 1, i)
-        sheet.write(i, 2, "calm sea")
-    book.add_sheet("Summary").write(0, 0, "never reached")
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def test_a_huge_xls_sheet_stops_at_the_character_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("engine.extract.xls.MAX_CHARS", 20_000)
-    path = tmp_path / "readings.xls"
-    path.write_bytes(big_old_sheet(5000))
-    doc = extract(path, LIMIT)
-    assert doc.truncated and len(doc.text) == 20_000
-    assert doc.text.startswith("Readings\n\nstation 0 | 0 | calm sea\nstation 1 | 1 | calm sea")
-
-
-def test_an_xls_sheet_still_being_read_at_the_deadline_keeps_the_rows_read(tmp_path: Path) -> None:
-    path = tmp_path / "readings.xls"
-    path.write_bytes(big_old_sheet(5000))
-    doc = extract(path, LIMIT, deadline=time.monotonic() - 1)  # the time was spent before the first row
-    assert doc.truncated and "station 998 | 998 | calm sea" in doc.text and "station 1000 " not in doc.text
-    assert doc.gap == "the rows after row 999 of sheet 1, and the sheets after it, were not read in the time allowed"
 
 
 # --- Word 97-2003 -------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import io
 import re
 import time
 import zipfile
+from collections.abc import Callable
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -24,9 +25,9 @@ from pptx.util import Inches
 
 from engine.api import Cairn
 from engine.errors import ExtractionError
-from engine.extract import extract
+from engine.extract import Document, extract
 from engine.sandbox import Limits, SandboxedExtractor
-from tests.books import office_zip_bomb, password_protected
+from tests.books import big_old_sheet, big_sheet, office_zip_bomb, password_protected
 from tests.fakes import FakeEmbedder
 
 LIMIT = 50 * 1024 * 1024
@@ -38,7 +39,7 @@ def docs(tmp_path: Path) -> Path:
     return tmp_path / "docs"
 
 
-def indexed(tmp_path: Path, extractor: object = extract) -> Cairn:
+def indexed(tmp_path: Path, extractor: Callable[[Path, int], Document] = extract) -> Cairn:
     cairn = Cairn(tmp_path / "home", embedder=FakeEmbedder(), extractor=extractor)
     cairn.add_folder(tmp_path / "docs")
     for _ in cairn.index():
@@ -183,30 +184,26 @@ def test_an_entity_bomb_in_a_sheet_is_damaged_not_expanded(tmp_path: Path) -> No
     assert reason(path).startswith("damaged Excel file")
 
 
-def big_sheet(rows: int) -> bytes:
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet("Readings")
-    for i in range(rows):
-        sheet.append([f"station {i}", i, "calm sea"])
-    sheet2 = book.create_sheet("Summary")
-    sheet2.append(["never reached"])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+# Both Excel formats share one way of writing sheets (engine.extract.sheets): the same limits, the same words.
+SHEETS = [pytest.param("xlsx", big_sheet, id="xlsx"), pytest.param("xls", big_old_sheet, id="xls")]
 
 
-def test_a_huge_sheet_stops_at_the_character_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("engine.extract.xlsx.MAX_CHARS", 20_000)
-    path = tmp_path / "readings.xlsx"
-    path.write_bytes(big_sheet(5000))
+@pytest.mark.parametrize(("kind", "build"), SHEETS)
+def test_a_huge_sheet_stops_at_the_character_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kind: str,
+                                                   build: Callable[[int], bytes]) -> None:
+    monkeypatch.setattr(f"engine.extract.{kind}.MAX_CHARS", 20_000)
+    path = tmp_path / f"readings.{kind}"
+    path.write_bytes(build(5000))
     doc = extract(path, LIMIT)
     assert doc.truncated and len(doc.text) == 20_000
     assert doc.text.startswith("Readings\n\nstation 0 | 0 | calm sea\nstation 1 | 1 | calm sea")
 
 
-def test_a_sheet_still_being_read_at_the_deadline_keeps_the_rows_read(tmp_path: Path) -> None:
-    path = tmp_path / "readings.xlsx"
-    path.write_bytes(big_sheet(5000))
+@pytest.mark.parametrize(("kind", "build"), SHEETS)
+def test_a_sheet_still_being_read_at_the_deadline_keeps_the_rows_read(tmp_path: Path, kind: str,
+                                                                      build: Callable[[int], bytes]) -> None:
+    path = tmp_path / f"readings.{kind}"
+    path.write_bytes(build(5000))
     doc = extract(path, LIMIT, deadline=time.monotonic() - 1)  # the time was spent before the first row
     assert doc.truncated and "station 998 | 998 | calm sea" in doc.text and "station 1000 " not in doc.text
     assert doc.gap == "the rows after row 999 of sheet 1, and the sheets after it, were not read in the time allowed"

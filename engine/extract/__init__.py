@@ -43,7 +43,7 @@ _EXTRACTORS: dict[str, tuple[str, str]] = {
 # Readers of files that can take long to read (huge sheets, mailboxes of many thousand messages, long books
 # and documents): given the deadline, they keep what they read by then, marked partial, rather than being
 # stopped with nothing.
-_WITH_DEADLINE = frozenset({"xlsx", "xls", "mbox", "odf", "epub", "rtf"})
+_WITH_DEADLINE = frozenset({"html", "xlsx", "xls", "mbox", "odf", "epub", "rtf"})
 
 # Raise a kind's number when its reader finds more or other text (or a better reason for failing):
 # files of that kind read by an older one are read again on the next pass, unchanged ones
@@ -53,7 +53,9 @@ READER_VERSIONS: dict[str, int] = {
     "text": 2,  # Windows-1252 preferred over look-alike code pages; UTF-16 without a byte-order mark
     "code": 2,
     "markdown": 2,
-    "html": 2,  # the same, and pages with long drop-down lists (they were over the time limit)
+    # 3: a page still being read at the deadline keeps what was read (it was refused, over the time limit);
+    # 2: as text, and pages with long drop-down lists (they were over the time limit)
+    "html": 3,
     # 3: running headers and footers kept once, words hyphenated across pages;
     # 2: ligatures, line-end hyphens, form fields, notes
     "pdf": 3,
@@ -95,7 +97,7 @@ def extract(path: Path, max_bytes: int, deadline: float | None = None) -> Docume
     """The text of `path`; raises ExtractionError (or UnsupportedFile) with a reason fit for the user.
 
     `deadline` (a time.monotonic() value) ends the reading of a PDF, a spreadsheet, a mailbox,
-    an OpenDocument file, an e-book or an RTF document early, with what was read so far marked
+    an OpenDocument file, an e-book, an RTF document or a web page early, with what was read so far marked
     incomplete: the formats that run to thousands of pages, rows, messages or chapters."""
     kind = kind_for(path)
     if kind is None:

@@ -38,14 +38,16 @@ _HEADING = {f"h{n}": n for n in range(1, 7)}
 _CELL = frozenset({"td", "th"})
 _SPACE = re.compile(r"\s+")
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+PAGE_OUT_OF_TIME = "the rest of the page was not read in the time allowed"
 _CHECK_EVERY = 1000  # nodes (or flat paragraphs) between looks at the clock: about a millisecond
 
 
-def extract_html(data: bytes) -> Document:
+def extract_html(data: bytes, deadline: float | None = None) -> Document:
+    """`deadline` (a time.monotonic() value): a huge page (a chat or mail export) keeps what was read by then."""
     text, encoding = decode(data, meta_charset(data))
     builder = TextBuilder()
-    title, _ = html_into(builder, text)
-    return builder.build("html", title, encoding)
+    title, late = html_into(builder, text, deadline)
+    return builder.build("html", title, encoding, gap=PAGE_OUT_OF_TIME if late else None)
 
 
 def meta_charset(data: bytes) -> str | None:

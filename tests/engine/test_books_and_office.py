@@ -242,6 +242,18 @@ def test_an_epub_still_being_read_when_its_time_is_up_keeps_the_chapters_read(tm
     assert not in_time.truncated and "Star2999" in in_time.text and "sun came up" in in_time.text
 
 
+def test_a_web_page_still_being_read_when_its_time_is_up_keeps_the_paragraphs_read(tmp_path: Path, docs: Path) -> None:
+    # a chat or mail archive exported as one page of thousands of messages
+    (docs / "chat.html").write_text("<html><head><title>Harbour chat</title></head><body>"
+                                    + "".join(f"<p>Message{i} about the ferry.</p>" for i in range(3000))
+                                    + "</body></html>")
+    with index(tmp_path, read_late) as cairn:
+        assert problems(cairn) == {"chat.html": "only partly read: the rest of the page was not read in the time allowed"}
+        assert hits(cairn, "message0") == [("chat.html", None)] and hits(cairn, "message2999") == []
+    in_time = extract(docs / "chat.html", 1 << 20, deadline=time.monotonic() + 600)
+    assert not in_time.truncated and "Message2999" in in_time.text
+
+
 _STATEMENT = (  # a Western paragraph, a Cyrillic one, and one that stays in the Cyrillic font
     rb"\pard\f0 Witness%d met him at the caf\'e9 \u8212? by the quay.\par",
     rb"\pard\f1 {\b \'cf\'f0\'e8\'e2\'e5\'f2} witness%d said \'e0\'e1\'e2 {\f0 caf\'e9}\par",

@@ -40,7 +40,7 @@ from lxml import etree
 
 from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
-from engine.extract.doc import PROTECTED, extract_doc
+from engine.extract.doc import extract_doc
 from engine.extract.document import Document
 from engine.extract.ole import is_ole
 from engine.extract.zipped import check_zip, properties_title
@@ -133,7 +133,7 @@ def _pruned_rels(rels_name: str, xml: bytes, names: set[str]) -> bytes | None:
 
 def check_container(data: bytes) -> None:
     """Refuse what is not a .docx, or would inflate beyond the limits, before any part is read."""
-    check_zip(data, damaged=DAMAGED, protected=PROTECTED, bomb=BOMB)
+    check_zip(data, damaged=DAMAGED, bomb=BOMB)
 
 
 def table_text(table: Table) -> str:

@@ -25,15 +25,19 @@ from pptx.text.text import TextFrame
 from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
+from engine.extract.ole import NotOle, is_encrypted_package, is_ole, open_ole
 from engine.extract.zipped import check_zip, properties_title
 
 DAMAGED = "damaged PowerPoint file: not a valid .pptx file"
-PROTECTED = "password-protected or old-format PowerPoint file: Cairn reads only unprotected .pptx files"
+PROTECTED = "password-protected PowerPoint file: Cairn reads only presentations saved without a password"
+OLD = "PowerPoint 97-2003 file (.ppt) named .pptx: Cairn reads only .pptx presentations (save it as one)"
 BOMB = "PowerPoint file refused: it would expand to {what} (possible zip bomb)"
 
 
 def extract_pptx(data: bytes) -> Document:
-    check_zip(data, damaged=DAMAGED, protected=PROTECTED, bomb=BOMB)
+    if is_ole(data):
+        raise ExtractionError(_old_or_locked(data))
+    check_zip(data, damaged=DAMAGED, bomb=BOMB)
     builder = TextBuilder()
     try:
         presentation = pptx.Presentation(io.BytesIO(data))
@@ -95,3 +99,12 @@ def _table_text(table: Table) -> str:
         if line:
             lines.append(line)
     return "\n".join(lines)
+
+
+def _old_or_locked(data: bytes) -> str:
+    """Why an OLE container named .pptx is not read: saved with a password, or the 97-2003 format."""
+    try:
+        with open_ole(data) as ole:
+            return PROTECTED if is_encrypted_package(ole) else OLD
+    except NotOle:
+        return DAMAGED

@@ -2,9 +2,9 @@
 
 Their libraries load whole parts into memory, so the zip's declared sizes are
 checked first (zipfile never inflates past them): a zip bomb is refused before
-anything is decompressed. Encrypted Office files are not zips at all but OLE
-containers, recognised by their magic number so the user is told
-"password-protected" instead of "damaged". Each format passes its own wording.
+anything is decompressed. Each format passes its own wording. (Password-protected
+Office files are not zips at all but OLE containers, as the 97-2003 formats are:
+the Office readers look for those first, engine.extract.ole.)
 """
 
 from __future__ import annotations
@@ -24,16 +24,13 @@ from engine.extract.limits import (
     MAX_ZIP_TOTAL_BYTES,
     ZIP_RATIO_MIN_BYTES,
 )
-from engine.extract.ole import is_ole
 
 # No entity expansion ("billion laughs"), no DTD or file fetched from anywhere.
 SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
-def check_zip(data: bytes, *, damaged: str, protected: str, bomb: str) -> None:
+def check_zip(data: bytes, *, damaged: str, bomb: str) -> None:
     """Refuse what is not a zip, or would inflate beyond the limits; `bomb` has a {what} field."""
-    if is_ole(data):
-        raise ExtractionError(protected)
     open_checked(data, damaged, bomb).close()
 
 

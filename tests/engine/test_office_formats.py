@@ -117,8 +117,11 @@ def test_damaged_and_locked_presentations_give_a_reason(tmp_path: Path) -> None:
     no_slides_part.write_bytes(with_member(pitch_deck(), "ppt/presentation.xml", content=b"<not-xml"))
     assert reason(no_slides_part).startswith("damaged PowerPoint file")
     locked = tmp_path / "locked.pptx"
-    locked.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4088))  # what an encrypted Office file is
-    assert reason(locked).startswith("password-protected or old-format PowerPoint file")
+    locked.write_bytes(password_protected(pitch_deck()))
+    assert reason(locked) == "password-protected PowerPoint file: Cairn reads only presentations saved without a password"
+    old = tmp_path / "old.pptx"  # an OLE container that is not encrypted: a 97-2003 file under the new name
+    old.write_bytes(big_old_sheet(3))
+    assert reason(old) == "PowerPoint 97-2003 file (.ppt) named .pptx: Cairn reads only .pptx presentations (save it as one)"
 
 
 # --- Excel --------------------------------------------------------------------------------------

@@ -14,10 +14,10 @@ import bisect
 import struct
 from collections.abc import Iterator
 
-_PAGE = 512
+from engine.extract.doc_fkp import pages, sprms
+
 _MARK_DELETED = 0x0800  # sprmCFRMarkDel: its one-byte operand is 1 (on) or 0x81 (the opposite of the style's: on)
 _ON = (0x01, 0x81)
-_OPERAND_SIZE = {0: 1, 1: 1, 2: 2, 3: 4, 4: 2, 5: 2, 7: 3}  # by the sprm's top three bits; 6: sized by its first byte
 
 
 def deleted_ranges(word: bytes, table: bytes, at: int, size: int) -> list[tuple[int, int]]:
@@ -26,7 +26,7 @@ def deleted_ranges(word: bytes, table: bytes, at: int, size: int) -> list[tuple[
     `at` and `size` place the PlcBteChpx in the table stream (from the FIB)."""
     try:
         ranges = sorted(_marked(word, table[at:at + size]))
-    except (struct.error, IndexError, KeyError):
+    except (struct.error, IndexError, ValueError):
         return []
     merged: list[tuple[int, int]] = []
     for start, end in ranges:
@@ -53,13 +53,9 @@ def kept(start: int, end: int, deleted: list[tuple[int, int]]) -> Iterator[tuple
 
 
 def _marked(word: bytes, plc: bytes) -> Iterator[tuple[int, int]]:
-    """The byte ranges of the runs marked deleted: the PLC holds n+1 offsets, then n page numbers."""
-    count = (len(plc) - 4) // 8
-    for index in range(count):
-        page_number = struct.unpack_from("<I", plc, 4 * (count + 1) + 4 * index)[0] & 0x3FFFFF
-        page = word[page_number * _PAGE:(page_number + 1) * _PAGE]
-        if len(page) == _PAGE:
-            yield from _page_marked(page)
+    """The byte ranges of the runs marked deleted."""
+    for page in pages(word, plc):
+        yield from _page_marked(page)
 
 
 def _page_marked(page: bytes) -> Iterator[tuple[int, int]]:
@@ -73,12 +69,4 @@ def _page_marked(page: bytes) -> Iterator[tuple[int, int]]:
 
 
 def _is_deleted(properties: bytes) -> bool:
-    position = 0
-    while position + 2 <= len(properties):
-        code = struct.unpack_from("<H", properties, position)[0]
-        position += 2
-        if code == _MARK_DELETED:
-            return position < len(properties) and properties[position] in _ON
-        kind = code >> 13
-        position += 1 + properties[position] if kind == 6 else _OPERAND_SIZE[kind]
-    return False
+    return any(code == _MARK_DELETED and operand[0] in _ON for code, operand in sprms(properties))

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import datetime
 import io
+import struct
 from pathlib import Path
 
 import olefile
 import xlwt
 
-from engine.extract import extract
+from engine.extract import Document, extract
 from engine.sandbox import Limits, SandboxedExtractor
 from tests.engine.test_office_formats import LIMIT, docs, indexed, problems, reason  # noqa: F401  (docs: fixture)
 
@@ -181,6 +182,103 @@ def test_rtf_saved_under_a_doc_name_is_read_as_rtf_and_a_doc_named_rtf_is_named(
     assert reason(renamed) == "old-format Word document named .rtf: rename it to .doc for Cairn to read it"
 
 
+# --- Word 97-2003 headings -----------------------------------------------------------------------
+
+GUIDE_HEADINGS = [
+    (1, "春季露营活动指南"), (2, "一、活动筹备清单"), (3, "1. 必备露营装备"), (3, "2. 食材准备计划"),
+    (2, "二、三日行程安排"), (2, "三、营地核心景观"), (2, "四、活动注意事项"), (3, "1. 安全规范"), (3, "2. 环保要求"),
+]
+
+
+def word_parts(data: bytes) -> tuple[bytes, bytes, dict[int, tuple[int, int]]]:
+    """The WordDocument and table streams, and the (offset, size) pairs of the FIB's FibRgFcLcb97 by index."""
+    with olefile.OleFileIO(data) as ole:
+        word = ole.openstream("WordDocument").read()
+        table = ole.openstream("1Table" if struct.unpack_from("<H", word, 0x0A)[0] & 0x0200 else "0Table").read()
+    position = 32 + 2 + 2 * struct.unpack_from("<H", word, 32)[0]
+    position += 2 + 4 * struct.unpack_from("<H", word, position)[0]
+    count = struct.unpack_from("<H", word, position)[0]
+    return word, table, {i: struct.unpack_from("<II", word, position + 2 + 8 * i) for i in range(count)}
+
+
+def with_stream(data: bytes, name: str, at: int, new: bytes) -> bytes:
+    """The same file with bytes of one stream changed in place, as a broken (or hostile) writer leaves them."""
+    with olefile.OleFileIO(data, write_mode=True) as ole:
+        stream = ole.openstream(name).read()
+        ole.write_stream(name, stream[:at] + new + stream[at + len(new):])
+        edited: bytes = ole.fp.getvalue()
+    return edited
+
+
+def test_a_docs_heading_styles_are_the_sections_its_passages_carry(tmp_path: Path, docs: Path) -> None:
+    (docs / "guide.doc").write_bytes(fixture("camping-guide-zh.doc"))  # WPS Office: "标题 1" to "标题 3"
+    (docs / "tenders.doc").write_bytes(fixture("tenders-de.doc"))  # Word: "Überschrift 1" and 2, and a TOC
+    (docs / "harmless.doc").write_bytes(fixture("harmless-clean.doc"))
+    assert [(h.level, h.text) for h in extract(docs / "guide.doc", LIMIT).headings] == GUIDE_HEADINGS
+    assert [(h.level, h.text) for h in extract(docs / "harmless.doc", LIMIT).headings] == [(1, "Test")]
+    tenders = extract(docs / "tenders.doc", LIMIT)
+    assert [(h.level, h.text) for h in tenders.headings[:3]] == [
+        (1, "(01097) Sächsisches Staatsministerium für Wirtschaft, Arbeit und Verkehr – CAFM System"),
+        (2, "Angebotsfrist: 14.10.2022, 10 Uhr"), (2, "Bindefrist: 15.02.2023")]
+    assert tenders.headings[0].start > 0, "the table of contents before it is not a heading"
+    assert [h.level for h in tenders.headings].count(1) == 43
+    with indexed(tmp_path) as cairn:
+        assert problems(cairn) == {}
+        sections = {query: {(Path(r.path).name, r.heading) for r in cairn.search(query, mode="keyword")}
+                    for query in ("自动充气帐篷", "湖边垂钓", "垃圾", "Zentralstelle Vergabe", "harmless")}
+    assert sections == {
+        "自动充气帐篷": {("guide.doc", "春季露营活动指南 › 一、活动筹备清单 › 1. 必备露营装备")},
+        "湖边垂钓": {("guide.doc", "春季露营活动指南 › 二、三日行程安排")},  # a table under its heading
+        "垃圾": {("guide.doc", "春季露营活动指南 › 四、活动注意事项 › 2. 环保要求")},
+        "Zentralstelle Vergabe": {("tenders.doc", "(01129) SB Sächs. Immobilien- und Baumanagement – Verläng. "
+                                                  "Subscription Greenbone Schwachstellenscanner")},
+        "harmless": {("harmless.doc", "Test")},
+    }
+
+
+def test_an_outline_level_makes_a_heading_of_a_paragraph_or_of_a_style_of_the_users_own(tmp_path: Path) -> None:
+    data = fixture("camping-guide-zh.doc")
+    word, table, places = word_parts(data)
+    stsh_at, stsh_size = places[1]
+    # the style "标题 3" (heading 3): StdfBase and StdfPost2000 (18 bytes), its name's length, its name
+    at = stsh_at + table[stsh_at:stsh_at + stsh_size].find("标题 3".encode("utf-16-le")) - 2 - 18
+    assert struct.unpack_from("<H", table, at)[0] & 0x0FFF == 3, "sti 3: the built-in heading 3"
+    own = with_stream(data, "0Table", at, bytes([0xFE, table[at + 1] | 0x0F]))  # sti 4094: a style of the user's
+    outline = table.find(b"\x40\x26\x02", at)  # sprmPOutLvl 2 (level 3), in the style's paragraph properties
+    assert at < outline < at + struct.unpack_from("<H", table, at - 2)[0], "within the style (its size before it)"
+    body = with_stream(own, "0Table", outline + 2, b"\x09")  # outline level 9: body text
+    # the first list item's own paragraph properties: sprmPIlvl 0 (list level 1) made sprmPOutLvl 0 (level 1)
+    item = word.find(bytes.fromhex("0a26000b46010013a400"))
+    promoted = with_stream(data, "WordDocument", item, b"\x40")
+    headings = {name: [(h.level, h.text) for h in extract_bytes(tmp_path, name, edit).headings]
+                for name, edit in {"own.doc": own, "body.doc": body, "promoted.doc": promoted}.items()}
+    assert headings["own.doc"] == GUIDE_HEADINGS
+    assert headings["body.doc"] == [h for h in GUIDE_HEADINGS if h[0] != 3]
+    assert headings["promoted.doc"] == [*GUIDE_HEADINGS[:3], (1, "基础住宿类：自动充气帐篷、防潮垫、羽绒睡袋"),
+                                        *GUIDE_HEADINGS[3:]]
+
+
+def test_a_doc_with_a_broken_style_sheet_or_paragraph_pages_reads_its_text_without_headings(tmp_path: Path) -> None:
+    data = fixture("camping-guide-zh.doc")
+    word, table, places = word_parts(data)
+    stsh_at = places[1][0]
+    assert struct.unpack_from("<H", table, stsh_at + 2)[0] == 15, "cstd: the number of styles"
+    too_many_styles = with_stream(data, "0Table", stsh_at + 2, (0x0FFD).to_bytes(2, "little"))
+    plc_at, plc_size = places[13]
+    first_page = struct.unpack_from("<I", table, plc_at + 4 * ((plc_size - 4) // 8 + 1))[0] & 0x3FFFFF
+    overfull = with_stream(data, "WordDocument", first_page * 512 + 511, b"\xff")  # 255 paragraphs: more than fit
+    original = extract_bytes(tmp_path, "guide.doc", data)
+    assert [(h.level, h.text) for h in original.headings] == GUIDE_HEADINGS
+    for name, broken in {"styles.doc": too_many_styles, "pages.doc": overfull}.items():
+        doc = extract_bytes(tmp_path, name, broken)
+        assert (doc.text, doc.headings) == (original.text, ()), name
+
+
+def extract_bytes(folder: Path, name: str, data: bytes) -> Document:
+    (folder / name).write_bytes(data)
+    return extract(folder / name, LIMIT)
+
+
 # --- Through the real reader process ------------------------------------------------------------
 
 
@@ -201,8 +299,10 @@ def test_old_office_files_through_the_sandboxed_reader_and_broken_ones_fail_alon
                 "locked.doc": "password-protected Word document: Cairn reads only documents saved without a password",
             }
             found = {Path(r.path).name: r.heading
-                     for query in ("Maren Olsen", "Greenbone Schwachstellenscanner", "湖边垂钓", "village fair")
+                     for query in ("Maren Olsen", "Riesaer", "湖边垂钓", "village fair")
                      for r in cairn.search(query, mode="keyword")}
-            assert found == {"ledger.xls": "Contacts", "tenders.doc": None, "guide.doc": None, "after.txt": None}
+            assert found == {"ledger.xls": "Contacts", "guide.doc": "春季露营活动指南 › 二、三日行程安排", "after.txt": None,
+                             "tenders.doc": "(01129) SB Sächs. Immobilien- und Baumanagement – Verläng. Subscription "
+                                            "Greenbone Schwachstellenscanner"}
     finally:
         extractor.close()

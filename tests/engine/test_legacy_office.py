@@ -279,6 +279,28 @@ def extract_bytes(folder: Path, name: str, data: bytes) -> Document:
     return extract(folder / name, LIMIT)
 
 
+def with_property_count_damaged(data: bytes) -> bytes:
+    """The file with one byte of its SummaryInformation's number of properties damaged (14 made 1,638,414),
+    so that what follows the real ones is read as properties, among them a list of two billion items."""
+    name = "\x05SummaryInformation"
+    with olefile.OleFileIO(data) as ole:
+        stream = ole.openstream(name).read()
+    section = struct.unpack_from("<I", stream, 44)[0]
+    assert struct.unpack_from("<I", stream, section + 4)[0] == 14
+    return with_stream(data, name, section + 6, b"\x19")
+
+
+def test_a_doc_whose_properties_are_damaged_is_read_in_time(tmp_path: Path, docs: Path) -> None:
+    (docs / "guide.doc").write_bytes(with_property_count_damaged(fixture("camping-guide-zh.doc")))
+    extractor = SandboxedExtractor(Limits(seconds=10.0, memory_mb=1024))
+    try:
+        with indexed(tmp_path, extractor) as cairn:
+            assert problems(cairn) == {}
+            assert [r.heading for r in cairn.search("湖边垂钓", mode="keyword")] == ["春季露营活动指南 › 二、三日行程安排"]
+    finally:
+        extractor.close()
+
+
 # --- Through the real reader process ------------------------------------------------------------
 
 

@@ -237,13 +237,18 @@ def _paragraphs(text: str, levels: list[int]) -> Iterator[tuple[str, int]]:
     if len(levels) != len(paragraphs) - 1:
         levels = []
     fields = _Fields()
-    for index, paragraph in enumerate(paragraphs):
-        level = levels[index] if index < len(levels) else 0
-        cut = max(paragraph.rfind("\x07"), paragraph.rfind("\x0c")) + 1 if level else len(paragraph)
-        yield from ((line, 0) for line in _lines(fields.shown(paragraph[:cut])))
+    body: list[str] = []  # the paragraphs since the last heading, read together
+    for paragraph, level in zip(paragraphs, levels + [0] * (len(paragraphs) - len(levels))):
+        if not level:
+            body.append(paragraph)
+            continue
+        cut = max(paragraph.rfind("\x07"), paragraph.rfind("\x0c")) + 1
+        yield from ((line, 0) for line in _lines(fields.shown("\r".join([*body, paragraph[:cut]]))))
+        body = []
         heading = " ".join(_lines(fields.shown(paragraph[cut:])))
         if heading:
             yield heading, level
+    yield from ((line, 0) for line in _lines(fields.shown("\r".join(body))))
 
 
 def _lines(text: str) -> Iterator[str]:

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from engine.extract.doc_fkp import pages, sprms
 
 _MARK_DELETED = 0x0800  # sprmCFRMarkDel: its one-byte operand is 1 (on) or 0x81 (the opposite of the style's: on)
+_MARK_DELETED_BYTES = _MARK_DELETED.to_bytes(2, "little")
 _ON = (0x01, 0x81)
 
 
@@ -69,4 +70,6 @@ def _page_marked(page: bytes) -> Iterator[tuple[int, int]]:
 
 
 def _is_deleted(properties: bytes) -> bool:
+    if _MARK_DELETED_BYTES not in properties:  # most runs: no need to walk their properties
+        return False
     return any(code == _MARK_DELETED and operand[0] in _ON for code, operand in sprms(properties))

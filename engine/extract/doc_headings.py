@@ -26,6 +26,7 @@ import struct
 from engine.extract.doc_fkp import PAGE, pages, sprms
 
 _OUTLINE_LEVEL = 0x2640  # sprmPOutLvl: one byte, 0-8 a level, 9 body text
+_OUTLINE_LEVEL_BYTES = _OUTLINE_LEVEL.to_bytes(2, "little")
 _HEADINGS = range(1, 10)  # sti of the built-in styles "heading 1" to "heading 9"
 _PARAGRAPH_STYLE = 1  # StdfBase.stk
 _NO_BASE = 0x0FFF  # istdNil
@@ -113,6 +114,8 @@ def _style(std: bytes, base_size: int) -> _Style | None:
 
 
 def _outline_level(grpprl: bytes) -> int | None:
+    if _OUTLINE_LEVEL_BYTES not in grpprl:  # most property lists: no need to walk them
+        return None
     level = None
     for code, operand in sprms(grpprl):
         if code == _OUTLINE_LEVEL:

@@ -11,8 +11,12 @@ files is about (unrelated), on two corpora of real text:
 * the test corpus (tests/corpus.py): related = its paraphrase queries (no shared word) against
   their target; unrelated = man-page descriptions against it.
 
-Only the pairs that share no query word matter (a keyword match is never weak), so related
-figures are given for those as well. Run: .venv/bin/python benchmarks/weak_floor.py [pages]
+Only the pairs that share no query word matter for `WEAK_SIMILARITY`, so related figures
+are given for those as well. The last lines count what the whole rule (`engine.search._weak`,
+which also folds a passage with under half the query's words below `PARTIAL_SIMILARITY`)
+marks, against the older rule (weak only without a shared word): unrelated queries' nearest
+passages still shown as matches, and related queries' right passages folded away.
+Run: .venv/bin/python benchmarks/weak_floor.py [pages]
 """
 
 from __future__ import annotations
@@ -27,6 +31,8 @@ import numpy as np
 from benchmarks.eval.manpages import good_query, pages
 from engine.api import Cairn
 from engine.embed import load_embedder
+from engine.search import WEAK_SIMILARITY, _weak
+from engine.store import ChunkHit
 from engine.snippet import term_coverage
 from tests.corpus import DOCS, PARAPHRASES, write_corpus
 
@@ -62,6 +68,13 @@ def _best(vector: np.ndarray, ids: list[int], matrix: np.ndarray, keep: set[int]
 
 def _shares_word(query: str, name: str, text: str) -> bool:
     return term_coverage(text, query) > 0 or term_coverage(name, query) > 0
+
+
+def _compare(label: str, pairs: list[tuple[str, ChunkHit, float]]) -> None:
+    """(query, passage, cosine): how many the older rule and the whole rule leave strong."""
+    older = sum(c >= WEAK_SIMILARITY or _shares_word(q, Path(h.path).name, h.text) for q, h, c in pairs)
+    now = sum(not _weak(h, c, q) for q, h, c in pairs)
+    print(f"{label:<58} n={len(pairs):>4}  shown as matches: rule without a shared word {older}, now {now}")
 
 
 def _summary(label: str, values: list[float]) -> None:
@@ -120,6 +133,20 @@ def main(sample: int = 300, seed: int = 7) -> None:
                      [_best(vec, l_ids, l_matrix, life_files[target])[0] for (_, target), vec in zip(PARAPHRASES, para)])
             _summary("test corpus: man-page description -> nearest passage",
                      [_best(vec, l_ids, l_matrix)[0] for vec in q_vectors])
+
+            m_hits, l_hits = mc.store.hits(m_ids), lc.store.hits(l_ids)
+            _compare("man: description -> its page's best passage", [
+                (p.description, m_hits[cid], cos) for p, vec in zip(queries, q_vectors)
+                for cos, cid in [_best(vec, m_ids, m_matrix, by_file[f"{p.stem}.txt"])]])
+            _compare("man: unrelated query -> its 10 nearest", [
+                (query, m_hits[m_ids[i]], float(sims[i])) for query, vec in zip(UNRELATED, u_vectors)
+                for sims in [m_matrix @ vec] for i in np.argsort(-sims)[:10]])
+            _compare("test corpus: paraphrase -> its target", [
+                (query, l_hits[cid], cos) for (query, target), vec in zip(PARAPHRASES, para)
+                for cos, cid in [_best(vec, l_ids, l_matrix, life_files[target])]])
+            _compare("test corpus: man-page description -> its 10 nearest", [
+                (p.description, l_hits[l_ids[i]], float(sims[i])) for p, vec in zip(queries, q_vectors)
+                for sims in [l_matrix @ vec] for i in np.argsort(-sims)[:10]])
 
 
 if __name__ == "__main__":

@@ -58,7 +58,8 @@ WEAK_SIMILARITY = 0.30
 # Below this cosine a passage with fewer than MATCH_SHARE of the query's words (in it or its file's name) is weak
 # too: one shared common word ("final" of "football world cup final score") is not a match. Measured with
 # benchmarks/weak_floor.py and benchmarks/eval/weak_cost.py: right answers in the evaluation sets' first ten with
-# under half the words found are at 0.27 and above; 0.30 folded one of them (manpages), 0.25 none.
+# under half the words found are at 0.27 and above; 0.30 folded one of them (manpages), 0.25 none, and 0.25 still
+# makes most unrelated queries' one-word results weak (faq: 85 shown as matches to 20; 0.20 would leave 35).
 PARTIAL_SIMILARITY = 0.25
 MATCH_SHARE = 0.5  # half counts: "ferry timetable" with "ferry" found stays a match (README, Search)
 

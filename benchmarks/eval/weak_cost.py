@@ -8,7 +8,8 @@
 on request. benchmarks/weak_floor.py chose the floor from related and unrelated pairs; this
 counts, on an index tune.py built, how often a query's right document is among the first
 ten results but marked weak (hidden behind "N weakly related files"), and how many files a
-query shows as matches.
+query shows as matches; and, as the gain, how many files everyday and nonsense questions that
+nothing in the set is about (benchmarks/weak_floor.py's UNRELATED) still show as matches.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.eval.tune import _known_paths  # noqa: E402
+from benchmarks.weak_floor import UNRELATED  # noqa: E402
 from engine.api import Cairn  # noqa: E402
 from engine.embed import Embedder, load_embedder  # noqa: E402
 from engine.evaluate import load_dataset  # noqa: E402
@@ -41,7 +43,10 @@ def main() -> None:
     docs_of = _known_paths(data, args.work / "documents")
     found = hidden = hidden_first = first = 0
     strong_counts = []
-    with Cairn(args.work / "home", embedder=_embedded_ahead(load_embedder(None), list(data.queries.values()))) as cairn:
+    embedder = _embedded_ahead(load_embedder(None), list(data.queries.values()) + UNRELATED)
+    with Cairn(args.work / "home", embedder=embedder) as cairn:
+        unrelated = [sum(not r.weak for r in cairn.search(q, mode=args.mode, limit=TOP))  # type: ignore[arg-type]
+                     for q in UNRELATED]
         for qid, text in data.queries.items():
             relevant = {doc for doc, grade in data.qrels.get(qid, {}).items() if grade > 0}
             results = cairn.search(text, mode=args.mode, limit=TOP)  # type: ignore[arg-type]
@@ -58,6 +63,8 @@ def main() -> None:
           f"ranked first {first}, of those weak {hidden_first}")
     print(f"files shown as matches per query: median {statistics.median(strong_counts):.0f}, "
           f"none for {sum(c == 0 for c in strong_counts)} queries ({sum(c == 0 for c in strong_counts) / queries:.1%})")
+    print(f"{len(UNRELATED)} unrelated questions: {sum(c > 0 for c in unrelated)} show a match; "
+          f"{sum(unrelated)} files shown as matches in all")
 
 
 def _embedded_ahead(embedder: Embedder, queries: list[str], batch: int = 32) -> Embedder:

@@ -27,7 +27,6 @@ from functools import partial
 from typing import TypeVar
 
 import compressed_rtf
-from olefile import OleFileIO
 from oxmsg import Message
 from oxmsg.attachment import Attachment
 from oxmsg.domain import constants as c
@@ -38,7 +37,7 @@ from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
 from engine.extract.mail import body_into, body_text, mail_headers, mail_into, mime_body, parse_message
-from engine.extract.ole import is_ole
+from engine.extract.ole import is_ole, open_ole
 from engine.extract.rtf import rtf_into
 from engine.extract.rtf_html import is_wrapped_html, unwrapped_html
 
@@ -68,9 +67,9 @@ def _load(data: bytes) -> Message:
     if not is_ole(data):
         raise ExtractionError(NOT_A_MESSAGE)
     try:
-        with OleFileIO(data) as ole:
+        with open_ole(data) as ole:
             storage = Storage.from_ole(ole)
-    except Exception:  # olefile raises many kinds of error on broken files
+    except Exception:  # NotOle (a broken container), or python-oxmsg on a broken directory
         raise ExtractionError(DAMAGED) from None
     if _PROPERTIES not in {stream.name for stream in storage.streams}:
         # an OLE file of something else (an old Word or Excel file), or one whose directory is lost

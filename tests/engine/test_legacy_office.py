@@ -28,6 +28,13 @@ def fixture(name: str) -> bytes:
     return (FIXTURES / name).read_bytes()
 
 
+def read_fixture(tmp_path: Path, name: str) -> Document:
+    """A fixture as the reader gets it: copied to a file of the user's and read by extension."""
+    path = tmp_path / name
+    path.write_bytes(fixture(name))
+    return extract(path, LIMIT)
+
+
 # --- Excel 97-2003 ------------------------------------------------------------------------------
 
 
@@ -92,26 +99,20 @@ def test_damaged_and_password_protected_xls_files_are_refused_with_a_reason(tmp_
 
 
 def test_a_doc_saved_by_word_reads_with_its_accented_letters(tmp_path: Path) -> None:
-    path = tmp_path / "harmless.doc"
-    path.write_bytes(fixture("harmless-clean.doc"))
-    doc = extract(path, LIMIT)
+    doc = read_fixture(tmp_path, "harmless-clean.doc")
     assert doc.kind == "doc"
     assert doc.text.startswith("Test\n\nThis is a harmless test document.\n\nIt contains neither macros")
     assert doc.text.endswith("we add some ünicöde-ßtringß and different text sizes, colors and fonts")
 
 
 def test_a_doc_in_utf16_keeps_its_script_and_its_table_rows(tmp_path: Path) -> None:
-    path = tmp_path / "guide.doc"
-    path.write_bytes(fixture("camping-guide-zh.doc"))
-    doc = extract(path, LIMIT)
+    doc = read_fixture(tmp_path, "camping-guide-zh.doc")
     assert doc.text.startswith("春季露营活动指南\n\n一、活动筹备清单")
     assert "\n\n日期 | 上午行程 | 下午行程 | 晚上安排\n\n第一天 | 9点集合出发" in doc.text, "a table row is a line of cells"
 
 
 def test_fields_show_their_results_not_their_codes_and_the_title_comes_from_the_properties(tmp_path: Path) -> None:
-    path = tmp_path / "tenders.doc"
-    path.write_bytes(fixture("tenders-de.doc"))
-    doc = extract(path, LIMIT)
+    doc = read_fixture(tmp_path, "tenders-de.doc")
     assert doc.title == "(53121) [Vergeben] Max-Planck-Institut für Radioastronomie – Archiv- u"
     # a table of contents: TOC, HYPERLINK and PAGEREF fields nested, each entry showing its page number
     assert doc.text.startswith("(01097) Sächsisches Staatsministerium für Wirtschaft, Arbeit und Verkehr – CAFM System 4")

@@ -1,4 +1,4 @@
-"""The `cairn` command: a thin client of `engine.api.Cairn`.
+"""The `cairn` command: a thin client of `engine.cairn.Cairn`.
 
 Domain errors become one clear line on stderr and exit status 1; nothing here
 knows SQL or models.
@@ -16,8 +16,7 @@ from typing import Any, NoReturn, TypeVar, overload
 
 import click
 
-from engine import __version__
-from engine.errors import CairnError, Cancelled
+from engine import CairnError, Cancelled, __version__
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -85,7 +84,7 @@ def cli(ctx: click.Context, home: str | None) -> None:
 
 
 def main() -> None:
-    from engine.sandbox import no_core_dumps
+    from engine import no_core_dumps
 
     no_core_dumps()
     signal.signal(signal.SIGINT, _interrupted)

@@ -9,7 +9,7 @@ from PySide6.QtCore import QObject, Signal
 
 from desktop import writer as W
 from desktop.problems import ProblemsView
-from engine.api import FileProblem, Status
+from engine.cairn import FileProblem, Status
 from tests.corpus import DOCS
 from tests.desktop.conftest import SLOW, wait_for_writer
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 from striprtf.striprtf import rtf_to_text
 
-from engine.api import Cairn
+from engine.cairn import Cairn
 from engine.extract import Document, extract
 from engine.extract.kinds import page_label
-from engine.sandbox import Limits, SandboxedExtractor
+from engine.runtime.sandbox import Limits, SandboxedExtractor
 from tests.books import epub, odf, zip_bomb
 from tests.engine.test_office_formats import docs, problems  # noqa: F401  (docs: the same fixture)
 from tests.engine.test_office_formats import indexed as index

@@ -15,9 +15,9 @@ import pytest
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
-from engine.api import Cairn
+from engine.cairn import Cairn
 from engine.config import Settings
-from engine.sandbox import Limits, SandboxedExtractor
+from engine.runtime.sandbox import Limits, SandboxedExtractor
 from tests.fakes import FakeEmbedder
 from tests.pdfs import page_pdf, raw_pdf, stream
 

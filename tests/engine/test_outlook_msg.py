@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from engine.extract import extract
-from engine.sandbox import Limits, SandboxedExtractor
+from engine.runtime.sandbox import Limits, SandboxedExtractor
 from tests.engine.test_office_formats import LIMIT, docs, problems, reason  # noqa: F401  (docs: the same fixture)
 from tests.engine.test_office_formats import indexed as index
 from tests.outlook import BODY, HTML, outlook_message, received, with_rtf, without

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.api import Cairn
+from engine.cairn import Cairn
 from engine.errors import PassphraseRequired, WrongPassphrase
 
 SECRET = "The patient Quillon Vantreska reported dizziness after the zygomatic implant"
@@ -237,7 +237,7 @@ def test_a_crashing_reader_leaves_no_core_file(folder: Path, tmp_path: Path, mon
     import resource
     import signal
 
-    from engine.sandbox import SandboxedExtractor
+    from engine.runtime.sandbox import SandboxedExtractor
 
     soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
     resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))  # as a developer's shell with `ulimit -c unlimited`

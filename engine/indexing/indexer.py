@@ -19,12 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.chunk import Chunk, ChunkSizes, chunk_document
+from engine.indexing.chunk import Chunk, ChunkSizes, chunk_document
 from engine.embed import Embedder
 from engine.errors import Cancelled, ExtractionError, UnsupportedFile
 from engine.extract import Document, extract, is_supported, reader_version
 from engine.extract.files import PERMISSION, TOO_LARGE, os_reason
-from engine.scan import Seen, Unreadable, reachable, walk
+from engine.indexing.scan import Seen, Unreadable, reachable, walk
 from engine.store import FileOutcome, FileRow, FolderRow, NewChunk, Store
 
 # Embed each chunk with its place (file title › section headings) on a line above it, when that

@@ -29,7 +29,7 @@ from engine.store import FileOutcome, FileRow, FolderRow, NewChunk, Store
 
 # Embed each chunk with its place (file title › section headings) on a line above it, when that
 # fits the model's input: "Core Language" says what a bare code example is about. Only the vector
-# changes; the stored text and spans stay the document's own. (Measured: see README, Evaluation.)
+# changes; the stored text and spans stay the document's own. (Measured: see docs/evaluation.md.)
 EMBED_PLACE = True
 PARTIAL = "only partly read: text beyond Cairn's limits (size, pages, reading time, damaged parts) was left out"
 EMBED_BATCH = 32  # chunks per embedder call, across files

@@ -3,7 +3,9 @@
     .venv/bin/python -m benchmarks.kill_pass FOLDER [--kills 20] [--seed 1] [--max-delay 8]
 
 In a fresh Cairn home (a temporary one unless --home), FOLDER is added, then `cairn index`
-is started and killed with SIGKILL after a random delay, `--kills` times. Each run carries
+is started and killed with SIGKILL at a random moment, `--kills` times: a quarter of the kills a
+random time after the start, the rest after a random number of the pass's writes (up to 12) and up
+to a second more, so that kills land all through the work however long one file takes. Each run carries
 on from what the killed ones left; when a run finishes before its kill, the next one is
 `cairn reindex` (which marks every file to be read and embedded again), so later kills still
 land in the middle of work, and the delays shrink to that pass's length. After every kill
@@ -120,7 +122,9 @@ def kill(proc: subprocess.Popen[str]) -> None:
     proc.communicate()
 
 
-START_SHARE = 0.25  # of the kills, timed from the start of the pass rather than from its first write
+START_SHARE = 0.25  # of the kills, timed from the start of the pass rather than from one of its writes
+MAX_WRITES = 12  # a kill after a write comes after the 1st to the 12th the pass makes...
+JITTER = 1.0  # ...and up to this many seconds after it
 
 
 @dataclass
@@ -142,16 +146,19 @@ def kill_passes(folder: Path, home: Path, kills: int, seed: int, max_delay: floa
     for round_ in range(1, kills + 1):
         started = time.monotonic()
         proc = cairn(home, command)
-        # a quarter of the kills at any moment (start-up, the model loading, the scan), the rest once the
-        # pass has written (reading, embedding and writing files), so most land in the middle of the work
-        after_write = rng.random() >= START_SHARE and first_commit(proc, db)
-        delay = rng.uniform(0.0, max_delay)
+        # a quarter of the kills at any moment (start-up, the model loading, the scan); the rest after a
+        # random number of the pass's writes and a moment more, so they land all through the work of reading,
+        # embedding and writing files, however long a file takes
+        writes = 0 if rng.random() < START_SHARE else rng.randint(1, MAX_WRITES)
+        after_write = writes > 0 and wait_for_writes(proc, db, writes)
+        delay = rng.uniform(0.0, max_delay if not writes else min(max_delay, JITTER))
         try:
             code, _, err = finish(proc, timeout=delay)
         except subprocess.TimeoutExpired:
             kill(proc)
             outcome.kills += 1
-            note = f"cairn {command} killed {delay:.2f} s after its {'first write' if after_write else 'start'}"
+            moment = f"write {writes}" if after_write else "start"
+            note = f"cairn {command} killed {delay:.2f} s after its {moment}"
             command = "index"
         else:
             took = time.monotonic() - started
@@ -168,15 +175,18 @@ def kill_passes(folder: Path, home: Path, kills: int, seed: int, max_delay: floa
     return outcome
 
 
-def first_commit(proc: subprocess.Popen[str], db: Path) -> bool:
-    """Wait until the pass has committed to the index (False if it ended first)."""
+def wait_for_writes(proc: subprocess.Popen[str], db: Path, writes: int) -> bool:
+    """Wait until the pass has committed to the index `writes` times (as seen by polling; False if it ended first)."""
     reader = apsw.Connection(str(db), flags=apsw.SQLITE_OPEN_READONLY)
     try:
-        before = scalar(reader, "PRAGMA data_version")
+        version = scalar(reader, "PRAGMA data_version")
         while proc.poll() is None:
-            if scalar(reader, "PRAGMA data_version") != before:
-                return True
-            time.sleep(0.01)
+            now = scalar(reader, "PRAGMA data_version")
+            if now != version:
+                version, writes = now, writes - 1
+                if writes == 0:
+                    return True
+            time.sleep(0.005)
         return False
     finally:
         reader.close()

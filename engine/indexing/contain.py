@@ -11,7 +11,7 @@ version (`ENGINE_VERSION`): so it cannot wedge every pass.
 
 What is not one file's fault must still end the pass, or every file behind it would be
 marked failed and never retried: a full disk, a damaged or locked database
-(`store_wide`), or an embedder that no longer embeds anything (checked with a probe).
+(`engine.store.store_wide`), or an embedder that no longer embeds anything (checked with a probe).
 """
 
 from __future__ import annotations
@@ -19,11 +19,8 @@ from __future__ import annotations
 import traceback
 from pathlib import Path
 
-import apsw
-
 import engine
 from engine.runtime import log
-from engine.errors import Cancelled, StoreError
 
 ENGINE_VERSION = engine.__version__  # a new version may index what an older one could not
 ENGINE_VERSION_KEY = "failures_retried_by"  # meta: the version whose full pass last retried every failed file
@@ -31,15 +28,6 @@ PROBE_TEXT = "probe"  # embedded after a file's embedding failed: if this fails 
 
 # Stages after reading, as a reason names them.
 READING, SPLITTING, EMBEDDING, WRITING = "reading it", "splitting it into passages", "embedding it", "writing it"
-
-# Errors of the database as a whole: the next file would meet them too.
-_STORE_WIDE = (StoreError, Cancelled, apsw.BusyError, apsw.LockedError, apsw.FullError, apsw.IOError,
-               apsw.CorruptError, apsw.ReadOnlyError, apsw.CantOpenError, apsw.NotADBError, apsw.ConnectionClosedError)
-
-
-def store_wide(exc: BaseException) -> bool:
-    """True for an error no file is to blame for (see the module docstring)."""
-    return isinstance(exc, _STORE_WIDE)
 
 
 def reason(stage: str, exc: BaseException) -> str:

@@ -26,7 +26,7 @@ from engine.errors import Cancelled, ExtractionError, ModelLoadError, Unsupporte
 from engine.extract import Document, extract, is_supported, reader_version
 from engine.extract.files import PERMISSION, TOO_LARGE, os_reason
 from engine.indexing.scan import Seen, Unreadable, reachable, walk
-from engine.store import FileOutcome, FileRow, FolderRow, NewChunk, Store
+from engine.store import FileOutcome, FileRow, FolderRow, NewChunk, Store, store_wide
 
 # Embed each chunk with its place (file title › section headings) on a line above it, when that
 # fits the model's input: "Core Language" says what a bare code example is about. Only the vector
@@ -337,7 +337,7 @@ class Indexer:
         try:
             file_id = self._record(item.outcome, item.chunks, [v for v in item.vectors if v is not None])
         except Exception as exc:
-            if contain.store_wide(exc):
+            if store_wide(exc):
                 raise
             _fail(item, contain.WRITING, exc)
             file_id = self._record(item.outcome)

@@ -10,11 +10,14 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from benchmarks.kill_pass import check, final_passes, kill_passes
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "office97"
 
 
+@pytest.mark.model
 def test_kill_9_at_random_moments_then_a_pass_that_completes(tmp_path: Path, cairn_home: Path) -> None:
     docs = tmp_path / "docs"
     shutil.copytree(FIXTURES, docs, ignore=shutil.ignore_patterns("*.md"))

@@ -113,6 +113,8 @@ def test_real_readers_output_is_cleaned(name: str, tmp_path: Path) -> None:
     doc.text.encode("utf-8")
 
 
+@pytest.mark.cli
+@pytest.mark.model
 def test_cairn_index_reads_such_files_and_their_snippets_are_valid_json(tmp_path: Path, cairn_home: Path) -> None:
     """The user's path, with the real model: the pass ends well, the files are found, the output is UTF-8 JSON."""
     docs = tmp_path / "docs"

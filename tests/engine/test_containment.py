@@ -256,6 +256,7 @@ def test_the_log_says_where_it_failed_without_the_text_or_the_path(cairn_home: P
     assert MARKER not in text and VICTIM not in text and str(folder) not in text
 
 
+@pytest.mark.watchdog
 def test_the_watcher_records_a_failing_file_and_goes_on(cairn_home: Path, folder: Path) -> None:
     with Cairn(cairn_home, embedder=FakeEmbedder()) as setup:
         setup.add_folder(folder)

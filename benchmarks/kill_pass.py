@@ -36,7 +36,8 @@ if str(ROOT) not in sys.path:
 
 import apsw  # noqa: E402
 
-from engine.store import connect, scalar  # noqa: E402
+from engine.store import connect  # noqa: E402
+from engine.store.sql import scalar  # noqa: E402
 
 COUNTS = {
     "files": "SELECT count(*) FROM files",

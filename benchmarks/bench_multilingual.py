@@ -43,7 +43,8 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "packaging"))
 
 from benchmarks.textsource import roff_to_text  # noqa: E402
-from engine.embed import LlamaEmbedder, bundled_model_path, default_threads  # noqa: E402
+from engine.embed import LlamaEmbedder, bundled_model_path  # noqa: E402
+from engine.runtime.llama import default_threads  # noqa: E402
 
 E5_PATH = REPO / "engine" / "models" / "multilingual-e5-small.Q4_0.gguf"
 LANGUAGES = {"en": "man1", "de": "de/man1", "fr": "fr/man1", "es": "es/man1", "it": "it/man1",

@@ -15,7 +15,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.embed import LlamaEmbedder, _GGUFHeader, load_embedder
+from engine.embed import LlamaEmbedder, load_embedder
+from engine.runtime.gguf import GGUFHeader
 
 MODEL = Path(__file__).resolve().parents[2] / "engine" / "models" / "multilingual-e5-small.Q4_0.gguf"
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "e5_reference.json"
@@ -44,7 +45,7 @@ def test_model_says_what_it_is(e5: LlamaEmbedder) -> None:
     assert e5.dimensions == 384
     assert e5.max_tokens == 512  # the position table: what e5 was trained on
     assert e5.model_name == "multilingual-e5-small (Q4_0)"
-    header = _GGUFHeader(MODEL).values
+    header = GGUFHeader(MODEL).values
     assert header["cairn.query_prefix"] == "query: "
     assert header["cairn.passage_prefix"] == "passage: "
 

@@ -19,9 +19,14 @@ want="$(sha256sum pyproject.toml | cut -d' ' -f1) $EXTRAS $wheels"
 # OCR (engine.extract.ocr): libtesseract comes inside the tesserocr wheel, its trained data from the system:
 # English text and the orientation detector. Installed here as root; otherwise named.
 OCR_DATA="tesseract-ocr-eng tesseract-ocr-osd"
-if ! ls /usr/share/tesseract-ocr/*/tessdata/osd.traineddata /usr/share/tessdata/osd.traineddata \
-     /usr/local/share/tessdata/osd.traineddata /opt/homebrew/share/tessdata/osd.traineddata >/dev/null 2>&1 \
-     && [ -z "${TESSDATA_PREFIX:-}" ]; then
+have_tessdata() {
+  for d in "${TESSDATA_PREFIX:-/nonexistent}" /usr/share/tesseract-ocr/*/tessdata /usr/share/tessdata \
+           /usr/local/share/tessdata /opt/homebrew/share/tessdata; do
+    [ -f "$d/eng.traineddata" ] && [ -f "$d/osd.traineddata" ] && return 0
+  done
+  return 1
+}
+if ! have_tessdata; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     echo "Installing Tesseract's language data for OCR ($OCR_DATA)..." >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $OCR_DATA >/dev/null \

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 
+from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
 from engine.extract.ocr import frame_count, open_picture, pages, read_page
@@ -23,18 +24,26 @@ def extract_image(data: bytes, deadline: float | None = None) -> Document:
     count = frame_count(image)
     dpi = _dpi(image.info.get("dpi"))
     builder = TextBuilder()
-    read = 0
+    read, timed_out = 0, []
     for number, page in enumerate(pages(image), 1):
         if deadline is not None and number > 1 and time.monotonic() > deadline:
             break
-        found = read_page(page, _scaled_dpi(dpi, image.size, page.size))
+        found = read_page(page, _scaled_dpi(dpi, image.size, page.size), deadline)
         read = number
+        if found.timed_out:
+            timed_out.append(number)
         builder.page(number, found.text, ocr_confidence=found.confidence if found.text.strip() else None)
         if builder.full:
             break
+    gaps = [
+        f"pages {_numbers(timed_out)} took longer to read than Cairn gives one page" if timed_out else "",
+        OUT_OF_TIME.format(read=read, count=count) if read < count and not builder.full else "",
+    ]
+    gap = "; ".join(filter(None, gaps)) or None
     if not builder.length:
+        if gap:
+            raise ExtractionError(f"no text could be read: {gap}")
         return Document(text="", kind="image", title=None)  # no text here: recorded as empty, nothing indexed
-    gap = OUT_OF_TIME.format(read=read, count=count) if read < count and not builder.full else None
     return builder.build("image", None, gap=gap)
 
 
@@ -52,3 +61,7 @@ def _scaled_dpi(dpi: int | None, original: tuple[int, int], page: tuple[int, int
     if dpi is None:
         return None
     return max(1, round(dpi * ((page[0] * page[1]) / max(1, original[0] * original[1])) ** 0.5))
+
+
+def _numbers(pages: list[int], most: int = 6) -> str:
+    return ", ".join(map(str, pages[:most])) + (", …" if len(pages) > most else "")

@@ -53,7 +53,11 @@ def read_scans(data: bytes, numbers: list[int], deadline: float | None) -> ScanR
                 reading.unread.extend(numbers[position:])
                 break
             try:
-                reading.read[number] = read_page(*_render(pdf, number - 1))
+                found = read_page(*_render(pdf, number - 1), deadline=deadline)
+                if found.timed_out:
+                    reading.unread.append(number)
+                else:
+                    reading.read[number] = found
             except OcrUnavailable as exc:
                 reading.unavailable = str(exc)
                 reading.unread = list(numbers)

@@ -151,3 +151,10 @@ def test_ocr_writes_no_file_anywhere(tmp_path: Path, monkeypatch: pytest.MonkeyP
     read(files / "scan.pdf", _pdf(page(LETTER)))
     assert os.listdir(scratch) == [] and os.listdir(work) == []
     assert sorted(os.listdir(files)) == ["letter.tif", "scan.pdf"]
+
+
+def test_a_page_past_its_time_limit_is_reported_unread_not_half_read() -> None:
+    from engine.extract.ocr.tesseract import engine
+
+    found = engine().read(page(LETTER), seconds=0.001)
+    assert found.timed_out and found.text == ""

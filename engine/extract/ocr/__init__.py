@@ -7,14 +7,20 @@ checked before decoding, damaged data refused), `read_page` reads one page pictu
 
 from __future__ import annotations
 
+import time
+
 from PIL import Image
 
 from engine.extract.ocr.pictures import frame_count, open_picture, pages, scaled_for_ocr
-from engine.extract.ocr.tesseract import OcrPage, engine
+from engine.extract.ocr.tesseract import PAGE_SECONDS, OcrPage, engine
 
 __all__ = ["OcrPage", "frame_count", "open_picture", "pages", "read_page", "scaled_for_ocr"]
 
 
-def read_page(page: Image.Image, dpi: int | None = None) -> OcrPage:
-    """The text of one page picture (grayscale, at most OCR_PIXELS); "" when it holds none."""
-    return engine().read(page, dpi)
+def read_page(page: Image.Image, dpi: int | None = None, deadline: float | None = None) -> OcrPage:
+    """The text of one page picture (grayscale, at most OCR_PIXELS); "" when it holds none.
+
+    Recognition stops at the page's own time limit or at `deadline` (time.monotonic()), whichever
+    comes first, with `timed_out` set."""
+    seconds = PAGE_SECONDS if deadline is None else max(1.0, min(PAGE_SECONDS, deadline - time.monotonic()))
+    return engine().read(page, dpi, seconds)

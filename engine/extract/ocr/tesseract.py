@@ -30,6 +30,9 @@ MIN_ORIENTATION_CONFIDENCE = 2.0
 # Tesseract is at least this sure of: the noise it reads into photos is short and unsure.
 MIN_WORDS = 3
 MIN_WORD_CONFIDENCE = 60
+# Recognition of one page stops after this (a dense A4 page takes 1-3 s): a pathological picture
+# costs one page, not the file's whole time. The reader process's own limits still bound the rest.
+PAGE_SECONDS = 30.0
 MEDIAN_FROM_PIXELS = 1600  # the short side of an A4 page at ~200 dpi
 NO_DATA = ("needs OCR, but Tesseract's English and orientation data (eng.traineddata, osd.traineddata) are not "
            "installed: on Debian or Ubuntu `apt-get install tesseract-ocr-eng tesseract-ocr-osd`")
@@ -41,6 +44,7 @@ class OcrPage:
     confidence: float  # mean word confidence, 0-100
     rotated: int  # degrees the picture was turned (counter-clockwise) to read it: 0, 90, 180, 270
     words: int  # words read
+    timed_out: bool = False  # recognition stopped at the page's time limit: the page is left unread
 
 
 class Tesseract:
@@ -59,13 +63,16 @@ class Tesseract:
         for api in (self._osd, self._api):
             api.SetVariable("debug_file", os.devnull)  # its warnings name no content, but nor do they help
 
-    def read(self, page: Image.Image, dpi: int | None = None) -> OcrPage:
+    def read(self, page: Image.Image, dpi: int | None = None, seconds: float = PAGE_SECONDS) -> OcrPage:
+        """The page's text; recognition stops after `seconds` (the page is then reported as timed out)."""
         rotated = self._orientation(page)
         upright = page.rotate(rotated, expand=True) if rotated else page  # PIL turns counter-clockwise
         self._api.SetImage(_cleaned(straightened(upright)))
         if dpi:
             self._api.SetSourceResolution(dpi)
-        self._api.Recognize()
+        if not self._api.Recognize(timeout=max(1, int(seconds * 1000))):
+            self._api.Clear()
+            return OcrPage("", 0.0, rotated, 0, timed_out=True)
         confidences = self._api.AllWordConfidences()
         words = [w for w in (self._api.AllWords() or [])]
         sure = sum(1 for w, c in zip(words, confidences) if c >= MIN_WORD_CONFIDENCE and _has_two_alnum(w))

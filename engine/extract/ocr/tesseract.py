@@ -69,9 +69,10 @@ class Tesseract:
 
     def read(self, page: Image.Image, dpi: int | None = None, seconds: float = PAGE_SECONDS) -> OcrPage:
         """The page's text; recognition stops after `seconds` (the page is then reported as timed out)."""
-        rotated = self._orientation(page)
-        upright = page.rotate(rotated, expand=True) if rotated else page  # PIL turns counter-clockwise
-        self._api.SetImage(_cleaned(straightened(upright)))
+        rotated, lines_seen = self._orientation(page)
+        upright = straightened(page.rotate(rotated, expand=True) if rotated else page)  # PIL: counter-clockwise
+        # a photo, or a page with a few words: OSD saw too little text for specks to be what hides it
+        self._api.SetImage(_cleaned(upright) if lines_seen else upright)
         if dpi:
             self._api.SetSourceResolution(dpi)
         if not self._api.Recognize(timeout=max(1, int(seconds * 1000))):
@@ -88,16 +89,19 @@ class Tesseract:
         self._api.Clear()
         return OcrPage(text, mean, rotated, len(words))
 
-    def _orientation(self, page: Image.Image) -> int:
-        """Degrees counter-clockwise to turn `page` upright (0 when OSD cannot tell: too little text)."""
+    def _orientation(self, page: Image.Image) -> tuple[int, bool]:
+        """Degrees counter-clockwise to turn `page` upright (0 when OSD cannot tell), and whether OSD found
+        enough text to tell at all (it needs some lines of it: a photo or a page of three words has not)."""
         self._osd.SetImage(page)
         try:
             found: dict[str, Any] | None = self._osd.DetectOrientationScript()
         finally:
             self._osd.Clear()
-        if not found or found.get("orient_conf", 0.0) < MIN_ORIENTATION_CONFIDENCE:
-            return 0
-        return int(found.get("orient_deg", 0)) % 360
+        if not found:
+            return 0, False
+        if found.get("orient_conf", 0.0) < MIN_ORIENTATION_CONFIDENCE:
+            return 0, True
+        return int(found.get("orient_deg", 0)) % 360, True
 
     def close(self) -> None:
         self._osd.End()

@@ -158,3 +158,30 @@ def test_a_page_past_its_time_limit_is_reported_unread_not_half_read() -> None:
 
     found = engine().read(page(LETTER), seconds=0.001)
     assert found.timed_out and found.text == ""
+
+
+def test_hostile_pictures_fail_alone_in_the_reader_process(tmp_path: Path) -> None:
+    """Through the sandboxed reader with its limits: each refused with its reason, the scan after them read."""
+    from engine.sandbox import Limits, SandboxedExtractor
+
+    files = {
+        "bomb.png": png_claiming(30_000, 30_000),
+        "huge.png": png_claiming(12_000, 12_000),
+        "cut.jpg": encoded(page(LETTER), "JPEG", quality=80)[:50_000],
+        "letter.webp": encoded(page(LETTER), "WEBP", quality=90),
+    }
+    reader = SandboxedExtractor(Limits(seconds=60.0, memory_mb=1024))
+    try:
+        reasons = {}
+        for name, data in files.items():
+            (tmp_path / name).write_bytes(data)
+            try:
+                doc = reader(tmp_path / name, MAX)
+                reasons[name] = doc.text
+            except ExtractionError as exc:
+                reasons[name] = str(exc)
+    finally:
+        reader.close()
+    assert "too large" in reasons["bomb.png"] and "12,000 x 12,000" in reasons["huge.png"]
+    assert "damaged image" in reasons["cut.jpg"]
+    assert "INV-58213" in reasons["letter.webp"]

@@ -4,7 +4,8 @@
                                              [--threads 2] [--pages] [--only NAME]
 
 Pages: real scans nobody here wrote, with their ground-truth text, put under
-bench-data/ocr/ by hand (provenance in docs/ocr.md; missing ones are skipped), and
+bench-data/ocr/ by hand (provenance in docs/ocr.md; missing ones are skipped), scanned
+shop receipts with their key fields (is the total, the date, the shop's name found?), and
 A4 pages at 300 dpi that this script renders from a typed business letter and then
 degrades (rotated a quarter turn, upside down, skewed, noisy JPEG, two columns).
 
@@ -102,6 +103,7 @@ class Page:
     truth: str
     what: str
     real: bool
+    fields: dict[str, str] | None = None  # a receipt's key fields (company, date, address, total)
 
 
 # ---------------------------------------------------------------- synthetic pages
@@ -211,6 +213,26 @@ def _linn_truth() -> None:
     target.write_text(text, encoding="utf-8")
 
 
+def receipt_pages() -> list[Page]:
+    """Scanned shop receipts of the ICDAR 2019 SROIE set, with their key fields (bench-data/ocr/sroie)."""
+    pages = []
+    for image in sorted((DATA / "sroie").glob("*.jpg")):
+        key = image.with_suffix(".json")
+        if key.exists():
+            fields = json.loads(key.read_text(encoding="utf-8"))
+            pages.append(Page(f"receipt-{image.stem}", image, "", "scanned receipt (SROIE)", True, fields))
+    return pages
+
+
+def receipt_scores(fields: dict[str, str], output: str) -> tuple[bool, bool, float]:
+    """Total found, date found, share of the company name's words found: what a search for it needs."""
+    text = normalise(output)
+    company = normalise(fields.get("company", "")).split()
+    have = set(text.lower().split())
+    return (normalise(fields.get("total", "?")) in text, normalise(fields.get("date", "?")) in text,
+            sum(w.lower() in have for w in company) / max(1, len(company)))
+
+
 def real_pages() -> list[Page]:
     _linn_truth()
     pages = []
@@ -272,12 +294,14 @@ def _make_engine(name: str, threads: int) -> Any:
 
     if name == "cairn":
         sys.path.insert(0, str(ROOT))
-        from engine.extract.ocr import read_page, scaled_for_ocr
+        from engine.extract.images import _dpi
+        from engine.extract.ocr import enlarged_if_small, read_page, scaled_for_ocr
 
         read_page(Image.new("L", (64, 64), 255))  # loads the models, as the other engines do here
 
-        def run(image: Image.Image) -> str:
-            return read_page(scaled_for_ocr(image.convert("L"))).text
+        def run(image: Image.Image) -> str:  # as engine.extract.images reads a one-page picture
+            dpi = _dpi(image.info.get("dpi"))
+            return read_page(enlarged_if_small(scaled_for_ocr(image.convert("L")), dpi), dpi).text
 
         return run
     if name == "tesserocr":
@@ -391,7 +415,15 @@ def report(engines: list[str], results: dict[str, dict[str, Any]], pages: list[P
         if "error" in res:
             print(f"{name:<12} unavailable: {res['error']}")
             continue
-        for label, group in (("real", [p for p in pages if p.real]), ("synthetic", [p for p in pages if not p.real])):
+        receipts = [(p, res["pages"][str(p.path)]) for p in pages if p.fields is not None]
+        if receipts:
+            found = [receipt_scores(p.fields or {}, r["text"]) for p, r in receipts]
+            print(f"{name:<12} {len(receipts)} receipts: total found {sum(t for t, _, _ in found)}/{len(found)}, "
+                  f"date found {sum(d for _, d, _ in found)}/{len(found)}, company words found "
+                  f"{100 * sum(c for *_, c in found) / len(found):.0f} %, "
+                  f"CPU {sum(r.get('cpu', 0.0) for _, r in receipts) / len(receipts):.2f} s each")
+        for label, group in (("real", [p for p in pages if p.real and p.fields is None]),
+                             ("synthetic", [p for p in pages if not p.real])):
             rows = [(p, res["pages"][str(p.path)]) for p in group]
             if not rows:
                 continue
@@ -410,7 +442,7 @@ def report(engines: list[str], results: dict[str, dict[str, Any]], pages: list[P
     print()
     print(f"{'page':<22} {'what':<46} " + " ".join(f"{n[:11]:>17}" for n in engines))
     print(f"{'':<22} {'':<46} " + " ".join(f"{'CER/found/CPU s':>17}" for _ in engines))
-    for page in pages:
+    for page in [p for p in pages if p.fields is None]:
         cells = []
         for name in engines:
             res = results[name]
@@ -435,7 +467,7 @@ def main() -> None:
     if args.worker:
         worker(args.worker, args.threads, args.paths)
         return
-    pages = [p for p in real_pages() + synthetic_pages() if args.only in p.name]
+    pages = [p for p in real_pages() + receipt_pages() + synthetic_pages() if args.only in p.name]
     engines = args.engines.split(",")
     results = {name: run_engine(name, args.threads, pages) for name in engines}
     print(f"{len(pages)} pages, {args.threads} threads per engine, {os.cpu_count()} CPUs, "

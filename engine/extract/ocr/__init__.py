@@ -11,10 +11,10 @@ import time
 
 from PIL import Image
 
-from engine.extract.ocr.pictures import frame_count, open_picture, pages, scaled_for_ocr
+from engine.extract.ocr.pictures import enlarged_if_small, frame_count, open_picture, pages, scaled_for_ocr
 from engine.extract.ocr.tesseract import PAGE_SECONDS, OcrPage, engine
 
-__all__ = ["OcrPage", "frame_count", "open_picture", "pages", "read_page", "scaled_for_ocr"]
+__all__ = ["OcrPage", "enlarged_if_small", "frame_count", "open_picture", "pages", "read_page", "scaled_for_ocr"]
 
 
 def read_page(page: Image.Image, dpi: int | None = None, deadline: float | None = None) -> OcrPage:

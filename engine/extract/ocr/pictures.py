@@ -25,6 +25,7 @@ MAX_PIXELS = 100_000_000
 # Read at most this many pixels: an A4 page at ~350 dpi. Larger pages (600 dpi scans, 48 Mpx phone photos)
 # are scaled down first: text is as readable and OCR time grows with the pixel count.
 OCR_PIXELS = 12_000_000
+SMALL_PIXELS = 1_500_000  # read at twice the size below this: letters under ~20 pixels high are misread
 MAX_FRAMES = 1_000  # pages of one multi-page TIFF
 _FORMATS = ["PNG", "JPEG", "TIFF", "BMP", "DIB", "WEBP", "GIF"]  # a phone's MPO opens as JPEG
 _HEIF = ["HEIF", "AVIF"]
@@ -117,6 +118,15 @@ def _gray(image: Image.Image) -> Image.Image:
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         image = Image.alpha_composite(white, rgba)
     return image.convert("L")
+
+
+def enlarged_if_small(image: Image.Image, dpi: int | None) -> Image.Image:
+    """A small picture of low or unknown resolution (a receipt scanned at 150 dpi, a cropped photo) at twice
+    its size, where Tesseract reads small letters better. Measured (docs/ocr.md): SROIE receipts, totals
+    found 5 -> 6 of 8, dates 5 -> 7; a small 300 dpi crop (eurotext) read worse enlarged, so not those."""
+    if image.width * image.height >= SMALL_PIXELS or (dpi is not None and dpi >= 200):
+        return image
+    return image.resize((image.width * 2, image.height * 2), Image.Resampling.LANCZOS)
 
 
 def scaled_for_ocr(image: Image.Image) -> Image.Image:

@@ -185,3 +185,26 @@ def test_hostile_pictures_fail_alone_in_the_reader_process(tmp_path: Path) -> No
     assert "too large" in reasons["bomb.png"] and "12,000 x 12,000" in reasons["huge.png"]
     assert "damaged image" in reasons["cut.jpg"]
     assert "INV-58213" in reasons["letter.webp"]
+
+
+def test_a_long_tiff_out_of_time_keeps_the_pages_read_and_says_so() -> None:
+    import time
+
+    from engine.extract.images import extract_image
+
+    pages = [page([f"Exhibit page {n}", f"Case number CV-2024-{n:04d}"]) for n in (1, 2, 3)]
+    doc = extract_image(tiff_pages(pages), deadline=time.monotonic())  # already past: the first page only
+    assert "CV-2024-0001" in doc.text and "CV-2024-0002" not in doc.text
+    assert doc.truncated and doc.gap == "only the first 1 of 3 pages were read in the time Cairn gives one file"
+
+
+def test_a_heic_photo_without_a_decoder_is_unsupported_with_the_package_named(tmp_path: Path) -> None:
+    import importlib.util
+
+    from engine.errors import UnsupportedFile
+
+    if importlib.util.find_spec("pillow_heif") is not None:
+        pytest.skip("pillow-heif is installed here: HEIC is read")
+    heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64)
+    with pytest.raises(UnsupportedFile, match="pillow-heif"):
+        read(tmp_path / "IMG_0001.HEIC", heic)

@@ -10,7 +10,7 @@ EXTRAS=${CAIRN_EXTRAS:-test}
 # llama.cpp is built here rather than by pip's resolver, so that these flags apply (pip's
 # wheel cache ignores CMAKE_ARGS): GCC 12's AMX intrinsic declares an 8-byte read of the
 # 64-byte tile configuration, its dead-store pass then drops the stores that fill it, and
-# llama.cpp's AMX kernels crash. -fno-tree-dse -fno-dse keep them (see engine/llama_probe.py).
+# llama.cpp's AMX kernels crash. -fno-tree-dse -fno-dse keep them (see engine/runtime/llama_probe.py).
 LLAMA=$(grep -o 'llama-cpp-python==[0-9.]*' pyproject.toml)
 LLAMA_CMAKE_ARGS='-DCMAKE_CXX_FLAGS=-fno-tree-dse\ -fno-dse'
 wheels="${XDG_CACHE_HOME:-$HOME/.cache}/cairn/wheels/$(echo "$LLAMA $LLAMA_CMAKE_ARGS" | sha256sum | cut -c1-16)"
@@ -52,5 +52,5 @@ fi
 echo "Installing Cairn and its dependencies into .venv..." >&2
 .venv/bin/python -m pip install --quiet --force-reinstall --no-deps "$wheels"/llama_cpp_python-*.whl
 .venv/bin/python -m pip install --quiet --find-links "$wheels" -e ".[$EXTRAS]"
-.venv/bin/python -m engine.llama_probe  # lets llama.cpp use AMX where this build proves it safe
+.venv/bin/python -m engine.runtime.llama_probe  # lets llama.cpp use AMX where this build proves it safe
 echo "$want" > "$stamp"

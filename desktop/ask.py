@@ -29,9 +29,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QComboBox, QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton,
                                QTextBrowser, QToolButton, QVBoxLayout, QWidget)
 
-from engine.answer import listed_sources, not_cited_note, resolve_chat_model
-from engine.config import Settings
-from engine.extract.kinds import page_label
+from engine import Settings, listed_sources, not_cited_note, page_label, resolve_chat_model
 from desktop import files, theme
 from desktop.operation import Operation, describe
 from desktop.preview import Passage

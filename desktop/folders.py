@@ -17,8 +17,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QGroupBox
                                QMessageBox, QPlainTextEdit, QProgressBar, QPushButton, QTreeWidget, QTreeWidgetItem,
                                QVBoxLayout, QWidget)
 
-from engine.api import FolderStatus, Status
-from engine.index import IndexProgress
+from engine import FolderStatus, IndexProgress, Status
 from desktop import files, qt_settings
 from desktop import writer as W
 from desktop.operation import describe

@@ -28,7 +28,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Qt, Signal, Slot
 
-from engine.errors import Cancelled
+from engine import Cancelled, run_to_result
 
 log = logging.getLogger("cairn.desktop")
 
@@ -167,26 +167,27 @@ class Operation(QObject):
     def _drive(self, generator: Generator[Any, None, Any]) -> Any:
         pending: list[Any] = []
         last = 0.0
-        try:
-            while True:
-                item = next(generator)
-                if self.cancel_event.is_set() and self._cancelled:
-                    generator.close()
-                    raise Cancelled("stopped")
-                now = time.monotonic()
-                droppable = self._droppable(item)
-                if droppable and now - last < self._interval:
-                    pending[:] = [item]  # a newer figure replaces the one not yet shown
-                    continue
-                if pending and not droppable:
-                    self._progress.emit(pending[0])  # the last figure before an event, e.g. "30 of 30"
-                pending.clear()
-                last = now
-                self._progress.emit(item)
-        except StopIteration as stop:
-            if pending:
-                self._progress.emit(pending[0])
-            return stop.value
+
+        def each(item: Any) -> None:
+            nonlocal last
+            if self.cancel_event.is_set() and self._cancelled:
+                generator.close()
+                raise Cancelled("stopped")
+            now = time.monotonic()
+            droppable = self._droppable(item)
+            if droppable and now - last < self._interval:
+                pending[:] = [item]  # a newer figure replaces the one not yet shown
+                return
+            if pending and not droppable:
+                self._progress.emit(pending[0])  # the last figure before an event, e.g. "30 of 30"
+            pending.clear()
+            last = now
+            self._progress.emit(item)
+
+        result = run_to_result(generator, each)
+        if pending:
+            self._progress.emit(pending[0])
+        return result
 
     # ------------------------------------------------------------ UI side
 
@@ -218,7 +219,7 @@ class Operation(QObject):
 
 def _expected() -> tuple[type[BaseException], ...]:
     """Errors written for people (CairnError): shown, not logged as bugs."""
-    from engine.errors import CairnError
+    from engine import CairnError
 
     return (CairnError, OSError)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, fields
 
-from engine.config import Paths, replace_private
+from engine import Paths, replace_private
 
 FILE_NAME = "desktop.json"
 

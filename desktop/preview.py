@@ -20,11 +20,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
-from engine.answer import Source
-from engine.extract import Document
-from engine.extract.kinds import page_label
-from engine.search import SearchResult
-from engine.snippet import match_spans
+from engine import Document, Query, SearchResult, Source, match_spans, page_label
 from desktop import files, theme
 from desktop.operation import Operation, describe
 from desktop.session import Session
@@ -250,7 +246,7 @@ class PreviewPanel(QWidget):
         else:
             passage_text = located.text[located.start:located.end]
             terms = self.passage.terms
-            spans = match_spans(passage_text, terms) if terms else []
+            spans = match_spans(passage_text, Query.parse(terms)) if terms else []
             marks = [(located.start + s, located.start + e) for s, e in spans]
         for s, e in marks:
             cursor.setPosition(s)

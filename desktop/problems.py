@@ -15,7 +15,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
-from engine.api import FileProblem, Status
+from engine import FileProblem, Status
 from desktop import files
 from desktop.session import Session
 from desktop.widgets import ElidedLabel

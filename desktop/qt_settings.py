@@ -16,7 +16,7 @@ import os
 
 from PySide6.QtCore import QSettings
 
-from engine.config import Paths
+from engine import Paths
 
 VISITED = ("FileDialog/history", "FileDialog/lastVisited")
 

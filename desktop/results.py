@@ -26,8 +26,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QFontMetrics, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from engine.extract.kinds import page_label
-from engine.search import SearchResult
+from engine import SearchResult, page_label
 from desktop import files, theme
 
 RESULT_ROLE = Qt.ItemDataRole.UserRole + 1

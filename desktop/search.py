@@ -17,9 +17,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QApplication, QComboBox, QHBoxLayout, QLabel, QLineEdit, QListView, QSizePolicy,
                                QVBoxLayout, QWidget)
 
-from engine.api import Status
-from engine.extract import kinds
-from engine.search import SearchFilters, SearchResult
+from engine import SearchFilters, SearchResult, Status, extensions_by_kind
 from desktop import files
 from desktop.operation import Operation, describe
 from desktop.results import RESULT_ROLE, WEAK_ROW_ROLE, ResultDelegate, ResultsModel
@@ -46,7 +44,7 @@ KIND_LABELS: tuple[tuple[tuple[str, ...], str], ...] = (
 
 def _types() -> tuple[tuple[str, tuple[str, ...]], ...]:
     """File-type filter choices: the engine's own extension table, grouped by document kind."""
-    table = kinds.extensions_by_kind()
+    table = extensions_by_kind()
     groups = [(label, tuple(sorted(e for kind in group for e in table.get(kind, ())))) for group, label in KIND_LABELS]
     return (("Any type", ()), *[(label, exts) for label, exts in groups if exts])
 

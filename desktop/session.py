@@ -23,20 +23,15 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from engine.api import Cairn, Status
-from engine.config import Paths, Settings, resolve_paths
-from engine.embed import Embedder
-from engine.errors import ConfigError
-from engine.extract import Document
-from engine.llama_runtime import quiet as quiet_llama_cpp
-from engine.sandbox import Limits, SandboxedExtractor
+from engine import (Cairn, ConfigError, Document, Embedder, FileReader, Paths, Settings, Status, open_reader,
+                    quiet_model_logs, resolve_paths)
 from desktop.operation import Lane, Operation
 
 
 class Session(QObject):
     """Opens `Cairn` objects for one home and runs read-side work on their lanes."""
 
-    statusChanged = Signal(object)  # engine.api.Status
+    statusChanged = Signal(object)  # engine.cairn.Status
     settingsChanged = Signal(object)  # engine.config.Settings
 
     def __init__(self, home: str | os.PathLike[str] | None = None, *, embedder: Embedder | None = None) -> None:
@@ -49,7 +44,7 @@ class Session(QObject):
         self.preview_lane = Lane("preview", threads=2)  # extraction only: no database
         self._reader: Cairn | None = None
         self._asker: Cairn | None = None
-        self._reader_process: SandboxedExtractor | None = None
+        self._reader_process: FileReader | None = None
         self._guard = threading.Lock()
         self.status: Status | None = None
         self.passphrase: str | None = None  # typed by the person when the index is encrypted; kept in memory only
@@ -58,7 +53,7 @@ class Session(QObject):
         # The reader and the writer load their models at the same moment on two threads;
         # llama.cpp's log hook is installed once here first, as a race installing it twice
         # frees a callback llama.cpp is still calling (a crash, seen at start-up).
-        quiet_llama_cpp()
+        quiet_model_logs()
 
     # ------------------------------------------------------------ connections (worker threads only)
 
@@ -98,8 +93,7 @@ class Session(QObject):
         """A file's text for the preview, read in the engine's limited reader process, as indexing does."""
         with self._guard:
             if self._reader_process is None:
-                limits = Limits(self.settings.read_timeout_s, self.settings.read_memory_mb)
-                self._reader_process = SandboxedExtractor(limits)
+                self._reader_process = open_reader(self.settings)
             reader = self._reader_process
         return reader(path, max_bytes)
 

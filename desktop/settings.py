@@ -1,7 +1,7 @@
 """The settings dialog: models, threads, file size limit, exclusions, tray behaviour.
 
 Why the dialog checks before it accepts: a model file is loaded on a worker thread as
-soon as it is chosen (desktop.models), and OK stays disabled until every chosen file
+soon as it is chosen (desktop.model_files), and OK stays disabled until every chosen file
 passed. Changing the embedding model makes the existing vectors useless, so when the
 index holds passages made by another model the dialog asks first and, if the person
 agrees, reports `needs_reindex`; the window then saves and runs `Cairn.reindex()` with
@@ -18,11 +18,9 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QFormLayout, QHBoxLayout, QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QPushButton,
                                QSpinBox, QVBoxLayout, QWidget)
 
-from engine.answer.chat import bundled_chat_model_path
-from engine.api import Cairn
-from engine.config import Settings
+from engine import Cairn, Settings, bundled_chat_model_path
 from desktop import qt_settings
-from desktop.models import ModelInfo, check_chat_model, check_embedding_model
+from desktop.model_files import ModelInfo, check_chat_model, check_embedding_model
 from desktop.operation import Operation, describe
 from desktop.prefs import Prefs
 from desktop.session import Session

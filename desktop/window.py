@@ -17,9 +17,7 @@ from PySide6.QtWidgets import (QFrame, QHBoxLayout, QInputDialog, QLabel, QLineE
                                QMessageBox, QProgressBar, QPushButton, QSplitter, QStackedWidget, QTabWidget,
                                QVBoxLayout, QWidget)
 
-from engine.api import Status
-from engine.config import Settings
-from engine.index import IndexProgress
+from engine import IndexProgress, Settings, Status
 from desktop import theme
 from desktop import writer as W
 from desktop.ask import AskPanel

@@ -1,6 +1,6 @@
 """The app's single writer: keeps the index live while Cairn is open, and runs every write.
 
-Why one service: Cairn allows one writing process per home (engine.lock) and one
+Why one service: Cairn allows one writing process per home (engine.runtime.lock) and one
 connection must not run two statements at once. So every write — the watcher's passes,
 adding or removing a folder, editing its exclusions, re-embedding — goes through one
 lane with its own `Cairn`, one job at a time. The watcher (`Cairn.watch`) is the lane's
@@ -30,9 +30,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from engine.api import Cairn, WatchUpdate
-from engine.errors import IndexLockedError, IndexReadOnly, ModelMismatchError, PassphraseRequired, WrongPassphrase
-from engine.index import IndexProgress, IndexReport
+from engine import (Cairn, IndexLockedError, IndexProgress, IndexReadOnly, IndexReport, ModelMismatchError,
+                   PassphraseRequired, WatchUpdate, WrongPassphrase)
 from desktop.operation import Lane, Operation, describe
 from desktop.session import Session
 
@@ -50,8 +49,8 @@ log = logging.getLogger("cairn.desktop")
 
 class WriterService(QObject):
     stateChanged = Signal(str, str)  # state, message for a person ("" when none)
-    progressed = Signal(object)  # engine.index.IndexProgress
-    synced = Signal(object)  # engine.index.IndexReport
+    progressed = Signal(object)  # engine.indexing.indexer.IndexProgress
+    synced = Signal(object)  # engine.indexing.indexer.IndexReport
     problem = Signal(str)  # a watcher problem (e.g. a folder that cannot be watched)
     foldersChanged = Signal()  # a folder was added or removed, or its exclusions changed
 

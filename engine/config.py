@@ -198,6 +198,6 @@ class Settings:
     def thread_count(self) -> int:
         """Embedding contexts (one thread each): physical cores unless set, as SMT siblings
         share one core's vector units."""
-        from engine.llama_runtime import default_threads
+        from engine.runtime.llama import default_threads
 
         return self.threads if self.threads > 0 else default_threads()

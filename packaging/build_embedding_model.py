@@ -17,7 +17,7 @@ What it does, each input pinned by version and sha256 (see packaging/models/READ
 4. Quantizes it with `llama_cpp.llama_model_quantize` from this interpreter, adding the
    metadata key `cairn.max_tokens` = 256: sentence-transformers cuts all-MiniLM-L6-v2's
    input at 256 word pieces (its training length), although the GGUF's context length
-   (the size of the position table) says 512. engine/embed.py reads the key.
+   (the size of the position table) says 512. engine/embed/llama.py reads the key.
 5. Writes the result into engine/models/ and compares its sha256 with
    packaging/models/SHA256SUMS (exit status 1 on a difference; `--update-sums` records
    the new value instead).

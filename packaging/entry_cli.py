@@ -3,7 +3,7 @@
 import multiprocessing
 
 if __name__ == "__main__":
-    # Cairn reads files in a spawned worker process (engine/sandbox.py); in a frozen app the
+    # Cairn reads files in a spawned worker process (engine/runtime/sandbox.py); in a frozen app the
     # spawned child re-runs this executable, and freeze_support() turns it into the worker.
     multiprocessing.freeze_support()
     from engine.cli import main

@@ -17,6 +17,38 @@ from engine.store import connect
 from tests.fakes import MemoryKeyring
 
 
+TESTS = Path(__file__).resolve().parent
+# Tiers (./test.sh -m fast, -m "not desktop", ...): a test is in every tier whose parts it uses, and in
+# "fast" when it uses none of them. The whole suite is what CI runs.
+TIERS = {
+    "model": "loads the bundled embedding or chat model (real_embedder, or marked by hand)",
+    "watchdog": "waits for real file-system events from watchdog",
+    "cli": "runs the `cairn` command in a subprocess",
+    "desktop": "runs Qt widgets or the whole app (pytest-qt, offscreen)",
+    "slow": "reads large or hostile files up to the reader process's time and memory limits (marked by hand)",
+    "fast": "none of the above: the real SQLite/sqlite-vec store and real files, a fake embedder at most",
+}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    for name, meaning in TIERS.items():
+        config.addinivalue_line("markers", f"{name}: {meaning}")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        tiers = {name for name in TIERS if item.get_closest_marker(name)}
+        folder = item.path.relative_to(TESTS).parts[0]
+        if folder in ("cli", "desktop"):
+            tiers.add(folder)
+        if "real_embedder" in getattr(item, "fixturenames", ()):
+            tiers.add("model")
+        if item.path.name == "test_watch.py":
+            tiers.add("watchdog")
+        for name in tiers or {"fast"}:
+            item.add_marker(name)
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     conn = connect(":memory:")
     sqlite, vec = conn.execute("SELECT sqlite_version(), vec_version()").fetchone()
@@ -61,7 +93,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     QThreadPool's destructor waits for its running jobs at interpreter exit; one CI run
     hung there after every test had passed (a writer-lane job still running). The cause
     found later: an index pass stopped just as it began waited forever for its file
-    reader (fixed in engine/index.py, tested in tests/engine/test_watch.py); this stays
+    reader (fixed in engine/indexing/indexer.py, tested in tests/engine/test_watch.py); this stays
     so that any other stuck worker fails its test (tests/desktop/conftest.py) instead of
     hanging the run. The results are final by now, so the exit status is kept."""
     status = config.stash.get(_EXIT_STATUS, None)

@@ -6,7 +6,7 @@
 Each query's candidates (passage, file, cosine, normalised bm25, share of query
 words) are fetched once through engine.search's own helpers; every fusion formula
 below is then scored on the same candidates. What wins here is tried for real
-with tune.py (and `cairn eval`) before engine/search.py changes.
+with tune.py (and `cairn eval`) before engine/search/ranking.py changes.
 """
 
 from __future__ import annotations
@@ -23,13 +23,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from engine.api import Cairn  # noqa: E402
+from engine.cairn import Cairn  # noqa: E402
 from engine.embed import load_embedder  # noqa: E402
 from engine.evaluate import load_dataset  # noqa: E402
 from engine.evaluate.metrics import score_run  # noqa: E402
-from engine.search import (CANDIDATES, COVERAGE_POWER, FILE_WEIGHT, KEYWORD_POWER, KEYWORD_WEIGHT,  # noqa: E402
+from engine.search.ranking import (CANDIDATES, COVERAGE_POWER, FILE_WEIGHT, KEYWORD_POWER, KEYWORD_WEIGHT,  # noqa: E402
                            _file_cosines, _keyword, _semantic)
-from engine.snippet import term_coverage  # noqa: E402
+from engine.search.query import Query  # noqa: E402
+from engine.search.snippet import term_coverage  # noqa: E402
 from benchmarks.eval.tune import _known_paths  # noqa: E402
 
 DEPTH = CANDIDATES  # passages from each list, as search takes them
@@ -51,7 +52,8 @@ def collect(cairn: Cairn, embedder: object, queries: dict[str, str], docs_of: di
     store = cairn.store
     for qid, text in queries.items():
         vector = embedder.embed_batch([text])[0]  # type: ignore[attr-defined]
-        keyword = _keyword(store, text, DEPTH)
+        parsed = Query.parse(text)
+        keyword = _keyword(store, parsed, DEPTH)
         semantic = _semantic(store, vector, DEPTH)
         ids = list({**keyword, **semantic})
         hits = store.hits(ids)
@@ -66,7 +68,7 @@ def collect(cairn: Cairn, embedder: object, queries: dict[str, str], docs_of: di
             cos=np.array([cos.get(i, 0.0) for i in ids]),
             file_cos=np.array([files[i] for i in ids]),
             kw=np.array([keyword.get(i, 0.0) for i in ids]),
-            cov=np.array([term_coverage(hits[i].text, text) for i in ids]),
+            cov=np.array([term_coverage(hits[i].text, parsed) for i in ids]),
             kw_rank=np.array([kw_order.get(i, math.inf) for i in ids]),
             sem_rank=np.array([sem_order.get(i, math.inf) for i in ids]))
     return out
@@ -83,7 +85,7 @@ def formulas() -> dict[str, Formula]:
     for w in (0.1, 0.15, 0.2, 0.3):
         for p in (1, 2):
             f[f"cos + {w}*kw*cov^{p}"] = lambda c, w=w, p=p: c.cos + w * c.kw * c.cov ** p
-    for fw in (FILE_WEIGHT, 2 * FILE_WEIGHT):  # the first is engine/search.py's hybrid, identifier boost aside
+    for fw in (FILE_WEIGHT, 2 * FILE_WEIGHT):  # the first is engine/search/ranking.py's hybrid, identifier boost aside
         f[f"cos + {fw:g}*file + {KEYWORD_WEIGHT}*kw^{KEYWORD_POWER:g}*cov^{COVERAGE_POWER}"] = (
             lambda c, fw=fw: np.maximum(c.cos, 0) + fw * c.file_cos
             + KEYWORD_WEIGHT * c.kw ** KEYWORD_POWER * c.cov ** COVERAGE_POWER)

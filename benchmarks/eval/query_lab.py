@@ -7,7 +7,7 @@ fusion_lab.py scores formulas on one fixed candidate set; the ideas here change 
 candidates themselves (the query vector the semantic list is fetched with, passages of
 the nearest files added as a third list), so each query's candidates are gathered per
 query variant, with every passage's and file's vector held in memory. Scores are
-engine/search.py's (identifier boost included), so the baseline row matches tune.py.
+engine/search/ranking.py's (identifier boost included), so the baseline row matches tune.py.
 """
 
 from __future__ import annotations
@@ -25,13 +25,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.eval.fusion_lab import rank_docs  # noqa: E402  (the same ranking of documents)
-from engine.api import Cairn  # noqa: E402
+from engine.cairn import Cairn  # noqa: E402
 from engine.embed import load_embedder  # noqa: E402
 from engine.evaluate import load_dataset  # noqa: E402
 from engine.evaluate.metrics import score_run  # noqa: E402
-from engine.query import identifiers, query_terms, unspaced_terms  # noqa: E402
-from engine.search import CANDIDATES, FILE_WEIGHT, KEYWORD_WEIGHT, _keyword, _semantic  # noqa: E402
-from engine.snippet import term_coverage  # noqa: E402
+from engine.search.query import Query  # noqa: E402
+from engine.search.ranking import CANDIDATES, FILE_WEIGHT, KEYWORD_WEIGHT, _keyword, _semantic  # noqa: E402
+from engine.search.snippet import term_coverage  # noqa: E402
 from benchmarks.eval.tune import _known_paths  # noqa: E402
 
 _LEAD = re.compile(
@@ -91,7 +91,8 @@ def collect(cairn: Cairn, corpus: Corpus, vectors: dict[str, np.ndarray], querie
     out = {}
     for qid, raw in queries.items():
         vec = vectors[qid]
-        keyword = _keyword(store, raw, CANDIDATES)
+        parsed = Query.parse(raw)
+        keyword = _keyword(store, parsed, CANDIDATES)
         semantic = _semantic(store, vec, CANDIDATES)
         ids = list({**keyword, **semantic})
         near_files: list[int] = []
@@ -102,7 +103,7 @@ def collect(cairn: Cairn, corpus: Corpus, vectors: dict[str, np.ndarray], querie
             ids += extra
         hits = store.hits(ids)
         ids = [i for i in ids if i in hits and hits[i].path in docs_of]
-        wanted = [w.lower() for w in dict.fromkeys(identifiers(raw) + unspaced_terms(raw))]
+        wanted = [w.lower() for w in dict.fromkeys(parsed.identifiers + parsed.unspaced)]
         ident = []
         for i in ids:
             hay = hits[i].text.lower()
@@ -115,11 +116,11 @@ def collect(cairn: Cairn, corpus: Corpus, vectors: dict[str, np.ndarray], querie
             file_cos=np.array([fsim.get(hits[i].file_id, 0.0) for i in ids]),
             n_in_file=np.array([len(corpus.chunks_of[hits[i].file_id]) for i in ids]),
             kw=np.array([keyword.get(i, 0.0) for i in ids]),
-            cov=np.array([term_coverage(hits[i].text, raw) for i in ids]),
+            cov=np.array([term_coverage(hits[i].text, parsed) for i in ids]),
             ident=np.array(ident),
             in_sem=np.array([i in semantic for i in ids]),
             in_file_list=np.array([i not in semantic and i not in keyword for i in ids]),
-            n_terms=len(query_terms(raw, keep_stopwords=False)))
+            n_terms=len(parsed.terms))
     return out
 
 

@@ -24,14 +24,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-import engine.chunk  # noqa: E402
-import engine.index  # noqa: E402
-import engine.search  # noqa: E402
-from engine.api import Cairn  # noqa: E402
+import engine.indexing.chunk  # noqa: E402
+import engine.indexing.indexer  # noqa: E402
+import engine.search.ranking  # noqa: E402
+from engine.cairn import Cairn  # noqa: E402
 from engine.embed import load_embedder  # noqa: E402
 from engine.evaluate import load_dataset  # noqa: E402
 from engine.evaluate.metrics import score_run  # noqa: E402
-from engine.evaluate.runner import KnownQueries, drain, materialise, run_queries  # noqa: E402
+from engine.evaluate.runner import KnownQueries, materialise, run_queries  # noqa: E402
+from engine.progress import run_to_result  # noqa: E402
 
 
 def main() -> None:
@@ -39,8 +40,8 @@ def main() -> None:
     parser.add_argument("dataset", type=Path)
     parser.add_argument("work", type=Path)
     parser.add_argument("--no-place", action="store_true", help="embed chunks without their title and headings")
-    parser.add_argument("--chunk-tokens", type=int, default=engine.chunk.TARGET_TOKENS, help="passage size")
-    parser.add_argument("--overlap-share", type=int, default=engine.chunk.OVERLAP_SHARE,
+    parser.add_argument("--chunk-tokens", type=int, default=engine.indexing.chunk.TARGET_TOKENS, help="passage size")
+    parser.add_argument("--overlap-share", type=int, default=engine.indexing.chunk.OVERLAP_SHARE,
                         help="overlap = passage size / this (0: none)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--model", type=Path, help="GGUF embedding model (default: the bundled one)")
@@ -54,15 +55,15 @@ def main() -> None:
 
     data = load_dataset(args.dataset)
     variant = {"place": not args.no_place, "model": str(args.model or "bundled")}
-    if (args.chunk_tokens, args.overlap_share) != (engine.chunk.TARGET_TOKENS, engine.chunk.OVERLAP_SHARE):
+    if (args.chunk_tokens, args.overlap_share) != (engine.indexing.chunk.TARGET_TOKENS, engine.indexing.chunk.OVERLAP_SHARE):
         variant.update(chunk_tokens=args.chunk_tokens, overlap_share=args.overlap_share)
     args.work.mkdir(parents=True, exist_ok=True)
     marker = args.work / "variant.json"
     if marker.exists() and json.loads(marker.read_text()) != variant:
         raise SystemExit(f"{args.work} was indexed as {marker.read_text().strip()}; use another folder")
     marker.write_text(json.dumps(variant))
-    engine.index.EMBED_PLACE = bool(variant["place"])
-    engine.chunk.TARGET_TOKENS, engine.chunk.OVERLAP_SHARE = args.chunk_tokens, args.overlap_share
+    engine.indexing.indexer.EMBED_PLACE = bool(variant["place"])
+    engine.indexing.chunk.TARGET_TOKENS, engine.indexing.chunk.OVERLAP_SHARE = args.chunk_tokens, args.overlap_share
 
     docs = args.work / "documents"
     docs_of = materialise(data.documents, docs) if not docs.exists() else _known_paths(data, docs)
@@ -70,7 +71,7 @@ def main() -> None:
     with Cairn(args.work / "home", embedder=embedder) as cairn:
         if not cairn.folders():
             cairn.add_folder(docs)
-        report = drain(cairn.index(), None)
+        report = run_to_result(cairn.index())
         chunks = cairn.store.chunk_count()
         print(f"{data.name} ({variant}): {len(data.documents)} documents, {chunks} passages; this pass "
               f"{report.added} files indexed in {report.seconds:.0f} s", flush=True)
@@ -79,10 +80,10 @@ def main() -> None:
         grid = list(itertools.product(_floats(args.weights), _floats(args.powers), _ints(args.candidates),
                                       _floats(args.keyword_powers), _floats(args.file_weights)))
         for weight, power, candidates, kw_power, file_weight in grid:
-            engine.search.KEYWORD_WEIGHT, engine.search.COVERAGE_POWER = weight, power
-            engine.search.KEYWORD_POWER, engine.search.FILE_WEIGHT = kw_power, file_weight
+            engine.search.ranking.KEYWORD_WEIGHT, engine.search.ranking.COVERAGE_POWER = weight, power
+            engine.search.ranking.KEYWORD_POWER, engine.search.ranking.FILE_WEIGHT = kw_power, file_weight
             # exactly `candidates` passages from each list, whatever the number of results asked for
-            engine.search.CANDIDATES, engine.search.PASSAGES_PER_RESULT = candidates, 0
+            engine.search.ranking.CANDIDATES, engine.search.ranking.PASSAGES_PER_RESULT = candidates, 0
             for mode in modes:
                 first = grid[0]
                 other_fusion = (weight, power, kw_power) != (first[0], first[1], first[3])

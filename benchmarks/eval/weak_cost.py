@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.eval.tune import _known_paths  # noqa: E402
 from benchmarks.weak_floor import UNRELATED  # noqa: E402
-from engine.api import Cairn  # noqa: E402
+from engine.cairn import Cairn  # noqa: E402
 from engine.embed import Embedder, load_embedder  # noqa: E402
 from engine.evaluate import load_dataset  # noqa: E402
 

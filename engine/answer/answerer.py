@@ -27,6 +27,7 @@ from engine.answer.retrieve import is_answerable, retrieve
 from engine.answer.sentences import Scored, score_sentences
 from engine.embed import Embedder
 from engine.errors import Cancelled, QuestionError
+from engine.progress import relay
 from engine.store import Store
 
 REFUSAL = "I can't find this in your files."
@@ -105,13 +106,13 @@ def generative(question: str, sources: Sequence[Source], scored: Sequence[Scored
 def _relayed(stream: Generator[str, None, bool]) -> Generator[AnswerToken, None, tuple[str, bool]]:
     """Pass the model's pieces on as they come; the whole text, and whether the length limit cut it."""
     pieces: list[str] = []
-    while True:
-        try:
-            piece = next(stream)
-        except StopIteration as end:
-            return "".join(pieces), bool(end.value)
+
+    def token(piece: str) -> AnswerToken:
         pieces.append(piece)
-        yield AnswerToken(piece, "generative")
+        return AnswerToken(piece, "generative")
+
+    cut_short = yield from relay(stream, token)
+    return "".join(pieces), bool(cut_short)
 
 
 def _with_withheld(result: Answer, withheld: int) -> Answer:

@@ -88,7 +88,7 @@ def _precheck(path: Path) -> None:
 
 def _llama(path: Path, **options: Any) -> Any:
     """llama_cpp.Llama through the engine's one loader (silent logs, AMX only where proven, clear errors)."""
-    from engine.llama_runtime import load_llama
+    from engine.runtime.llama import load_llama
 
     try:
         return load_llama(path, "chat model", **options)
@@ -129,7 +129,7 @@ class ChatModel:
     `calls` counts generations, so tests (and the curious) can tell whether the model was used."""
 
     def __init__(self, path: str | Path, threads: int | None = None, *, context: int = MAX_CONTEXT) -> None:
-        from engine.llama_runtime import default_threads
+        from engine.runtime.llama import default_threads
 
         self.path = Path(path).expanduser()
         _precheck(self.path)

@@ -26,7 +26,7 @@ from engine.answer.records import Source
 from engine.answer.sentences import Scored
 from engine.answer.text import looks_like_instruction
 from engine.embed import Embedder
-from engine.query import identifiers
+from engine.search.query import Query
 from engine.search import SearchResult, search
 from engine.store import Store
 
@@ -84,7 +84,7 @@ def _similarities(store: Store, vector: npt.NDArray[np.float32], results: Sequen
 
 def strong_identifiers(question: str) -> set[str]:
     """Case numbers, codes, file names in the question; a bare number ("1998") is too common to count."""
-    return {w for w in identifiers(question) if not w.replace(",", "").replace(".", "").isdigit()}
+    return {w for w in Query.parse(question).identifiers if not w.replace(",", "").replace(".", "").isdigit()}
 
 
 def _has_identifier(text: str, wanted: set[str]) -> bool:

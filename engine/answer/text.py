@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from engine.query import STOPWORDS
+from engine.search.query import STOPWORDS
 
 MAX_SENTENCE_CHARS = 600  # longer runs (tables, unpunctuated lists) are cut at word borders
 

@@ -18,10 +18,9 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from engine.answer import Answer, AnswerToken, listed_sources, not_cited_note
-from engine.cli import cli, friendly_errors
+from engine import Answer, AnswerToken, listed_sources, not_cited_note, page_label, run_to_result
+from engine.cli.base import cli, friendly_errors
 from engine.cli.common import open_cairn, typed_text
-from engine.extract.kinds import page_label
 
 
 @cli.command(short_help="Answer a question from your files, with citations.", epilog="""\b
@@ -62,19 +61,19 @@ def ask(ctx: click.Context, question: tuple[str, ...], limit: int, as_json: bool
 def _run(job: Generator[AnswerToken, None, Answer], console: Console, *, stream: bool) -> Answer:
     """Drive the answer; generated words are printed as they arrive (quotes are shown once, at the end)."""
     drafted = False
-    while True:
-        try:
-            token = next(job)
-        except StopIteration as done:
-            if drafted:
-                console.print()
-                console.print()
-            result: Answer = done.value
-            return result
+
+    def show(token: AnswerToken) -> None:
+        nonlocal drafted
         if stream and token.kind == "generative":
             console.print(Text(token.text, style="dim"), end="")
             sys.stdout.flush()
             drafted = True
+
+    result = run_to_result(job, show)
+    if drafted:
+        console.print()
+        console.print()
+    return result
 
 
 def _show(answer: Answer, console: Console) -> None:

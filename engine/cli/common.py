@@ -6,8 +6,7 @@ import sys
 
 import click
 
-from engine.api import Cairn
-from engine.errors import PassphraseRequired, WrongPassphrase
+from engine import Cairn, PassphraseRequired, WrongPassphrase
 
 
 def interactive() -> bool:

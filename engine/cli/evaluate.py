@@ -11,12 +11,8 @@ import sys
 
 import click
 
-from engine.cli import cli, friendly_errors
-from engine.config import Settings, resolve_paths
-from engine.embed import load_embedder
-from engine.evaluate import EvalReport, evaluate, load_dataset, with_at_most
-from engine.index import IndexProgress
-from engine.search import MODES, Mode
+from engine.cli.base import cli, friendly_errors
+from engine import MODES, EvalReport, IndexProgress, Mode, run_eval
 
 
 @cli.command(name="eval", short_help="Measure search quality on a labelled dataset.")
@@ -34,14 +30,10 @@ from engine.search import MODES, Mode
 def evaluate_command(ctx: click.Context, dataset: str, modes: tuple[str, ...], split: str, model: str | None,
                      max_queries: int | None, max_docs: int | None, as_json: bool) -> None:
     """Measure search quality on DATASET (corpus.jsonl, queries.jsonl, qrels/test.tsv)."""
-    data = load_dataset(dataset, split, max_queries)
-    if max_docs is not None:
-        data = with_at_most(data, max_docs)
-    settings = Settings.load(resolve_paths(ctx.obj["home"]))
-    embedder = load_embedder(model or settings.embedding_model, settings.thread_count())
     order: tuple[Mode, ...] = ("keyword", "semantic", "hybrid")  # hybrid last: it combines the other two
     chosen = tuple(m for m in order if m in modes) or order
-    report = evaluate(data, embedder, chosen, progress=_Progress() if sys.stderr.isatty() else None)
+    report = run_eval(dataset, home=ctx.obj["home"], split=split, modes=chosen, model=model, max_queries=max_queries,
+                      max_docs=max_docs, progress=_Progress() if sys.stderr.isatty() else None)
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
     else:

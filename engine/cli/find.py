@@ -1,6 +1,6 @@
 """`cairn search`: results for people (highlighted snippets) or for programs (--json).
 
-A person sees matches: results only weakly related to the query (engine/search.py) are cut and
+A person sees matches: results only weakly related to the query (engine/search/ranking.py) are cut and
 counted, or listed after a separator with --all; when nothing matches, the nearest files are
 shown under a line that says so, never as if they were matches. --json carries every result
 and its `weak` flag: a program decides for itself."""
@@ -14,11 +14,9 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from engine.cli import cli, friendly_errors
+from engine.cli.base import cli, friendly_errors
 from engine.cli.common import open_cairn, typed_text
-from engine.errors import FolderError
-from engine.extract.kinds import page_label
-from engine.search import MODES, SearchFilters, SearchResult
+from engine import FolderError, MODES, SearchFilters, SearchResult, page_label
 
 
 @cli.command(epilog="""\b

@@ -12,9 +12,9 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from engine.cli import STOPPED_INDEXING, cli, friendly_errors
+from engine.cli.base import STOPPED_INDEXING, cli, friendly_errors
 from engine.cli.common import open_cairn
-from engine.index import IndexProgress, IndexReport
+from engine import IndexProgress, IndexReport, run_to_result
 
 
 @cli.command(short_help="Add a folder for Cairn to index.", epilog="""\b
@@ -67,7 +67,7 @@ def reindex(ctx: click.Context) -> None:
 
 
 def _run(job: Generator[IndexProgress, None, IndexReport]) -> None:
-    report = _with_bar(job) if sys.stderr.isatty() else _quiet(job)
+    report = _with_bar(job) if sys.stderr.isatty() else run_to_result(job)
     parts = [f"{report.added} added", f"{report.updated} updated", f"{report.moved} moved",
              f"{report.removed} removed", f"{report.unchanged} unchanged", f"{report.failed} failed"]
     click.echo(f"Indexed in {report.seconds:.1f} s: " + ", ".join(parts) + f"; {report.chunks} passages embedded.")
@@ -77,27 +77,18 @@ def _run(job: Generator[IndexProgress, None, IndexReport]) -> None:
         click.echo("See `cairn status` for the files that could not be read.", err=True)
 
 
-def _quiet(job: Generator[IndexProgress, None, IndexReport]) -> IndexReport:
-    try:
-        while True:
-            next(job)
-    except StopIteration as stop:
-        return stop.value  # type: ignore[no-any-return]
-
-
 def _with_bar(job: Generator[IndexProgress, None, IndexReport]) -> IndexReport:
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]:.1f} passages/s"), TimeRemainingColumn(), TextColumn("{task.fields[now]}"))
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
         task = bar.add_task("Scanning", total=None, rate=0.0, now="")
-        try:
-            while True:
-                p = next(job)
-                now = (p.current or "")[-40:]
-                bar.update(task, description="Indexing" if p.phase == "indexing" else "Scanning",
-                           total=p.files_total or None, completed=p.files_done, rate=p.chunks_per_second, now=now)
-        except StopIteration as stop:
-            return stop.value  # type: ignore[no-any-return]
+
+        def show(p: IndexProgress) -> None:
+            bar.update(task, description="Indexing" if p.phase == "indexing" else "Scanning",
+                       total=p.files_total or None, completed=p.files_done, rate=p.chunks_per_second,
+                       now=(p.current or "")[-40:])
+
+        return run_to_result(job, show)
 
 
 @cli.command(short_help="Show folders, counts, the model and problem files.")

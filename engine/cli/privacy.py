@@ -7,10 +7,9 @@ import sys
 
 import click
 
-from engine.cli import cli, friendly_errors
+from engine.cli.base import cli, friendly_errors
 from engine.cli.common import open_cairn
-from engine.errors import ConfigError
-from engine.passphrase import NEW_ENV
+from engine import ConfigError, NEW_PASSPHRASE_ENV
 
 
 @cli.command(short_help="Encrypt the index, or change its passphrase.")
@@ -24,10 +23,10 @@ def encrypt(ctx: click.Context, use_keyring: bool) -> None:
     CAIRN_PASSPHRASE (to encrypt a plain index) or CAIRN_NEW_PASSPHRASE (to change it).
     """
     cairn = open_cairn(ctx)
-    new = os.environ.get(NEW_ENV) or (None if cairn.encrypted else os.environ.get("CAIRN_PASSPHRASE"))
+    new = os.environ.get(NEW_PASSPHRASE_ENV) or (None if cairn.encrypted else os.environ.get("CAIRN_PASSPHRASE"))
     if not new:
         if not sys.stdin.isatty():
-            raise ConfigError(f"No new passphrase: run on a terminal or set {NEW_ENV}.")
+            raise ConfigError(f"No new passphrase: run on a terminal or set {NEW_PASSPHRASE_ENV}.")
         new = click.prompt("New passphrase", hide_input=True, confirmation_prompt=True, err=True)
     was = cairn.encrypted
     cairn.encrypt(new, keep_in_keyring=use_keyring)

@@ -8,10 +8,9 @@ from pathlib import Path
 
 import click
 
-from engine.cli import cli, friendly_errors
+from engine.cli.base import cli, friendly_errors
 from engine.cli.common import open_cairn
-from engine.config import Settings
-from engine.errors import ConfigError, FolderError
+from engine import ConfigError, FolderError, Settings
 
 SCALARS = {f.name: f.type for f in fields(Settings) if f.name not in ("excludes", "passphrase_in_keyring")}
 
@@ -68,7 +67,7 @@ def set_value(ctx: click.Context, key: str, value: str) -> None:
     cairn.check_writable()
     parsed = _parse(key, value)
     if key == "embedding_model" and parsed is not None:
-        from engine.embed import load_embedder
+        from engine import load_embedder
 
         parsed = str(Path(str(parsed)).expanduser().resolve())
         load_embedder(str(parsed))  # raises ModelLoadError with a clear message

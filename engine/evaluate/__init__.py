@@ -7,7 +7,7 @@ and runs every query in each search mode. `cairn eval` is the command line for i
 
 from engine.evaluate.beir import Dataset, EvaluationError, load_dataset, with_at_most
 from engine.evaluate.metrics import Percentiles, mrr_at_k, ndcg_at_k, recall_at_k
-from engine.evaluate.runner import EvalReport, ModeResult, evaluate
+from engine.evaluate.runner import EvalReport, ModeResult, evaluate, run_eval
 
 __all__ = ["Dataset", "EvalReport", "EvaluationError", "ModeResult", "Percentiles", "evaluate", "load_dataset",
-           "mrr_at_k", "ndcg_at_k", "recall_at_k", "with_at_most"]
+           "run_eval", "mrr_at_k", "ndcg_at_k", "recall_at_k", "with_at_most"]

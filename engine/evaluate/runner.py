@@ -18,19 +18,20 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
-from engine.api import Cairn
-from engine.embed import Embedder
-from engine.evaluate.beir import Dataset, Document, EvaluationError
+from engine.cairn import Cairn
+from engine.config import Settings, resolve_paths
+from engine.embed import Embedder, load_embedder
+from engine.evaluate.beir import Dataset, Document, EvaluationError, load_dataset, with_at_most
 from engine.evaluate.metrics import Percentiles, Scores, score_run
-from engine.index import IndexProgress, IndexReport
+from engine.indexing.indexer import IndexProgress, IndexReport
+from engine.progress import run_to_result
 from engine.search import MODES, Mode
 
 DEPTH = 100  # results per query: enough for Recall@100
@@ -41,7 +42,6 @@ FILES_PER_FOLDER = 1000
 _MARKDOWN_SYNTAX = re.compile(r"^ {0,3}(#|=|-|`|~|\+|\*)")
 
 Progress = Callable[[IndexProgress], None]
-T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,18 @@ class EvalReport:
             "modes": {m.mode: {**{k: round(v, 4) for k, v in m.scores.as_dict().items()},
                                "latency_ms": m.latency.as_dict()} for m in self.modes},
         }
+
+
+def run_eval(dataset: str, *, home: str | os.PathLike[str] | None = None, split: str = "test",
+             modes: Sequence[Mode] = MODES, model: str | None = None, max_queries: int | None = None,
+             max_docs: int | None = None, progress: Progress | None = None) -> EvalReport:
+    """`cairn eval`: the set in folder `dataset`, with the embedding model of `home`'s settings (or `model`)."""
+    data = load_dataset(dataset, split, max_queries)
+    if max_docs is not None:
+        data = with_at_most(data, max_docs)
+    settings = Settings.load(resolve_paths(home))
+    embedder = load_embedder(model or settings.embedding_model, settings.thread_count())
+    return evaluate(data, embedder, modes, progress=progress)
 
 
 def evaluate(dataset: Dataset, embedder: Embedder, modes: Sequence[Mode] = MODES, *,
@@ -125,18 +137,7 @@ def as_file_text(title: str, text: str) -> str:
 
 def index_all(cairn: Cairn, folder: Path, progress: Progress | None) -> IndexReport:
     cairn.add_folder(folder)
-    return drain(cairn.index(), progress)
-
-
-def drain(job: Generator[IndexProgress, None, T], progress: Progress | None) -> T:
-    """Run a progress generator to its end and return its value."""
-    while True:
-        try:
-            update = next(job)
-        except StopIteration as done:
-            return done.value  # type: ignore[no-any-return]
-        if progress is not None:
-            progress(update)
+    return run_to_result(cairn.index(), progress)
 
 
 def run_queries(cairn: Cairn, queries: dict[str, str], docs_of: dict[str, str], mode: Mode

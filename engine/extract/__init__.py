@@ -9,14 +9,17 @@ they are written to logs and shown in the UI.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 from collections.abc import Callable
 from pathlib import Path
 
 from engine.errors import UnsupportedFile
+from engine.extract.clean import clean_document
 from engine.extract.document import Document, Heading, PageSpan
 from engine.extract.files import read_limited
 from engine.extract.kinds import describe_suffix, kind_for
+from engine.extract.signatures import OLE, RTF, ZIP
 
 __all__ = ["READER_VERSIONS", "Document", "Heading", "PageSpan", "extract", "is_supported", "reader_version"]
 
@@ -101,17 +104,43 @@ def extract(path: Path, max_bytes: int, deadline: float | None = None) -> Docume
 
     `deadline` (a time.monotonic() value) ends the reading of a PDF, a spreadsheet, a mailbox,
     an OpenDocument file, an e-book, an RTF document or a web page early, with what was read so far marked
-    incomplete: the formats that run to thousands of pages, rows, messages or chapters."""
+    incomplete: the formats that run to thousands of pages, rows, messages or chapters.
+
+    What every reader returns passes one boundary here: code points that are not text (a lone
+    surrogate, NUL, a non-character) become U+FFFD (engine.extract.clean)."""
+    return clean_document(_read(path, max_bytes, deadline))
+
+
+def _read(path: Path, max_bytes: int, deadline: float | None) -> Document:
     kind = kind_for(path)
     if kind is None:
         raise UnsupportedFile(f"unsupported file type {describe_suffix(path)}")
     data = read_limited(path, max_bytes)
     if not data:
         return Document(text="", kind=kind, title=None)
-    if kind == "pdf":
-        from engine.extract.pdf import extract_pdf
+    reader = _reader_for(kind, data)
+    if reader == "pdf" or reader in _WITH_DEADLINE:
+        document = _extractor(reader)(data, deadline)
+    else:
+        document = _extractor(reader)(data)
+    return document if reader == kind else dataclasses.replace(document, kind=kind)
 
-        return extract_pdf(data, deadline)
-    if kind in _WITH_DEADLINE:
-        return _extractor(kind)(data, deadline)
-    return _extractor(kind)(data)
+
+# Office files are often saved under the other generation's name (a web system's ".xls" that is a
+# workbook of 2007, Word 97-2003 or a password-protected file under ".docx", RTF saved as ".doc"):
+# the first bytes decide which reader reads them, here, so that no reader hands over to another.
+_BY_CONTENT: dict[str, tuple[tuple[bytes, str], ...]] = {
+    "doc": ((ZIP, "docx"), (RTF, "rtf")),
+    "xls": ((ZIP, "xlsx"),),
+    "docx": ((OLE, "doc"),),
+    "xlsx": ((OLE, "xls"),),
+}
+
+
+def _reader_for(kind: str, data: bytes) -> str:
+    """The reader for `data`, named `kind` by its suffix: the suffix's own unless the content says otherwise."""
+    head = data[:64].lstrip() if kind == "doc" else data[:8]  # RTF may follow white space
+    for signature, reader in _BY_CONTENT.get(kind, ()):
+        if head.startswith(signature):
+            return reader
+    return kind

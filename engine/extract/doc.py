@@ -74,14 +74,6 @@ class _Story:
 
 
 def extract_doc(data: bytes) -> Document:
-    if data.lstrip()[:5] == b"{\\rtf":
-        from engine.extract.rtf import extract_rtf
-
-        return dataclasses.replace(extract_rtf(data), kind="doc")
-    if data.startswith(b"PK\x03\x04"):
-        from engine.extract.docx import extract_docx
-
-        return dataclasses.replace(extract_docx(data), kind="doc")
     try:
         ole = open_ole(data)
     except NotOle:

@@ -20,7 +20,6 @@ read again: only a missing or unreadable main document part makes it "damaged".
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import posixpath
 import re
@@ -40,9 +39,7 @@ from lxml import etree
 
 from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
-from engine.extract.doc import extract_doc
 from engine.extract.document import Document
-from engine.extract.ole import is_ole
 from engine.extract.zipped import check_zip, properties_title
 
 DAMAGED = "damaged Word document: not a valid .docx file"
@@ -63,8 +60,6 @@ _SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True)  # no entit
 
 
 def extract_docx(data: bytes) -> Document:
-    if is_ole(data):  # Word 97-2003 saved under the new name, or any Word file saved with a password
-        return dataclasses.replace(extract_doc(data), kind="docx")
     check_container(data)
     builder = TextBuilder()
     try:

@@ -14,7 +14,8 @@ import struct
 
 import olefile
 
-SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+from engine.extract.signatures import OLE as SIGNATURE
+
 _CODE_PAGE, _TITLE = 1, 2  # property identifiers in SummaryInformation: PID_CODEPAGE, PIDSI_TITLE
 _I2, _LPSTR, _LPWSTR = 0x0002, 0x001E, 0x001F  # property types: 16-bit integer, 8-bit and UTF-16 strings
 

@@ -12,7 +12,6 @@ by the .xlsx reader.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime
 import io
 from collections.abc import Iterator
@@ -34,10 +33,6 @@ PROTECTED = "password-protected Excel file: Cairn reads only workbooks saved wit
 
 
 def extract_xls(data: bytes, deadline: float | None = None) -> Document:
-    if data.startswith(b"PK\x03\x04"):  # Excel 2007+ saved under the old name, as some web systems do
-        from engine.extract.xlsx import extract_xlsx
-
-        return dataclasses.replace(extract_xlsx(data, deadline), kind="xls")
     title = _title(data)
     try:
         # xlrd writes its warnings about odd files to `logfile` (standard output by default)

@@ -14,7 +14,6 @@ saved with a password: the .xls reader reads the one and names the other.
 
 from __future__ import annotations
 
-import dataclasses
 import io
 from collections.abc import Iterator
 
@@ -25,9 +24,7 @@ from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
 from engine.extract.limits import MAX_CHARS
-from engine.extract.ole import is_ole
 from engine.extract.sheets import Sheet, sheets_into
-from engine.extract.xls import extract_xls
 from engine.extract.zipped import check_zip
 
 DAMAGED = "damaged Excel file: not a valid .xlsx file"
@@ -35,8 +32,6 @@ BOMB = "Excel file refused: it would expand to {what} (possible zip bomb)"
 
 
 def extract_xlsx(data: bytes, deadline: float | None = None) -> Document:
-    if is_ole(data):  # Excel 97-2003 saved under the new name, or any Excel file saved with a password
-        return dataclasses.replace(extract_xls(data, deadline), kind="xlsx")
     check_zip(data, damaged=DAMAGED, bomb=BOMB)
     builder = TextBuilder(MAX_CHARS)
     try:

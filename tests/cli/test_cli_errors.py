@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine.api import Cairn
+from engine.cairn import Cairn
 from engine.cli import cli, common
 from engine.cli import folders as _registers_folders  # noqa: F401  (adds add/index/status to the command group)
 from engine.cli import settings as _registers_config  # noqa: F401  (adds `config`)
@@ -128,7 +128,7 @@ INTERRUPT_AT_IMPORT = """
 import sys
 class Interrupt:
     def find_spec(self, name, path=None, target=None):
-        if name == "engine.api":
+        if name == "engine.cairn":
             raise KeyboardInterrupt  # as if Ctrl+C came while Cairn was still starting
 sys.meta_path.insert(0, Interrupt())
 sys.argv = ["cairn", "status"]

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from engine.api import Cairn
+from engine.cairn import Cairn
 from engine.cli import cli, common
 from engine.cli import folders as _registers_status  # noqa: F401  (adds `status` to the command group)
 from tests.cli.test_cli import cairn

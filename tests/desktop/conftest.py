@@ -24,7 +24,7 @@ pytest.importorskip("pytestqt")
 
 from pytestqt.exceptions import TimeoutError  # noqa: E402
 
-from engine.api import Cairn  # noqa: E402
+from engine.cairn import Cairn  # noqa: E402
 from tests.corpus import write_corpus  # noqa: E402
 
 SLOW = 90_000  # ms: indexing with the real model on a busy 2-core machine

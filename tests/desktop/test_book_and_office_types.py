@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from engine.api import Cairn
+from engine.cairn import Cairn
 from tests.books import epub, odf
 from tests.desktop.conftest import SLOW
 from tests.outlook import outlook_message

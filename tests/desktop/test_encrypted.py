@@ -9,7 +9,7 @@ import pytest
 from PySide6.QtWidgets import QInputDialog
 
 from desktop import writer as W
-from engine.api import Cairn
+from engine.cairn import Cairn
 from tests.corpus import DOCS
 from tests.desktop.conftest import SLOW, wait_for_writer
 

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from desktop import folders as folders_module
 from desktop import writer as W
-from engine.api import Cairn
+from engine.cairn import Cairn
 from tests.corpus import DOCS
 from tests.desktop.conftest import SLOW, wait_for_writer
 from tests.fakes import FakeEmbedder

@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 
 from desktop import writer as W
 from engine.config import resolve_paths
-from engine.lock import WriterLock
+from engine.runtime.lock import WriterLock
 from tests.desktop.conftest import SLOW, wait_for_writer
 
 

@@ -14,9 +14,10 @@ from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from desktop import writer as W
 from desktop.prefs import Prefs
 from desktop.settings import SettingsDialog
-from engine.api import Cairn
+from engine.cairn import Cairn
 from engine.config import Settings
-from engine.embed import bundled_model_path, model_fingerprint
+from engine.embed import bundled_model_path
+from engine.runtime.gguf import model_fingerprint
 from tests.corpus import DOCS
 from tests.desktop.conftest import SLOW, wait_for_writer
 from tests.fakes import FakeEmbedder

@@ -19,6 +19,7 @@ import pytest
 from fpdf import FPDF
 
 from engine.answer import REFUSAL, Answer, AnswerToken, Source
+from engine.progress import run_to_result
 from engine.answer.answerer import CUT_NOTE, FALLBACK_NOTE
 from engine.answer.chat import ChatModel, bundled_chat_model_path
 from engine.answer.check import check
@@ -26,7 +27,7 @@ from engine.answer.prompt import build_prompt
 from engine.answer.retrieve import retrieve
 from engine.answer.sentences import score_sentences
 from engine.answer.text import facts_in, key_facts, sentence_spans
-from engine.api import Cairn
+from engine.cairn import Cairn
 from engine.errors import Cancelled, ConfigError, ModelLoadError, QuestionError
 from engine.extract import extract
 from tests.corpus import DOCS, PARAPHRASES, write_corpus
@@ -87,11 +88,7 @@ INJECTION = (
 
 def run(job: Generator[AnswerToken, None, Answer]) -> tuple[list[AnswerToken], Answer]:
     tokens: list[AnswerToken] = []
-    while True:
-        try:
-            tokens.append(next(job))
-        except StopIteration as done:
-            return tokens, done.value
+    return tokens, run_to_result(job, tokens.append)
 
 
 def build(root: Path, embedder: Any, extra: dict[str, str] | None = None) -> Cairn:
@@ -384,12 +381,8 @@ def test_an_answer_cut_at_its_length_limit_loses_its_unfinished_sentence(chat_ca
 
 def drained(stream: Generator[str, None, bool]) -> tuple[list[str], bool]:
     """A chat stream's pieces, and what it returned: whether the length limit cut it."""
-    pieces = []
-    while True:
-        try:
-            pieces.append(next(stream))
-        except StopIteration as end:
-            return pieces, end.value
+    pieces: list[str] = []
+    return pieces, run_to_result(stream, pieces.append)
 
 
 # ---------------------------------------------------------------- missing or broken chat model

@@ -16,19 +16,15 @@ import pytest
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 
-from engine.api import Cairn
-from engine.chunk import ChunkSizes
+from engine.cairn import Cairn
+from engine.progress import run_to_result
+from engine.indexing.chunk import ChunkSizes
 from engine.extract import extract
 from tests.fakes import FakeEmbedder
 
 
 def index(cairn: Cairn):
-    job = cairn.index()
-    try:
-        while True:
-            next(job)
-    except StopIteration as stop:
-        return stop.value
+    return run_to_result(cairn.index())
 
 
 def reasons(cairn: Cairn) -> dict[str, str]:
@@ -111,21 +107,22 @@ def test_a_file_that_breaks_the_splitter_is_recorded_and_the_rest_indexed(cairn:
 
     Before, it ended the reader thread: the files behind it in the queue were silently
     left out, and on every later pass again."""
-    import engine.index
+    import engine.indexing.indexer
 
     for name in ("a.txt", "b.txt", "c.txt"):
         (folder / name).write_text(f"Notes {name}: the lighthouse keeper logs every passing ship.")
-    real_split = engine.index.chunk_document
+    real_split = engine.indexing.indexer.chunk_document
 
     def split_breaking_on_b(doc, count_tokens, sizes):  # type: ignore[no-untyped-def]
         if "b.txt" in doc.text:
             raise IndexError("a splitter bug")
         return real_split(doc, count_tokens, sizes)
 
-    monkeypatch.setattr(engine.index, "chunk_document", split_breaking_on_b)
+    monkeypatch.setattr(engine.indexing.indexer, "chunk_document", split_breaking_on_b)
     report = index(cairn)
     assert report.failed == 1
-    assert reasons(cairn) == {"b.txt": "could not be read (IndexError)"}
+    assert reasons(cairn) == {"b.txt": "could not be indexed (IndexError while splitting it into passages); "
+                                       "tried again when it changes or Cairn is updated"}
     assert set(found(cairn, "lighthouse keeper passing ship")) >= {"a.txt", "c.txt"}
 
 

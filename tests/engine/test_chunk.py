@@ -6,7 +6,7 @@ import base64
 import random
 import re
 
-from engine.chunk import ChunkSizes, chunk_document
+from engine.indexing.chunk import ChunkSizes, chunk_document
 from engine.extract import Document, Heading, PageSpan
 
 SIZES = ChunkSizes(limit=64, target=50, overlap=10)

@@ -11,7 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.embed import Embedder, LlamaEmbedder, bundled_model_path, load_embedder, model_fingerprint
+from engine.embed import Embedder, LlamaEmbedder, bundled_model_path, load_embedder
+from engine.runtime.gguf import model_fingerprint
 from engine.errors import ModelLoadError
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "minilm_reference.json"
@@ -27,7 +28,7 @@ def quantize_copy(src: Path, dst: Path, ftype: int, overrides: dict[str, int] | 
     """llama_model_quantize `src` into `dst`, optionally overriding integer metadata."""
     import llama_cpp
 
-    from engine.embed import _quiet_llama_cpp
+    from engine.runtime.llama import quiet as _quiet_llama_cpp
 
     _quiet_llama_cpp()
     params = llama_cpp.llama_model_quantize_default_params()

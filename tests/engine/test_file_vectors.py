@@ -15,9 +15,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import engine.search
-from engine.api import Cairn
-from engine.migrations import mean_direction
+import engine.search.ranking
+from engine.cairn import Cairn
+from engine.store.migrations import mean_direction
 
 QUERY = "how to care for a sourdough starter"
 CARE = (
@@ -106,7 +106,7 @@ def _first(cairn: Cairn) -> str:
 
 def test_the_file_about_the_query_comes_before_a_diary_that_mentions_it(notes, monkeypatch) -> None:
     cairn, _ = notes
-    monkeypatch.setattr(engine.search, "FILE_WEIGHT", 0.0)
+    monkeypatch.setattr(engine.search.ranking, "FILE_WEIGHT", 0.0)
     assert _first(cairn) == "diary.txt", "precondition: the diary holds the single closest passage"
     monkeypatch.undo()
     assert _first(cairn) == "starter.txt"

@@ -15,9 +15,9 @@ import pytest
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
-from engine.api import Cairn
+from engine.cairn import Cairn
 from engine.config import Settings
-from engine.sandbox import Limits, SandboxedExtractor
+from engine.runtime.sandbox import Limits, SandboxedExtractor
 from tests.fakes import FakeEmbedder
 from tests.pdfs import page_pdf, raw_pdf, stream
 
@@ -67,6 +67,7 @@ def cairn(cairn_home: Path) -> Cairn:
     c.close()
 
 
+@pytest.mark.slow
 def test_hostile_files_fail_alone(cairn: Cairn, tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -119,6 +120,7 @@ def test_pages_with_a_huge_drop_down_list_are_read(cairn: Cairn, tmp_path: Path)
     assert cairn.search("Town 4711", mode="keyword") == [], "a drop-down list is not text a reader sees"
 
 
+@pytest.mark.slow
 def test_a_word_document_of_many_short_lines_is_read(cairn: Cairn, tmp_path: Path) -> None:
     """20,000 one-line paragraphs (a pasted log, a word list) took 8 s: each paragraph's style was
     looked up by reading every style of the file."""

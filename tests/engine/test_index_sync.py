@@ -13,19 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from engine.api import Cairn
+from engine.cairn import Cairn
+from engine.progress import run_to_result
 from engine.errors import FolderError, ModelMismatchError
 from engine.extract import Document
 from tests.fakes import FakeEmbedder
 
 
 def run(cairn: Cairn):
-    job = cairn.index()
-    try:
-        while True:
-            next(job)
-    except StopIteration as stop:
-        return stop.value
+    return run_to_result(cairn.index())
 
 
 def consistent(cairn: Cairn) -> tuple[int, int, int, int]:
@@ -307,10 +303,6 @@ def test_another_model_is_refused_until_reindex(docs: Path) -> None:
     with Cairn(embedder=other) as second:
         with pytest.raises(ModelMismatchError, match="cairn reindex"):
             run(second)
-        job = second.reindex()
-        try:
-            while True:
-                next(job)
-        except StopIteration as stop:
-            assert stop.value.added + stop.value.updated == 3
+        report = run_to_result(second.reindex())
+        assert report.added + report.updated == 3
         assert second.status().model == "another model"

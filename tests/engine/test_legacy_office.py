@@ -18,7 +18,7 @@ import olefile
 import xlwt
 
 from engine.extract import Document, extract
-from engine.sandbox import Limits, SandboxedExtractor
+from engine.runtime.sandbox import Limits, SandboxedExtractor
 from tests.engine.test_office_formats import LIMIT, docs, indexed, problems, reason  # noqa: F401  (docs: fixture)
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "office97"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from engine import llama_runtime
+from engine.runtime import llama as llama_runtime
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def test_the_environment_overrides_the_probe(library: Path, monkeypatch: pytest.
 CTRL_C_DURING_LOAD = """
 import os, signal, sys
 from collections import deque
-from engine import llama_runtime
+from engine.runtime import llama as llama_runtime
 from engine.embed import load_embedder
 
 class InterruptedOnFirstLine(deque):  # the load log: its first line arrives from inside llama.cpp's load

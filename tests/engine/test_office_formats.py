@@ -23,10 +23,10 @@ import pptx
 import pytest
 from pptx.util import Inches
 
-from engine.api import Cairn
+from engine.cairn import Cairn
 from engine.errors import ExtractionError
 from engine.extract import Document, extract
-from engine.sandbox import Limits, SandboxedExtractor
+from engine.runtime.sandbox import Limits, SandboxedExtractor
 from tests.books import big_old_sheet, big_sheet, office_zip_bomb, password_protected
 from tests.fakes import FakeEmbedder
 

@@ -14,8 +14,8 @@ import pytest
 from fpdf import FPDF
 from PIL import Image, ImageDraw
 
-from engine.api import Cairn
-from engine.chunk import ChunkSizes, chunk_document
+from engine.cairn import Cairn
+from engine.indexing.chunk import ChunkSizes, chunk_document
 from engine.errors import ExtractionError
 from engine.extract import extract
 from engine.search import search

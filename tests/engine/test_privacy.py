@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.api import Cairn
+from engine.cairn import Cairn
 from engine.errors import PassphraseRequired, WrongPassphrase
 
 SECRET = "The patient Quillon Vantreska reported dizziness after the zygomatic implant"
@@ -213,6 +213,7 @@ def test_a_stale_passphrase_in_the_keyring_is_named_as_such(cairn_home: Path, me
         Cairn(cairn_home)
 
 
+@pytest.mark.slow
 def test_log_files_stay_private_after_rotation(cairn_home: Path) -> None:
     """The log is rotated at 1 MB: the file started afresh (and the older ones renamed) must be 0600 as
     the first one was, whatever the umask (the handler used to create it with the default 0644)."""
@@ -237,7 +238,7 @@ def test_a_crashing_reader_leaves_no_core_file(folder: Path, tmp_path: Path, mon
     import resource
     import signal
 
-    from engine.sandbox import SandboxedExtractor
+    from engine.runtime.sandbox import SandboxedExtractor
 
     soft, hard = resource.getrlimit(resource.RLIMIT_CORE)
     resource.setrlimit(resource.RLIMIT_CORE, (hard, hard))  # as a developer's shell with `ulimit -c unlimited`

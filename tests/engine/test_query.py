@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.api import Cairn
-from engine.query import identifiers
+from engine.cairn import Cairn
+from engine.search.query import identifiers
 
 
 @pytest.mark.parametrize("query,expected", [

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from engine.api import Cairn
-from engine.query import STOPWORDS
+from engine.cairn import Cairn
+from engine.search.query import STOPWORDS, Query
 from engine.search import Mode, SearchFilters, SearchResult
-from engine.snippet import make_snippet
+from engine.search.snippet import make_snippet
 from tests.corpus import DOCS, IDENTIFIER_QUERY, PARAPHRASES, write_corpus
 
 
@@ -141,7 +141,7 @@ def test_a_snippet_cut_where_no_space_is_near_keeps_whole_characters() -> None:
     for shift in range(60):
         for before, after, word in ((thai[shift:], thai, "คำค้นหา"), (family[shift:], family, "needle")):
             text = before + word + after
-            snippet = make_snippet(text, word)
+            snippet = make_snippet(text, Query.parse(word))
             shown = snippet.text.removeprefix("…").removesuffix("…")
             start = text.index(shown)
             for edge in (start, start + len(shown)):

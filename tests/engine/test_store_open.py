@@ -40,7 +40,7 @@ def test_a_read_only_index_from_an_older_cairn_is_refused_with_a_reason(tmp_path
     import pytest
 
     from engine.errors import StoreError
-    from engine.migrations import MIGRATIONS
+    from engine.store.migrations import MIGRATIONS
 
     db = tmp_path / "index.db"
     conn = connect(db)

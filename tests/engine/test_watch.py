@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine import api
-from engine.api import Cairn, WatchUpdate
-from engine.watch import FolderWatcher
+from engine.indexing import live as live_indexing
+from engine.cairn import Cairn, WatchUpdate
+from engine.indexing.watcher import FolderWatcher
 from tests.fakes import FakeEmbedder
 
 TIMEOUT = 15.0
@@ -65,7 +65,7 @@ def wait_for(condition: Callable[[], object], timeout: float = TIMEOUT) -> None:
 @pytest.fixture(autouse=True)
 def quick_refresh(monkeypatch: pytest.MonkeyPatch) -> None:
     """Folders added by another client or plugged back in are noticed within half a second here."""
-    monkeypatch.setattr(api, "FOLDER_REFRESH_SECONDS", 0.5)
+    monkeypatch.setattr(live_indexing, "FOLDER_REFRESH_SECONDS", 0.5)
 
 
 @pytest.fixture

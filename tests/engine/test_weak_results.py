@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.api import Cairn
+from engine.cairn import Cairn
 from engine.search import Mode
 from tests.corpus import DOCS, write_corpus
 

@@ -1,8 +1,8 @@
 """Prove that llama.cpp's extra buffer types (AMX) work in this installation, then allow them.
 
-    python -m engine.llama_probe          # setup.sh runs this after installing
+    python -m engine.runtime.llama_probe          # setup.sh runs this after installing
 
-Why a child process: the known failure (GCC 12 builds, see engine/llama_runtime.py) is a
+Why a child process: the known failure (GCC 12 builds, see engine/runtime/llama.py) is a
 SIGSEGV, which no exception handler survives. The child loads the bundled embedding model
 with extra buffers and without, and the bundled chat model (when installed) with them; it
 passes only if nothing crashed and both embeddings agree. Only then is the library marked,
@@ -16,7 +16,7 @@ import os
 import subprocess
 import sys
 
-from engine.llama_runtime import EXTRA_BUFFERS_ENV, extra_buffers_allowed, record_extra_buffers_ok
+from engine.runtime.llama import EXTRA_BUFFERS_ENV, extra_buffers_allowed, record_extra_buffers_ok
 
 _TEXTS = ["The river authority postponed the safety inspection of the bridge until spring.",
           "Quarterly report: the bakery's water consumption fell after the boiler was replaced."]
@@ -56,7 +56,7 @@ def main() -> int:
     if extra_buffers_allowed() and EXTRA_BUFFERS_ENV not in os.environ:
         print("llama.cpp extra buffer types (AMX): already verified for this build")
         return 0
-    done = subprocess.run([sys.executable, "-m", "engine.llama_probe", "--child"], env=env,
+    done = subprocess.run([sys.executable, "-m", "engine.runtime.llama_probe", "--child"], env=env,
                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=600)
     if done.returncode != 0:
         reason = f"signal {-done.returncode}" if done.returncode < 0 else f"status {done.returncode}"

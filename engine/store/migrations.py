@@ -8,11 +8,14 @@ migration that has shipped: add the next one.
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import apsw
 import numpy as np
+
+from engine.store.sql import immediate, scalar
 
 Migration = tuple[str, Callable[[apsw.Connection], None]]
 
@@ -81,7 +84,7 @@ M002_FILES_SIZE = "CREATE INDEX files_size ON files(size, status);"
 
 # One vector per file: the normalised mean of its passages' vectors. Search adds a little of
 # the file's similarity to each passage's, so a file that is about the query as a whole beats
-# one that only mentions it in passing (README, Evaluation). Filled for existing indexes here.
+# one that only mentions it in passing (docs/evaluation.md). Filled for existing indexes here.
 M003_FILE_VECTORS = """
 CREATE TABLE file_vectors(
     file_id INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE,
@@ -118,3 +121,17 @@ MIGRATIONS: list[Migration] = [
     ("m003_file_vectors", _file_vectors),
     ("m004_reader_version", _sql(M004_READER_VERSION)),
 ]
+
+
+def migrate(conn: apsw.Connection) -> None:
+    """Apply the migrations this index has not had yet, each in its own write transaction."""
+    conn.execute("CREATE TABLE IF NOT EXISTS migrations(name TEXT PRIMARY KEY, applied_at REAL NOT NULL)")
+    done = {row[0] for row in conn.execute("SELECT name FROM migrations")}
+    for name, apply in MIGRATIONS:
+        if name in done:
+            continue
+        with immediate(conn):
+            if scalar(conn, "SELECT count(*) FROM migrations WHERE name = ?", (name,)):
+                continue  # another connection (the app opens several at once) applied it while this one waited
+            apply(conn)
+            conn.execute("INSERT INTO migrations VALUES (?, ?)", (name, time.time()))

@@ -22,7 +22,7 @@ import subprocess
 import sys
 from typing import Any
 
-from engine.passphrase import SECRET_ENVS
+from engine.runtime.passphrase import SECRET_ENVS
 
 
 def clean_environment() -> dict[str, str]:

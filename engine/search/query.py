@@ -1,4 +1,6 @@
-"""Turn what a person typed into an FTS5 query that cannot fail to parse.
+"""What a person typed, parsed once into a `Query` that ranking, the weak-result rule and snippets share.
+
+The FTS5 expression cannot fail to parse:
 
 Each whitespace-separated piece becomes a quoted phrase, so punctuation in case
 numbers or file names ("2023-CV-04417", "report_v2.pdf") matches the same tokens
@@ -16,6 +18,8 @@ are looked for as they are written, inside the passages' text (`unspaced_terms`)
 from __future__ import annotations
 
 import re
+import unicodedata
+from dataclasses import dataclass
 
 STOPWORDS = frozenset(
     """a an and are as at be but by do does did for from had has have how i if in into is it its of on or
@@ -73,7 +77,7 @@ def unspaced_terms(query: str) -> list[str]:
 def identifiers(query: str) -> list[str]:
     """Pieces that look like case numbers, codes or file names: a person means them exactly.
 
-    Measured on the evaluation sets (README, Evaluation): counting every hyphenated or
+    Measured on the evaluation sets (docs/evaluation.md): counting every hyphenated or
     slash-joined word ("floating-point", "stdout/stderr") and "e.g." as an identifier
     boosted passages that merely shared a common word and cost hybrid nDCG@10 on both."""
     return [t for t in query_terms(query, keep_stopwords=True) if _is_identifier(t)]
@@ -85,3 +89,54 @@ def _is_identifier(piece: str) -> bool:
     if _CODE.search(piece) and not _ABBREVIATION.match(piece):
         return True
     return any(any(c.isdigit() for c in w) and any(c.isalpha() for c in w) for w in _WORD.findall(piece))
+
+
+def fold(word: str) -> str:
+    """Lower case without accents, so that "Resume" finds "résumé" (snippets and coverage match on this)."""
+    if word.isascii():
+        return word.lower()
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """The words of `text`, each with the combining marks of its letters.
+
+    A regular expression's word class stops at a combining mark (Devanagari vowel signs, Arabic
+    vowel marks, an accent typed as a character of its own), which cut "हिन्दी" into three letters."""
+    if text.isascii():
+        return [m.span() for m in _WORD.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    for m in _WORD.finditer(text):
+        start, end = m.span()
+        if spans and spans[-1][1] == start:  # letters joined by marks: one word
+            start = spans.pop()[0]
+        while end < len(text) and unicodedata.category(text[end]).startswith("M"):
+            end += 1
+        spans.append((start, end))
+    return spans
+
+
+def words_of(text: str) -> list[str]:
+    return [text[a:b] for a, b in word_spans(text)]
+
+
+@dataclass(frozen=True)
+class Query:
+    """A query's pieces, worked out once: search reads them for hundreds of candidates per query."""
+
+    text: str
+    terms: tuple[str, ...]  # content pieces, stop words left out (unless there is nothing else)
+    identifiers: tuple[str, ...]  # case numbers, codes, file names: meant exactly
+    unspaced: tuple[str, ...]  # pieces in scripts written without spaces: looked for as written
+    words: tuple[str, ...]  # the other pieces' words, folded, as snippets and coverage match them
+    fts: str | None  # the FTS5 MATCH expression; None when nothing is left to match
+
+    @classmethod
+    def parse(cls, text: str) -> "Query":
+        text = text.strip()
+        terms = query_terms(text, keep_stopwords=False)
+        unspaced = [t for t in terms if is_unspaced(t)]
+        words = [fold(w) for t in terms if not is_unspaced(t) for w in words_of(t)]
+        return cls(text=text, terms=tuple(terms), identifiers=tuple(identifiers(text)), unspaced=tuple(unspaced),
+                   words=tuple(words), fts=fts_query(text))

@@ -7,7 +7,7 @@ live in one place:
   nowhere afterwards: it would otherwise print to the terminal, and nothing a model
   prints may end up in a log.
 * "Extra buffer types" (weights repacked for Intel AMX and similar) are used only when
-  this very llama.cpp library passed `engine.llama_probe` (setup.sh runs it). They double
+  this very llama.cpp library passed `engine.runtime.llama_probe` (setup.sh runs it). They double
   the bundled model's speed on a Xeon with AMX (Q8_0 through AMX tiles), but a llama.cpp
   built by GCC 12 without -fno-tree-dse crashes (SIGSEGV) at its first AMX
   multiplication: GCC's `_tile_loadconfig` declares an 8-byte read, so the stores that

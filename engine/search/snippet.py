@@ -2,20 +2,18 @@
 
 Matching is by word prefix (so "contracts" marks "contract" and the reverse,
 roughly as the porter stemmer in FTS5 matched them), case- and accent-blind.
-A word keeps its combining marks (Devanagari vowel signs, Arabic vowel marks, an
-accent typed as a character of its own): a regular expression's word class stops at
-them, which cut "हिन्दी" into three letters, each then marked wherever it stood alone.
+A word keeps its combining marks (`query.word_spans`).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.query import is_unspaced, query_terms
+from engine.search.query import Query, fold, word_spans, words_of
 
-_WORD = re.compile(r"\w+", re.UNICODE)
 MIN_PREFIX = 4  # "contract" marks "contracts"; "run" does not mark "running"
 
 
@@ -25,15 +23,8 @@ class Snippet:
     highlights: tuple[tuple[int, int], ...]  # spans in `text`
 
 
-def _fold(word: str) -> str:
-    if word.isascii():
-        return word.lower()
-    decomposed = unicodedata.normalize("NFKD", word.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
-def _matches(word: str, terms: list[str]) -> bool:
-    folded = _fold(word)
+def _matches(word: str, terms: Sequence[str]) -> bool:
+    folded = fold(word)
     for term in terms:
         shorter = min(len(term), len(folded))
         if folded == term or (shorter >= MIN_PREFIX and (folded.startswith(term) or term.startswith(folded))):
@@ -41,41 +32,10 @@ def _matches(word: str, terms: list[str]) -> bool:
     return False
 
 
-def word_spans(text: str) -> list[tuple[int, int]]:
-    """The words of `text`, each with the combining marks of its letters."""
-    if text.isascii():
-        return [m.span() for m in _WORD.finditer(text)]
-    spans: list[tuple[int, int]] = []
-    for m in _WORD.finditer(text):
-        start, end = m.span()
-        if spans and spans[-1][1] == start:  # letters joined by marks: one word
-            start = spans.pop()[0]
-        while end < len(text) and unicodedata.category(text[end]).startswith("M"):
-            end += 1
-        spans.append((start, end))
-    return spans
-
-
-def _words(text: str) -> list[str]:
-    return [text[a:b] for a, b in word_spans(text)]
-
-
-def _terms(query: str) -> tuple[list[str], list[str]]:
-    """The query's words (folded, matched to the text's words) and its unspaced pieces (found as written)."""
-    words: list[str] = []
-    unspaced: list[str] = []
-    for term in query_terms(query, keep_stopwords=False):
-        if is_unspaced(term):
-            unspaced.append(term)
-        else:
-            words.extend(_fold(w) for w in _words(term))
-    return words, unspaced
-
-
-def match_spans(text: str, query: str) -> list[tuple[int, int]]:
-    terms, unspaced = _terms(query)
+def match_spans(text: str, query: Query) -> list[tuple[int, int]]:
+    terms = query.words
     spans = [(a, b) for a, b in word_spans(text) if _matches(text[a:b], terms)] if terms else []
-    for term in unspaced:
+    for term in query.unspaced:
         spans.extend((m.start(), m.end()) for m in re.finditer(re.escape(term), text))
     merged: list[tuple[int, int]] = []
     for a, b in sorted(spans):
@@ -86,16 +46,15 @@ def match_spans(text: str, query: str) -> list[tuple[int, int]]:
     return merged
 
 
-def term_coverage(text: str, query: str) -> float:
+def term_coverage(text: str, query: Query) -> float:
     """Share of the query's content words that occur in `text` (0..1).
 
     Same matching as `_matches`, indexed: hybrid search asks this for every candidate
     (hundreds per query), where comparing each term with each word took 0.7 ms a passage."""
-    listed, unspaced = _terms(query)
-    terms, pieces = sorted(set(listed)), set(unspaced)
+    terms, pieces = sorted(set(query.words)), set(query.unspaced)
     if not terms and not pieces:
         return 0.0
-    words = set(_words(_fold(text)))
+    words = set(words_of(fold(text)))
     by_prefix: dict[str, list[str]] = {}
     for word in words:
         if len(word) >= MIN_PREFIX:
@@ -109,7 +68,7 @@ def term_coverage(text: str, query: str) -> float:
     return found / (len(terms) + len(pieces))
 
 
-def make_snippet(text: str, query: str, width: int = 280) -> Snippet:
+def make_snippet(text: str, query: Query, width: int = 280) -> Snippet:
     """The window of `width` characters holding the most matches, cut at word borders."""
     spans = match_spans(text, query)
     if len(text) <= width:

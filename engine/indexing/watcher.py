@@ -40,7 +40,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver, ObservedWatch
 from watchdog.observers.polling import PollingObserver
 
-from engine.scan import storable
+from engine.indexing.scan import storable
 
 IGNORED_EVENTS = {"opened", "closed_no_write"}
 POLL_SECONDS = 5.0

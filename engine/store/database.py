@@ -1,8 +1,4 @@
-"""The index database: one SQLite file with sqlite-vec and FTS5, all SQL lives here.
-
-Why APSW (through `apsw-sqlite3mc`) rather than the stdlib: many Pythons (macOS's,
-this machine's) cannot load extensions, and SQLite3 Multiple Ciphers gives
-encryption at rest. sqlite-vec is loaded in exactly one place, `connect()`.
+"""The index's queries: every read and write of folders, files, passages and vectors; all SQL lives here.
 
 Consistency rule: a file's chunks, exact vectors, coarse vectors and FTS rows are
 written and deleted together in one transaction, so a process killed at any
@@ -12,386 +8,19 @@ moment leaves either the old file or the new one, never a mix.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import time
-import urllib.parse
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 import apsw
 import numpy as np
-import sqlite_vec
 
-from engine.errors import ModelMismatchError, PassphraseRequired, StoreError, WrongPassphrase
-from engine.migrations import MIGRATIONS, mean_direction
-
-BUSY_TIMEOUT_MS = 10_000
-
-
-SQLITE_MAGIC = b"SQLite format 3\x00"
-
-
-def is_encrypted(path: Path | str) -> bool:
-    """An existing database whose first bytes are not SQLite's plain header."""
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(16)
-    except FileNotFoundError:
-        return False
-    return len(head) == 16 and head != SQLITE_MAGIC
-
-
-def scalar(conn: apsw.Connection, sql: str, params: Sequence[Any] = ()) -> Any:
-    """The first value of a statement that always returns a row (count(*), a PRAGMA)."""
-    row = conn.execute(sql, params).fetchone()
-    if row is None:
-        raise StoreError(f"the database returned no row for {sql.split()[0]} (is it damaged?)")
-    return row[0]
-
-
-def _apply_key(conn: apsw.Connection, key: str) -> None:
-    """Must be the first statement on the connection; PRAGMA takes no bound parameters."""
-    conn.execute("PRAGMA key = '" + key.replace("'", "''") + "'")
-
-
-def connect(path: Path | str, *, readonly: bool = False, key: str | None = None) -> apsw.Connection:
-    """Open the index with sqlite-vec loaded, WAL on, migrations applied.
-
-    With `key`, the database is encrypted with SQLite3 Multiple Ciphers (ChaCha20):
-    pages, WAL and journal alike. A wrong or missing key is detected by a read
-    before anything is written."""
-    flags = apsw.SQLITE_OPEN_READONLY if readonly else apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE
-    if readonly:
-        return _connect_read_only(Path(path), key)
-    if str(path) != ":memory:":
-        _create_private(Path(path))
-    try:
-        conn = _open(path, flags, key)
-        if not readonly:
-            _use_wal(conn)
-            conn.execute("PRAGMA synchronous = NORMAL")
-            _migrate(conn)
-    except apsw.Error as exc:
-        raise StoreError(f"Cannot open the index at {path}: {exc}") from exc
-    return conn
-
-
-def _connect_read_only(path: Path, key: str | None) -> apsw.Connection:
-    """Open an index that cannot be written (a read-only mount, no write permission).
-
-    A WAL database is read through its shared-memory file (-shm), which SQLite must create
-    beside it when it is missing, as it is after a clean close; in a folder that cannot be
-    written that fails ("unable to open database file"). The index is then opened
-    immutable: nothing can change it while it cannot be written, and its WAL is empty.
-    A WAL still holding changes (a copy taken while Cairn wrote) cannot be read that way:
-    that index needs a writable folder once."""
-    if not path.exists():
-        raise StoreError(f"There is no index at {path}, and it cannot be created there (read-only).")
-    try:
-        try:
-            conn = _open(path, apsw.SQLITE_OPEN_READONLY, key)
-        except apsw.CantOpenError:
-            wal = path.with_name(path.name + "-wal")
-            if wal.exists() and wal.stat().st_size > 0:
-                raise StoreError(
-                    f"The index at {path} is read-only and its latest changes are still in {wal.name}, which "
-                    f"only a writable folder lets Cairn read. Open it once where it can be written.") from None
-            uri = "file:" + urllib.parse.quote(str(path)) + "?immutable=1"
-            conn = _open(uri, apsw.SQLITE_OPEN_READONLY | apsw.SQLITE_OPEN_URI, key)
-        has_table = scalar(conn, "SELECT count(*) FROM sqlite_master WHERE name = 'migrations'")
-        done = {row[0] for row in conn.execute("SELECT name FROM migrations")} if has_table else set()
-    except apsw.Error as exc:
-        raise StoreError(f"Cannot open the index at {path}: {exc}") from exc
-    if any(name not in done for name, _ in MIGRATIONS):  # reading it as it is would fail on a missing table
-        conn.close()
-        raise StoreError(f"The index at {path} is read-only and was made by an older Cairn (or never finished): "
-                         "it is brought up to date the first time it is opened where it can be written.")
-    return conn
-
-
-def _open(path: Path | str, flags: int, key: str | None) -> apsw.Connection:
-    """A connection, unlocked and checked readable, with sqlite-vec loaded; its journal mode and schema untouched."""
-    conn = apsw.Connection(str(path), flags=flags)
-    conn.set_busy_timeout(BUSY_TIMEOUT_MS)  # before the first read: another connection may be migrating
-    if key:
-        _apply_key(conn, key)
-    _check_readable(conn, path, key)
-    conn.enable_load_extension(True)
-    conn.load_extension(sqlite_vec.loadable_path())
-    conn.enable_load_extension(False)
-    conn.execute("PRAGMA foreign_keys = ON")
-    conn.execute("PRAGMA secure_delete = ON")
-    return conn
-
-
-def _use_wal(conn: apsw.Connection) -> None:
-    """Switch to WAL, waiting out the connections that open a new index at the same moment.
-
-    Changing the journal mode can fail with "database is locked" at once, without the busy
-    handler being called, while another connection is making the same switch."""
-    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
-    while True:
-        try:
-            conn.execute("PRAGMA journal_mode = WAL")
-            return
-        except apsw.BusyError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.01)
-
-
-def _create_private(path: Path) -> None:
-    """Create the file 0600 before SQLite does: its WAL and shared-memory files copy these permissions."""
-    if not path.exists():
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-
-
-def _check_readable(conn: apsw.Connection, path: Path | str, key: str | None) -> None:
-    try:
-        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
-    except apsw.NotADBError:
-        conn.close()
-        if key:
-            raise WrongPassphrase("The passphrase for the encrypted index is wrong; nothing was changed.") from None
-        if is_encrypted(path):
-            raise PassphraseRequired(
-                "The index is encrypted: give its passphrase (Cairn asks for it on a terminal, "
-                "or set CAIRN_PASSPHRASE)."
-            ) from None
-        raise
-
-
-def rekey(path: Path, old_key: str | None, new_key: str) -> None:
-    """Encrypt the index, or change its passphrase, so that a crash at any point loses nothing.
-
-    The database is checkpointed into one file, copied, the copy re-keyed (which
-    writes every page anew under the new key, with a fresh salt), verified to hold
-    the same rows, and only then swapped in with an atomic rename. Until the rename
-    the old file is untouched; after it the new one is complete.
-
-    The caller holds the writer lock, so no other re-key is running: what an
-    interrupted one left beside the index is deleted first."""
-    copy = _copy_path(path)
-    discard_rekey_leftovers(path)
-    try:
-        _make_rekeyed_copy(path, copy, old_key, new_key)
-    except BaseException:
-        discard_rekey_leftovers(path)
-        raise
-    _swap_in(copy, path)
-
-
-def _copy_path(path: Path) -> Path:
-    """The working copy a re-key of `path` makes beside it."""
-    return path.with_name(path.name + ".rekey")
-
-
-def discard_rekey_leftovers(path: Path) -> None:
-    """Delete what an interrupted re-key of `path` left beside it; only under the writer lock.
-
-    A re-key killed after copying leaves its copy, which holds everything the index
-    held (text later forgotten included); killed during `PRAGMA rekey`, also the
-    copy's journal: page images from before the re-key (in the clear when a plain
-    index was being encrypted), which SQLite would replay into the next copy.
-    Opening the index must not delete them: they may be a running re-key's."""
-    copy = _copy_path(path)
-    for suffix in ("", "-journal", "-wal", "-shm"):  # -wal, -shm: earlier versions checked the copy in WAL mode
-        copy.with_name(copy.name + suffix).unlink(missing_ok=True)
-
-
-def _make_rekeyed_copy(path: Path, copy: Path, old_key: str | None, new_key: str) -> None:
-    """The copy, re-keyed and verified; any failure is a StoreError and leaves the index as it was."""
-    try:
-        rows = _checkpoint_for_copy(path, old_key)
-        _create_private(copy)  # private before a byte is copied into it
-        shutil.copyfile(path, copy)
-        _rekey_in_place(copy, old_key, new_key)
-        _verify_copy(copy, new_key, rows)
-    except apsw.Error as exc:
-        raise StoreError(f"Re-keying the index failed ({exc}); the index was left as it was.") from exc
-
-
-def _checkpoint_for_copy(path: Path, key: str | None) -> dict[str, int]:
-    """Fold the WAL into the main file and leave WAL mode, so one file is the whole index; its row counts."""
-    conn = connect(path, key=key)
-    try:
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        _leave_wal(conn)
-        return _row_counts(conn)
-    finally:
-        conn.close()
-
-
-def _leave_wal(conn: apsw.Connection) -> None:
-    """Switch to a rollback journal, which SQLite allows only when no other connection has the index open."""
-    try:
-        mode = scalar(conn, "PRAGMA journal_mode = DELETE")
-    except apsw.BusyError:
-        mode = "wal"
-    if mode != "delete":
-        raise StoreError("The index is in use by another Cairn process (the app, or a command in another "
-                         "terminal): close it, then try again. Nothing was changed.")
-
-
-def _rekey_in_place(copy: Path, old_key: str | None, new_key: str) -> None:
-    """Re-key the copy in place; opened without create, so a copy that vanished is an error, not a new empty index."""
-    work = apsw.Connection(str(copy), flags=apsw.SQLITE_OPEN_READWRITE)
-    try:
-        if old_key:
-            _apply_key(work, old_key)
-        work.execute("PRAGMA rekey = '" + new_key.replace("'", "''") + "'")
-    finally:
-        work.close()
-
-
-def _verify_copy(copy: Path, key: str, expected: dict[str, int]) -> None:
-    """Refuse a copy that is damaged or does not hold what the index held (same tables, same row counts)."""
-    try:
-        check = _open(copy, apsw.SQLITE_OPEN_READONLY, key)
-    except StoreError:  # a WrongPassphrase here would blame the person's passphrase
-        raise StoreError("The re-keyed copy of the index cannot be opened with the new passphrase; "
-                         "the index was left as it was.") from None
-    try:
-        ok = scalar(check, "PRAGMA quick_check")
-        found = _row_counts(check)
-    finally:
-        check.close()
-    if ok != "ok":
-        raise StoreError(f"Re-keying the index failed its integrity check ({ok}); the index was left as it was.")
-    if found != expected:
-        raise StoreError("The re-keyed copy of the index does not hold what the index holds (another program changed "
-                         "or removed it meanwhile); the index was left as it was. Run `cairn encrypt` again.")
-
-
-def _row_counts(conn: apsw.Connection) -> dict[str, int]:
-    """Rows in every stored table (virtual tables' data lives in their shadow tables, which are counted)."""
-    names = [str(r[0]) for r in conn.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'")]
-    return {name: int(scalar(conn, 'SELECT count(*) FROM "' + name.replace('"', '""') + '"')) for name in names}
-
-
-def _swap_in(copy: Path, path: Path) -> None:
-    """Make the verified copy the index: durable first, then one atomic rename."""
-    with open(copy, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(copy, path)
-    for suffix in ("-wal", "-shm"):
-        path.with_name(path.name + suffix).unlink(missing_ok=True)
-    directory = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
-
-
-DISK_FULL = ("The disk that holds the index is full: free some space, then run the command again "
-             "(the last change was rolled back; the index is whole).")
-
-
-def _migrate(conn: apsw.Connection) -> None:
-    conn.execute("CREATE TABLE IF NOT EXISTS migrations(name TEXT PRIMARY KEY, applied_at REAL NOT NULL)")
-    done = {row[0] for row in conn.execute("SELECT name FROM migrations")}
-    for name, apply in MIGRATIONS:
-        if name in done:
-            continue
-        with _immediate(conn):
-            if scalar(conn, "SELECT count(*) FROM migrations WHERE name = ?", (name,)):
-                continue  # another connection (the app opens several at once) applied it while this one waited
-            apply(conn)
-            conn.execute("INSERT INTO migrations VALUES (?, ?)", (name, time.time()))
-
-
-@contextmanager
-def _immediate(conn: apsw.Connection) -> Iterator[None]:
-    """A write transaction that takes the write lock up front (no upgrade deadlocks).
-
-    A full disk is a `StoreError` saying so: SQLite has then often rolled the transaction
-    back itself, and a second ROLLBACK would hide the reason behind "no transaction is active"."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-        conn.execute("COMMIT")
-    except BaseException as exc:
-        if not conn.getautocommit():
-            conn.execute("ROLLBACK")
-        if isinstance(exc, apsw.FullError):
-            raise StoreError(DISK_FULL) from exc
-        raise
-
-
-# ---------------------------------------------------------------- records
-
-
-@dataclass(frozen=True)
-class FolderRow:
-    id: int
-    path: str
-    excludes: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class FileRow:
-    id: int
-    folder_id: int
-    path: str
-    size: int
-    mtime_ns: int
-    hash: str | None
-    status: str
-    error: str | None
-    indexed_at: float  # when its content was read (or last checked by its hash)
-    reader_version: int  # of the reader that read it (engine.extract.READER_VERSIONS)
-
-
-@dataclass(frozen=True)
-class NewChunk:
-    """A chunk ready to be written: its text, where it came from, its vector."""
-
-    seq: int
-    text: str
-    start: int
-    end: int
-    page: int | None
-    heading: str | None
-    context: str  # words that describe the chunk's place: file name, title, heading
-
-
-@dataclass(frozen=True)
-class ChunkHit:
-    chunk_id: int
-    file_id: int
-    path: str
-    kind: str | None
-    title: str | None
-    page: int | None
-    start: int
-    end: int
-    heading: str | None
-    text: str
-    mtime_ns: int
-
-
-@dataclass(frozen=True)
-class FileOutcome:
-    """What the indexer learned about one file, written in one transaction."""
-
-    folder_id: int
-    path: str
-    ext: str
-    size: int
-    mtime_ns: int
-    hash: str | None
-    status: str
-    error: str | None = None
-    kind: str | None = None
-    title: str | None = None
-    read_at: float | None = None  # when its content was read; None: now
-    reader_version: int = 0  # of the reader that read it; 0: none did (an unreadable or unsupported file)
-
+from engine.errors import ModelMismatchError
+from engine.store.connection import connect
+from engine.store.migrations import mean_direction
+from engine.store.records import ChunkHit, FileOutcome, FileRow, FolderRow, NewChunk
+from engine.store.sql import immediate, scalar
 
 _FILE_COLUMNS = "id, folder_id, path, size, mtime_ns, hash, status, error, indexed_at, reader_version"  # a FileRow
 
@@ -415,6 +44,10 @@ class Store:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
+    def set_meta(self, key: str, value: str) -> None:
+        with immediate(self.conn):
+            self._set_meta(key, value)
+
     def _set_meta(self, key: str, value: str) -> None:
         self.conn.execute(
             "INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
@@ -435,7 +68,7 @@ class Store:
                 f"This index was built with {self.get_meta('model_name')}, but the configured model is "
                 f"{model_name}. Run `cairn reindex` to re-embed your files with the new model."
             )
-        with _immediate(self.conn):
+        with immediate(self.conn):
             self._reset_vectors(dimensions)
             self._set_meta("model_id", model_id)
             self._set_meta("model_name", model_name)
@@ -443,7 +76,7 @@ class Store:
 
     def rebind_model(self, model_id: str, model_name: str, dimensions: int) -> None:
         """Drop every chunk and vector so all files are embedded again by the new model."""
-        with _immediate(self.conn):
+        with immediate(self.conn):
             self.conn.execute("DELETE FROM chunks_fts")
             self.conn.execute("DELETE FROM chunks")
             self.conn.execute("UPDATE files SET mtime_ns = -1, hash = NULL, chunks = 0")
@@ -464,7 +97,7 @@ class Store:
     # ------------------------------------------------------------ folders
 
     def add_folder(self, path: str, excludes: Sequence[str]) -> FolderRow:
-        with _immediate(self.conn):
+        with immediate(self.conn):
             self.conn.execute(
                 "INSERT INTO folders(path, excludes, added_at) VALUES (?, ?, ?) "
                 "ON CONFLICT(path) DO UPDATE SET excludes = excluded.excludes",
@@ -483,7 +116,7 @@ class Store:
 
     def remove_folder(self, folder_id: int) -> int:
         """Delete a folder and everything indexed from it; returns how many files went."""
-        with _immediate(self.conn):
+        with immediate(self.conn):
             ids = [r[0] for r in self.conn.execute("SELECT id FROM files WHERE folder_id = ?", (folder_id,))]
             self._delete_chunks_of(ids)
             self.conn.execute("DELETE FROM files WHERE folder_id = ?", (folder_id,))
@@ -522,7 +155,7 @@ class Store:
 
     def touch_file(self, file_id: int, size: int, mtime_ns: int, checked_at: float) -> None:
         """Same content (its hash, computed at `checked_at`), new timestamp: the next pass costs only a stat."""
-        with _immediate(self.conn):
+        with immediate(self.conn):
             self.conn.execute("UPDATE files SET size = ?, mtime_ns = ?, indexed_at = ? WHERE id = ?",
                               (size, mtime_ns, checked_at, file_id))
 
@@ -532,7 +165,7 @@ class Store:
 
         Its keyword rows are written again with `context(title, heading)`, the words of the
         new name, so the file is found by its new name and no longer by the old one."""
-        with _immediate(self.conn):
+        with immediate(self.conn):
             self.conn.execute(
                 "UPDATE files SET folder_id = ?, path = ?, ext = ?, mtime_ns = ? WHERE id = ?",
                 (folder_id, new_path, ext, mtime_ns, file_id),
@@ -548,7 +181,7 @@ class Store:
     def delete_files(self, file_ids: Sequence[int]) -> None:
         if not file_ids:
             return
-        with _immediate(self.conn):
+        with immediate(self.conn):
             self._delete_chunks_of(file_ids)
             self.conn.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in file_ids])
 
@@ -558,12 +191,12 @@ class Store:
         secure_delete zeroes deleted rows in place; FTS5 keeps deleted terms in old
         index segments until they are merged, so the index is rewritten; the WAL
         still holds old page images, so it is checkpointed and truncated."""
-        with _immediate(self.conn):
+        with immediate(self.conn):
             self.conn.execute("INSERT INTO chunks_fts(chunks_fts) VALUES ('optimize')")
         self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def update_folder_excludes(self, folder_id: int, excludes: Sequence[str]) -> None:
-        with _immediate(self.conn):
+        with immediate(self.conn):
             self.conn.execute("UPDATE folders SET excludes = ? WHERE id = ?", (json.dumps(list(excludes)), folder_id))
 
     def _delete_chunks_of(self, file_ids: Sequence[int]) -> None:
@@ -594,7 +227,7 @@ class Store:
         """Replace one file's row, chunks, vectors and FTS rows atomically; returns the file id."""
         if vectors is not None and len(vectors) != len(chunks):
             raise ValueError("one vector per chunk")
-        with _immediate(self.conn):
+        with immediate(self.conn):
             existing = self.conn.execute("SELECT id FROM files WHERE path = ?", (outcome.path,)).fetchone()
             if existing is not None:
                 self._delete_chunks_of([existing[0]])
@@ -651,7 +284,7 @@ class Store:
     def passages_containing(self, text: str, limit: int) -> list[int]:
         """Passages whose text holds `text` verbatim: words of unspaced scripts, which FTS5 cannot split.
 
-        A scan of every passage's text, so it is only asked for such words (engine.query.unspaced_terms)."""
+        A scan of every passage's text, so it is only asked for such words (engine.search.query.unspaced_terms)."""
         rows = self.conn.execute("SELECT id FROM chunks WHERE instr(text, ?) > 0 LIMIT ?", (text, limit))
         return [int(r[0]) for r in rows]
 
@@ -723,7 +356,7 @@ class Store:
 
     def save_watch_state(self, state: dict[str, object] | None) -> None:
         """Kept in the database (not a side file) so paths in it share the index's protection."""
-        with _immediate(self.conn):
+        with immediate(self.conn):
             if state is None:
                 self.conn.execute("DELETE FROM meta WHERE key = 'watch_state'")
             else:

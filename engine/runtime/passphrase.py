@@ -13,8 +13,26 @@ from engine.errors import ConfigError
 
 ENV = "CAIRN_PASSPHRASE"
 NEW_ENV = "CAIRN_NEW_PASSPHRASE"  # `cairn encrypt` in a script: the passphrase to change to
-SECRET_ENVS = (ENV, NEW_ENV)  # kept out of the reader process (engine/clean_spawn.py)
+SECRET_ENVS = (ENV, NEW_ENV)  # kept out of the reader process (engine/runtime/spawn.py)
 KEYRING_SERVICE = "cairn-index"
+
+
+def stored(index_path: str, *, in_keyring: bool) -> str | None:
+    """The passphrase kept for the index: the environment's, else the keyring's where the person keeps it there."""
+    found = from_environment()
+    if found is None and in_keyring:
+        found = from_keyring(index_path)
+    return found
+
+
+def stored_one_is_wrong() -> str:
+    """Say which stored passphrase failed: "wrong" alone sends the person looking in the wrong place."""
+    if from_environment() is not None:
+        return (f"The passphrase in {ENV} is wrong for the encrypted index; nothing was changed. "
+                f"Set the right one, or unset {ENV} to be asked for it.")
+    return ("The passphrase kept in the OS keyring is wrong for the encrypted index (it was changed since); "
+            "nothing was changed. Run a cairn command on a terminal and type the current one: Cairn then "
+            "puts it in the keyring.")
 
 
 def from_environment() -> str | None:

@@ -23,7 +23,7 @@ class ModelInfo:
 
 def check_embedding_model(path: str | None, threads: int = 1) -> ModelInfo:
     """Load the model as the engine would; ModelLoadError with the engine's reason if it cannot embed."""
-    from engine.embed import load_embedder
+    from engine import load_embedder
 
     embedder = load_embedder(path, threads=threads)
     try:
@@ -34,7 +34,7 @@ def check_embedding_model(path: str | None, threads: int = 1) -> ModelInfo:
 
 def check_chat_model(path: str) -> ModelInfo:
     """The answer engine's own check: header and vocabulary only, no weights, so it takes a moment."""
-    from engine.answer import check_chat_model as engine_check
+    from engine import check_chat_model as engine_check
 
     info = engine_check(path)
     return ModelInfo(info.path, info.name)

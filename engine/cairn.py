@@ -12,66 +12,32 @@ import threading
 import time
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
-from engine import log, passphrase
 from engine.answer import ANSWER_MODES, Answer, AnswerToken, ChatModel, answer, load_chat_model, resolve_chat_model
 from engine.config import Paths, Settings, resolve_paths
 from engine.embed import Embedder, load_embedder
-from engine.errors import Cancelled, ConfigError, FolderError, IndexReadOnly, ModelLoadError, WrongPassphrase
-from engine.index import Extractor, Indexer, IndexProgress, IndexReport
-from engine.lock import WriterLock
-from engine.sandbox import Limits, SandboxedExtractor
-from engine.scan import reachable, shown, storable
+from engine.errors import ConfigError, FolderError, IndexReadOnly, ModelLoadError, WrongPassphrase
+from engine.indexing import Extractor, Indexer, IndexProgress, IndexReport
+from engine.indexing.live import WatchUpdate, follow_folders
+from engine.indexing.scan import reachable, shown, storable
+from engine.records import FileProblem, FolderStatus, Status
+from engine.runtime import log
+from engine.runtime import passphrase as keys
+from engine.runtime.lock import WriterLock
+from engine.runtime.sandbox import Limits, SandboxedExtractor
 from engine.search import Mode, SearchFilters, SearchResult, search
 from engine.store import FolderRow, Store, discard_rekey_leftovers, is_encrypted, rekey
-from engine.watch import FolderWatcher
-
-FOLDER_REFRESH_SECONDS = 5.0  # how soon a watcher notices a folder added by another client, replugged or renamed
 
 
-@dataclass(frozen=True)
-class FolderStatus:
-    path: str
-    excludes: tuple[str, ...]
-    files: int
-    chunks: int
-    by_status: dict[str, int]
-    present: bool
-
-
-@dataclass(frozen=True)
-class FileProblem:
-    path: str
-    status: str  # "error" or "skipped"
-    reason: str
-
-
-@dataclass(frozen=True)
-class WatchUpdate:
-    """What `Cairn.watch` reports: a pass's progress, a finished pass, or a problem."""
-
-    kind: str  # "progress", "synced", "ready", "problem"
-    progress: IndexProgress | None = None
-    report: IndexReport | None = None
-    message: str | None = None
-
-
-@dataclass(frozen=True)
-class Status:
-    home: str
-    database: str
-    model: str | None
-    dimensions: int | None
-    folders: tuple[FolderStatus, ...]
-    files: int
-    chunks: int
-    problems: tuple[FileProblem, ...]
-    watcher: dict[str, object] | None = None  # what a running `cairn watch` or app is doing
+def open_reader(settings: Settings) -> SandboxedExtractor:
+    """The limited reader process that reads files for indexing and for previews, with the settings' limits."""
+    return SandboxedExtractor(Limits(settings.read_timeout_s, settings.read_memory_mb))
 
 
 class Cairn:
+    """One Cairn home (its settings, index and models), opened by a client; every verb a client has."""
+
     def __init__(self, home: str | os.PathLike[str] | None = None, *, embedder: Embedder | None = None,
                  passphrase: str | None = None, extractor: Extractor | None = None) -> None:
         self.paths: Paths = resolve_paths(home).ensure()
@@ -87,11 +53,10 @@ class Cairn:
         except WrongPassphrase:
             if passphrase:
                 raise
-            raise WrongPassphrase(self._stored_passphrase_is_wrong()) from None
+            raise WrongPassphrase(keys.stored_one_is_wrong()) from None
         self._embedder = embedder
         self._chat: ChatModel | None = None
-        self._extractor = extractor or SandboxedExtractor(
-            Limits(self.settings.read_timeout_s, self.settings.read_memory_mb))
+        self._extractor = extractor or open_reader(self.settings)
         self._lock = threading.Lock()
         self.writer = WriterLock(self.paths.lock_file)
 
@@ -110,19 +75,7 @@ class Cairn:
         self.close()
 
     def _stored_passphrase(self) -> str | None:
-        found = passphrase.from_environment()
-        if found is None and self.settings.passphrase_in_keyring:
-            found = passphrase.from_keyring(str(self.paths.index_db))
-        return found
-
-    def _stored_passphrase_is_wrong(self) -> str:
-        """Say which stored passphrase failed: "wrong" alone sends the person looking in the wrong place."""
-        if passphrase.from_environment() is not None:
-            return (f"The passphrase in {passphrase.ENV} is wrong for the encrypted index; nothing was changed. "
-                    f"Set the right one, or unset {passphrase.ENV} to be asked for it.")
-        return ("The passphrase kept in the OS keyring is wrong for the encrypted index (it was changed since); "
-                "nothing was changed. Run a cairn command on a terminal and type the current one: Cairn then "
-                "puts it in the keyring.")
+        return keys.stored(str(self.paths.index_db), in_keyring=self.settings.passphrase_in_keyring)
 
     def update_keyring(self) -> None:
         """Keep the passphrase that opened the index in the OS keyring, if the person chose to keep it there.
@@ -130,7 +83,7 @@ class Cairn:
         The keyring can fall behind the index (a passphrase change killed between the
         swap and the keyring update); a client calls this once a typed passphrase worked."""
         if self.settings.passphrase_in_keyring and self._passphrase:
-            passphrase.save_to_keyring(str(self.paths.index_db), self._passphrase)
+            keys.save_to_keyring(str(self.paths.index_db), self._passphrase)
 
     def check_writable(self) -> None:
         """Refuse a change to a read-only index before anything starts, with what to do about it."""
@@ -173,7 +126,7 @@ class Cairn:
             finally:
                 self.store = Store.open(self.paths.index_db, key=self._passphrase)
         if keep_in_keyring or self.settings.passphrase_in_keyring:
-            passphrase.save_to_keyring(str(self.paths.index_db), new_passphrase)
+            keys.save_to_keyring(str(self.paths.index_db), new_passphrase)
         if keep_in_keyring and not self.settings.passphrase_in_keyring:
             self.settings.passphrase_in_keyring = True  # after the keyring took it: a failure there leaves this off
             self.settings.save(self.paths)
@@ -283,53 +236,7 @@ class Cairn:
         """Reconcile what changed while Cairn was closed, then follow changes until `stop` is set."""
         self.check_writable()
         with self.writer:
-            watcher = FolderWatcher(debounce)
-            try:
-                # watching starts before the first pass, so what changes during it is caught after it
-                watcher.watch(f.path for f in self.store.folders())
-                yield from self._pass(stop, None)
-                yield from self._follow(watcher, stop)
-            except Cancelled:
-                return
-            finally:
-                watcher.stop()
-                self.store.save_watch_state(None)
-
-    def _follow(self, watcher: FolderWatcher, stop: threading.Event) -> Generator[WatchUpdate, None, None]:
-        reported = 0
-        next_refresh = 0.0
-        ready = False
-        while not stop.is_set():
-            if time.monotonic() >= next_refresh:  # folders added or removed by another client, drives replugged
-                folders = [f.path for f in self.store.folders()]
-                new = watcher.watch(folders)
-                next_refresh = time.monotonic() + FOLDER_REFRESH_SECONDS
-                for problem in watcher.problems[reported:]:
-                    yield WatchUpdate("problem", message=f"{problem.folder}: {problem.message}")
-                reported = len(watcher.problems)
-                if not ready:
-                    ready = True
-                    self.store.save_watch_state({"pid": os.getpid(), "state": "watching", "queued": 0})
-                    yield WatchUpdate("ready", message=f"Watching {len(folders)} folder{'' if len(folders) == 1 else 's'}.")
-                if new:  # its files as they are now: nothing was watching it until this moment
-                    yield from self._pass(stop, new)
-            scopes = watcher.take(timeout=1.0)
-            if scopes:
-                yield from self._pass(stop, scopes, queued=len(scopes) + watcher.queued())
-
-    def _pass(self, stop: threading.Event, scopes: Sequence[str] | None, queued: int = 0
-              ) -> Generator[WatchUpdate, None, None]:
-        self.store.save_watch_state({"pid": os.getpid(), "state": "indexing", "queued": queued})
-        job = self.index(stop, scopes)
-        try:
-            while True:
-                yield WatchUpdate("progress", progress=next(job))
-        except StopIteration as done:
-            report: IndexReport = done.value
-        last_error = self.store.latest_error() if report.failed else None
-        self.store.save_watch_state({"pid": os.getpid(), "state": "watching", "queued": 0,
-                                     "last_error": last_error, "last_sync": time.time()})
-        yield WatchUpdate("synced", report=report)
+            yield from follow_folders(self.store, self.index, stop, debounce)
 
     # ------------------------------------------------------------ search
 

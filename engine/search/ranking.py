@@ -20,7 +20,7 @@ fewer than half the query's words are (one common word such as "final" of five) 
 cosine is below `PARTIAL_SIMILARITY`, unless it holds an identifier the person typed: still
 listed, in the same place (the ranking and the evaluation are untouched), but not
 presented as a match. The floors are measured, not guessed: benchmarks/weak_floor.py and
-benchmarks/eval/weak_cost.py (README, Search).
+benchmarks/eval/weak_cost.py (docs/search.md).
 """
 
 from __future__ import annotations
@@ -34,14 +34,14 @@ import numpy as np
 
 from engine.embed import Embedder
 from engine.errors import CairnError
-from engine.query import fts_query, identifiers, query_terms, unspaced_terms
-from engine.snippet import make_snippet, term_coverage
+from engine.search.query import Query
+from engine.search.snippet import make_snippet, term_coverage
 from engine.store import ChunkHit, Store
 
 Mode = Literal["hybrid", "semantic", "keyword"]
 MODES: tuple[Mode, ...] = ("hybrid", "semantic", "keyword")
 
-# Tuned on the evaluation sets (README, Evaluation): 0.2 and a linear coverage beat 0.3 and a
+# Tuned on the evaluation sets (docs/evaluation.md): 0.2 and a linear coverage beat 0.3 and a
 # squared one on both; heavier keyword weights and rank fusion (RRF) did worse on both.
 KEYWORD_WEIGHT = 0.2  # bonus for a passage with every query word and the best bm25
 KEYWORD_POWER = 1.0  # the bonus grows with (bm25 / the best bm25) ** this; 0.5 measured within noise
@@ -61,7 +61,7 @@ WEAK_SIMILARITY = 0.30
 # under half the words found are at 0.27 and above; 0.30 folded one of them (manpages), 0.25 none, and 0.25 still
 # makes most unrelated queries' one-word results weak (faq: 85 shown as matches to 20; 0.20 would leave 35).
 PARTIAL_SIMILARITY = 0.25
-MATCH_SHARE = 0.5  # half counts: "ferry timetable" with "ferry" found stays a match (README, Search)
+MATCH_SHARE = 0.5  # half counts: "ferry timetable" with "ferry" found stays a match (docs/search.md)
 
 
 @dataclass(frozen=True)
@@ -105,14 +105,14 @@ def search(store: Store, embedder: Embedder | None, query: str, *, mode: Mode = 
            filters: SearchFilters | None = None, per_file: int = 1) -> list[SearchResult]:
     if mode not in MODES:
         raise CairnError(f"Unknown search mode {mode!r}: choose one of {', '.join(MODES)}.")
-    query = query.strip()
-    if not query:
+    parsed = Query.parse(query)
+    if not parsed.text:
         return []
     filters = filters or SearchFilters()
     # one result per file: a file has several passages, so a long list needs more of them
     depth = max(CANDIDATES, PASSAGES_PER_RESULT * limit) * (4 if filters.active else 1)
-    keyword = _keyword(store, query, depth) if mode != "semantic" else {}
-    vector = _need(embedder).embed_batch([query])[0] if mode != "keyword" else None
+    keyword = _keyword(store, parsed, depth) if mode != "semantic" else {}
+    vector = _need(embedder).embed_batch([parsed.text])[0] if mode != "keyword" else None
     semantic = _semantic(store, vector, depth) if vector is not None else {}
     candidates = list({**keyword, **semantic})
     hits = store.hits(candidates)
@@ -120,16 +120,16 @@ def search(store: Store, embedder: Embedder | None, query: str, *, mode: Mode = 
     if vector is None:
         scores = keyword
     elif mode == "hybrid":
-        scores = _fuse(store, vector, keyword, cosine, hits, query)
+        scores = _fuse(store, vector, keyword, cosine, hits, parsed)
     else:
         files = _file_cosines(store, vector, hits)
         scores = {cid: (cos + FILE_WEIGHT * files.get(cid, 0.0)) / (1.0 + FILE_WEIGHT) for cid, cos in semantic.items()}
     if mode != "semantic":
-        _boost_identifiers(scores, hits, query)
+        _boost_identifiers(scores, hits, parsed)
     ranked = sorted((cid for cid in scores if cid in hits and filters.accept(hits[cid])),
                     key=lambda cid: -scores[cid])
-    weak = (lambda cid: False) if vector is None else (lambda cid: _weak(hits[cid], cosine.get(cid, 0.0), query))
-    return _one_per_file(ranked, hits, scores, query, limit, per_file, weak)
+    weak = (lambda cid: False) if vector is None else (lambda cid: _weak(hits[cid], cosine.get(cid, 0.0), parsed))
+    return _one_per_file(ranked, hits, scores, parsed, limit, per_file, weak)
 
 
 def _need(embedder: Embedder | None) -> Embedder:
@@ -138,18 +138,16 @@ def _need(embedder: Embedder | None) -> Embedder:
     return embedder
 
 
-def _keyword(store: Store, query: str, depth: int) -> dict[int, float]:
-    match = fts_query(query)
-    if match is None:
+def _keyword(store: Store, query: Query, depth: int) -> dict[int, float]:
+    if query.fts is None:
         return {}
-    rows = store.keyword_candidates(match, depth)
+    rows = store.keyword_candidates(query.fts, depth)
     best = -rows[0][1] if rows and rows[0][1] else 1.0
     scores = {cid: max(0.0, -bm25) / best for cid, bm25 in rows}
-    unspaced = unspaced_terms(query)
-    if unspaced:  # words the index cannot see inside a run of Chinese, Japanese, Thai ...: scored by share found
-        share = 1.0 / len(query_terms(query, keep_stopwords=False))
+    if query.unspaced:  # words the index cannot see inside a run of Chinese, Japanese, Thai ...: scored by share found
+        share = 1.0 / len(query.terms)
         found: dict[int, float] = {}
-        for term in dict.fromkeys(unspaced):
+        for term in dict.fromkeys(query.unspaced):
             for cid in store.passages_containing(term, depth):
                 found[cid] = found.get(cid, 0.0) + share
         for cid, score in found.items():
@@ -178,7 +176,7 @@ def _cosines(store: Store, vector: np.ndarray, semantic: dict[int, float],
     return cosine
 
 
-def _weak(hit: ChunkHit, cosine: float, query: str) -> bool:
+def _weak(hit: ChunkHit, cosine: float, query: Query) -> bool:
     """Far in meaning and with little of the query: what a person would not call a match."""
     if cosine >= WEAK_SIMILARITY:
         return False
@@ -188,11 +186,11 @@ def _weak(hit: ChunkHit, cosine: float, query: str) -> bool:
     if cosine >= PARTIAL_SIMILARITY or found >= MATCH_SHARE:
         return False
     text = hit.text.lower()
-    return not any(word.lower() in text for word in identifiers(query))
+    return not any(word.lower() in text for word in query.identifiers)
 
 
 def _fuse(store: Store, vector: np.ndarray, keyword: dict[int, float], cosine: dict[int, float],
-          hits: dict[int, ChunkHit], query: str) -> dict[int, float]:
+          hits: dict[int, ChunkHit], query: Query) -> dict[int, float]:
     """Cosine for every candidate, plus its file's and the keyword bonus; scaled to 0..1."""
     files = _file_cosines(store, vector, hits)
     fused = {}
@@ -212,10 +210,10 @@ def _file_cosines(store: Store, vector: np.ndarray, hits: dict[int, ChunkHit]) -
     return {cid: by_file.get(hit.file_id, 0.0) for cid, hit in hits.items()}
 
 
-def _boost_identifiers(scores: dict[int, float], hits: dict[int, ChunkHit], query: str) -> None:
+def _boost_identifiers(scores: dict[int, float], hits: dict[int, ChunkHit], query: Query) -> None:
     """Passages holding what the person typed exactly go first: identifiers, and the words of unspaced
     scripts (the embedding model does not read Chinese or Thai: "故宫" was nearest to a Thai passage)."""
-    wanted = [w.lower() for w in dict.fromkeys(identifiers(query) + unspaced_terms(query))]
+    wanted = [w.lower() for w in dict.fromkeys(query.identifiers + query.unspaced)]
     if not wanted:
         return
     for cid, hit in hits.items():
@@ -229,7 +227,7 @@ def _boost_identifiers(scores: dict[int, float], hits: dict[int, ChunkHit], quer
             scores[cid] /= top
 
 
-def _one_per_file(ranked: Sequence[int], hits: dict[int, ChunkHit], scores: dict[int, float], query: str,
+def _one_per_file(ranked: Sequence[int], hits: dict[int, ChunkHit], scores: dict[int, float], query: Query,
                   limit: int, per_file: int, weak: Callable[[int], bool]) -> list[SearchResult]:
     """The best passage of each file: a person looks for files, then for the place in them.
 

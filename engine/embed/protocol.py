@@ -1,0 +1,29 @@
+"""The one interface the indexer, search and answers need from an embedding model."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import numpy.typing as npt
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """What the indexer and search need from an embedding model."""
+
+    model_id: str  # fingerprint of the model file; changes when the file changes
+    model_name: str  # for people, e.g. "all-MiniLM-L6-v2 (Q8_0)"
+    dimensions: int
+    max_tokens: int  # longest input embedded without being cut, special tokens included
+
+    def count_tokens(self, text: str) -> int:
+        """Tokens `embed_batch` would see for `text`, special tokens included."""
+        ...
+
+    def embed_batch(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        """float32 (len(texts), dimensions), rows L2-normalized, in order.
+
+        Raises ValueError for a text longer than `max_tokens` (never truncates)."""
+        ...

@@ -1,6 +1,6 @@
 """A scan found by what is typed on it, through `cairn index` and `cairn search` as a person runs them.
 
-The reader process (engine.sandbox) does the OCR with its time and memory limits; the
+The reader process (engine.runtime.sandbox) does the OCR with its time and memory limits; the
 index and search are the real ones, with the bundled embedding model.
 """
 

@@ -162,7 +162,7 @@ def test_a_page_past_its_time_limit_is_reported_unread_not_half_read() -> None:
 
 def test_hostile_pictures_fail_alone_in_the_reader_process(tmp_path: Path) -> None:
     """Through the sandboxed reader with its limits: each refused with its reason, the scan after them read."""
-    from engine.sandbox import Limits, SandboxedExtractor
+    from engine.runtime.sandbox import Limits, SandboxedExtractor
 
     files = {
         "bomb.png": png_claiming(30_000, 30_000),

@@ -1,5 +1,6 @@
 """OCR engines compared on the same pages in the same run: accuracy, speed, memory.
 
+    .venv/bin/pip install rapidfuzz pytesseract rapidocr-onnxruntime rapidocr   # the other candidates
     .venv/bin/python benchmarks/bench_ocr.py [--engines tesserocr,pytesseract,rapidocr-v4,rapidocr-v6]
                                              [--threads 2] [--pages] [--only NAME]
 

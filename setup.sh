@@ -16,6 +16,28 @@ LLAMA_CMAKE_ARGS='-DCMAKE_CXX_FLAGS=-fno-tree-dse\ -fno-dse'
 wheels="${XDG_CACHE_HOME:-$HOME/.cache}/cairn/wheels/$(echo "$LLAMA $LLAMA_CMAKE_ARGS" | sha256sum | cut -c1-16)"
 stamp=.venv/.cairn-installed
 want="$(sha256sum pyproject.toml | cut -d' ' -f1) $EXTRAS $wheels"
+# OCR (engine.extract.ocr): libtesseract comes inside the tesserocr wheel, its trained data from the system:
+# English text and the orientation detector. Installed here as root; otherwise named.
+OCR_DATA="tesseract-ocr-eng tesseract-ocr-osd"
+have_tessdata() {
+  for d in "${TESSDATA_PREFIX:-/nonexistent}" /usr/share/tesseract-ocr/*/tessdata /usr/share/tessdata \
+           /usr/local/share/tessdata /opt/homebrew/share/tessdata; do
+    [ -f "$d/eng.traineddata" ] && [ -f "$d/osd.traineddata" ] && return 0
+  done
+  return 1
+}
+if ! have_tessdata; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "Installing Tesseract's language data for OCR ($OCR_DATA)..." >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $OCR_DATA >/dev/null \
+      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+           --no-install-recommends $OCR_DATA >/dev/null; }
+  else
+    echo "OCR of scans and photos needs Tesseract's data; install it, then run ./setup.sh again:" >&2
+    echo "  Debian/Ubuntu: sudo apt-get install $OCR_DATA" >&2
+    echo "  Fedora: sudo dnf install tesseract-langpack-eng tesseract-osd   macOS: brew install tesseract" >&2
+  fi
+fi
 [ -x .venv/bin/python ] || "$PYTHON" -m venv .venv
 .venv/bin/python packaging/fetch_chat_model.py  # the default chat model; instant when already in place
 .venv/bin/python packaging/build_multilingual_model.py  # the multilingual embedding model; instant when in place

@@ -64,3 +64,11 @@ class QuestionError(CairnError):
 
 class EvaluationError(CairnError):
     """An evaluation set (`cairn eval`) that cannot be read or used as given."""
+
+
+class ImageRefused(ExtractionError):
+    """A picture not decoded on purpose: too many pixels (a decompression bomb), or damaged data."""
+
+
+class OcrUnavailable(ExtractionError):
+    """A scan or photo that needs OCR, on an installation without Tesseract's language data."""

@@ -42,11 +42,12 @@ _EXTRACTORS: dict[str, tuple[str, str]] = {
     "msg": ("msg", "extract_msg"),
     "doc": ("doc", "extract_doc"),
     "xls": ("xls", "extract_xls"),
+    "image": ("images", "extract_image"),
 }
 # Readers of files that can take long to read (huge sheets, mailboxes of many thousand messages, long books
 # and documents): given the deadline, they keep what they read by then, marked partial, rather than being
 # stopped with nothing.
-_WITH_DEADLINE = frozenset({"html", "xlsx", "xls", "mbox", "odf", "epub", "rtf"})
+_WITH_DEADLINE = frozenset({"html", "xlsx", "xls", "mbox", "odf", "epub", "rtf", "image"})
 
 # Raise a kind's number when its reader finds more or other text (or a better reason for failing):
 # files of that kind read by an older one are read again on the next pass, unchanged ones
@@ -77,6 +78,7 @@ READER_VERSIONS: dict[str, int] = {
     # 2: its headings ("heading N" styles, outline levels) are the sections its passages carry; 1: first read
     "doc": 2,
     "xls": 1,  # before: not read
+    "image": 1,  # before: not read (OCR)
 }
 
 

@@ -60,12 +60,12 @@ class TextBuilder:
         if span is not None:
             self._headings.append(Heading(span[0], max(1, level), text))
 
-    def page(self, number: int, text: str) -> None:
+    def page(self, number: int, text: str, ocr_confidence: float | None = None) -> None:
         """A page is one block; an empty page still gets a (zero-length) span so numbering stays true."""
         span = self.paragraph(text)
         if span is None:
             span = (self._length, self._length)
-        self._pages.append(PageSpan(number, *span))
+        self._pages.append(PageSpan(number, *span, ocr_confidence=ocr_confidence))
 
     @contextmanager
     def page_of_blocks(self, number: int) -> Iterator[None]:

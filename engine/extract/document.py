@@ -17,6 +17,9 @@ class PageSpan:
     number: int  # 1-based page number
     start: int  # character offsets in Document.text
     end: int
+    # Set when the page's text was read from a picture by OCR: Tesseract's mean word confidence (0-100),
+    # so a result can say "read from a scan" and warn where the reading is unsure. None: a text layer.
+    ocr_confidence: float | None = None
 
 
 @dataclass(frozen=True)

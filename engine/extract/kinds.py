@@ -38,6 +38,8 @@ _BY_EXTENSION: dict[str, str] = {
     ".msg": "msg",
     ".doc": "doc",
     ".xls": "xls",
+    # pictures: scans, faxes and photos of documents, read by OCR (engine.extract.images)
+    **{f".{e}": "image" for e in "png jpg jpeg jpe tif tiff bmp webp heic heif".split()},
 }
 _CODE_NAMES = frozenset({
     "makefile", "gnumakefile", "dockerfile", "containerfile", "rakefile", "gemfile", "vagrantfile",

@@ -30,6 +30,8 @@ from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
 from engine.extract.limits import MAX_CHARS, MAX_PDF_PAGES
+from engine.extract.ocr import OcrPage
+from engine.extract.pdf_scans import ScanReading, needs_ocr, read_scans
 from engine.extract.running import without_running_lines
 from engine.extract.text import normalise_newlines
 
@@ -47,8 +49,7 @@ CUT_SHORT = ("damaged PDF: the file ends early, as an unfinished download or cop
 # Pages without text that draw a picture: scanned pages, when there are several (one is
 # more often a cover or a full-page figure, not worth a line among the problems).
 MIN_PICTURE_PAGES = 2
-SCANNED = ("scanned PDF: its pages are pictures without a text layer, which Cairn cannot search"
-           " (an OCR tool such as OCRmyPDF can add one)")
+SCANNED = "scanned PDF: its pages are pictures without a text layer, and OCR cannot read them here"
 
 
 def extract_pdf(data: bytes, deadline: float | None = None) -> Document:
@@ -60,26 +61,48 @@ def extract_pdf(data: bytes, deadline: float | None = None) -> Document:
     pages, failed, out_of_time = _read_pages(reader, count, deadline)
     if count and len(failed) == min(count, MAX_PDF_PAGES):
         raise ExtractionError(DAMAGED)
-    pictures = [n for n, text in enumerate(pages, 1) if not text.strip() and _has_image(reader, n - 1)]
-    if pictures and not any(text.strip() for text in pages):
-        raise ExtractionError(SCANNED)  # not "empty": the person must learn this file is not searched
+    pictures = [n for n, text in enumerate(pages, 1) if needs_ocr(text) and _has_image(reader, n - 1)]
+    scans = read_scans(data, pictures, deadline)  # the pages that are pictures, by OCR
+    if scans.unavailable and not any(text.strip() for text in pages):
+        raise ExtractionError(f"{SCANNED}: {scans.unavailable}")  # not "empty": this file is not searched
+    pages = [_with_ocr(text, scans.read.get(n)) for n, text in enumerate(pages, 1)]
     pages = without_running_lines(pages)  # before offsets are counted, so spans are those of the cleaned text
     compounds = _compounds(pages)
     pages = _joined_across_pages(pages)
     builder = TextBuilder()
     for number, text in enumerate(pages, 1):
-        builder.page(number, _dehyphenate(text, compounds))
+        found = scans.read.get(number)
+        builder.page(number, _dehyphenate(text, compounds),
+                     ocr_confidence=found.confidence if found and found.text.strip() else None)
         if builder.full:
             break
     gaps = [
         f"pages {page_ranges(failed)} are damaged" if failed else "",
-        f"pages {page_ranges(pictures)} are pictures without a text layer (scanned?)"
-        if len(pictures) >= MIN_PICTURE_PAGES else "",
+        _unread_scans(scans),
         f"only the first {len(pages):,} of {count:,} pages were read in the time Cairn gives one file"
         if out_of_time else "",
         f"only the first {MAX_PDF_PAGES:,} of {count:,} pages are read" if count > MAX_PDF_PAGES else "",
     ]
     return builder.build("pdf", _title(reader), gap="; ".join(filter(None, gaps)) or None)
+
+
+def _unread_scans(scans: ScanReading) -> str:
+    """Picture pages left unread: by lack of OCR data (said from two pages on: one is more often a cover
+    or a figure), or by lack of time or a page PDFium could not draw."""
+    if scans.unavailable:
+        if len(scans.unread) < MIN_PICTURE_PAGES:
+            return ""
+        return f"pages {page_ranges(scans.unread)} are pictures without a text layer ({scans.unavailable})"
+    if scans.unread:
+        return f"pages {page_ranges(scans.unread)} are pictures that OCR did not read in the time allowed"
+    return ""
+
+
+def _with_ocr(typed: str, found: OcrPage | None) -> str:
+    """A scanned page's text: what OCR read, after the little that was typed on it (a stamp, a Bates number)."""
+    if found is None or not found.text.strip():
+        return typed
+    return f"{typed.strip()}\n\n{found.text}" if typed.strip() else found.text
 
 
 def _read_pages(reader: PdfReader, count: int, deadline: float | None) -> tuple[list[str], list[int], bool]:

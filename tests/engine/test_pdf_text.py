@@ -153,20 +153,31 @@ def test_a_pdf_cut_short_says_so(tmp_path: Path) -> None:
 # --- scans --------------------------------------------------------------------------------------
 
 
-def test_a_scanned_pdf_is_reported_as_a_scan_not_as_an_empty_file(tmp_path: Path, docs: Path) -> None:
-    """Before, it was filed as "empty" and left out of the problems: the person never learnt it is unsearchable."""
+def test_a_scanned_pdf_is_read_by_ocr_and_found_by_its_words(tmp_path: Path, docs: Path) -> None:
+    """Before OCR it was refused as "scanned PDF"; now its pictures are read (real Tesseract, engine.extract.ocr)."""
+    write(docs / "lease-scan.pdf", scanned_pdf(tmp_path))
+    doc = extract(docs / "lease-scan.pdf", LIMIT)
+    assert [p.number for p in doc.pages] == [1, 2] and all(p.ocr_confidence for p in doc.pages)
+    (docs / "note.txt").write_text("The rent is due on the first of the month.")
+    names, problems = keyword_hits(tmp_path, "rent due")
+    assert sorted(names) == ["lease-scan.pdf", "note.txt"] and problems == {}
+
+
+def test_a_scanned_pdf_without_ocr_data_is_reported_as_a_scan(tmp_path: Path, docs: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where Tesseract's data is not installed the person learns the file is not searched, and what to install."""
+    from engine.extract.ocr import tesseract
+
+    monkeypatch.setattr(tesseract, "tessdata_dir", lambda: None)
+    monkeypatch.setattr(tesseract, "_engine", None)
     write(docs / "lease-scan.pdf", scanned_pdf(tmp_path))
     with pytest.raises(ExtractionError) as info:
         extract(docs / "lease-scan.pdf", LIMIT)
-    assert "scanned" in str(info.value) and "OCR" in str(info.value)
-    (docs / "note.txt").write_text("The rent is due on the first of the month.")
-    names, problems = keyword_hits(tmp_path, "rent due")
-    assert names == ["note.txt"]
-    assert "scanned" in problems["lease-scan.pdf"]
+    assert "scanned" in str(info.value) and "tesseract-ocr-eng" in str(info.value)
 
 
-def test_scanned_pages_inside_a_typed_pdf_are_named_among_the_problems(tmp_path: Path, docs: Path) -> None:
-    """A brief with scanned exhibits: its typed pages are searchable, and the person learns which pages are not."""
+def test_scanned_pages_inside_a_typed_pdf_are_read_by_ocr(tmp_path: Path, docs: Path) -> None:
+    """A brief with scanned exhibits: typed pages and exhibits are all searchable, each on its own page."""
     picture = Image.new("RGB", (620, 877), "white")
     ImageDraw.Draw(picture).text((60, 60), "Exhibit A: the signed lease.", fill="black")
     picture.save(tmp_path / "exhibit.png")
@@ -179,16 +190,11 @@ def test_scanned_pages_inside_a_typed_pdf_are_named_among_the_problems(tmp_path:
         else:
             pdf.image(str(tmp_path / "exhibit.png"), x=0, y=0, w=210)
     write(docs / "brief.pdf", bytes(pdf.output()))
-    cover = FPDF()
-    cover.add_page()
-    cover.image(str(tmp_path / "exhibit.png"), x=0, y=0, w=210)  # one picture page: a cover, not worth a problem
-    cover.add_page()
-    cover.set_font("Helvetica", size=12)
-    cover.multi_cell(0, 10, "Annual report on the deposit scheme.")
-    write(docs / "report.pdf", bytes(cover.output()))
-    names, problems = keyword_hits(tmp_path, "deposit")
-    assert sorted(names) == ["brief.pdf", "report.pdf"]
-    assert problems == {"brief.pdf": "only partly read: pages 3-4, 6 are pictures without a text layer (scanned?)"}
+    doc = extract(docs / "brief.pdf", LIMIT)
+    assert [p.number for p in doc.pages if p.ocr_confidence is not None] == [3, 4, 6]
+    assert "signed lease" in doc.text[doc.pages[2].start:doc.pages[2].end]
+    names, problems = keyword_hits(tmp_path, "signed lease")
+    assert names == ["brief.pdf"] and problems == {}
 
 
 def test_a_pdf_of_blank_pages_is_still_just_empty(tmp_path: Path) -> None:

@@ -1,0 +1,45 @@
+"""A scan found by what is typed on it, through `cairn index` and `cairn search` as a person runs them.
+
+The reader process (engine.runtime.sandbox) does the OCR with its time and memory limits; the
+index and search are the real ones, with the bundled embedding model.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from engine.extract.ocr.tessdata import tessdata_dir
+from tests.cli.test_cli import cairn
+from tests.scans import LETTER, encoded, page, photo, png_claiming, tiff_pages
+
+pytestmark = pytest.mark.skipif(tessdata_dir() is None, reason="Tesseract data not installed (run ./setup.sh)")
+
+
+def test_a_scanned_invoice_is_found_by_its_number_and_cited_by_page(tmp_path: Path, cairn_home: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "invoice-scan.jpg").write_bytes(encoded(page(LETTER).rotate(180), "JPEG", quality=80))
+    fax = [page(["Court of Appeal", "Notice of hearing"]), page(["Case number CA-2024-00981", "Listed for 3 June"])]
+    (docs / "court-fax.tif").write_bytes(tiff_pages(fax))
+    (docs / "holiday.jpg").write_bytes(encoded(photo(), "JPEG", quality=85))
+    (docs / "bomb.png").write_bytes(png_claiming(30_000, 30_000))
+    (docs / "notes.txt").write_text("Shopping list: bread, milk, eggs.\n")
+
+    cairn("add", str(docs), home=cairn_home)
+    indexed = cairn("index", home=cairn_home).stdout
+    assert "1 failed" in indexed  # the bomb, refused with its reason
+
+    hits = json.loads(cairn("search", "INV-58213", "--json", home=cairn_home).stdout)
+    assert Path(hits[0]["path"]).name == "invoice-scan.jpg" and hits[0]["page"] == 1
+    hits = json.loads(cairn("search", "CA-2024-00981", "--json", home=cairn_home).stdout)
+    assert Path(hits[0]["path"]).name == "court-fax.tif" and hits[0]["page"] == 2
+
+    status = json.loads(cairn("status", "--json", home=cairn_home).stdout)
+    reasons = {Path(p["path"]).name: (p["status"], p["reason"]) for p in status["problems"]}
+    assert reasons["bomb.png"][0] == "error" and "too large" in reasons["bomb.png"][1]
+    assert "holiday.jpg" not in reasons or reasons["holiday.jpg"][0] != "error"  # no text: nothing to index
+    assert sorted(p.name for p in docs.iterdir()) == ["bomb.png", "court-fax.tif", "holiday.jpg", "invoice-scan.jpg",
+                                                      "notes.txt"]

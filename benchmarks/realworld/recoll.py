@@ -1,0 +1,120 @@
+"""Recoll on the same corpus: recollindex with a private configuration, then what it got per file.
+
+Install (Debian): `apt-get install recollcmd python3-recoll python3-xapian` and the helpers Recoll
+runs for these formats: poppler-utils (PDF), antiword (.doc), catdoc (.xls, .ppt), unrtf (RTF),
+python3-lxml and xsltproc (OpenDocument, Office Open XML, EPUB, FB2, Gnumeric...), libwpd-tools
+(WordPerfect), untex, groff, python3-chardet. Recoll's own list of the helpers it wanted and did not
+find is copied from its `missing` file into the results.
+
+Per file, the figure is what Recoll stored in its Xapian index: each document's data record holds
+its URL, internal path (a message in a mailbox, a member of an archive), MIME type and `dbytes`,
+the size of the text it extracted. A file "has text" for Recoll when the documents under its URL
+hold at least one byte of text beyond the file name. Why Recoll got nothing from a file comes from
+its log (loglevel 3: every filter error names the file). The index data are read with the system
+Python (python3-xapian), in a child process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+from benchmarks.realworld.cairn import _sample
+from benchmarks.realworld.paths import CORPUS, RECOLL
+
+SYSTEM_PYTHON = "/usr/bin/python3"
+HELPERS = ("recollcmd", "python3-recoll", "python3-xapian", "poppler-utils", "antiword", "catdoc", "unrtf",
+           "python3-lxml", "xsltproc", "libwpd-tools", "untex", "groff", "python3-chardet")
+
+_READ_INDEX = r"""
+import json, sys, xapian
+db = xapian.Database(sys.argv[1])
+out = []
+for docid in range(1, db.get_lastdocid() + 1):
+    try:
+        doc = db.get_document(docid)
+    except xapian.DocNotFoundError:
+        continue
+    data = {}
+    for line in doc.get_data().decode("utf-8", "replace").splitlines():
+        key, _, value = line.partition("=")
+        data.setdefault(key, value)
+    out.append({k: data.get(k, "") for k in ("url", "ipath", "mtype", "fbytes", "dbytes", "rclbes")})
+json.dump(out, sys.stdout)
+"""
+
+
+def run() -> None:
+    conf = RECOLL / "conf"
+    shutil.rmtree(conf, ignore_errors=True)
+    conf.mkdir(parents=True)
+    log = conf / "recollindex.log"
+    # skippedNames is emptied: its defaults (tmp*, cache*, loop.ps, ...) would skip corpus files by name alone
+    (conf / "recoll.conf").write_text(
+        f"topdirs = {CORPUS}\nskippedNames = \nskippedPaths = \nnoaspell = 1\nloglevel = 3\n"
+        f"logfilename = {log}\nindexallfilenames = 1\n")
+    started = time.perf_counter()
+    proc = subprocess.Popen(["recollindex", "-c", str(conf), "-z"], stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    peak = [0]
+    done = threading.Event()
+    threading.Thread(target=_sample, args=(proc.pid, peak, done), daemon=True).start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    done.set()
+    docs = json.loads(subprocess.run([SYSTEM_PYTHON, "-c", _READ_INDEX, str(conf / "xapiandb")], check=True,
+                                     capture_output=True, text=True).stdout)
+    files = _per_file(docs, _log_reasons(log))
+    missing = (conf / "missing").read_text() if (conf / "missing").exists() else ""
+    version = subprocess.run(["recollindex", "-v"], capture_output=True, text=True).stdout.strip()
+    result = {"returncode": os.waitstatus_to_exitcode(status), "wall": wall, "peak_tree_mb": peak[0] / 2**20,
+              "peak_process_mb": usage.ru_maxrss / 1024, "missing_helpers": missing, "version": version,
+              "files": files}
+    (RECOLL / "recoll.json").write_text(json.dumps(result, indent=1))
+    with_text = sum(1 for f in files.values() if f["text_bytes"] > 0)
+    print(f"recollindex: {wall:.1f} s, peak {peak[0] / 2**20:.0f} MB, {len(docs)} documents, "
+          f"{with_text} of {len(files)} files with text")
+
+
+def _per_file(docs: list[dict[str, str]], reasons: dict[str, list[str]]) -> dict[str, dict[str, object]]:
+    files: dict[str, dict[str, object]] = {}
+    for doc in docs:
+        url = doc["url"]
+        if not url.startswith("file://"):
+            continue
+        path = url[len("file://"):]
+        if not Path(path).is_file():
+            continue
+        entry = files.setdefault(path, {"mtype": "", "text_bytes": 0, "documents": 0, "reasons": []})
+        entry["documents"] = int(entry["documents"]) + 1
+        if not doc["ipath"]:
+            entry["mtype"] = doc["mtype"]
+        entry["text_bytes"] = int(entry["text_bytes"]) + int(doc["dbytes"] or 0)
+    for path in _all_files():
+        entry = files.setdefault(path, {"mtype": "", "text_bytes": 0, "documents": 0, "reasons": []})
+        entry["reasons"] = reasons.get(path, [])[:3]
+    return files
+
+
+def _all_files() -> list[str]:
+    return [str(p) for p in CORPUS.rglob("*") if p.is_file()]
+
+
+def _log_reasons(log: Path) -> dict[str, list[str]]:
+    """Error and warning lines of the indexing log, by the corpus file they name."""
+    reasons: dict[str, list[str]] = {}
+    if not log.exists():
+        return reasons
+    prefix = str(CORPUS) + "/"
+    for line in log.read_text(errors="replace").splitlines():
+        if not line.startswith((":1:", ":2:")) or prefix not in line:
+            continue
+        start = line.index(prefix)
+        end = min((i for i in (line.find(c, start) for c in "]|") if i > 0), default=len(line))
+        reasons.setdefault(line[start:end], []).append(line.split("::", 1)[-1][:300])
+    return reasons

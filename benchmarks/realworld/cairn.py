@@ -176,3 +176,14 @@ def _glob_escape(rel: str) -> str:
 
 def _cli(home: Path, *args: str) -> str:
     return subprocess.run([str(CLI), "--home", str(home), *args], check=True, capture_output=True, text=True).stdout
+
+
+def record_stopped(fmt: str, note: str) -> None:
+    """The result of a pass stopped by hand (Ctrl+C: Cairn keeps what it indexed): the files it did not reach
+    are "not measured", and the pass's time is not counted in any rate."""
+    folder = CORPUS / fmt
+    files = _rows(CAIRN / "homes" / fmt)
+    for path in _walk(folder):
+        files.setdefault(path, {"status": "not measured", "error": note, "passages": 0, "kind": None})
+    result = {"format": fmt, "passes": [], "aborts": [], "stopped": note, "files": files}
+    (CAIRN / f"{fmt}.json").write_text(json.dumps(result, indent=1))

@@ -27,7 +27,7 @@ def compare() -> None:
     pure = json.loads((CAIRN / "pure.json").read_text()) if (CAIRN / "pure.json").exists() else None
     paths = [str(CORPUS / f["path"]) for f in manifest["files"]]
     fmt_of = {str(CORPUS / f["path"]): f["format"] for f in manifest["files"]}
-    lines: list[str] = []
+    lines: list[str] = _sources(manifest)
     lines += _format_table(paths, fmt_of, cairn, passes, pure)
     lines += _reasons(paths, fmt_of, cairn)
     lines += _aborts(passes)
@@ -44,6 +44,18 @@ def compare() -> None:
     (RESULTS / "report.md").write_text(text)
     (RESULTS / "disagreements.json").write_text(json.dumps(disagreements, indent=1))
     print(text)
+
+
+def _sources(manifest: dict[str, list[dict[str, object]]]) -> list[str]:
+    out = ["## Sources", "", "| source | registry | package | version | license | taken | files |", "|---|---|---|---|---|---|--:|"]
+    for s in manifest["sources"]:
+        out.append(f"| {s['name']} | {s['registry']} | {s['package']} | {s['version']} | {s['license']} | "
+                   f"{', '.join(str(t) for t in s['take'])} | {s['files']} |")  # type: ignore[union-attr]
+    dupes = sum(1 for f in manifest["left_out"] if str(f["why"]).startswith("same"))
+    big = [f for f in manifest["left_out"] if not str(f["why"]).startswith("same")]
+    out += ["", f"{len(manifest['files'])} files; left out: {dupes} duplicates of files already taken, "
+            f"{len(big)} over the size cap" + (": " + ", ".join(f"{f['source']}:{f['member']}" for f in big) if big else ".")]
+    return out + [""]
 
 
 def _cairn_files() -> dict[str, dict[str, object]]:
@@ -68,13 +80,13 @@ def _format_table(paths: list[str], fmt_of: dict[str, str], cairn: dict[str, dic
         by_format[fmt_of[path]][status] += 1
         passages[fmt_of[path]] += int(row["passages"]) if row else 0  # type: ignore[call-overload]
     out = ["## Cairn, per format", "",
-           "| format | files | read | partly read | no text | refused | not supported | lost | passages | "
+           "| format | files | read | partly read | no text | refused | not supported | lost or not measured | passages | "
            "seconds | passages/s | peak MB | aborts |",
            "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|"]
     totals: Counter[str] = Counter()
     wall = reported = 0.0
     peak = 0.0
-    aborts = 0
+    aborts = timed = 0
     for fmt in sorted(by_format, key=lambda f: -sum(by_format[f].values())):
         c = by_format[fmt]
         run = passes.get(fmt, {"passes": [], "aborts": []})
@@ -84,18 +96,20 @@ def _format_table(paths: list[str], fmt_of: dict[str, str], cairn: dict[str, dic
         n = sum(c.values())
         rate = passages[fmt] / said if said else 0.0
         out.append(f"| {fmt} | {n} | {c['indexed']} | {c['partial']} | {c['empty']} | {c['error']} | {c['skipped']} | "
-                   f"{c['lost'] + c['not run']} | {passages[fmt]} | {seconds:.0f} | {rate:.1f} | {fpeak:.0f} | "
+                   f"{c['lost'] + c['not run'] + c['not measured']} | {passages[fmt]} | {seconds:.0f} | {rate:.1f} | {fpeak:.0f} | "
                    f"{len(run['aborts'])} |")  # type: ignore[arg-type]
         totals.update(c)
+        timed += passages[fmt] if run["passes"] else 0
         wall, reported, peak, aborts = wall + seconds, reported + said, max(peak, fpeak), aborts + len(run["aborts"])  # type: ignore[arg-type]
     total_passages = sum(passages.values())
     out.append(f"| **all** | {len(paths)} | {totals['indexed']} | {totals['partial']} | {totals['empty']} | "
-               f"{totals['error']} | {totals['skipped']} | {totals['lost'] + totals['not run']} | {total_passages} | "
-               f"{wall:.0f} | {total_passages / reported if reported else 0:.1f} | {peak:.0f} | {aborts} |")
+               f"{totals['error']} | {totals['skipped']} | {totals['lost'] + totals['not run'] + totals['not measured']} | {total_passages} | "
+               f"{wall:.0f} | {timed / reported if reported else 0:.1f} | {peak:.0f} | {aborts} |")
     out += ["", f"seconds: wall time of the format's `cairn index` passes (model loading included); passages/s: "
-            f"passages over the seconds Cairn itself reports ({reported:.0f} s in all)."]
+            f"passages over the seconds Cairn itself reports ({reported:.0f} s in all; a pass stopped by hand "
+            f"counts in neither)."]
     if pure:
-        rate = total_passages / reported if reported else 0.0
+        rate = timed / reported if reported else 0.0
         out.append(f"Pure embedding of {pure['passages']} of these passages: {pure['rate']:.1f} passages/s; "
                    f"indexing ran at {rate:.1f} passages/s = {rate / pure['rate']:.2f} of it.")
     return out

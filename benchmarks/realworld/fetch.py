@@ -101,7 +101,8 @@ def _apt_source(source: Source, folder: Path) -> None:
         (conf / "sources.list").write_text(_DEB_SRC)
         _run(["apt-get", *options, "update"])
         (conf / "lists" / ".updated").touch()
-    subprocess.run(["apt-get", *options, "source", "--download-only", f"{source.package}={source.version}"],
+    subprocess.run(["apt-get", *options, "source", "--download-only", "--only-source",
+                    f"{source.package}={source.version}"],
                    cwd=folder, check=False, stdout=subprocess.DEVNULL)
 
 

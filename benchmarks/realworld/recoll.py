@@ -59,8 +59,11 @@ def run() -> None:
         f"topdirs = {CORPUS}\nskippedNames = \nskippedPaths = \nnoaspell = 1\nloglevel = 3\n"
         f"logfilename = {log}\nindexallfilenames = 1\n")
     started = time.perf_counter()
+    # Recoll's filters start with `#!/usr/bin/env python3`: they need Debian's Python (python3-lxml,
+    # python3-recoll), not whichever python3 comes first on PATH (a virtualenv's or pyenv's)
+    env = {**os.environ, "PATH": "/usr/bin:/bin:" + os.environ.get("PATH", "")}
     proc = subprocess.Popen(["recollindex", "-c", str(conf), "-z"], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                            stderr=subprocess.DEVNULL, env=env)
     peak = [0]
     done = threading.Event()
     threading.Thread(target=_sample, args=(proc.pid, peak, done), daemon=True).start()

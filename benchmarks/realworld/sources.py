@@ -77,7 +77,7 @@ SOURCES: tuple[Source, ...] = (
     Source("calibre", "deb", "calibre", "6.13.0+repack-2+deb12u10", "GPL-3.0-only", (Take("*.epub"),),
            note="calibre's quick-start guide in several languages"),
     # ---- HTML and Markdown
-    Source("html2text", "pypi", "html2text", "2025.4.15", "GPL-3.0-only", (Take("test/*.html"), Take("test/*.md"))),
+    Source("html2text", "pypi", "html2text", "2025.4.15", "GPL-3.0-or-later", (Take("test/*.html"), Take("test/*.md"))),
     Source("trafilatura", "pypi", "trafilatura", "2.3.1", "Apache-2.0", (Take("tests/resources/*.html"),)),
     # ---- mail
     Source("mail-parser", "pypi", "mail-parser", "4.8.0", "Apache-2.0", (Take("tests/mails/*"),),
@@ -86,9 +86,9 @@ SOURCES: tuple[Source, ...] = (
            note="maildir test corpora (file names without an extension)"),
     Source("gmime", "debsrc", "gmime", "3.2.13+dfsg-2", "LGPL-2.1-or-later",
            (Take("tests/data/mbox/input/*"), Take("tests/data/messages/*"))),
-    Source("hyperkitty", "pypi", "hyperkitty", "1.3.12", "GPL-3.0-or-later", (Take("hyperkitty/tests/testdata/*.txt"),),
+    Source("hyperkitty", "pypi", "hyperkitty", "1.3.12", "GPL-3.0", (Take("hyperkitty/tests/testdata/*.txt"),),
            note="mailing-list messages saved as .txt"),
-    Source("msg-parser", "pypi", "msg-parser", "1.2.0", "BSD-2-Clause", (Take("*.msg"),)),
+    Source("msg-parser", "pypi", "msg-parser", "1.2.0", "BSD (PyPI metadata)", (Take("*.msg"),)),
     Source("outlook-perl", "debsrc", "libemail-outlook-message-perl", "0.921-1", "Artistic-1.0 or GPL-1.0-or-later",
            (Take("*.msg"), Take("*.eml"))),
 )

@@ -26,7 +26,11 @@ def compare() -> None:
     recoll = json.loads((RECOLL / "recoll.json").read_text()) if (RECOLL / "recoll.json").exists() else None
     pure = json.loads((CAIRN / "pure.json").read_text()) if (CAIRN / "pure.json").exists() else None
     paths = [str(CORPUS / f["path"]) for f in manifest["files"]]
-    fmt_of = {str(CORPUS / f["path"]): f["format"] for f in manifest["files"]}
+    sizes = Counter(str(f["format"]) for f in manifest["files"])
+    # formats with one or two files (media, archives, rare templates) share a row, so the tables stay readable
+    group = {fmt: fmt if n >= 3 else "other" for fmt, n in sizes.items()}
+    fmt_of = {str(CORPUS / f["path"]): group[f["format"]] for f in manifest["files"]}
+    passes = _grouped(passes, group)
     lines: list[str] = _sources(manifest)
     lines += _format_table(paths, fmt_of, cairn, passes, pure)
     lines += _reasons(paths, fmt_of, cairn)
@@ -58,6 +62,15 @@ def _sources(manifest: dict[str, list[dict[str, object]]]) -> list[str]:
     return out + [""]
 
 
+def _grouped(passes: dict[str, dict[str, object]], group: dict[str, str]) -> dict[str, dict[str, object]]:
+    merged: dict[str, dict[str, list[object]]] = {}
+    for fmt, run in passes.items():
+        target = merged.setdefault(group.get(fmt, fmt), {"passes": [], "aborts": []})
+        target["passes"] += run["passes"]  # type: ignore[operator]
+        target["aborts"] += run["aborts"]  # type: ignore[operator]
+    return merged  # type: ignore[return-value]
+
+
 def _cairn_files() -> dict[str, dict[str, object]]:
     files: dict[str, dict[str, object]] = {}
     for p in CAIRN.glob("*.json"):
@@ -87,7 +100,7 @@ def _format_table(paths: list[str], fmt_of: dict[str, str], cairn: dict[str, dic
     wall = reported = 0.0
     peak = 0.0
     aborts = timed = 0
-    for fmt in sorted(by_format, key=lambda f: -sum(by_format[f].values())):
+    for fmt in sorted(by_format, key=lambda f: (f == "other", -sum(by_format[f].values()))):
         c = by_format[fmt]
         run = passes.get(fmt, {"passes": [], "aborts": []})
         seconds = sum(float(p["wall"]) for p in run["passes"])  # type: ignore[union-attr, index]
@@ -175,7 +188,7 @@ def _recoll_tables(paths: list[str], fmt_of: dict[str, str], cairn: dict[str, di
            "| format | files | Cairn | Recoll | both | only Cairn | only Recoll (of which < 50 bytes) |",
            "|---|--:|--:|--:|--:|--:|--:|"]
     total: Counter[str] = Counter()
-    for fmt in sorted(by_format, key=lambda f: -by_format[f]["files"]):
+    for fmt in sorted(by_format, key=lambda f: (f == "other", -by_format[f]["files"])):
         c = by_format[fmt]
         total.update(c)
         out.append(f"| {fmt} | {c['files']} | {c['cairn']} | {c['recoll']} | {c['both']} | {c['cairn only']} | "

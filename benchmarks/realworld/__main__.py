@@ -24,6 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.realworld", description=__doc__.split("\n")[0])
     parser.add_argument("command", choices=("fetch", "cairn", "recoll", "pure", "compare", "all"))
+    parser.add_argument("--collect", action="store_true", help="recoll: read the last index again, do not rebuild it")
     parser.add_argument("--only", nargs="*", help="fetch: these sources; cairn: these formats")
     args = parser.parse_args()
     only = set(args.only) if args.only else None
@@ -34,8 +35,8 @@ def main() -> None:
         from benchmarks.realworld.cairn import run_all
         run_all(only if args.command == "cairn" else None)
     if args.command in ("recoll", "all"):
-        from benchmarks.realworld.recoll import run
-        run()
+        from benchmarks.realworld.recoll import collect, run
+        collect() if args.collect else run()
     if args.command in ("pure", "all"):
         from benchmarks.realworld.pure import run as pure
         pure()

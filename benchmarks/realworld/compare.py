@@ -135,15 +135,21 @@ def _reason_key(reason: str) -> str:
 
 
 def _reasons(paths: list[str], fmt_of: dict[str, str], cairn: dict[str, dict[str, object]]) -> list[str]:
-    counts: Counter[tuple[str, str, str]] = Counter()
+    counts: Counter[tuple[str, str]] = Counter()
+    formats: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for path in paths:
         row = cairn.get(path)
-        if row and row["status"] in ("error", "partial", "skipped", "empty", "lost"):
-            counts[(str(row["status"]), _reason_key(str(row["error"] or "")), fmt_of[path])] += 1
-    out = ["", "## Cairn: why files were refused or partly read", "", "| status | reason | format | files |",
-           "|---|---|---|--:|"]
-    for (status, reason, fmt), n in counts.most_common():
-        out.append(f"| {status} | {reason.replace('|', '/')} | {fmt} | {n} |")
+        if row and row["status"] not in ("indexed",):
+            reason = str(row["error"] or "")
+            key = (str(row["status"]), "unsupported file type" if reason.startswith("unsupported file type") else
+                   _reason_key(reason))
+            counts[key] += 1
+            formats[key][Path(path).suffix.lower() or "(none)" if fmt_of[path] == "other" else fmt_of[path]] += 1
+    out = ["", "## Cairn: why files were refused or partly read", "", "| status | reason | files | formats |",
+           "|---|---|--:|---|"]
+    for (status, reason), n in counts.most_common():
+        where = ", ".join(f"{f} {k}" for f, k in formats[(status, reason)].most_common())
+        out.append(f"| {status} | {reason.replace('|', '/')} | {n} | {where} |")
     return out
 
 
@@ -166,8 +172,8 @@ def _recoll_tables(paths: list[str], fmt_of: dict[str, str], cairn: dict[str, di
     only_recoll: list[dict[str, object]] = []
     only_cairn: list[dict[str, object]] = []
     for path in paths:
-        c, r = cairn.get(path), recoll.get(path, {"text_bytes": 0, "mtype": "", "reasons": []})
-        ct, rt = _has_text(c), int(r["text_bytes"]) > 0  # type: ignore[call-overload]
+        c, r = cairn.get(path), recoll.get(path, {"text_bytes": 0, "mtype": "", "reasons": [], "has_text": False})
+        ct, rt = _has_text(c), bool(r["has_text"])
         fmt = fmt_of[path]
         by_format[fmt]["cairn"] += ct
         by_format[fmt]["recoll"] += rt
@@ -176,34 +182,31 @@ def _recoll_tables(paths: list[str], fmt_of: dict[str, str], cairn: dict[str, di
         rel = str(Path(path).relative_to(CORPUS))
         if rt and not ct:
             by_format[fmt]["recoll only"] += 1
-            by_format[fmt]["recoll only small"] += int(r["text_bytes"]) < SMALL  # type: ignore[call-overload]
             only_recoll.append({"path": rel, "format": fmt, "cairn_status": c["status"] if c else "not run",
                                 "cairn_reason": c["error"] if c else "", "recoll_bytes": r["text_bytes"],
-                                "recoll_mtype": r["mtype"]})
+                                "recoll_mtype": r["mtype"], "recoll_excerpt": r.get("excerpt", "")})
         elif ct and not rt:
             by_format[fmt]["cairn only"] += 1
             only_cairn.append({"path": rel, "format": fmt, "cairn_passages": c["passages"] if c else 0,
                                "recoll_mtype": r["mtype"], "recoll_reasons": r["reasons"]})
     out = ["", "## Cairn and Recoll: files each got text from", "",
-           "| format | files | Cairn | Recoll | both | only Cairn | only Recoll (of which < 50 bytes) |",
+           "| format | files | Cairn | Recoll | both | only Cairn | only Recoll |",
            "|---|--:|--:|--:|--:|--:|--:|"]
     total: Counter[str] = Counter()
     for fmt in sorted(by_format, key=lambda f: (f == "other", -by_format[f]["files"])):
         c = by_format[fmt]
         total.update(c)
         out.append(f"| {fmt} | {c['files']} | {c['cairn']} | {c['recoll']} | {c['both']} | {c['cairn only']} | "
-                   f"{c['recoll only']} ({c['recoll only small']}) |")
+                   f"{c['recoll only']} |")
     out.append(f"| **all** | {total['files']} | {total['cairn']} | {total['recoll']} | {total['both']} | "
-               f"{total['cairn only']} | {total['recoll only']} ({total['recoll only small']}) |")
+               f"{total['cairn only']} | {total['recoll only']} |")
     share = total["recoll only"] / total["files"] if total["files"] else 0.0
-    big = total["recoll only"] - total["recoll only small"]
-    out += ["", f"Files Recoll extracts text from and Cairn does not: {total['recoll only']} = {share:.1%} of the corpus "
-            f"({big} = {big / max(total['files'], 1):.1%} with 50 bytes of text or more)."]
-    out += ["", "### Recoll has text, Cairn none", "", "| file | Cairn | Cairn's reason | Recoll bytes | Recoll type |",
-            "|---|---|---|--:|---|"]
+    out += ["", f"Files Recoll extracts text from and Cairn does not: {total['recoll only']} = {share:.1%} of the corpus."]
+    out += ["", "### Recoll has text, Cairn none", "", "| file | Cairn | Cairn's reason | Recoll's text begins | Recoll type |",
+            "|---|---|---|---|---|"]
     for d in sorted(only_recoll, key=lambda d: (str(d["cairn_reason"]), str(d["path"]))):
         out.append(f"| {d['path']} | {d['cairn_status']} | {str(d['cairn_reason'] or '').replace('|', '/')[:140]} | "
-                   f"{d['recoll_bytes']} | {d['recoll_mtype']} |")
+                   f"{str(d['recoll_excerpt']).replace('|', '/')[:50]} | {d['recoll_mtype']} |")
     out += ["", "### Cairn has text, Recoll none", "", "| file | passages | Recoll type | Recoll's log |", "|---|--:|---|---|"]
     for d in sorted(only_cairn, key=lambda d: str(d["path"])):
         why = "; ".join(str(x) for x in d["recoll_reasons"])[:160].replace("|", "/")  # type: ignore[union-attr]

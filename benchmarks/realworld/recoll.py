@@ -8,8 +8,10 @@ find is copied from its `missing` file into the results.
 
 Per file, the figure is what Recoll stored in its Xapian index: each document's data record holds
 its URL, internal path (a message in a mailbox, a member of an archive), MIME type and `dbytes`,
-the size of the text it extracted. A file "has text" for Recoll when the documents under its URL
-hold at least one byte of text beyond the file name. Why Recoll got nothing from a file comes from
+the size of the text it extracted, and `abstract`, the start of that text. A file "has text" for
+Recoll when the abstracts of the documents under its URL hold at least 3 letters or digits once
+Recoll's marker ("?!#@") and antiword's picture placeholders ("[pic]") are removed: `dbytes` alone
+counts the blank lines and form feeds pdftotext writes for a page without text. Why Recoll got nothing from a file comes from
 its log (loglevel 3: every filter error names the file). The index data are read with the system
 Python (python3-xapian), in a child process.
 """
@@ -18,6 +20,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -44,7 +47,7 @@ for docid in range(1, db.get_lastdocid() + 1):
     for line in doc.get_data().decode("utf-8", "replace").splitlines():
         key, _, value = line.partition("=")
         data.setdefault(key, value)
-    out.append({k: data.get(k, "") for k in ("url", "ipath", "mtype", "fbytes", "dbytes", "rclbes")})
+    out.append({k: data.get(k, "") for k in ("url", "ipath", "mtype", "fbytes", "dbytes", "abstract")})
 json.dump(out, sys.stdout)
 """
 
@@ -70,17 +73,24 @@ def run() -> None:
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
     done.set()
+    version = subprocess.run(["dpkg-query", "-W", "-f=${Version}", "recollcmd"], capture_output=True, text=True).stdout
+    (RECOLL / "index.json").write_text(json.dumps({
+        "returncode": os.waitstatus_to_exitcode(status), "wall": wall, "peak_tree_mb": peak[0] / 2**20,
+        "peak_process_mb": usage.ru_maxrss / 1024, "version": version}))
+    collect()
+
+
+def collect() -> None:
+    """Read what the last recollindex run stored (also alone: `recoll --collect`)."""
+    conf = RECOLL / "conf"
     docs = json.loads(subprocess.run([SYSTEM_PYTHON, "-c", _READ_INDEX, str(conf / "xapiandb")], check=True,
                                      capture_output=True, text=True).stdout)
-    files = _per_file(docs, _log_reasons(log))
+    files = _per_file(docs, _log_reasons(conf / "recollindex.log"))
     missing = (conf / "missing").read_text() if (conf / "missing").exists() else ""
-    version = subprocess.run(["recollindex", "-v"], capture_output=True, text=True).stdout.strip()
-    result = {"returncode": os.waitstatus_to_exitcode(status), "wall": wall, "peak_tree_mb": peak[0] / 2**20,
-              "peak_process_mb": usage.ru_maxrss / 1024, "missing_helpers": missing, "version": version,
-              "files": files}
+    result = {**json.loads((RECOLL / "index.json").read_text()), "missing_helpers": missing, "files": files}
     (RECOLL / "recoll.json").write_text(json.dumps(result, indent=1))
-    with_text = sum(1 for f in files.values() if f["text_bytes"] > 0)
-    print(f"recollindex: {wall:.1f} s, peak {peak[0] / 2**20:.0f} MB, {len(docs)} documents, "
+    with_text = sum(1 for f in files.values() if f["has_text"])
+    print(f"recollindex: {result['wall']:.1f} s, peak {result['peak_tree_mb']:.0f} MB, {len(docs)} documents, "
           f"{with_text} of {len(files)} files with text")
 
 
@@ -93,13 +103,18 @@ def _per_file(docs: list[dict[str, str]], reasons: dict[str, list[str]]) -> dict
         path = url[len("file://"):]
         if not Path(path).is_file():
             continue
-        entry = files.setdefault(path, {"mtype": "", "text_bytes": 0, "documents": 0, "reasons": []})
+        entry = files.setdefault(path, {"mtype": "", "text_bytes": 0, "documents": 0, "reasons": [], "has_text": False,
+                                        "excerpt": ""})
+        text = re.sub(r"\[pic\]", "", doc["abstract"].replace("?!#@", "")).strip()
+        if sum(c.isalnum() for c in text) >= 3 and not entry["has_text"]:
+            entry["has_text"], entry["excerpt"] = True, " ".join(text.split())[:60]
         entry["documents"] = int(entry["documents"]) + 1
         if not doc["ipath"]:
             entry["mtype"] = doc["mtype"]
         entry["text_bytes"] = int(entry["text_bytes"]) + int(doc["dbytes"] or 0)
     for path in _all_files():
-        entry = files.setdefault(path, {"mtype": "", "text_bytes": 0, "documents": 0, "reasons": []})
+        entry = files.setdefault(path, {"mtype": "", "text_bytes": 0, "documents": 0, "reasons": [], "has_text": False,
+                                        "excerpt": ""})
         entry["reasons"] = reasons.get(path, [])[:3]
     return files
 

@@ -2,9 +2,8 @@
 
 Writes results/report.md (the tables docs/realworld.md quotes) and results/disagreements.json,
 and prints the report. A file "has text" for Cairn when it was indexed (fully or partly) with at
-least one passage; for Recoll when its index holds extracted text for it (dbytes > 0, summed over
-the messages or members inside it). SMALL marks Recoll texts under 50 bytes: often a title or
-whitespace alone, listed so they can be judged rather than counted silently.
+least one passage; for Recoll when the start of the text it extracted holds letters or digits
+(benchmarks/realworld/recoll.py says how that is read).
 """
 
 from __future__ import annotations
@@ -16,7 +15,6 @@ from pathlib import Path
 
 from benchmarks.realworld.paths import CAIRN, CORPUS, MANIFEST, RECOLL, RESULTS
 
-SMALL = 50
 
 
 def compare() -> None:

@@ -37,5 +37,5 @@ def test_clients_import_only_the_front_door() -> None:
     """The import contracts (.importlinter): CI runs the same check before the tests."""
     lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
     assert lint is not None, "import-linter is in the test extras (setup.sh installs it)"
-    result = subprocess.run([lint, "--config", ".importlinter"], capture_output=True, text=True, cwd=ROOT)
+    result = subprocess.run([lint, ".importlinter"], capture_output=True, text=True, cwd=ROOT)
     assert result.returncode == 0, result.stdout[-3000:]

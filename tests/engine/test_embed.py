@@ -15,6 +15,8 @@ from engine.embed import Embedder, LlamaEmbedder, bundled_model_path, load_embed
 from engine.runtime.gguf import model_fingerprint
 from engine.errors import ModelLoadError
 
+pytestmark = pytest.mark.model  # loads GGUF models itself
+
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "minilm_reference.json"
 
 

@@ -18,6 +18,8 @@ import pytest
 from engine.embed import LlamaEmbedder, load_embedder
 from engine.runtime.gguf import GGUFHeader
 
+pytestmark = pytest.mark.model  # loads GGUF models itself
+
 MODEL = Path(__file__).resolve().parents[2] / "engine" / "models" / "multilingual-e5-small.Q4_0.gguf"
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "e5_reference.json"
 PREFIX = {"query": "query: ", "passage": "passage: "}

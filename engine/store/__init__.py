@@ -7,8 +7,9 @@ in Cairn speaks SQL.
 
 from engine.store.connection import connect, is_encrypted
 from engine.store.database import Store, coarse_bits
+from engine.store.fts import keyword_context
 from engine.store.records import ChunkHit, FileOutcome, FileRow, FolderRow, NewChunk
 from engine.store.rekey import discard_rekey_leftovers, rekey
 
 __all__ = ["ChunkHit", "FileOutcome", "FileRow", "FolderRow", "NewChunk", "Store", "coarse_bits", "connect",
-           "discard_rekey_leftovers", "is_encrypted", "rekey"]
+           "discard_rekey_leftovers", "is_encrypted", "keyword_context", "rekey"]

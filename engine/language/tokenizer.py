@@ -60,16 +60,21 @@ def _flush(text: str, spans: list[tuple[int, int]], languages: tuple[str | None,
         yield (a, b, *dict.fromkeys(column[i] for column in columns))
 
 
-@apsw.fts5.StringTokenizer
-def _factory(con: apsw.Connection, args: list[str]) -> apsw.Tokenizer:
-    def tokenize(text: str, flags: int, locale: str | None) -> Iterator[tuple[Any, ...]]:
-        return tokens(text, _languages(locale))
-    return tokenize
+def _tokenize(text: str, flags: int, locale: str | None) -> Iterator[tuple[Any, ...]]:
+    return tokens(text, _languages(locale))
+
+
+def _on_strings(con: apsw.Connection, args: list[str]) -> Any:
+    return _tokenize
+
+
+# APSW's wrapper hands the tokenizer text and turns its character offsets into UTF-8 byte offsets
+_FACTORY: Any = apsw.fts5.StringTokenizer(_on_strings)
 
 
 def register(conn: apsw.Connection) -> None:
     """Make the tokenizer known to this connection (FTS5 asks for it by name whenever the table is used)."""
-    conn.register_fts5_tokenizer(NAME, _factory)
+    conn.register_fts5_tokenizer(NAME, _FACTORY)
 
 
 __all__ = ["NAME", "analyse", "register", "tokens"]

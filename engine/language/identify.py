@@ -17,8 +17,8 @@ import threading
 from typing import Any
 
 MIN_LETTERS = 3  # fewer letters say nothing about a language ("42", "v2.1")
-PASSAGE_CONFIDENCE = 0.4  # below this the model is guessing: the passage is left without a language
-QUERY_CONFIDENCE = 0.5  # a short query's language is trusted only above this
+PASSAGE_CONFIDENCE = 0.3  # below this the model is guessing (measured: 3.4% wrong above it, 1.1% of passages below)
+QUERY_CONFIDENCE = 0.5  # a short query is trusted only above this (72% right, 7% wrong; else the index's languages)
 
 _lock = threading.Lock()
 

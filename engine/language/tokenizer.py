@@ -62,7 +62,7 @@ def _flush(text: str, spans: list[tuple[int, int]], languages: tuple[str | None,
 
 
 def _tokenize(utf8: bytes, flags: int, locale: str | None) -> Iterable[tuple[Any, ...]]:
-    """FTS5 counts in UTF-8 bytes: the same as characters in ASCII text, else mapped (APSW's C helper)."""
+    """FTS5 counts in UTF-8 bytes: the same as characters in ASCII text, else counted token by token."""
     languages = _languages(locale)
     text = utf8.decode("utf-8", "replace")
     if utf8.isascii():

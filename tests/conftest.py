@@ -25,6 +25,7 @@ TIERS = {
     "watchdog": "waits for real file-system events from watchdog",
     "cli": "runs the `cairn` command in a subprocess",
     "desktop": "runs Qt widgets or the whole app (pytest-qt, offscreen)",
+    "slow": "reads large or hostile files up to the reader process's time and memory limits (marked by hand)",
     "fast": "none of the above: the real SQLite/sqlite-vec store and real files, a fake embedder at most",
 }
 

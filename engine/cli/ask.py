@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.text import Text
 
 from engine import Answer, AnswerToken, listed_sources, not_cited_note, page_label, run_to_result
-from engine.cli import cli, friendly_errors
+from engine.cli.base import cli, friendly_errors
 from engine.cli.common import open_cairn, typed_text
 
 

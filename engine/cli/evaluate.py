@@ -11,7 +11,7 @@ import sys
 
 import click
 
-from engine.cli import cli, friendly_errors
+from engine.cli.base import cli, friendly_errors
 from engine import MODES, EvalReport, IndexProgress, Mode, run_eval
 
 

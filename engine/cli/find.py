@@ -14,7 +14,7 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from engine.cli import cli, friendly_errors
+from engine.cli.base import cli, friendly_errors
 from engine.cli.common import open_cairn, typed_text
 from engine import FolderError, MODES, SearchFilters, SearchResult, page_label
 

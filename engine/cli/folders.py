@@ -12,7 +12,7 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from engine.cli import STOPPED_INDEXING, cli, friendly_errors
+from engine.cli.base import STOPPED_INDEXING, cli, friendly_errors
 from engine.cli.common import open_cairn
 from engine import IndexProgress, IndexReport, run_to_result
 

@@ -8,7 +8,7 @@ import time
 
 import click
 
-from engine.cli import STOPPED_INDEXING, cli, friendly_errors
+from engine.cli.base import STOPPED_INDEXING, cli, friendly_errors
 from engine.cli.common import open_cairn
 
 

@@ -7,7 +7,7 @@ import sys
 
 import click
 
-from engine.cli import cli, friendly_errors
+from engine.cli.base import cli, friendly_errors
 from engine.cli.common import open_cairn
 from engine import ConfigError, NEW_PASSPHRASE_ENV
 

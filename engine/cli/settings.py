@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from engine.cli import cli, friendly_errors
+from engine.cli.base import cli, friendly_errors
 from engine.cli.common import open_cairn
 from engine import ConfigError, FolderError, Settings
 

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from engine.errors import UnsupportedFile
+from engine.extract.clean import clean_document
 from engine.extract.document import Document, Heading, PageSpan
 from engine.extract.files import read_limited
 from engine.extract.kinds import describe_suffix, kind_for
@@ -101,7 +102,14 @@ def extract(path: Path, max_bytes: int, deadline: float | None = None) -> Docume
 
     `deadline` (a time.monotonic() value) ends the reading of a PDF, a spreadsheet, a mailbox,
     an OpenDocument file, an e-book, an RTF document or a web page early, with what was read so far marked
-    incomplete: the formats that run to thousands of pages, rows, messages or chapters."""
+    incomplete: the formats that run to thousands of pages, rows, messages or chapters.
+
+    What every reader returns passes one boundary here: code points that are not text (a lone
+    surrogate, NUL, a non-character) become U+FFFD (engine.extract.clean)."""
+    return clean_document(_read(path, max_bytes, deadline))
+
+
+def _read(path: Path, max_bytes: int, deadline: float | None) -> Document:
     kind = kind_for(path)
     if kind is None:
         raise UnsupportedFile(f"unsupported file type {describe_suffix(path)}")

@@ -34,7 +34,7 @@ class Chunk:
     heading: str | None
 
 
-TARGET_TOKENS = 240  # a passage's size when the model allows it (README, Evaluation: chunk sizes measured)
+TARGET_TOKENS = 240  # a passage's size when the model allows it (docs/evaluation.md: chunk sizes measured)
 OVERLAP_SHARE = 8  # a passage repeats 1/8 of its target from the one before
 # A span longer than this many characters per token of the budget is not
 # counted: it cannot fit (the bundled tokenizer averages 4-5 on prose, 1.4 on base64).

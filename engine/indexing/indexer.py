@@ -19,18 +19,19 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.indexing import contain
 from engine.indexing.chunk import Chunk, ChunkSizes, chunk_document
 from engine.embed import Embedder
-from engine.errors import Cancelled, ExtractionError, UnsupportedFile
+from engine.errors import Cancelled, ExtractionError, ModelLoadError, UnsupportedFile
 from engine.extract import Document, extract, is_supported, reader_version
 from engine.extract.files import PERMISSION, TOO_LARGE, os_reason
 from engine.indexing.scan import Seen, Unreadable, reachable, walk
 from engine.language import identify
-from engine.store import FileOutcome, FileRow, FolderRow, NewChunk, Store, keyword_context
+from engine.store import FileOutcome, FileRow, FolderRow, NewChunk, Store, keyword_context, store_wide
 
 # Embed each chunk with its place (file title › section headings) on a line above it, when that
 # fits the model's input: "Core Language" says what a bare code example is about. Only the vector
-# changes; the stored text and spans stay the document's own. (Measured: see README, Evaluation.)
+# changes; the stored text and spans stay the document's own. (Measured: see docs/evaluation.md.)
 EMBED_PLACE = True
 PARTIAL = "only partly read: text beyond Cairn's limits (size, pages, reading time, damaged parts) was left out"
 EMBED_BATCH = 32  # chunks per embedder call, across files
@@ -83,6 +84,7 @@ class _Extracted:
     vectors: list[np.ndarray | None] = field(default_factory=list)  # one per chunk, once known
     todo: list[int] = field(default_factory=list)  # the chunks to embed, in order
     embedded: int = 0  # how many of `todo` have their vector
+    failure: tuple[str, BaseException] | None = None  # the stage after reading that failed, and how
 
     @property
     def ready(self) -> bool:
@@ -108,18 +110,23 @@ class Indexer:
         self.max_file_bytes = max_file_bytes
         self.extract = extractor
         self.sizes = ChunkSizes.for_model(embedder.max_tokens)
+        self._retry_failed = False  # this pass tries failed files again (set by `run`)
 
     def run(self, folders: Sequence[FolderRow], cancel: threading.Event | None = None,
             scopes: Sequence[str] | None = None) -> Generator[IndexProgress, None, IndexReport]:
         """Sync `folders`, or only the given paths (files or folders) inside them."""
         cancel = cancel or threading.Event()
         started = time.monotonic()
+        # failed files are tried again once by each new version of Cairn (engine.contain)
+        self._retry_failed = self.store.get_meta(contain.ENGINE_VERSION_KEY) != contain.ENGINE_VERSION
         yield IndexProgress("scanning")
         plan = self._plan(folders, cancel, scopes)
         self.store.delete_files([f.id for f in plan.removed])
         for folder, problem in plan.unreadable:
             self._record(FileOutcome(folder.id, problem.path, "", 0, 0, None, "error", problem.reason))
         report = yield from self._index(plan, cancel, started)
+        if scopes is None and self._retry_failed:
+            self.store.set_meta(contain.ENGINE_VERSION_KEY, contain.ENGINE_VERSION)
         return report
 
     # ------------------------------------------------------------ planning
@@ -179,6 +186,8 @@ class Indexer:
         neither a file's size nor its time."""
         if row.reader_version < reader_version(Path(item.path)):
             return True
+        if row.status == "error" and self._retry_failed:
+            return True
         if row.error == PERMISSION:
             return os.access(item.path, os.R_OK)
         return bool(row.error and row.error.startswith(TOO_LARGE) and item.size <= self.max_file_bytes)
@@ -231,13 +240,11 @@ class Indexer:
         try:
             while not finished or waiting:
                 batch_items, finished = self._fill(work, waiting, finished, cancel)
-                vectors = self._embed([item.embed_texts[i] for item, i in batch_items]) if batch_items else []
-                for (item, i), vector in zip(batch_items, vectors):
+                for (item, i), vector in self._embed_contained(batch_items):
                     item.vectors[i] = vector
                     item.embedded += 1
                 while waiting and waiting[0].ready:
-                    item = waiting.pop(0)
-                    self._record(item.outcome, item.chunks, [v for v in item.vectors if v is not None])
+                    item = self._write(waiting.pop(0))
                     files_done += 1
                     chunks_done += len(item.chunks)
                     errors += item.outcome.status == "error"
@@ -297,16 +304,67 @@ class Indexer:
     def _embed(self, texts: list[str]) -> list[np.ndarray]:
         return list(self.embedder.embed_batch(texts))
 
+    def _embed_contained(self, batch: list[tuple[_Extracted, int]]
+                         ) -> list[tuple[tuple[_Extracted, int], np.ndarray]]:
+        """The batch's vectors; when the batch fails, each file's chunks again on their own, and a file
+        whose chunks still fail is marked failed (its other chunks dropped), so the batch's other files go on."""
+        if not batch:
+            return []
+        try:
+            return list(zip(batch, self._embed([item.embed_texts[i] for item, i in batch])))
+        except Exception:
+            pass
+        done: list[tuple[tuple[_Extracted, int], np.ndarray]] = []
+        files = list({id(item): item for item, _ in batch}.values())  # each file once, in order
+        for item in files:
+            mine = [(it, i) for it, i in batch if it is item]
+            try:
+                done.extend(zip(mine, self._embed([item.embed_texts[i] for _, i in mine])))
+            except Exception as exc:
+                self._check_embedder(exc)
+                _fail(item, contain.EMBEDDING, exc)
+        return done
+
+    def _check_embedder(self, exc: Exception) -> None:
+        """A file's embedding failed: blame the file only if the embedder still embeds a word."""
+        try:
+            self._embed([contain.PROBE_TEXT])
+        except Exception as probe:
+            raise ModelLoadError(f"The embedding model stopped working ({type(probe).__name__}); "
+                                 "nothing was recorded against your files. Run the command again.") from exc
+
+    def _write(self, item: _Extracted) -> _Extracted:
+        """Write one file; when that fails (for a reason of its own), record it as failed instead."""
+        try:
+            file_id = self._record(item.outcome, item.chunks, [v for v in item.vectors if v is not None])
+        except Exception as exc:
+            if store_wide(exc):
+                raise
+            _fail(item, contain.WRITING, exc)
+            file_id = self._record(item.outcome)
+        if item.failure is not None:
+            contain.log_failure(file_id, *item.failure)
+        return item
+
     def _read_all(self, items: list[tuple[FolderRow, Seen]], work: "queue.Queue[_Extracted | None]",
                   cancel: threading.Event) -> None:
         try:
             for folder, seen in items:
                 if cancel.is_set():
                     return
-                work.put(self._read_one(folder, seen))
+                work.put(self._read_contained(folder, seen))
         finally:
             if not cancel.is_set():
                 work.put(None)
+
+    def _read_contained(self, folder: FolderRow, seen: Seen) -> _Extracted:
+        """A bug outside `_read_one`'s own guards fails that file, not the reader thread (which would
+        end the pass early without a word, leaving the files behind it in the queue unread)."""
+        try:
+            return self._read_one(folder, seen)
+        except Exception as exc:
+            outcome = FileOutcome(folder.id, seen.path, _ext(seen.path), seen.size, seen.mtime_ns, None, "error")
+            return _fail(_Extracted(outcome, []), contain.READING, exc)
 
     def _read_one(self, folder: FolderRow, seen: Seen) -> _Extracted:
         ext = _ext(seen.path)
@@ -317,22 +375,26 @@ class Indexer:
             return _Extracted(_replace(base, status="skipped", error=f"unsupported file type {ext or '(none)'}"), [])
         try:
             digest = file_hash(seen.path) if seen.size <= self.max_file_bytes else None
+            base = _replace(base, hash=digest)  # a failure is kept until these bytes change (not re-read if racy)
             doc = self.extract(path, self.max_file_bytes)
-            chunks = self._chunks(path, doc)
-            embed_texts = [self._embedding_text(doc.title, c) for c in chunks]
         except UnsupportedFile as exc:
             return _Extracted(_replace(base, status="skipped", error=str(exc)), [])
         except (ExtractionError, OSError) as exc:
             reason = str(exc) if isinstance(exc, ExtractionError) else os_reason(exc)
             return _Extracted(_replace(base, status="error", error=reason), [])
-        except Exception as exc:  # a bug on a strange file (parser, splitter) must not stop the pass
+        except Exception as exc:  # a bug on a strange file (a parser's) must not stop the pass
             return _Extracted(_replace(base, status="error", error=f"could not be read ({type(exc).__name__})"), [])
+        base = _replace(base, kind=doc.kind, title=doc.title)
+        try:
+            chunks = self._chunks(path, doc)
+            embed_texts = [self._embedding_text(doc.title, c) for c in chunks]
+        except Exception as exc:  # a splitter bug on a strange text: this file fails, the pass goes on
+            return _fail(_Extracted(base, []), contain.SPLITTING, exc)
         status, error = ("indexed", None) if chunks else ("empty", "no text found")
         if doc.truncated:
             partial = f"only partly read: {doc.gap}" if doc.gap else PARTIAL
             status, error = ("indexed", partial) if chunks else ("error", "no text could be read within Cairn's limits")
-        outcome = _replace(base, hash=digest, kind=doc.kind, title=doc.title, status=status, error=error)
-        return _Extracted(outcome, chunks, embed_texts=embed_texts)
+        return _Extracted(_replace(base, status=status, error=error), chunks, embed_texts=embed_texts)
 
     def _chunks(self, path: Path, doc: Document) -> list[NewChunk]:
         pieces: list[Chunk] = chunk_document(doc, self.embedder.count_tokens, self.sizes)
@@ -352,9 +414,9 @@ class Indexer:
         return chunk.text
 
     def _record(self, outcome: FileOutcome, chunks: Sequence[NewChunk] = (),
-                vectors: Sequence[np.ndarray] = ()) -> None:
+                vectors: Sequence[np.ndarray] = ()) -> int:
         matrix = np.vstack(vectors) if vectors else None
-        self.store.write_file(outcome, chunks, matrix)
+        return self.store.write_file(outcome, chunks, matrix)
 
 
 def _place(title: str | None, heading: str | None) -> str:
@@ -394,6 +456,15 @@ def _drain(work: "queue.Queue[_Extracted | None]") -> None:
             work.get_nowait()
     except queue.Empty:
         pass
+
+
+def _fail(item: _Extracted, stage: str, exc: BaseException) -> _Extracted:
+    """Mark a file failed after reading: no passages, the reason recorded, nothing left to embed."""
+    # no title: the failure must be recordable even when what failed to be written was the title
+    item.outcome = _replace(item.outcome, status="error", error=contain.reason(stage, exc), title=None)
+    item.chunks, item.embed_texts, item.vectors, item.todo, item.embedded = [], [], [], [], 0
+    item.failure = (stage, exc)
+    return item
 
 
 def _replace(outcome: FileOutcome, **changes: object) -> FileOutcome:

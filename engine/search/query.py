@@ -80,7 +80,7 @@ def is_unspaced(piece: str) -> bool:
 def identifiers(query: str) -> list[str]:
     """Pieces that look like case numbers, codes or file names: a person means them exactly.
 
-    Measured on the evaluation sets (README, Evaluation): counting every hyphenated or
+    Measured on the evaluation sets (docs/evaluation.md): counting every hyphenated or
     slash-joined word ("floating-point", "stdout/stderr") and "e.g." as an identifier
     boosted passages that merely shared a common word and cost hybrid nDCG@10 on both."""
     return [t for t in query_terms(query, keep_stopwords=True) if _is_identifier(t)]

@@ -20,7 +20,7 @@ fewer than half the query's words are (one common word such as "final" of five) 
 cosine is below `PARTIAL_SIMILARITY`, unless it holds an identifier the person typed: still
 listed, in the same place (the ranking and the evaluation are untouched), but not
 presented as a match. The floors are measured, not guessed: benchmarks/weak_floor.py and
-benchmarks/eval/weak_cost.py (README, Search).
+benchmarks/eval/weak_cost.py (docs/search.md).
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from engine.store import ChunkHit, Store
 Mode = Literal["hybrid", "semantic", "keyword"]
 MODES: tuple[Mode, ...] = ("hybrid", "semantic", "keyword")
 
-# Tuned on the evaluation sets (README, Evaluation): 0.2 and a linear coverage beat 0.3 and a
+# Tuned on the evaluation sets (docs/evaluation.md): 0.2 and a linear coverage beat 0.3 and a
 # squared one on both; heavier keyword weights and rank fusion (RRF) did worse on both.
 KEYWORD_WEIGHT = 0.2  # bonus for a passage with every query word and the best bm25
 KEYWORD_POWER = 1.0  # the bonus grows with (bm25 / the best bm25) ** this; 0.5 measured within noise
@@ -61,7 +61,7 @@ WEAK_SIMILARITY = 0.30
 # under half the words found are at 0.27 and above; 0.30 folded one of them (manpages), 0.25 none, and 0.25 still
 # makes most unrelated queries' one-word results weak (faq: 85 shown as matches to 20; 0.20 would leave 35).
 PARTIAL_SIMILARITY = 0.25
-MATCH_SHARE = 0.5  # half counts: "ferry timetable" with "ferry" found stays a match (README, Search)
+MATCH_SHARE = 0.5  # half counts: "ferry timetable" with "ferry" found stays a match (docs/search.md)
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from engine.store.database import Store, coarse_bits
 from engine.store.fts import keyword_context
 from engine.store.records import ChunkHit, FileOutcome, FileRow, FolderRow, NewChunk
 from engine.store.rekey import discard_rekey_leftovers, rekey
+from engine.store.sql import store_wide
 
 __all__ = ["ChunkHit", "FileOutcome", "FileRow", "FolderRow", "NewChunk", "Store", "coarse_bits", "connect",
-           "discard_rekey_leftovers", "is_encrypted", "keyword_context", "rekey"]
+           "discard_rekey_leftovers", "is_encrypted", "keyword_context", "rekey", "store_wide"]

@@ -86,7 +86,7 @@ M002_FILES_SIZE = "CREATE INDEX files_size ON files(size, status);"
 
 # One vector per file: the normalised mean of its passages' vectors. Search adds a little of
 # the file's similarity to each passage's, so a file that is about the query as a whole beats
-# one that only mentions it in passing (README, Evaluation). Filled for existing indexes here.
+# one that only mentions it in passing (docs/evaluation.md). Filled for existing indexes here.
 M003_FILE_VECTORS = """
 CREATE TABLE file_vectors(
     file_id INTEGER PRIMARY KEY REFERENCES files(id) ON DELETE CASCADE,

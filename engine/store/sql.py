@@ -23,6 +23,17 @@ DISK_FULL = ("The disk that holds the index is full: free some space, then run t
              "(the last change was rolled back; the index is whole).")
 
 
+# Errors of the database as a whole, not of what one write held: the next write would meet them too.
+_STORE_WIDE = (StoreError, apsw.BusyError, apsw.LockedError, apsw.FullError, apsw.IOError, apsw.CorruptError,
+               apsw.ReadOnlyError, apsw.CantOpenError, apsw.NotADBError, apsw.ConnectionClosedError)
+
+
+def store_wide(exc: BaseException) -> bool:
+    """True for a failure of the index itself (full disk, locked, read-only, damaged), not of the data written:
+    an index pass stops on it rather than record one file after another as failed (engine.indexing.contain)."""
+    return isinstance(exc, _STORE_WIDE)
+
+
 @contextmanager
 def immediate(conn: apsw.Connection) -> Iterator[None]:
     """A write transaction that takes the write lock up front (no upgrade deadlocks).

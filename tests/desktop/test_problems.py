@@ -71,3 +71,35 @@ def test_a_refresh_keeps_the_chosen_file_and_the_place_in_the_list(qtbot: Any) -
     assert at_top(view) == top  # the list did not jump
     view.filter.setText("scan-15")  # a filter that still lists it keeps it chosen
     assert chosen(view) == "scan-150.pdf"
+
+
+class FailsOnAWord:
+    """The real model, failing on one word's passages: a failure after reading, in the app's own writer."""
+
+    def __init__(self, real: Any, word: str) -> None:
+        self.real, self.word = real, word
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+    def embed_batch(self, texts: Any) -> Any:
+        if any(self.word in t for t in texts):
+            raise RuntimeError("llama_decode returned -1")
+        return self.real.embed_batch(texts)
+
+
+def test_a_file_that_fails_after_reading_is_listed_and_the_app_goes_on_watching(
+        qtbot: Any, docs: Path, launch: Any, real_embedder: Any) -> None:
+    """Issue #22 in the app: the watcher records the file, lists it with its reason, and indexes the rest."""
+    (docs / "ledger.txt").write_text("The quartermaster's zanzibarquux ledger of the spring voyage.")
+    app = launch(FailsOnAWord(real_embedder, "zanzibarquux"))
+    window = app.window
+    app.writer.add_folder(str(docs))
+    qtbot.waitUntil(lambda: "ledger.txt" in dict(window.problems.rows()), timeout=SLOW)
+    wait_for_writer(qtbot, app, W.WATCHING)
+    reason = dict(window.problems.rows())["ledger.txt"]
+    assert "while embedding" in reason and "zanzibarquux" not in reason
+    (docs / "later.txt").write_text("Notes from the harbour pilot's later watch.")
+    qtbot.waitUntil(lambda: app.session.status is not None and app.session.status.folders[0].by_status.get(
+        "indexed") == len(DOCS) + 1, timeout=SLOW)
+    assert app.writer.state == W.WATCHING

@@ -121,7 +121,8 @@ def test_a_file_that_breaks_the_splitter_is_recorded_and_the_rest_indexed(cairn:
     monkeypatch.setattr(engine.indexing.indexer, "chunk_document", split_breaking_on_b)
     report = index(cairn)
     assert report.failed == 1
-    assert reasons(cairn) == {"b.txt": "could not be read (IndexError)"}
+    assert reasons(cairn) == {"b.txt": "could not be indexed (IndexError while splitting it into passages); "
+                                       "tried again when it changes or Cairn is updated"}
     assert set(found(cairn, "lighthouse keeper passing ship")) >= {"a.txt", "c.txt"}
 
 

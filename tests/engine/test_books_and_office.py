@@ -140,6 +140,7 @@ def test_rtf_escapes_are_decoded_and_headings_kept(tmp_path: Path, docs: Path) -
     assert "heading 1" not in document.text, "the style sheet is not text"
 
 
+@pytest.mark.slow
 def test_damaged_protected_and_hostile_files_are_named_while_the_rest_is_indexed(
         tmp_path: Path, docs: Path) -> None:
     good = odf("text", "<text:p>Minutes of the parish council.</text:p>")
@@ -166,6 +167,7 @@ def test_damaged_protected_and_hostile_files_are_named_while_the_rest_is_indexed
     assert all("Traceback" not in reason and "secret" not in reason for reason in why.values()), why
 
 
+@pytest.mark.slow
 def test_the_sandboxed_reader_reads_books_and_refuses_bombs(tmp_path: Path, docs: Path) -> None:
     (docs / "voyage.epub").write_bytes(epub("The Salt Road", [("c1.xhtml", "<h1>Dunes</h1><p>Forty camels.</p>")]))
     (docs / "lease.odt").write_bytes(odf("text", ODT_BODY))
@@ -270,6 +272,7 @@ def long_statement(paragraphs: int) -> bytes:
             rb"{\info{\title Long statement}}\uc1" + b"\r\n" + body + rb"\pard\f0 The end.\par}")
 
 
+@pytest.mark.slow
 def test_a_long_rtf_still_being_read_when_its_time_is_up_keeps_its_beginning(tmp_path: Path, docs: Path) -> None:
     (docs / "statement.rtf").write_bytes(long_statement(20_000))
     with index(tmp_path, read_late) as cairn:
@@ -283,6 +286,7 @@ def test_a_long_rtf_still_being_read_when_its_time_is_up_keeps_its_beginning(tmp
     assert late.title == "Long statement" and "witness1 said абв" in late.text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("piece", [1000, 256 * 1024])
 def test_an_rtf_read_in_time_is_read_as_a_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, piece: int) -> None:
     """Read in pieces (so that the clock can be looked at between them), with the font and the

@@ -67,6 +67,7 @@ def cairn(cairn_home: Path) -> Cairn:
     c.close()
 
 
+@pytest.mark.slow
 def test_hostile_files_fail_alone(cairn: Cairn, tmp_path: Path) -> None:
     docs = tmp_path / "docs"
     docs.mkdir()
@@ -119,6 +120,7 @@ def test_pages_with_a_huge_drop_down_list_are_read(cairn: Cairn, tmp_path: Path)
     assert cairn.search("Town 4711", mode="keyword") == [], "a drop-down list is not text a reader sees"
 
 
+@pytest.mark.slow
 def test_a_word_document_of_many_short_lines_is_read(cairn: Cairn, tmp_path: Path) -> None:
     """20,000 one-line paragraphs (a pasted log, a word list) took 8 s: each paragraph's style was
     looked up by reading every style of the file."""

@@ -94,6 +94,7 @@ OUTLOOK_WRAPPED = (
 )
 
 
+@pytest.mark.slow
 def test_outlook_wrapped_html_is_unwrapped_and_read_as_html(tmp_path: Path) -> None:
     written = outlook_message("Pilotage", html=LONG_HTML, sender=TOMAS, sent=SENT)
     path = tmp_path / "pilot.msg"
@@ -104,6 +105,7 @@ def test_outlook_wrapped_html_is_unwrapped_and_read_as_html(tmp_path: Path) -> N
     assert "margin" not in doc.text, "the style sheet is not text"
 
 
+@pytest.mark.slow
 def test_a_message_in_outlook_rich_text_is_read_through_the_rtf_reader(tmp_path: Path) -> None:
     rich = (rb"{\rtf1\ansi\ansicpg1252\deff0{\fonttbl{\f0\fswiss Calibri;}}\pard\f0 The caf\'e9 on the quay "
             rb"opens at six.\par Bring the \b signed\b0  charter \u8212? both copies.\par}")

@@ -213,6 +213,7 @@ def test_a_stale_passphrase_in_the_keyring_is_named_as_such(cairn_home: Path, me
         Cairn(cairn_home)
 
 
+@pytest.mark.slow
 def test_log_files_stay_private_after_rotation(cairn_home: Path) -> None:
     """The log is rotated at 1 MB: the file started afresh (and the older ones renamed) must be 0600 as
     the first one was, whatever the umask (the handler used to create it with the default 0644)."""

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from engine.answer import ANSWER_MODES, Answer, AnswerToken, ChatModel, answer, load_chat_model, resolve_chat_model
 from engine.config import Paths, Settings, resolve_paths
-from engine.embed import Embedder, load_embedder
+from engine.embed import ENGLISH, Embedder, ModelChoice, choose, load_embedder, suggestion, system_language
+from engine.embed.choice import CHOICE_KEY, REASON_KEY
 from engine.errors import ConfigError, FolderError, IndexReadOnly, ModelLoadError, WrongPassphrase
 from engine.indexing import Extractor, Indexer, IndexProgress, IndexReport
 from engine.indexing.live import WatchUpdate, follow_folders
@@ -140,12 +141,27 @@ class Cairn:
         """Loaded on first use: `cairn status` and keyword search never pay for it."""
         with self._lock:
             if self._embedder is None:
-                self._embedder = load_embedder(self.settings.embedding_model, self.settings.thread_count())
+                self._embedder = load_embedder(self.model_choice().model, self.settings.thread_count())
             return self._embedder
+
+    def model_choice(self) -> ModelChoice:
+        """The embedding model this index uses or will use ("english", "multilingual", a path) and why."""
+        recorded, reason = self.store.get_meta(CHOICE_KEY), self.store.get_meta(REASON_KEY)
+        if recorded is None and self.store.get_meta("model_id") is not None:  # built before there was a choice
+            recorded, reason = ENGLISH, "this index was built with it"
+        return choose(self.settings.embedding_model, recorded, reason, system_language())
+
+    def _record_choice(self) -> None:
+        choice = self.model_choice()
+        self.store.set_meta(CHOICE_KEY, choice.model)
+        self.store.set_meta(REASON_KEY, choice.reason)
 
     def _bound_embedder(self) -> Embedder:
         embedder = self.embedder
+        new = self.store.get_meta("model_id") is None
         self.store.bind_model(embedder.model_id, embedder.model_name, embedder.dimensions)
+        if new:
+            self._record_choice()
         return embedder
 
     # ------------------------------------------------------------ folders
@@ -232,6 +248,7 @@ class Cairn:
         embedder = self.embedder
         with self.writer:
             self.store.rebind_model(embedder.model_id, embedder.model_name, embedder.dimensions)
+            self._record_choice()
         return (yield from self.index(cancel))
 
     def watch(self, stop: threading.Event, debounce: float = 0.5) -> Generator[WatchUpdate, None, None]:
@@ -296,12 +313,19 @@ class Cairn:
             folders.append(FolderStatus(row.path, row.excludes, files, chunks, counts, reachable(row.path, files),
                                         spoken))
         dims = self.store.vector_dimensions()
+        choice = self.model_choice()
         problems = tuple(FileProblem(*p) for p in self.store.problem_files())
         return Status(
             home=str(self.paths.data), database=str(self.paths.index_db), model=self.store.get_meta("model_name"),
             dimensions=dims, folders=tuple(folders), files=sum(f.files for f in folders),
             chunks=sum(f.chunks for f in folders), problems=problems, watcher=self._watcher_state(),
+            model_choice=choice.model, model_reason=choice.reason,
+            suggestion=suggestion(self._indexed_choice(choice), self.store.languages()),
         )
+
+    def _indexed_choice(self, choice: ModelChoice) -> str:
+        """The bundled model the vectors are from, where the index says: what a switch is offered against."""
+        return self.store.get_meta(CHOICE_KEY) or (ENGLISH if self.store.get_meta("model_id") else choice.model)
 
     def _watcher_state(self) -> dict[str, object] | None:
         state = self.store.watch_state()

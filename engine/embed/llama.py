@@ -342,7 +342,7 @@ def load_embedder(model_path: str | Path | None = None, threads: int | None = No
                 "more), or by packaging/build_multilingual_model.py.")
         return LlamaEmbedder(path, threads)
     bundled = model_path is None or model_path == ENGLISH
-    path = bundled_model_path() if bundled else Path(model_path).expanduser()
+    path = bundled_model_path() if model_path is None or model_path == ENGLISH else Path(model_path).expanduser()
     if bundled and not path.exists():
         raise ModelLoadError(
             f"The bundled embedding model {path} is missing: this Cairn installation is incomplete. "

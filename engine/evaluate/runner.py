@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from engine.cairn import Cairn
 from engine.config import Settings, resolve_paths
-from engine.embed import Embedder, load_embedder
+from engine.embed import Embedder, Role, load_embedder
 from engine.evaluate.beir import Dataset, Document, EvaluationError, load_dataset, with_at_most
 from engine.evaluate.metrics import Percentiles, Scores, score_run
 from engine.indexing.indexer import IndexProgress, IndexReport

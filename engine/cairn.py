@@ -151,17 +151,17 @@ class Cairn:
             recorded, reason = ENGLISH, "this index was built with it"
         return choose(self.settings.embedding_model, recorded, reason, system_language())
 
-    def _record_choice(self) -> None:
-        choice = self.model_choice()
+    def _record_choice(self, choice: ModelChoice) -> None:
+        """Kept in the index, so that its vectors' model stays chosen when the locale changes."""
         self.store.set_meta(CHOICE_KEY, choice.model)
         self.store.set_meta(REASON_KEY, choice.reason)
 
     def _bound_embedder(self) -> Embedder:
         embedder = self.embedder
-        new = self.store.get_meta("model_id") is None
+        choice = self.model_choice() if self.store.get_meta("model_id") is None else None
         self.store.bind_model(embedder.model_id, embedder.model_name, embedder.dimensions)
-        if new:
-            self._record_choice()
+        if choice is not None:
+            self._record_choice(choice)
         return embedder
 
     # ------------------------------------------------------------ folders
@@ -246,9 +246,10 @@ class Cairn:
         """Embed everything again, e.g. after choosing another embedding model."""
         self.check_writable()
         embedder = self.embedder
+        choice = self.model_choice()
         with self.writer:
             self.store.rebind_model(embedder.model_id, embedder.model_name, embedder.dimensions)
-            self._record_choice()
+            self._record_choice(choice)
         return (yield from self.index(cancel))
 
     def watch(self, stop: threading.Event, debounce: float = 0.5) -> Generator[WatchUpdate, None, None]:

@@ -18,7 +18,7 @@ ENGLISH, MULTILINGUAL = "english", "multilingual"
 BUNDLED_CHOICES = (ENGLISH, MULTILINGUAL)
 CHOICE_KEY, REASON_KEY = "model_choice", "model_choice_reason"  # index meta, written when first chosen
 SWITCH_SHARE = 0.5  # offer the multilingual model when more than this share of identified passages is not English
-SWITCH_LEAST = 20  # ...and at least this many passages were identified (a few notes say little)
+SWITCH_LEAST = 5  # ...and at least this many passages were identified (a few notes say little)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from engine.embed.choice import CHOICE_KEY, REASON_KEY
 from engine.errors import ConfigError, FolderError, IndexReadOnly, ModelLoadError, WrongPassphrase
 from engine.indexing import Extractor, Indexer, IndexProgress, IndexReport
 from engine.indexing.live import WatchUpdate, follow_folders
+from engine.indexing.sample import first_languages
 from engine.indexing.scan import reachable, shown, storable
 from engine.records import FileProblem, FolderStatus, Status
 from engine.runtime import log
@@ -58,6 +59,7 @@ class Cairn:
                 raise
             raise WrongPassphrase(keys.stored_one_is_wrong()) from None
         self._embedder = embedder
+        self._first_languages: dict[str | None, int] | None = None  # of a new index's first files (model choice)
         self._chat: ChatModel | None = None
         self._extractor = extractor or open_reader(self.settings)
         self._lock = threading.Lock()
@@ -149,7 +151,7 @@ class Cairn:
         recorded, reason = self.store.get_meta(CHOICE_KEY), self.store.get_meta(REASON_KEY)
         if recorded is None and self.store.get_meta("model_id") is not None:  # built before there was a choice
             recorded, reason = ENGLISH, "this index was built with it"
-        return choose(self.settings.embedding_model, recorded, reason, system_language())
+        return choose(self.settings.embedding_model, recorded, reason, system_language(), self._first_languages)
 
     def _record_choice(self, choice: ModelChoice) -> None:
         """Kept in the index, so that its vectors' model stays chosen when the locale changes."""
@@ -234,6 +236,7 @@ class Cairn:
               ) -> Generator[IndexProgress, None, IndexReport]:
         """One sync pass over every folder (or only over `scopes`, paths inside them)."""
         with self._writing():
+            self._sample_first_files()
             embedder = self._bound_embedder()
             indexer = Indexer(self.store, embedder, self.settings.max_file_bytes, self._extractor)
             report = yield from indexer.run(self.store.folders(), cancel, scopes)
@@ -241,6 +244,14 @@ class Cairn:
                       "%d passages in %.1f s", report.added, report.updated, report.moved, report.removed,
                       report.unchanged, report.failed, report.chunks, report.seconds)
         return report
+
+    def _sample_first_files(self) -> None:
+        """A new index left to choose its model, on an English system: read the languages of its first files."""
+        undecided = (self._embedder is None and not self.settings.embedding_model
+                     and self.store.get_meta("model_id") is None and self.store.get_meta(CHOICE_KEY) is None)
+        if undecided and system_language() in ("en", None) and self._first_languages is None:
+            roots = [(f.path, f.excludes) for f in self.store.folders()]
+            self._first_languages = first_languages(roots, self._extractor, self.settings.max_file_bytes)
 
     def reindex(self, cancel: threading.Event | None = None) -> Generator[IndexProgress, None, IndexReport]:
         """Embed everything again, e.g. after choosing another embedding model."""

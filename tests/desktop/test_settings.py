@@ -157,10 +157,10 @@ def test_an_english_index_of_german_files_is_offered_the_multilingual_model(
 
     docs = tmp_path / "german"
     docs.mkdir()
-    for name, text in FILES.items():
-        (docs / name).write_text(text, encoding="utf-8")
     with Cairn(cairn_home, embedder=real_embedder) as cairn:  # English locale (tests/conftest.py): MiniLM
         cairn.add_folder(docs)
+        for name, text in FILES.items():
+            (docs / name).write_text(text, encoding="utf-8")
         for _ in cairn.index():
             pass
     app = launch(shared=False)  # models come from the settings, as in the real app

@@ -103,10 +103,35 @@ def test_the_choice_stays_with_the_index_when_the_locale_changes(folder: Path, t
         assert cairn.model_choice().model == "multilingual"  # its vectors are e5's: no silent mismatch
 
 
+def test_mostly_german_first_files_give_a_new_index_the_multilingual_model(folder: Path, tmp_path: Path) -> None:
+    cairn = indexed(tmp_path / "home", folder)  # English locale (tests/conftest.py), German files
+    try:
+        status = cairn.status()
+        assert status.model_choice == "multilingual"
+        assert "first files" in (status.model_reason or "")
+        assert top(cairn, QUESTION) == "arztbrief.txt"
+    finally:
+        close(cairn)
+
+
+def english_index_of_german_files(home: Path, folder: Path) -> Cairn:
+    """Indexed first when it held only English notes, then the German files came."""
+    german = {name: (folder / name).read_text("utf-8") for name in FILES if name != "garden.txt"}
+    for name in german:
+        (folder / name).unlink()
+    close(indexed(home, folder))
+    for name, text in german.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    cairn = Cairn(home)
+    for _ in cairn.index():
+        pass
+    return cairn
+
+
 def test_switching_an_english_index_to_multilingual_reembeds_and_search_works(
         folder: Path, tmp_path: Path) -> None:
     home = tmp_path / "home"
-    cairn = indexed(home, folder)  # English locale (tests/conftest.py)
+    cairn = english_index_of_german_files(home, folder)
     try:
         status = cairn.status()
         assert status.model_choice == "english" and status.model is not None
@@ -151,6 +176,8 @@ def test_choose_prefers_the_setting_then_the_index_then_the_locale() -> None:
     assert choose(None, None, None, "ja").model == "multilingual"
     assert choose(None, None, None, "en").model == "english"
     assert choose(None, None, None, None).model == "english"
+    assert choose(None, None, None, "en", {"de": 12, "en": 3}).model == "multilingual"
+    assert choose(None, None, None, "en", {"de": 2, "en": 1}).model == "english"  # too little to go by
 
 
 def test_suggestion_only_for_an_english_index_of_mostly_other_languages() -> None:

@@ -44,6 +44,8 @@ def _model() -> Any:
 
 def _best(text: str) -> tuple[str | None, float]:
     sample = " ".join(text[:2000].split())  # the model reads one line; a passage's start says its language
+    if not sample.isascii():  # a lone surrogate (a reader's gap) cannot reach the model: it is no letter anyway
+        sample = sample.encode("utf-8", "replace").decode("utf-8")
     letters = sum(1 for ch in sample if ch.isalpha())
     if letters < MIN_LETTERS:
         return None, 0.0

@@ -259,8 +259,8 @@ class Store:
 
     def _insert_chunk(self, file_id: int, chunk: NewChunk, vector: np.ndarray | None) -> None:
         self.conn.execute(
-            'INSERT INTO chunks(file_id, seq, page, start, "end", heading, text, language) VALUES (?,?,?,?,?,?,?,?)',
-            (file_id, chunk.seq, chunk.page, chunk.start, chunk.end, chunk.heading, chunk.text, chunk.language),
+            'INSERT INTO chunks(file_id, seq, page, start, "end", heading, language, text) VALUES (?,?,?,?,?,?,?,?)',
+            (file_id, chunk.seq, chunk.page, chunk.start, chunk.end, chunk.heading, chunk.language, chunk.text),
         )
         chunk_id = self.conn.last_insert_rowid()
         fts.insert(self.conn, chunk_id, chunk.text, chunk.context, chunk.language)

@@ -6,6 +6,11 @@ passed. Changing the embedding model makes the existing vectors useless, so when
 index holds passages made by another model the dialog asks first and, if the person
 agrees, reports `needs_reindex`; the window then saves and runs `Cairn.reindex()` with
 progress. The dialog itself never writes: it returns the new `Settings`.
+
+The embedding model is first a choice of words, not of files (engine/embed/choice.py):
+Automatic, English or Multilingual; a model file is for those who want one. The dialog
+says which model the index uses and why, and offers the multilingual one when most
+passages are not in English.
 """
 
 from __future__ import annotations
@@ -65,10 +70,19 @@ class SettingsDialog(QDialog):
         self._valid: dict[str, bool] = {"embedding": True, "chat": True}
         self.index_model: str | None = None  # fingerprint of the model the index was built with
         self.index_chunks: int | None = None  # None until read from the index
+        self.index_choice: tuple[str, str, str | None] | None = None  # (model, reason, suggestion) of the index
 
         s = self.original
-        self.embedding = ModelPicker("Bundled: all-MiniLM-L6-v2", "Use &bundled")
-        self.embedding.path.setText(s.embedding_model or "")
+        self.languages = QComboBox()
+        self.languages.setAccessibleName("Languages of your files")
+        for text, value in CHOICES:
+            self.languages.addItem(text, value)
+        bundled = s.embedding_model in (None, "english", "multilingual")
+        self.languages.setCurrentIndex(max(0, self.languages.findData(s.embedding_model)) if bundled else 0)
+        self.choice_note = QLabel("")
+        self.choice_note.setWordWrap(True)
+        self.embedding = ModelPicker("Or a GGUF embedding model file", "Use &bundled")
+        self.embedding.path.setText("" if bundled else s.embedding_model or "")
         self.embedding.path.setAccessibleName("Embedding model file")
         default_chat = bundled_chat_model_path()
         self.default_chat = default_chat.stem if default_chat.exists() else None
@@ -96,6 +110,8 @@ class SettingsDialog(QDialog):
         self.tray.setChecked(self.prefs.keep_in_tray)
 
         form = QFormLayout()
+        form.addRow("Your files are &in:", self.languages)
+        form.addRow("", self.choice_note)
         form.addRow("&Embedding model:", self.embedding)
         form.addRow("C&hat model:", self.chat)
         form.addRow("Answer a &question by:", self.answer_mode)
@@ -117,15 +133,19 @@ class SettingsDialog(QDialog):
         self.embedding.browse.clicked.connect(lambda: self._browse(self.embedding, "Choose an embedding model"))
         self.chat.browse.clicked.connect(lambda: self._browse(self.chat, "Choose a chat model"))
         self.embedding.reset.clicked.connect(lambda: self._set(self.embedding, ""))
+        self.languages.currentIndexChanged.connect(lambda _: self._set(self.embedding, ""))
         self.chat.reset.clicked.connect(lambda: self._set(self.chat, ""))
         self.embedding.path.editingFinished.connect(lambda: self.check("embedding"))
         self.chat.path.editingFinished.connect(lambda: self.check("chat"))
-        self.embedding.verdict.setText("Bundled model." if not s.embedding_model else "In use.")
+        self.embedding.verdict.setText("Bundled model." if bundled else "In use.")
         self.chat.verdict.setText("In use." if s.chat_model else f"The installed default, {self.default_chat}."
                                   if self.default_chat else "No chat model: answers are quoted from your files.")
 
-        def learn(got: tuple[str | None, int]) -> None:
-            self.index_model, self.index_chunks = got
+        def learn(got: tuple[str | None, int, tuple[str, str, str | None]]) -> None:
+            self.index_model, self.index_chunks, self.index_choice = got
+            model, reason, offer = got[2]
+            note = f"Now: {CHOICE_NAMES.get(model, model)}, because {reason}."
+            self.choice_note.setText(note + (f"\n{offer}" if offer else ""))
 
         session.run_read(lambda cairn, _: _index_model(cairn), name="index-model").on_success(learn)
 
@@ -145,7 +165,9 @@ class SettingsDialog(QDialog):
     def check(self, which: str) -> Operation | None:
         """Check the chosen file off the UI thread; OK waits for the verdict."""
         picker = self.embedding if which == "embedding" else self.chat
-        path = picker.value()
+        path = self.embedding_value() if which == "embedding" else picker.value()
+        if which == "embedding" and path is None and self.index_choice is not None:
+            path = self.index_choice[0]  # Automatic: what this index took
         if which in self._checks:
             self._checks.pop(which).cancel()
         if which == "chat" and path is None:
@@ -198,7 +220,7 @@ class SettingsDialog(QDialog):
         """The settings as chosen here; those the dialog does not show are kept as they were."""
         return replace(
             self.original,
-            embedding_model=self.embedding.value(),
+            embedding_model=self.embedding_value(),
             chat_model=self.chat.value(),
             answer_mode=str(self.answer_mode.currentData()),
             threads=self.threads.value(),
@@ -206,8 +228,13 @@ class SettingsDialog(QDialog):
             excludes=[line.strip() for line in self.excludes.toPlainText().splitlines() if line.strip()],
         )
 
+    def embedding_value(self) -> str | None:
+        """A model file if one is given, else the choice: None (automatic), "english" or "multilingual"."""
+        value: str | None = self.languages.currentData()
+        return self.embedding.value() or value
+
     def model_changed(self) -> bool:
-        return self.embedding.value() != self.original.embedding_model
+        return self.embedding_value() != self.original.embedding_model
 
     def _accept(self) -> None:
         if self.checking or not all(self._valid.values()):
@@ -230,7 +257,14 @@ class SettingsDialog(QDialog):
         self.accept()
 
 
-def _index_model(cairn: Cairn) -> tuple[str | None, int]:
-    """The fingerprint of the model the index was built with, and how many passages it holds."""
-    return cairn.store.get_meta("model_id"), cairn.store.chunk_count()
+CHOICES = (("Automatic (by your system's language)", None), ("English (small and fast)", "english"),
+           ("Many languages (multilingual: an English question finds a German letter)", "multilingual"))
+CHOICE_NAMES = {"english": "English", "multilingual": "many languages (multilingual)"}
+
+
+def _index_model(cairn: Cairn) -> tuple[str | None, int, tuple[str, str, str | None]]:
+    """The fingerprint of the model the index was built with, how many passages it holds, and the choice."""
+    status = cairn.status()
+    return (cairn.store.get_meta("model_id"), cairn.store.chunk_count(),
+            (status.model_choice or "english", status.model_reason or "", status.suggestion))
 

@@ -10,6 +10,7 @@ to refresh the status, and what closing the window means (keep watching from the
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -138,6 +139,7 @@ class MainWindow(QMainWindow):
         self.ask.sourceActivated.connect(self.preview.show_passage)
         self.welcome.addFolder.connect(self.add_folder)
         self.problems.countChanged.connect(self._problem_count)
+        self._offered_switch = False
         session.statusChanged.connect(self._status)
         writer.stateChanged.connect(self._writer_state)
         writer.progressed.connect(self._progress)
@@ -216,6 +218,20 @@ class MainWindow(QMainWindow):
             self.state_label.setText(self._state_text(self.writer.state))
         self.counts_label.setText(f"{status.files} files · {status.chunks} passages"
                                   + (f" · {status.model}" if status.model else ""))
+        self._offer_multilingual(status)
+
+    def _offer_multilingual(self, status: Status) -> None:
+        """An English index of mostly other languages: offer the multilingual model, once per session."""
+        quiet = self.writer.state in (W.WATCHING, W.IDLE) and not self.banner.isVisible()
+        if status.suggestion and quiet and not self._offered_switch:
+            self._offered_switch = True
+            self.banner.show_notice(status.suggestion.split(": ")[0] + ": the multilingual model would find them "
+                                    "better, also from English questions.", "&Switch and re-embed",
+                                    self.switch_to_multilingual, kind="info")
+
+    def switch_to_multilingual(self) -> None:
+        self.banner.hide()
+        self.apply_settings(replace(self.session.settings, embedding_model="multilingual"), self.prefs, True)
 
     def _state_text(self, state: str) -> str:
         status = self.session.status

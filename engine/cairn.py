@@ -16,10 +16,12 @@ from pathlib import Path
 
 from engine.answer import ANSWER_MODES, Answer, AnswerToken, ChatModel, answer, load_chat_model, resolve_chat_model
 from engine.config import Paths, Settings, resolve_paths
-from engine.embed import Embedder, load_embedder
+from engine.embed import ENGLISH, Embedder, ModelChoice, choose, load_embedder, suggestion, system_language
+from engine.embed.choice import CHOICE_KEY, REASON_KEY
 from engine.errors import ConfigError, FolderError, IndexReadOnly, ModelLoadError, WrongPassphrase
 from engine.indexing import Extractor, Indexer, IndexProgress, IndexReport
 from engine.indexing.live import WatchUpdate, follow_folders
+from engine.indexing.sample import first_languages
 from engine.indexing.scan import reachable, shown, storable
 from engine.records import FileProblem, FolderStatus, Status
 from engine.runtime import log
@@ -57,6 +59,7 @@ class Cairn:
                 raise
             raise WrongPassphrase(keys.stored_one_is_wrong()) from None
         self._embedder = embedder
+        self._first_languages: dict[str | None, int] | None = None  # of a new index's first files (model choice)
         self._chat: ChatModel | None = None
         self._extractor = extractor or open_reader(self.settings)
         self._lock = threading.Lock()
@@ -140,12 +143,27 @@ class Cairn:
         """Loaded on first use: `cairn status` and keyword search never pay for it."""
         with self._lock:
             if self._embedder is None:
-                self._embedder = load_embedder(self.settings.embedding_model, self.settings.thread_count())
+                self._embedder = load_embedder(self.model_choice().model, self.settings.thread_count())
             return self._embedder
+
+    def model_choice(self) -> ModelChoice:
+        """The embedding model this index uses or will use ("english", "multilingual", a path) and why."""
+        recorded, reason = self.store.get_meta(CHOICE_KEY), self.store.get_meta(REASON_KEY)
+        if recorded is None and self.store.get_meta("model_id") is not None:  # built before there was a choice
+            recorded, reason = ENGLISH, "this index was built with it"
+        return choose(self.settings.embedding_model, recorded, reason, system_language(), self._first_languages)
+
+    def _record_choice(self, choice: ModelChoice) -> None:
+        """Kept in the index, so that its vectors' model stays chosen when the locale changes."""
+        self.store.set_meta(CHOICE_KEY, choice.model)
+        self.store.set_meta(REASON_KEY, choice.reason)
 
     def _bound_embedder(self) -> Embedder:
         embedder = self.embedder
+        choice = self.model_choice() if self.store.get_meta("model_id") is None else None
         self.store.bind_model(embedder.model_id, embedder.model_name, embedder.dimensions)
+        if choice is not None:
+            self._record_choice(choice)
         return embedder
 
     # ------------------------------------------------------------ folders
@@ -218,6 +236,7 @@ class Cairn:
               ) -> Generator[IndexProgress, None, IndexReport]:
         """One sync pass over every folder (or only over `scopes`, paths inside them)."""
         with self._writing():
+            self._sample_first_files()
             embedder = self._bound_embedder()
             indexer = Indexer(self.store, embedder, self.settings.max_file_bytes, self._extractor)
             report = yield from indexer.run(self.store.folders(), cancel, scopes)
@@ -226,12 +245,22 @@ class Cairn:
                       report.unchanged, report.failed, report.chunks, report.seconds)
         return report
 
+    def _sample_first_files(self) -> None:
+        """A new index left to choose its model, on an English system: read the languages of its first files."""
+        undecided = (self._embedder is None and not self.settings.embedding_model
+                     and self.store.get_meta("model_id") is None and self.store.get_meta(CHOICE_KEY) is None)
+        if undecided and system_language() in ("en", None) and self._first_languages is None:
+            roots = [(f.path, f.excludes) for f in self.store.folders()]
+            self._first_languages = first_languages(roots, self._extractor, self.settings.max_file_bytes)
+
     def reindex(self, cancel: threading.Event | None = None) -> Generator[IndexProgress, None, IndexReport]:
         """Embed everything again, e.g. after choosing another embedding model."""
         self.check_writable()
         embedder = self.embedder
+        choice = self.model_choice()
         with self.writer:
             self.store.rebind_model(embedder.model_id, embedder.model_name, embedder.dimensions)
+            self._record_choice(choice)
         return (yield from self.index(cancel))
 
     def watch(self, stop: threading.Event, debounce: float = 0.5) -> Generator[WatchUpdate, None, None]:
@@ -296,12 +325,19 @@ class Cairn:
             folders.append(FolderStatus(row.path, row.excludes, files, chunks, counts, reachable(row.path, files),
                                         spoken))
         dims = self.store.vector_dimensions()
+        choice = self.model_choice()
         problems = tuple(FileProblem(*p) for p in self.store.problem_files())
         return Status(
             home=str(self.paths.data), database=str(self.paths.index_db), model=self.store.get_meta("model_name"),
             dimensions=dims, folders=tuple(folders), files=sum(f.files for f in folders),
             chunks=sum(f.chunks for f in folders), problems=problems, watcher=self._watcher_state(),
+            model_choice=choice.model, model_reason=choice.reason,
+            suggestion=suggestion(self._indexed_choice(choice), self.store.languages()),
         )
+
+    def _indexed_choice(self, choice: ModelChoice) -> str:
+        """The bundled model the vectors are from, where the index says: what a switch is offered against."""
+        return self.store.get_meta(CHOICE_KEY) or (ENGLISH if self.store.get_meta("model_id") else choice.model)
 
     def _watcher_state(self) -> dict[str, object] | None:
         state = self.store.watch_state()

@@ -36,3 +36,6 @@ class Status:
     chunks: int
     problems: tuple[FileProblem, ...]
     watcher: dict[str, object] | None = None  # what a running `cairn watch` or app is doing
+    model_choice: str | None = None  # "english", "multilingual" or a model file (engine.embed.choice)
+    model_reason: str | None = None  # why, in words
+    suggestion: str | None = None  # the multilingual model offered to an English index of other languages

@@ -60,6 +60,11 @@ def cairn_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point CAIRN_HOME at a fresh folder, so no test ever touches a real index."""
     home = tmp_path / "cairn-home"
     monkeypatch.setenv("CAIRN_HOME", str(home))
+    # A new index picks its embedding model by the system language (engine/embed/choice.py): the same
+    # English one on every machine, unless a test sets another
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
     return home
 
 

@@ -23,10 +23,10 @@ class FakeEmbedder:
     def __init__(self) -> None:
         self.calls: list[int] = []
 
-    def count_tokens(self, text: str) -> int:
+    def count_tokens(self, text: str, role: str = "passage") -> int:
         return len(_TOKEN.findall(text)) + 2
 
-    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+    def embed_batch(self, texts: Sequence[str], role: str = "passage") -> np.ndarray:
         self.calls.append(len(texts))
         out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
         for row, text in enumerate(texts):

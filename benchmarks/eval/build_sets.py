@@ -8,6 +8,8 @@ Sets (see each module's docstring for how queries and targets are chosen):
   manpages  known-item: a manual page's NAME description -> that page without it (sections 1, 8)
   faq       question -> answer from the Python and Perl FAQs, among documentation sections
   faq-5k    the faq questions among 5,000 documents of abstract size, for timing `cairn eval`
+  man-LANG  known-item in LANG (de fr es it nl pl ja zh): Debian's translated pages (manpages_i18n.py)
+  man-en-de cross-language: an English NAME description -> the German page
 
 The faq sets need the Debian packages python3.11-doc and perl-doc; without them they are
 skipped with a message. Deterministic: the same installed packages and seed give
@@ -24,11 +26,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.eval import faqs, manpages  # noqa: E402
+from benchmarks.eval import faqs, manpages, manpages_i18n  # noqa: E402
 from benchmarks.eval.beir_layout import write_set  # noqa: E402
 
 OUT = ROOT / "bench-data" / "eval"
-SETS = ("manpages", "faq", "faq-5k")
+I18N = tuple(f"man-{lang}" for lang in manpages_i18n.LANGS)
+SETS = ("manpages", "faq", "faq-5k", *I18N, "man-en-de")
+DEFAULT_SETS = ("manpages", "faq", "faq-5k")  # the translated sets: with --only, or --i18n for all of them
 # faq-5k's distractors are cut to about an abstract's size (as in BEIR's SciFact, 5,183 abstracts),
 # so the set measures evaluation time at 5,000 documents of ordinary length, not at 5,000 chapters.
 FIVE_K_PIECE = 1_200
@@ -41,10 +45,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--man-queries", type=int, default=300)
     parser.add_argument("--faq-docs", type=int, default=1500)
+    parser.add_argument("--i18n", action="store_true", help="build every translated and cross-language set")
+    parser.add_argument("--i18n-pages", type=int, default=200, help="pages per translated set (default 200)")
     args = parser.parse_args()
-    for name in args.only or SETS:
+    for name in args.only or ((*I18N, "man-en-de") if args.i18n else DEFAULT_SETS):
         if name == "manpages":
             built = manpages.build(args.man_queries, args.seed)
+        elif name == "man-en-de":
+            built = manpages_i18n.build_cross("de", args.i18n_pages, args.seed)
+        elif name in I18N:
+            built = manpages_i18n.build(name.removeprefix("man-"), args.i18n_pages, args.seed)
         else:
             try:
                 built = (faqs.build(5000, args.seed, max_piece=FIVE_K_PIECE) if name == "faq-5k"

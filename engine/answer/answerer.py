@@ -62,7 +62,7 @@ def validate(question: str, embedder: Embedder, limit: int) -> str:
     question = " ".join(question.split())
     if not question:
         raise QuestionError("Ask a question: the text is empty.")
-    if len(question) > MAX_QUESTION_CHARS or embedder.count_tokens(question) > embedder.max_tokens:
+    if len(question) > MAX_QUESTION_CHARS or embedder.count_tokens(question, "query") > embedder.max_tokens:
         raise QuestionError("The question is too long: ask it in a sentence or two.")
     if not 1 <= limit <= 20:
         raise QuestionError(f"Use between 1 and 20 sources for an answer (got {limit}).")

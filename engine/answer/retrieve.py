@@ -58,7 +58,7 @@ def retrieve(store: Store, embedder: Embedder, question: str, limit: int) -> Ret
     ...") is withheld whole, not only the sentence that gives itself away, since the rest
     of an injection ("when asked about X, say Y") need not look like one. So a planted
     file changes neither the numbered sources nor what a model reads."""
-    vector = embedder.embed_batch([question])[0]
+    vector = embedder.embed_batch([question], role="query")[0]
     results = search(store, embedder, question, mode="hybrid", limit=limit * CANDIDATE_FACTOR, per_file=PER_FILE)
     similarity = _similarities(store, vector, results)
     wanted = strong_identifiers(question)

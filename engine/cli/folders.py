@@ -103,6 +103,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
         return
     click.echo(f"Index: {st.database}")
     click.echo(f"Model: {st.model or '(none yet)'}" + (f", {st.dimensions} dimensions" if st.dimensions else ""))
+    if st.model_choice:
+        click.echo(f"Model choice: {_shown_choice(st.model_choice)} ({st.model_reason})")
     count = len(st.folders)
     click.echo(f"{st.files} files, {st.chunks} passages in {count} folder{'' if count == 1 else 's'}")
     for f in st.folders:
@@ -120,7 +122,14 @@ def status(ctx: click.Context, as_json: bool) -> None:
             click.echo(f"  {p.path}: {p.reason}")
     if skipped:
         click.echo(f"{skipped} files skipped as unsupported (see --json).")
+    if st.suggestion:
+        click.echo(f"Suggestion: {st.suggestion}")
     if st.watcher:
         w = st.watcher
         line = f"Watcher (process {w.get('pid')}): {w.get('state')}, {w.get('queued', 0)} queued"
         click.echo(line + (f"; last error: {w['last_error']}" if w.get("last_error") else ""))
+
+
+def _shown_choice(choice: str) -> str:
+    return {"english": "English (all-MiniLM-L6-v2)",
+            "multilingual": "multilingual (multilingual-e5-small)"}.get(choice, choice)

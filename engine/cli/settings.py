@@ -54,7 +54,8 @@ def set_value(ctx: click.Context, key: str, value: str) -> None:
 
     \b
     KEY is one of:
-      embedding_model  GGUF embedding model (checked by
+      embedding_model  english, multilingual (bundled), or a
+                       GGUF embedding model (checked by
                        loading it; then `cairn reindex`)
       chat_model       GGUF chat model for written answers
       answer_mode      extractive or generative
@@ -69,7 +70,10 @@ def set_value(ctx: click.Context, key: str, value: str) -> None:
     if key == "embedding_model" and parsed is not None:
         from engine import load_embedder
 
-        parsed = str(Path(str(parsed)).expanduser().resolve())
+        if str(parsed).lower() in ("english", "multilingual"):
+            parsed = str(parsed).lower()
+        else:
+            parsed = str(Path(str(parsed)).expanduser().resolve())
         load_embedder(str(parsed))  # raises ModelLoadError with a clear message
     changed = replace(cairn.settings, **{key: parsed})  # type: ignore[arg-type]  # checked just below
     problem = changed.problem()

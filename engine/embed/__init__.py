@@ -4,7 +4,11 @@ The rest of the engine sees only `Embedder`; `load_embedder()` with no path give
 bundled model in `engine/models/`.
 """
 
-from engine.embed.llama import BUNDLED_MODEL_FILE, LlamaEmbedder, bundled_model_path, load_embedder
-from engine.embed.protocol import Embedder
+from engine.embed.choice import BUNDLED_CHOICES, ENGLISH, MULTILINGUAL, ModelChoice, choose, suggestion, system_language
+from engine.embed.llama import (BUNDLED_MODEL_FILE, MULTILINGUAL_MODEL_FILE, LlamaEmbedder, bundled_model_path,
+                                load_embedder)
+from engine.embed.protocol import Embedder, Role
 
-__all__ = ["BUNDLED_MODEL_FILE", "Embedder", "LlamaEmbedder", "bundled_model_path", "load_embedder"]
+__all__ = ["BUNDLED_CHOICES", "BUNDLED_MODEL_FILE", "ENGLISH", "MULTILINGUAL", "MULTILINGUAL_MODEL_FILE", "Embedder",
+           "LlamaEmbedder", "ModelChoice", "Role", "bundled_model_path", "choose", "load_embedder", "suggestion",
+           "system_language"]

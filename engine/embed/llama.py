@@ -37,12 +37,19 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from engine.embed.choice import ENGLISH, MULTILINGUAL
+from engine.embed.protocol import Role
 from engine.errors import ModelLoadError
 from engine.runtime.gguf import GGUFHeader, model_fingerprint
 from engine.runtime.llama import default_threads, load_llama
 
 BUNDLED_MODEL_FILE = "all-MiniLM-L6-v2.Q8_0.gguf"
+MULTILINGUAL_MODEL_FILE = "multilingual-e5-small.Q4_0.gguf"  # built by setup.sh (not in git)
+BUNDLED_FILES = {ENGLISH: BUNDLED_MODEL_FILE, MULTILINGUAL: MULTILINGUAL_MODEL_FILE}
 MAX_TOKENS_KEY = "cairn.max_tokens"  # written by packaging/build_embedding_model.py
+# Text a model wants before queries and passages (e5: "query: ", "passage: "), written into the
+# GGUF by packaging/build_multilingual_model.py; a model without the keys gets the text as it is.
+PREFIX_KEYS: dict[Role, str] = {"query": "cairn.query_prefix", "passage": "cairn.passage_prefix"}
 # Upper bound on the context Cairn opens for any model. Chunks are ~240 tokens; a model trained
 # on 8k or 32k tokens would otherwise get compute buffers (and llama-cpp-python's per-context
 # arrays) sized for that, gigabytes for nothing.
@@ -51,9 +58,9 @@ MAX_CONTEXT = 2048
 # --------------------------------------------------------------------------- files
 
 
-def bundled_model_path() -> Path:
-    """The GGUF shipped inside the `engine.models` package folder."""
-    return Path(__file__).resolve().parents[1] / "models" / BUNDLED_MODEL_FILE
+def bundled_model_path(choice: str = ENGLISH) -> Path:
+    """The GGUF of a bundled choice ("english", "multilingual") in the `engine.models` package folder."""
+    return Path(__file__).resolve().parents[1] / "models" / BUNDLED_FILES[choice]
 
 
 # --------------------------------------------------------------------------- llama.cpp glue
@@ -65,6 +72,11 @@ def _ftype_names() -> dict[int, str]:
              if k.startswith("LLAMA_FTYPE_MOSTLY_") and isinstance(v, int)}
     names[int(llama_cpp.LLAMA_FTYPE_ALL_F32)] = "F32"
     return names
+
+
+def _string(header: GGUFHeader, key: str) -> str:
+    value = header.values.get(key)
+    return value if isinstance(value, str) else ""
 
 
 class _Context:
@@ -156,6 +168,7 @@ class LlamaEmbedder:
         if not candidates:
             raise ModelLoadError(f"{path} does not say its context length; it cannot be used for embeddings.")
         self.max_tokens = min(*candidates, MAX_CONTEXT)
+        self.prefixes: dict[Role, str] = {role: _string(header, key) for role, key in PREFIX_KEYS.items()}
         self.path = path
         self.threads = threads if threads and threads > 0 else default_threads()
         self._per_call = max(1, sequences_per_call)
@@ -224,13 +237,14 @@ class LlamaEmbedder:
                 return np.frombuffer(memoryview(buf).cast("B"), dtype=np.int32, count=n).copy()
             room = -n
 
-    def count_tokens(self, text: str) -> int:
-        return int(self._tokenize(text).shape[0])
+    def count_tokens(self, text: str, role: Role = "passage") -> int:
+        return int(self._tokenize(self.prefixes[role] + text).shape[0])
 
-    def embed_batch(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
+    def embed_batch(self, texts: Sequence[str], role: Role = "passage") -> npt.NDArray[np.float32]:
         if isinstance(texts, str):
             raise TypeError("embed_batch takes a sequence of texts, not one str")
-        tokenized = [self._tokenize(t) for t in texts]
+        prefix = self.prefixes[role]
+        tokenized = [self._tokenize(prefix + t) for t in texts]
         for i, tokens in enumerate(tokenized):
             if len(tokens) > self.max_tokens:
                 raise ValueError(
@@ -319,9 +333,17 @@ class LlamaEmbedder:
 
 
 def load_embedder(model_path: str | Path | None = None, threads: int | None = None) -> LlamaEmbedder:
-    """The embedder for `model_path`, or for the bundled model when it is None."""
-    path = Path(model_path).expanduser() if model_path is not None else bundled_model_path()
-    if model_path is None and not path.exists():
+    """The embedder for `model_path`: a bundled choice ("english", "multilingual"; None: english) or a GGUF path."""
+    if model_path == MULTILINGUAL:
+        path = bundled_model_path(MULTILINGUAL)
+        if not path.exists():
+            raise ModelLoadError(
+                f"The multilingual embedding model {path} is missing: it is built by setup.sh (run it once "
+                "more), or by packaging/build_multilingual_model.py.")
+        return LlamaEmbedder(path, threads)
+    bundled = model_path is None or model_path == ENGLISH
+    path = bundled_model_path() if model_path is None or model_path == ENGLISH else Path(model_path).expanduser()
+    if bundled and not path.exists():
         raise ModelLoadError(
             f"The bundled embedding model {path} is missing: this Cairn installation is incomplete. "
             "Reinstall Cairn, or rebuild the model with packaging/build_embedding_model.py."

@@ -27,7 +27,7 @@ import numpy.typing as npt
 
 from engine.cairn import Cairn
 from engine.config import Settings, resolve_paths
-from engine.embed import Embedder, load_embedder
+from engine.embed import Embedder, Role, load_embedder
 from engine.evaluate.beir import Dataset, Document, EvaluationError, load_dataset, with_at_most
 from engine.evaluate.metrics import Percentiles, Scores, score_run
 from engine.indexing.indexer import IndexProgress, IndexReport
@@ -174,18 +174,18 @@ class KnownQueries:
             text = text.strip()
             if not text or text in self._known:
                 continue
-            if self.inner.count_tokens(text) > self.max_tokens:
+            if self.inner.count_tokens(text, "query") > self.max_tokens:
                 raise EvaluationError(f"A query is longer than {self.model_name} reads ({self.max_tokens} "
                                       "tokens); shorten it or leave it out.")
             started = time.perf_counter()
-            self._known[text] = self.inner.embed_batch([text])[0]
+            self._known[text] = self.inner.embed_batch([text], role="query")[0]
             millis.append((time.perf_counter() - started) * 1000)
         return millis
 
-    def count_tokens(self, text: str) -> int:
-        return self.inner.count_tokens(text)
+    def count_tokens(self, text: str, role: Role = "passage") -> int:
+        return self.inner.count_tokens(text, role)
 
-    def embed_batch(self, texts: Sequence[str]) -> npt.NDArray[np.float32]:
-        if texts and all(t in self._known for t in texts):
+    def embed_batch(self, texts: Sequence[str], role: Role = "passage") -> npt.NDArray[np.float32]:
+        if role == "query" and texts and all(t in self._known for t in texts):
             return np.vstack([self._known[t] for t in texts])
-        return self.inner.embed_batch(texts)
+        return self.inner.embed_batch(texts, role)

@@ -112,7 +112,7 @@ def search(store: Store, embedder: Embedder | None, query: str, *, mode: Mode = 
     # one result per file: a file has several passages, so a long list needs more of them
     depth = max(CANDIDATES, PASSAGES_PER_RESULT * limit) * (4 if filters.active else 1)
     keyword = _keyword(store, parsed, depth) if mode != "semantic" else {}
-    vector = _need(embedder).embed_batch([parsed.text])[0] if mode != "keyword" else None
+    vector = _need(embedder).embed_batch([parsed.text], role="query")[0] if mode != "keyword" else None
     semantic = _semantic(store, vector, depth) if vector is not None else {}
     candidates = list({**keyword, **semantic})
     hits = store.hits(candidates)

@@ -99,11 +99,11 @@ class GatedEmbedder(FakeEmbedder):
         self.gate: threading.Event | None = None
         self.waiting = threading.Event()
 
-    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+    def embed_batch(self, texts: Sequence[str], role: str = "passage") -> np.ndarray:
         if self.gate is not None:
             self.waiting.set()
             self.gate.wait(30)
-        return super().embed_batch(texts)
+        return super().embed_batch(texts, role)
 
 
 def passages(app: Any) -> int:

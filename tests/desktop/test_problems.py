@@ -82,10 +82,10 @@ class FailsOnAWord:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real, name)
 
-    def embed_batch(self, texts: Any) -> Any:
+    def embed_batch(self, texts: Any, role: str = "passage") -> Any:
         if any(self.word in t for t in texts):
             raise RuntimeError("llama_decode returned -1")
-        return self.real.embed_batch(texts)
+        return self.real.embed_batch(texts, role)
 
 
 def test_a_file_that_fails_after_reading_is_listed_and_the_app_goes_on_watching(

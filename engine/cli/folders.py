@@ -109,6 +109,9 @@ def status(ctx: click.Context, as_json: bool) -> None:
         missing = "" if f.present else "  [missing]"
         counts = ", ".join(f"{n} {s}" for s, n in sorted(f.by_status.items()))
         click.echo(f"  {f.path}: {counts or 'not indexed yet'}{missing}")
+        if f.languages:
+            spoken = ", ".join(f"{language} {n}" for language, n in list(f.languages.items())[:6])
+            click.echo(f"    passages by language: {spoken}")
     errors = [p for p in st.problems if p.status in ("error", "partial")]
     skipped = len(st.problems) - len(errors)
     if errors:

@@ -26,7 +26,8 @@ from engine.errors import Cancelled, ExtractionError, ModelLoadError, Unsupporte
 from engine.extract import Document, extract, is_supported, reader_version
 from engine.extract.files import PERMISSION, TOO_LARGE, os_reason
 from engine.indexing.scan import Seen, Unreadable, reachable, walk
-from engine.store import FileOutcome, FileRow, FolderRow, NewChunk, Store, store_wide
+from engine.language import identify
+from engine.store import FileOutcome, FileRow, FolderRow, NewChunk, Store, keyword_context, store_wide
 
 # Embed each chunk with its place (file title › section headings) on a line above it, when that
 # fits the model's input: "Core Language" says what a bare code example is about. Only the vector
@@ -398,7 +399,8 @@ class Indexer:
     def _chunks(self, path: Path, doc: Document) -> list[NewChunk]:
         pieces: list[Chunk] = chunk_document(doc, self.embedder.count_tokens, self.sizes)
         return [
-            NewChunk(i, c.text, c.start, c.end, c.page, c.heading, keyword_context(str(path), doc.title, c.heading))
+            NewChunk(i, c.text, c.start, c.end, c.page, c.heading, keyword_context(str(path), doc.title, c.heading),
+                     identify(c.text))
             for i, c in enumerate(pieces)
         ]
 
@@ -415,14 +417,6 @@ class Indexer:
                 vectors: Sequence[np.ndarray] = ()) -> int:
         matrix = np.vstack(vectors) if vectors else None
         return self.store.write_file(outcome, chunks, matrix)
-
-
-def keyword_context(path: str, title: str | None, heading: str | None) -> str:
-    """The words of a passage's place that keyword search matches too: its file's name, title and heading.
-
-    A rename changes them, so a moved file's keyword rows are rewritten with this (Store.move_file)."""
-    name = Path(path).stem.replace("_", " ").replace("-", " ")
-    return " ".join(filter(None, [name, title, heading]))
 
 
 def _place(title: str | None, heading: str | None) -> str:

@@ -9,25 +9,30 @@ ranks documents that match more, and rarer, pieces first. Words joined by a
 slash ("beginning/end", "contract/agreement") are alternatives, not a phrase:
 each is a piece of its own.
 
+Languages (docs/multilingual-keywords.md): the query's own language is identified when it can
+be, and its stop words are left out ("nach", "dem" of "Kaution zurück nach dem Auszug"); English
+ones too when the index holds English. Each word is then matched by its stem in every language
+the index holds in any number (`languages`, FTS5's locale for the `cairn` tokenizer), since a
+short query's language is often unsure and the index stems each passage by its own.
+
 Chinese, Japanese, Thai and Korean are written without a space between words (or, in
-Korean, with the grammar joined to the word): the FTS5 tokenizer takes a whole run for
-one token, so a word inside it cannot be matched by the index. Pieces in those scripts
-are looked for as they are written, inside the passages' text (`unspaced_terms`).
+Korean, with the grammar joined to the word): the index holds their runs as pairs of
+characters, so a word of two or more is matched by the index; a single character is looked
+for as it is written, inside the passages' text (`unspaced`).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-STOPWORDS = frozenset(
-    """a an and are as at be but by do does did for from had has have how i if in into is it its of on or
-    that the their them then there these they this to was were what when where which who why will with
-    my me we our you your about can could would should not no after before go get got all any some so
-    up out just also than too very been being over again here only such both each other off once through
-    during until while between because he she his her him us""".split()
-)
+from engine.language import analyse, identify_query, stop_words
+from engine.language.stopwords import ENGLISH as STOPWORDS
+
+MAX_LANGUAGES = 5  # a query's words are matched by their stems in at most this many of the index's languages
+MIN_LANGUAGE_SHARE = 0.01  # a language with fewer of the index's passages is not worth a stem of its own
 
 _EDGE = re.compile(r"^[^\w]+|[^\w]+$", re.UNICODE)
 _CODE = re.compile(r"\w(?:[_.#]|::?)\w|^_|_$")  # os.read, PyErr_Print, report_v2.pdf, std::vector, __del__
@@ -40,11 +45,11 @@ _UNSPACED = re.compile("[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3
 _ALTERNATIVES = re.compile(r"^[^\W\d_]+(?:/[^\W\d_]+)+$")  # always/never; not /etc/fstab, src/main.py, TCP/IP4
 
 
-def query_terms(query: str, *, keep_stopwords: bool) -> list[str]:
+def query_terms(query: str, *, keep_stopwords: bool, stop: frozenset[str] = STOPWORDS) -> list[str]:
     pieces = [piece for raw in query.split() for piece in _pieces(raw)]
     if keep_stopwords:
         return pieces
-    content = [p for p in pieces if p.lower() not in STOPWORDS]
+    content = [p for p in pieces if fold(p) not in stop]
     return content or pieces
 
 
@@ -57,8 +62,11 @@ def _pieces(raw: str) -> list[str]:
     return [piece]
 
 
-def fts_query(query: str) -> str | None:
-    terms = query_terms(query, keep_stopwords=False)
+def fts_query(query: str, stop: frozenset[str] = STOPWORDS) -> str | None:
+    return _fts(query_terms(query, keep_stopwords=False, stop=stop))
+
+
+def _fts(terms: list[str]) -> str | None:
     if not terms:
         return None
     return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
@@ -67,11 +75,6 @@ def fts_query(query: str) -> str | None:
 def is_unspaced(piece: str) -> bool:
     """Whether `piece` has a script written without spaces between words (see the module's note)."""
     return bool(_UNSPACED.search(piece))
-
-
-def unspaced_terms(query: str) -> list[str]:
-    """The query's pieces to look for verbatim in the text, since the index cannot split their words."""
-    return [t for t in query_terms(query, keep_stopwords=False) if is_unspaced(t)]
 
 
 def identifiers(query: str) -> list[str]:
@@ -121,6 +124,19 @@ def words_of(text: str) -> list[str]:
     return [text[a:b] for a, b in word_spans(text)]
 
 
+def languages_for(text: str, index: Mapping[str | None, int]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(languages to stem the query's words by, languages whose stop words it leaves out).
+
+    `index`: the index's passages per language (None: not identified, read as English)."""
+    total = sum(index.values())
+    present = list(dict.fromkeys(language or "en" for language, count in index.items()
+                                 if count >= max(1.0, MIN_LANGUAGE_SHARE * total)))[:MAX_LANGUAGES] or ["en"]
+    detected = identify_query(text)
+    stems = list(dict.fromkeys(([detected] if detected else []) + present))[:MAX_LANGUAGES]
+    stops = ([detected] if detected else present) + (["en"] if "en" in present and detected != "en" else [])
+    return tuple(stems), tuple(dict.fromkeys(stops))
+
+
 @dataclass(frozen=True)
 class Query:
     """A query's pieces, worked out once: search reads them for hundreds of candidates per query."""
@@ -131,12 +147,18 @@ class Query:
     unspaced: tuple[str, ...]  # pieces in scripts written without spaces: looked for as written
     words: tuple[str, ...]  # the other pieces' words, folded, as snippets and coverage match them
     fts: str | None  # the FTS5 MATCH expression; None when nothing is left to match
+    languages: tuple[str, ...] = ("en",)  # each word is matched by its stem in each of these (FTS5 locale)
+    stems: tuple[frozenset[str], ...] = ()  # per word of `words`, its stems in `languages`
 
     @classmethod
-    def parse(cls, text: str) -> "Query":
+    def parse(cls, text: str, index_languages: Mapping[str | None, int] | None = None) -> "Query":
+        """`index_languages`: the index's passages per language (Store.languages); none: English."""
         text = text.strip()
-        terms = query_terms(text, keep_stopwords=False)
+        languages, stop_languages = languages_for(text, index_languages or {"en": 1})
+        stop = frozenset().union(*(stop_words(language) for language in stop_languages))
+        terms = query_terms(text, keep_stopwords=False, stop=stop)
         unspaced = [t for t in terms if is_unspaced(t)]
         words = [fold(w) for t in terms if not is_unspaced(t) for w in words_of(t)]
+        stems = tuple(frozenset(analyse(w, language) for language in languages) for w in words)
         return cls(text=text, terms=tuple(terms), identifiers=tuple(identifiers(text)), unspaced=tuple(unspaced),
-                   words=tuple(words), fts=fts_query(text))
+                   words=tuple(words), fts=_fts(terms), languages=languages, stems=stems)

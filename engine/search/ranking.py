@@ -105,7 +105,7 @@ def search(store: Store, embedder: Embedder | None, query: str, *, mode: Mode = 
            filters: SearchFilters | None = None, per_file: int = 1) -> list[SearchResult]:
     if mode not in MODES:
         raise CairnError(f"Unknown search mode {mode!r}: choose one of {', '.join(MODES)}.")
-    parsed = Query.parse(query)
+    parsed = Query.parse(query, store.languages())
     if not parsed.text:
         return []
     filters = filters or SearchFilters()
@@ -141,13 +141,14 @@ def _need(embedder: Embedder | None) -> Embedder:
 def _keyword(store: Store, query: Query, depth: int) -> dict[int, float]:
     if query.fts is None:
         return {}
-    rows = store.keyword_candidates(query.fts, depth)
+    rows = store.keyword_candidates(query.fts, depth, query.languages)
     best = -rows[0][1] if rows and rows[0][1] else 1.0
     scores = {cid: max(0.0, -bm25) / best for cid, bm25 in rows}
-    if query.unspaced:  # words the index cannot see inside a run of Chinese, Japanese, Thai ...: scored by share found
+    single = [term for term in query.unspaced if len(term) == 1]
+    if single:  # the index holds pairs of Chinese, Japanese, Thai ... characters: one alone is looked for as written
         share = 1.0 / len(query.terms)
         found: dict[int, float] = {}
-        for term in dict.fromkeys(query.unspaced):
+        for term in dict.fromkeys(single):
             for cid in store.passages_containing(term, depth):
                 found[cid] = found.get(cid, 0.0) + share
         for cid, score in found.items():

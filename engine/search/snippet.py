@@ -1,8 +1,10 @@
 """Show a person why a passage matched: a short window with the query's words marked.
 
 Matching is by word prefix (so "contracts" marks "contract" and the reverse,
-roughly as the porter stemmer in FTS5 matched them), case- and accent-blind.
-A word keeps its combining marks (`query.word_spans`).
+roughly as the porter stemmer in FTS5 matched them), case- and accent-blind, or by
+stem in one of the query's languages, as the keyword index matched them ("Mieter"
+marks "Mietern"). The query's stop words are not among its words, so they are
+never marked nor counted. A word keeps its combining marks (`query.word_spans`).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from engine.language import stemmed
 from engine.search.query import Query, fold, word_spans, words_of
 
 MIN_PREFIX = 4  # "contract" marks "contracts"; "run" does not mark "running"
@@ -32,9 +35,22 @@ def _matches(word: str, terms: Sequence[str]) -> bool:
     return False
 
 
+def _stem_matches(words: list[str], query: Query) -> set[str]:
+    """Those of `words` that share a stem with a word of the query, in one of its languages."""
+    wanted = frozenset().union(*query.stems)
+    found: set[str] = set()
+    for language in query.languages:
+        found.update(w for w, stem in zip(words, stemmed(words, language)) if stem in wanted)
+    return found
+
+
 def match_spans(text: str, query: Query) -> list[tuple[int, int]]:
     terms = query.words
-    spans = [(a, b) for a, b in word_spans(text) if _matches(text[a:b], terms)] if terms else []
+    spans: list[tuple[int, int]] = []
+    if terms:
+        found = word_spans(text)
+        by_stem = _stem_matches(list({text[a:b] for a, b in found}), query)
+        spans = [(a, b) for a, b in found if text[a:b] in by_stem or _matches(text[a:b], terms)]
     for term in query.unspaced:
         spans.extend((m.start(), m.end()) for m in re.finditer(re.escape(term), text))
     merged: list[tuple[int, int]] = []
@@ -59,13 +75,25 @@ def term_coverage(text: str, query: Query) -> float:
     for word in words:
         if len(word) >= MIN_PREFIX:
             by_prefix.setdefault(word[:MIN_PREFIX], []).append(word)
-    found = 0
-    for term in terms:
-        if term in words or (len(term) >= MIN_PREFIX and any(
-                w.startswith(term) or term.startswith(w) for w in by_prefix.get(term[:MIN_PREFIX], ()))):
-            found += 1
+    missing = [term for term in terms if not (term in words or (len(term) >= MIN_PREFIX and any(
+        w.startswith(term) or term.startswith(w) for w in by_prefix.get(term[:MIN_PREFIX], ()))))]
+    found = len(terms) - len(missing)
+    if missing and query.stems:  # a word stemmed the same but spelled otherwise ("Mieter", "Mietern")
+        found += _found_by_stem(missing, words, query)
     found += sum(1 for piece in pieces if piece in text)
     return found / (len(terms) + len(pieces))
+
+
+def _found_by_stem(missing: list[str], words: set[str], query: Query) -> int:
+    stems_of = dict(zip(query.words, query.stems))
+    wanted = [stems_of[term] for term in missing if term in stems_of]
+    if not wanted:
+        return 0
+    listed = list(words)
+    text_stems: set[str] = set()
+    for language in query.languages:
+        text_stems.update(stemmed(listed, language))
+    return sum(1 for stems in wanted if stems & text_stems)
 
 
 def make_snippet(text: str, query: Query, width: int = 280) -> Snippet:

@@ -15,6 +15,7 @@ from pathlib import Path
 import apsw
 import sqlite_vec
 
+from engine.language import tokenizer
 from engine.errors import PassphraseRequired, StoreError, WrongPassphrase
 from engine.store.migrations import MIGRATIONS, migrate
 from engine.store.sql import scalar
@@ -105,6 +106,7 @@ def open_checked(path: Path | str, flags: int, key: str | None) -> apsw.Connecti
     conn.enable_load_extension(True)
     conn.load_extension(sqlite_vec.loadable_path())
     conn.enable_load_extension(False)
+    tokenizer.register(conn)  # the keyword index's words are analysed by Python code, inside SQLite
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA secure_delete = ON")
     return conn

@@ -17,6 +17,7 @@ import apsw
 import numpy as np
 
 from engine.errors import ModelMismatchError
+from engine.store import fts
 from engine.store.connection import connect
 from engine.store.migrations import mean_direction
 from engine.store.records import ChunkHit, FileOutcome, FileRow, FolderRow, NewChunk
@@ -30,6 +31,7 @@ class Store:
 
     def __init__(self, conn: apsw.Connection) -> None:
         self.conn = conn
+        self._languages: tuple[tuple[Any, int], dict[str | None, int]] | None = None
 
     @classmethod
     def open(cls, path: Path | str, *, readonly: bool = False, key: str | None = None) -> "Store":
@@ -170,13 +172,12 @@ class Store:
                 "UPDATE files SET folder_id = ?, path = ?, ext = ?, mtime_ns = ? WHERE id = ?",
                 (folder_id, new_path, ext, mtime_ns, file_id),
             )
-            rows: list[tuple[int, str, str | None, str | None]] = self.conn.execute(
-                "SELECT c.id, c.text, c.heading, f.title FROM chunks c JOIN files f ON f.id = c.file_id"
+            rows: list[tuple[int, str, str | None, str | None, str | None]] = self.conn.execute(
+                "SELECT c.id, c.text, c.heading, f.title, c.language FROM chunks c JOIN files f ON f.id = c.file_id"
                 " WHERE c.file_id = ?", (file_id,)).fetchall()  # type: ignore[assignment]
-            for chunk_id, text, heading, title in rows:
+            for chunk_id, text, heading, title, language in rows:
                 self.conn.execute("DELETE FROM chunks_fts WHERE rowid = ?", (chunk_id,))
-                self.conn.execute("INSERT INTO chunks_fts(rowid, text, context) VALUES (?,?,?)",
-                                  (chunk_id, text, context(title, heading)))
+                fts.insert(self.conn, chunk_id, text, context(title, heading), language)
 
     def delete_files(self, file_ids: Sequence[int]) -> None:
         if not file_ids:
@@ -258,12 +259,11 @@ class Store:
 
     def _insert_chunk(self, file_id: int, chunk: NewChunk, vector: np.ndarray | None) -> None:
         self.conn.execute(
-            'INSERT INTO chunks(file_id, seq, page, start, "end", heading, text) VALUES (?,?,?,?,?,?,?)',
-            (file_id, chunk.seq, chunk.page, chunk.start, chunk.end, chunk.heading, chunk.text),
+            'INSERT INTO chunks(file_id, seq, page, start, "end", heading, text, language) VALUES (?,?,?,?,?,?,?,?)',
+            (file_id, chunk.seq, chunk.page, chunk.start, chunk.end, chunk.heading, chunk.text, chunk.language),
         )
         chunk_id = self.conn.last_insert_rowid()
-        self.conn.execute("INSERT INTO chunks_fts(rowid, text, context) VALUES (?,?,?)",
-                          (chunk_id, chunk.text, chunk.context))
+        fts.insert(self.conn, chunk_id, chunk.text, chunk.context, chunk.language)
         if vector is not None:
             vec = np.ascontiguousarray(vector, dtype=np.float32)
             self.conn.execute("INSERT INTO embeddings(chunk_id, vector) VALUES (?, ?)", (chunk_id, vec.tobytes()))
@@ -272,12 +272,16 @@ class Store:
 
     # ------------------------------------------------------------ queries
 
-    def keyword_candidates(self, fts_query: str, limit: int) -> list[tuple[int, float]]:
-        """(chunk_id, bm25) best first; bm25 is negative, smaller is better."""
+    def keyword_candidates(self, fts_query: str, limit: int,
+                           languages: Sequence[str | None] = ()) -> list[tuple[int, float]]:
+        """(chunk_id, bm25) best first; bm25 is negative, smaller is better.
+
+        Each word of the query stands for its term in every one of `languages` (none: English)."""
+        locale = ",".join(language or "" for language in languages)
         rows = self.conn.execute(
-            "SELECT rowid, bm25(chunks_fts, 1.0, 0.5) AS rank FROM chunks_fts WHERE chunks_fts MATCH ? "
+            "SELECT rowid, bm25(chunks_fts, 1.0, 0.5) AS rank FROM chunks_fts WHERE chunks_fts MATCH fts5_locale(?, ?) "
             "ORDER BY rank LIMIT ?",
-            (fts_query, limit),
+            (locale, fts_query, limit),
         )
         return [(int(r[0]), float(r[1])) for r in rows]
 
@@ -365,6 +369,28 @@ class Store:
     def watch_state(self) -> dict[str, object] | None:
         raw = self.get_meta("watch_state")
         return None if raw is None else dict(json.loads(raw))
+
+    def languages(self) -> dict[str | None, int]:
+        """Passages per language in the whole index, most first (None: not identified).
+
+        Asked by every search; counted again only when the index has changed since (another
+        connection's commit moves `data_version`, this one's own writes `total_changes`)."""
+        version = (scalar(self.conn, "PRAGMA data_version"), self.conn.total_changes())
+        if self._languages is None or self._languages[0] != version:
+            rows = self.conn.execute(
+                "SELECT language, count(*) AS n FROM chunks GROUP BY language ORDER BY n DESC")
+            self._languages = (version, {r[0]: int(r[1]) for r in rows})
+        return dict(self._languages[1])
+
+    def folder_languages(self) -> dict[int, dict[str | None, int]]:
+        """Per folder id, its passages per language, most first (None: not identified)."""
+        out: dict[int, dict[str | None, int]] = {}
+        rows = self.conn.execute(
+            "SELECT f.folder_id, c.language, count(*) AS n FROM chunks c JOIN files f ON f.id = c.file_id"
+            " GROUP BY f.folder_id, c.language ORDER BY f.folder_id, n DESC")
+        for folder_id, language, count in rows:
+            out.setdefault(int(folder_id), {})[language] = int(count)
+        return out
 
     def chunk_count(self) -> int:
         return int(scalar(self.conn, "SELECT count(*) FROM chunks"))

@@ -15,6 +15,8 @@ from typing import Any
 import apsw
 import numpy as np
 
+from engine.language import identify
+from engine.store import fts
 from engine.store.sql import immediate, scalar
 
 Migration = tuple[str, Callable[[apsw.Connection], None]]
@@ -115,11 +117,36 @@ def mean_direction(vectors: np.ndarray) -> np.ndarray:
 # by an older one is read again. Files indexed before this was kept were read by version 1.
 M004_READER_VERSION = "ALTER TABLE files ADD COLUMN reader_version INTEGER NOT NULL DEFAULT 1;"
 
+
+# Keyword search in every language (docs/multilingual-keywords.md): each passage's language is
+# kept, and the keyword index is built again with the `cairn` tokenizer, which stems each passage
+# by its language's rules and cuts Chinese and Japanese into pairs of characters, in place of
+# FTS5's English Porter stemmer. The passages' text and places are all in `chunks` and `files`.
+def _languages(conn: apsw.Connection) -> None:
+    conn.execute("ALTER TABLE chunks ADD COLUMN language TEXT")
+    conn.execute("CREATE INDEX chunks_language ON chunks(language)")
+    conn.execute("DROP TABLE chunks_fts")
+    conn.execute(fts.CREATE_TABLE)
+    last = 0
+    while True:  # a thousand passages in memory at a time
+        rows: list[Any] = conn.execute(
+            "SELECT c.id, c.text, c.heading, f.title, f.path FROM chunks c JOIN files f ON f.id = c.file_id"
+            " WHERE c.id > ? ORDER BY c.id LIMIT 1000", (last,)).fetchall()
+        if not rows:
+            return
+        for chunk_id, text, heading, title, path in rows:
+            language = identify(text)
+            conn.execute("UPDATE chunks SET language = ? WHERE id = ?", (language, chunk_id))
+            fts.insert(conn, chunk_id, text, fts.keyword_context(path, title, heading), language)
+        last = rows[-1][0]
+
+
 MIGRATIONS: list[Migration] = [
     ("m001_initial", _sql(M001_INITIAL)),
     ("m002_files_size", _sql(M002_FILES_SIZE)),
     ("m003_file_vectors", _file_vectors),
     ("m004_reader_version", _sql(M004_READER_VERSION)),
+    ("m005_languages", _languages),
 ]
 
 

@@ -39,6 +39,7 @@ class NewChunk:
     page: int | None
     heading: str | None
     context: str  # words that describe the chunk's place: file name, title, heading
+    language: str | None = None  # ISO 639-1 ("de"), as engine.language.identify tells it; None: unknown
 
 
 @dataclass(frozen=True)

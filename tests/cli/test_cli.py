@@ -45,6 +45,10 @@ def test_add_index_search_status_remove(tmp_path: Path, cairn_home: Path) -> Non
 
     status = json.loads(cairn("status", "--json", home=cairn_home).stdout)
     assert status["files"] == 30 and status["chunks"] >= 30 and status["dimensions"] == 384
+    (folder,) = status["folders"]
+    assert sum(folder["languages"].values()) == status["chunks"]  # every passage counted under its language
+    assert next(iter(folder["languages"])) == "en"  # the corpus is English: the most passages first
+    assert "passages by language: en " in cairn("status", home=cairn_home).stdout
 
     assert "0 added" in cairn("index", home=cairn_home).stdout  # nothing changed: nothing to do
     cairn("remove", str(docs), home=cairn_home)

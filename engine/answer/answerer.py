@@ -49,7 +49,7 @@ def answer(store: Store, embedder: Embedder, question: str, *, limit: int = 5,
     scored = score_sentences(retrieved.sources, question, retrieved.question_vector, embedder)
     _stop_if(cancel)
     sources = retrieved.sources
-    if not is_answerable(question, sources, scored) or not any(s.usable for s in scored):
+    if not is_answerable(question, sources, scored, embedder) or not any(s.usable for s in scored):
         result = yield from refuse(question, sources)
     elif chat is None:
         result = yield from extractive(question, sources, scored)

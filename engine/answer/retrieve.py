@@ -32,14 +32,35 @@ from engine.store import Store
 
 PER_FILE = 2  # passages from one file among the candidates
 CANDIDATE_FACTOR = 3  # candidates fetched per source wanted
-PASSAGE_FLOOR = 0.12  # a passage less similar than this is not worth reading for an answer
-# A question is answerable when one sentence is this similar to it ...
-SENTENCE_RELEVANT = 0.47
-# ... or has most of its words (file name included) and is not far off in meaning ...
-OVERLAP_RELEVANT = 0.6
-OVERLAP_SIMILARITY = 0.28
-# ... or a whole passage is this similar (its gist matches, no single sentence does).
-PASSAGE_RELEVANT = 0.5
+
+
+@dataclass(frozen=True)
+class Floors:
+    """Where a model's cosines start to mean "about the question": each model spreads them differently.
+
+    all-MiniLM-L6-v2 puts unrelated English text near 0.1 and a matching sentence at 0.5 or more;
+    multilingual-e5-small puts everything between 0.7 and 0.95 (docs/answers.md has the figures)."""
+
+    passage_floor: float  # a passage less similar than this is not worth reading for an answer
+    sentence: float  # a question is answerable when one sentence is this similar to it ...
+    overlap: float  # ... or has this share of its words (file name included) ...
+    overlap_similarity: float  # ... and is not far off in meaning (this similar) ...
+    passage: float  # ... or a whole passage is this similar (its gist matches, no single sentence does).
+
+
+MINILM = Floors(passage_floor=0.12, sentence=0.47, overlap=0.6, overlap_similarity=0.28, passage=0.5)
+E5 = Floors(passage_floor=0.70, sentence=0.86, overlap=0.6, overlap_similarity=0.80, passage=0.88)
+PASSAGE_FLOOR = MINILM.passage_floor
+SENTENCE_RELEVANT = MINILM.sentence
+OVERLAP_RELEVANT = MINILM.overlap
+OVERLAP_SIMILARITY = MINILM.overlap_similarity
+PASSAGE_RELEVANT = MINILM.passage
+
+
+def thresholds_for(embedder: Embedder | None) -> Floors:
+    """The floors measured for `embedder`'s model (by its name); MiniLM's for any other."""
+    name = (getattr(embedder, "model_name", "") or "").lower()
+    return E5 if "e5" in name else MINILM
 
 
 @dataclass(frozen=True)
@@ -62,7 +83,8 @@ def retrieve(store: Store, embedder: Embedder, question: str, limit: int) -> Ret
     results = search(store, embedder, question, mode="hybrid", limit=limit * CANDIDATE_FACTOR, per_file=PER_FILE)
     similarity = _similarities(store, vector, results)
     wanted = strong_identifiers(question)
-    kept = [r for r in results if similarity[r.chunk_id] >= PASSAGE_FLOOR or _has_identifier(r.text, wanted)]
+    floor = thresholds_for(embedder).passage_floor
+    kept = [r for r in results if similarity[r.chunk_id] >= floor or _has_identifier(r.text, wanted)]
     ranked = sorted(kept, key=lambda r: -(similarity[r.chunk_id] + r.score) / 2)
     clean = [r for r in ranked if not looks_like_instruction(r.text)][:limit]
     withheld = sum(1 for r in ranked[: limit] if looks_like_instruction(r.text))
@@ -92,16 +114,18 @@ def _has_identifier(text: str, wanted: set[str]) -> bool:
     return any(w.lower() in lowered for w in wanted)
 
 
-def is_answerable(question: str, sources: Sequence[Source], scored: Sequence[Scored]) -> bool:
+def is_answerable(question: str, sources: Sequence[Source], scored: Sequence[Scored],
+                  embedder: Embedder | None = None) -> bool:
     """Whether the sources say something about the question (else: refuse, call no model)."""
+    floors = thresholds_for(embedder)
     if not sources:
         return False
     wanted = strong_identifiers(question)
     if wanted and any(_has_identifier(s.text, wanted) for s in sources):
         return True
     usable = [s for s in scored if s.usable]
-    if any(s.similarity >= SENTENCE_RELEVANT for s in usable):
+    if any(s.similarity >= floors.sentence for s in usable):
         return True
-    if any(s.overlap >= OVERLAP_RELEVANT and s.similarity >= OVERLAP_SIMILARITY for s in usable):
+    if any(s.overlap >= floors.overlap and s.similarity >= floors.overlap_similarity for s in usable):
         return True
-    return max(s.score for s in sources) >= PASSAGE_RELEVANT
+    return max(s.score for s in sources) >= floors.passage

@@ -27,8 +27,11 @@ DUPLICATE_COSINE = 0.9  # two sentences this similar say the same thing
 DUPLICATE_WORDS = 0.8  # or share this share of their content words
 
 
-def select(scored: Sequence[Scored], max_sentences: int = MAX_SENTENCES) -> list[Scored]:
-    """The sentences to quote, in the order they are shown."""
+def select(scored: Sequence[Scored], max_sentences: int = MAX_SENTENCES, unrelated: float = 0.0) -> list[Scored]:
+    """The sentences to quote, in the order they are shown.
+
+    `unrelated`: what the model's cosine is for unrelated text (0 for MiniLM, 0.75 for
+    multilingual-e5-small): the floors count from there, so they mean the same for every model."""
     usable = [s for s in scored if s.usable]
     if not usable:
         return []
@@ -37,7 +40,8 @@ def select(scored: Sequence[Scored], max_sentences: int = MAX_SENTENCES) -> list
     for candidate in sorted(usable, key=lambda s: -s.score):
         if len(chosen) >= max_sentences:
             break
-        if candidate is best or candidate.score < max(ABSOLUTE_FLOOR, RELATIVE_FLOOR * best.score):
+        floor = unrelated + max(ABSOLUTE_FLOOR * (1 - unrelated), RELATIVE_FLOOR * (best.score - unrelated))
+        if candidate is best or candidate.score < floor:
             continue
         if not any(_duplicates(candidate, c) for c in chosen):
             chosen.append(candidate)

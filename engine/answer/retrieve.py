@@ -17,7 +17,7 @@ question about it clears them and none of a set of unrelated questions does.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +26,7 @@ from engine.answer.records import Source
 from engine.answer.sentences import Scored
 from engine.answer.text import looks_like_instruction
 from engine.embed import Embedder
+from engine.language import identify_query
 from engine.search.query import Query
 from engine.search import SearchResult, search
 from engine.store import Store
@@ -38,18 +39,28 @@ CANDIDATE_FACTOR = 3  # candidates fetched per source wanted
 class Floors:
     """Where a model's cosines start to mean "about the question": each model spreads them differently.
 
-    all-MiniLM-L6-v2 puts unrelated English text near 0.1 and a matching sentence at 0.5 or more;
-    multilingual-e5-small puts everything between 0.7 and 0.95 (docs/answers.md has the figures)."""
+    all-MiniLM-L6-v2 puts unrelated English text near 0.2 and a matching sentence at 0.5 or more;
+    multilingual-e5-small puts everything between 0.7 and 0.95. Measured by
+    benchmarks/answer_languages.py; the figures are in docs/answers.md."""
 
     passage_floor: float  # a passage less similar than this is not worth reading for an answer
     sentence: float  # a question is answerable when one sentence is this similar to it ...
+    cross_language: float  # ... (or this, for a sentence in another language than the question's) ...
     overlap: float  # ... or has this share of its words (file name included) ...
     overlap_similarity: float  # ... and is not far off in meaning (this similar) ...
     passage: float  # ... or a whole passage is this similar (its gist matches, no single sentence does).
+    unrelated: float  # what unrelated text scores: an extra quoted sentence must stand out above it
+    support: float  # a generated sentence this similar to a source sentence says the same (engine.answer.check)
+    clause_prefilter: float  # a source sentence less similar to every generated one is not cut into clauses
 
 
-MINILM = Floors(passage_floor=0.12, sentence=0.47, overlap=0.6, overlap_similarity=0.28, passage=0.5)
-E5 = Floors(passage_floor=0.70, sentence=0.86, overlap=0.6, overlap_similarity=0.80, passage=0.88)
+MINILM = Floors(passage_floor=0.12, sentence=0.47, cross_language=0.47, overlap=0.6, overlap_similarity=0.28,
+                passage=0.5, unrelated=0.0, support=0.66, clause_prefilter=0.4)
+# MiniLM was trained on English only: it reads other languages as word pieces and finds unrelated
+# French or Japanese sentences 0.57 alike. A question in another language needs more.
+MINILM_OTHER_LANGUAGE = replace(MINILM, sentence=0.6, cross_language=0.6, passage=0.6)
+E5 = Floors(passage_floor=0.70, sentence=0.86, cross_language=0.83, overlap=0.6, overlap_similarity=0.80,
+            passage=0.88, unrelated=0.75, support=0.92, clause_prefilter=0.8)
 PASSAGE_FLOOR = MINILM.passage_floor
 SENTENCE_RELEVANT = MINILM.sentence
 OVERLAP_RELEVANT = MINILM.overlap
@@ -57,10 +68,13 @@ OVERLAP_SIMILARITY = MINILM.overlap_similarity
 PASSAGE_RELEVANT = MINILM.passage
 
 
-def thresholds_for(embedder: Embedder | None) -> Floors:
-    """The floors measured for `embedder`'s model (by its name); MiniLM's for any other."""
+def thresholds_for(embedder: Embedder | None, language: str | None = "en") -> Floors:
+    """The floors measured for `embedder`'s model (known by its name; MiniLM's for any other) and a
+    question in `language` (None: not identified, taken as English)."""
     name = (getattr(embedder, "model_name", "") or "").lower()
-    return E5 if "e5" in name else MINILM
+    if "e5" in name:
+        return E5
+    return MINILM if language in (None, "en") else MINILM_OTHER_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -117,14 +131,14 @@ def _has_identifier(text: str, wanted: set[str]) -> bool:
 def is_answerable(question: str, sources: Sequence[Source], scored: Sequence[Scored],
                   embedder: Embedder | None = None) -> bool:
     """Whether the sources say something about the question (else: refuse, call no model)."""
-    floors = thresholds_for(embedder)
+    floors = thresholds_for(embedder, identify_query(question))
     if not sources:
         return False
     wanted = strong_identifiers(question)
     if wanted and any(_has_identifier(s.text, wanted) for s in sources):
         return True
     usable = [s for s in scored if s.usable]
-    if any(s.similarity >= floors.sentence for s in usable):
+    if any(s.similarity >= (floors.cross_language if s.other_language else floors.sentence) for s in usable):
         return True
     if any(s.overlap >= floors.overlap and s.similarity >= floors.overlap_similarity for s in usable):
         return True

@@ -48,6 +48,7 @@ class Scored:
     overlap: float  # share of the question's content words it contains
     instruction: bool  # addresses an AI rather than a reader: never used
     vector: npt.NDArray[np.float32] = field(compare=False, repr=False)
+    other_language: bool = False  # its passage is in another language than the question
 
     @property
     def score(self) -> float:
@@ -66,6 +67,7 @@ class _Piece:
     end: int
     text: str
     overlap: float
+    other_language: bool = False
 
 
 def split_sources(sources: Sequence[Source], question: str) -> list[_Piece]:
@@ -88,7 +90,8 @@ def split_sources(sources: Sequence[Source], question: str) -> list[_Piece]:
             if word_count(text) < MIN_WORDS or is_heading(text):
                 continue
             overlap = coverage(asked, words_of(text, language, asked_in) | named)
-            pieces.append(_Piece(source.n, index, source.start + a, source.start + b, text, overlap))
+            pieces.append(_Piece(source.n, index, source.start + a, source.start + b, text, overlap,
+                                 (language or "en") != (asked_in or "en")))
             index += 1
     return pieces
 
@@ -111,7 +114,8 @@ def score_sentences(sources: Sequence[Source], question: str, question_vector: n
     vectors = embedder.embed_batch([fit(embedder, p.text) for p in pieces])
     sims = vectors @ np.asarray(question_vector, dtype=np.float32)
     scored = [
-        Scored(p.source, p.index, p.start, p.end, p.text, float(sim), p.overlap, looks_like_instruction(p.text), vec)
+        Scored(p.source, p.index, p.start, p.end, p.text, float(sim), p.overlap, looks_like_instruction(p.text), vec,
+               p.other_language)
         for p, sim, vec in zip(pieces, sims, vectors)
     ]
     return sorted(scored, key=lambda s: -s.score)

@@ -49,10 +49,11 @@ class Scored:
     instruction: bool  # addresses an AI rather than a reader: never used
     vector: npt.NDArray[np.float32] = field(compare=False, repr=False)
     other_language: bool = False  # its passage is in another language than the question
+    overlap_weight: float = OVERLAP_WEIGHT  # the model's (engine.answer.retrieve.Floors)
 
     @property
     def score(self) -> float:
-        return self.similarity + OVERLAP_WEIGHT * self.overlap
+        return self.similarity + self.overlap_weight * self.overlap
 
     @property
     def usable(self) -> bool:
@@ -112,13 +113,19 @@ def score_sentences(sources: Sequence[Source], question: str, question_vector: n
     if not pieces:
         return []
     vectors = embedder.embed_batch([fit(embedder, p.text) for p in pieces])
+    weight = _overlap_weight(embedder)
     sims = vectors @ np.asarray(question_vector, dtype=np.float32)
     scored = [
         Scored(p.source, p.index, p.start, p.end, p.text, float(sim), p.overlap, looks_like_instruction(p.text), vec,
-               p.other_language)
+               p.other_language, weight)
         for p, sim, vec in zip(pieces, sims, vectors)
     ]
     return sorted(scored, key=lambda s: -s.score)
+
+
+def _overlap_weight(embedder: Embedder) -> float:
+    from engine.answer.retrieve import thresholds_for  # retrieve reads Scored: imported here, not at the top
+    return thresholds_for(embedder).overlap_weight
 
 
 def _within_budget(pieces: list[_Piece], embedder: Embedder) -> list[_Piece]:

@@ -39,6 +39,13 @@ ABBREVIATIONS = frozenset(
     "jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun p pp vol ch sec art".split()
 )
 
+# "am 1. März", "den 3. Oktober": a German or Dutch date is a day number with a full stop, then a capital.
+MONTHS = frozenset(
+    "januar jänner februar märz april mai juni juli august september oktober november dezember "
+    "januari februari maart mei augustus jan feb mär apr jun jul aug sep sept okt nov dez".split()
+)
+_ORDINAL = re.compile(r"(?<![\d.,])\d{1,2}$")
+
 EXTRA_STOPWORDS = frozenset(
     """also am any been being both each few get got just like made make many may might more most much must
     need only other over own same so some such than too very yes one tell says said say please know
@@ -91,6 +98,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         word = before.group(1).lower() if before else ""
         if text[m.start()] == "." and (word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())):
             continue
+        if m.group() == "." and _ORDINAL.search(text, 0, m.start()) and _next_word(text, m.end()) in MONTHS:
+            continue
         cuts.add(m.end())
     cuts.update(m.start() for m in _PARAGRAPH.finditer(text))
     cuts.update(m.start() for m in _ITEM.finditer(text))
@@ -105,6 +114,11 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             if b > a and _WORD.search(text, a, b):
                 spans.append((a, b))
     return spans
+
+
+def _next_word(text: str, at: int) -> str:
+    found = _WORD.search(text, at, at + 40)
+    return found.group().lower().rstrip(".") if found else ""
 
 
 def _cut_long(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -118,6 +118,8 @@ def test_the_reported_german_question_is_answered_with_the_english_model_too(tmp
      ["押金为两个月的房租。", "租期结束后，房东应退还押金！", "租客不得转租吗？", "好的。"]),
     ("The office moved to Osaka. 新しい事務所は大阪です。Meetings stay on Monday.",
      ["The office moved to Osaka.", "新しい事務所は大阪です。", "Meetings stay on Monday."]),
+    ("Das Mietverhältnis beginnt am 1. März 2024. Die Kaution beträgt 2.550 Euro.",
+     ["Das Mietverhältnis beginnt am 1. März 2024.", "Die Kaution beträgt 2.550 Euro."]),
 ])
-def test_chinese_and_japanese_sentences_end_at_their_full_stops(text: str, sentences: list[str]) -> None:
+def test_sentences_end_at_every_scripts_full_stops_and_not_in_a_german_date(text: str, sentences: list[str]) -> None:
     assert [text[a:b] for a, b in sentence_spans(text)] == sentences

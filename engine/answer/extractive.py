@@ -43,7 +43,7 @@ def select(scored: Sequence[Scored], max_sentences: int = MAX_SENTENCES, unrelat
         floor = unrelated + max(ABSOLUTE_FLOOR * (1 - unrelated), RELATIVE_FLOOR * (best.score - unrelated))
         if candidate is best or candidate.score < floor:
             continue
-        if not any(_duplicates(candidate, c) for c in chosen):
+        if not any(_duplicates(candidate, c, unrelated) for c in chosen):
             chosen.append(candidate)
     rank: dict[int, int] = {}
     for position, sentence in enumerate(chosen):
@@ -51,8 +51,8 @@ def select(scored: Sequence[Scored], max_sentences: int = MAX_SENTENCES, unrelat
     return sorted(chosen, key=lambda s: (rank[s.source], s.index))
 
 
-def _duplicates(a: Scored, b: Scored) -> bool:
-    if float(np.dot(a.vector, b.vector)) >= DUPLICATE_COSINE:
+def _duplicates(a: Scored, b: Scored, unrelated: float = 0.0) -> bool:
+    if float(np.dot(a.vector, b.vector)) >= unrelated + DUPLICATE_COSINE * (1 - unrelated):
         return True
     wa, wb = set(content_words(a.text)), set(content_words(b.text))
     return bool(wa and wb) and len(wa & wb) / min(len(wa), len(wb)) >= DUPLICATE_WORDS

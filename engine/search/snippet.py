@@ -85,13 +85,16 @@ def term_coverage(text: str, query: Query) -> float:
 
 
 def _found_by_stem(missing: list[str], words: set[str], query: Query) -> int:
+    """English is left to the prefix rule, as the weights were tuned with it (README, Evaluation): counting
+    English stems too moved hybrid nDCG@10 on the manual-page set from 0.8760 to 0.8735."""
+    languages = [language for language in query.languages if language != "en"]
     stems_of = dict(zip(query.words, query.stems))
     wanted = [stems_of[term] for term in missing if term in stems_of]
-    if not wanted:
+    if not wanted or not languages:
         return 0
     listed = list(words)
     text_stems: set[str] = set()
-    for language in query.languages:
+    for language in languages:
         text_stems.update(stemmed(listed, language))
     return sum(1 for stems in wanted if stems & text_stems)
 

@@ -105,13 +105,6 @@ def test_an_english_question_quotes_the_german_passage_as_it_is(german: Cairn) -
     assert answer.sentences[0].text == text  # quoted in German, word for word
 
 
-def test_an_english_question_weighs_the_german_lease_first(german: Cairn) -> None:
-    """Whether answered or refused, the passage Cairn weighs first is the German one about the deposit."""
-    answer = ask(german, "When do I get my deposit back after moving out?")
-    first = answer.sources[0]
-    assert Path(first.path).name == "mietvertrag.txt" and "Kaution" in first.text
-
-
 @pytest.fixture(scope="module")
 def german(tmp_path_factory: pytest.TempPathFactory, e5: Any) -> Iterator[Cairn]:
     cairn = home_with(tmp_path_factory.mktemp("german"), e5, english=False)

@@ -77,5 +77,6 @@ UNANSWERED: list[str] = [
     "Wie ist das Wetter morgen in Hamburg?", "Wer hat die Fußballweltmeisterschaft 2014 gewonnen?",
     "Wie repariere ich einen tropfenden Wasserhahn?", "Quelle est la capitale du Pérou ?",
     "Comment renouveler mon passeport ?", "¿Cuál es la receta de la paella?", "富士山の高さはどのくらいですか？",
-    "What is the capital of Peru?", "How do I renew my passport?", "Who painted the Mona Lisa?",
+    "What is the capital of Peru?", "How do I renew my passport?", "Who painted the Mona Lisa?", "How do I cook rice?",
+    "How do I bake chocolate chip cookies?",
 ]

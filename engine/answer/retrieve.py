@@ -60,7 +60,7 @@ MINILM = Floors(passage_floor=0.12, sentence=0.47, cross_language=0.47, overlap=
 # MiniLM was trained on English only: it reads other languages as word pieces and finds unrelated
 # French or Japanese sentences 0.57 alike. A question in another language needs more.
 MINILM_OTHER_LANGUAGE = replace(MINILM, sentence=0.6, cross_language=0.6, passage=0.6)
-E5 = Floors(passage_floor=0.70, sentence=0.87, cross_language=0.83, overlap=0.6, overlap_similarity=0.80,
+E5 = Floors(passage_floor=0.70, sentence=0.87, cross_language=0.87, overlap=0.6, overlap_similarity=0.80,
             passage=0.88, unrelated=0.75, support=0.92, clause_prefilter=0.8,
             overlap_weight=0.075)  # MiniLM's 0.3 over e5's quarter-as-wide spread
 PASSAGE_FLOOR = MINILM.passage_floor

@@ -16,7 +16,7 @@ are given for those as well. The last lines count what the whole rule (`engine.s
 which also folds a passage with under half the query's words below `PARTIAL_SIMILARITY`)
 marks, against the older rule (weak only without a shared word): unrelated queries' nearest
 passages still shown as matches, and related queries' right passages folded away.
-Run: .venv/bin/python benchmarks/weak_floor.py [pages]
+Run: .venv/bin/python benchmarks/weak_floor.py [pages] [model.gguf] (default: the bundled model).
 """
 
 from __future__ import annotations
@@ -86,8 +86,9 @@ def _summary(label: str, values: list[float]) -> None:
           f"median {q[3]:.3f}  p90 {q[4]:.3f}  p95 {q[5]:.3f}  p99 {q[6]:.3f}  max {v.max():.3f}")
 
 
-def main(sample: int = 300, seed: int = 7) -> None:
-    embedder = load_embedder(threads=2)
+def main(sample: int = 300, seed: int = 7, model: str | None = None) -> None:
+    embedder = load_embedder(model, threads=2)
+    print(embedder.model_name)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         chosen = random.Random(seed).sample(list(pages()), sample)
@@ -152,4 +153,4 @@ def main(sample: int = 300, seed: int = 7) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 300)
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 300, model=sys.argv[2] if len(sys.argv) > 2 else None)

@@ -23,7 +23,7 @@ from engine.answer.check import check, finished_part
 from engine.answer.extractive import as_sentences, select
 from engine.answer.prompt import ANSWER_TOKENS, build_prompt
 from engine.answer.records import Answer, AnswerSentence, AnswerToken, Source, render_text
-from engine.answer.retrieve import is_answerable, retrieve
+from engine.answer.retrieve import is_answerable, retrieve, thresholds_for
 from engine.answer.sentences import Scored, score_sentences
 from engine.embed import Embedder
 from engine.errors import Cancelled, QuestionError
@@ -49,10 +49,10 @@ def answer(store: Store, embedder: Embedder, question: str, *, limit: int = 5,
     scored = score_sentences(retrieved.sources, question, retrieved.question_vector, embedder)
     _stop_if(cancel)
     sources = retrieved.sources
-    if not is_answerable(question, sources, scored) or not any(s.usable for s in scored):
+    if not is_answerable(question, sources, scored, embedder) or not any(s.usable for s in scored):
         result = yield from refuse(question, sources)
     elif chat is None:
-        result = yield from extractive(question, sources, scored)
+        result = yield from extractive(question, sources, scored, unrelated=thresholds_for(embedder).unrelated)
     else:
         result = yield from generative(question, sources, scored, chat(), embedder, cancel)
     return _with_withheld(result, retrieved.withheld)
@@ -77,9 +77,9 @@ def refuse(question: str, sources: Sequence[Source]) -> Generator[AnswerToken, N
     return Answer(question, "refusal", (), closest, note, None, REFUSAL)
 
 
-def extractive(question: str, sources: Sequence[Source], scored: Sequence[Scored], note: str | None = None
-               ) -> Generator[AnswerToken, None, Answer]:
-    sentences = as_sentences(select(scored))
+def extractive(question: str, sources: Sequence[Source], scored: Sequence[Scored], note: str | None = None,
+               unrelated: float = 0.0) -> Generator[AnswerToken, None, Answer]:
+    sentences = as_sentences(select(scored, unrelated=unrelated))
     for i, sentence in enumerate(sentences):
         yield AnswerToken(("" if i == 0 else " ") + render_text([sentence]), "extractive")
     return Answer(question, "extractive", sentences, tuple(sources), note, None, render_text(sentences))
@@ -89,13 +89,13 @@ def generative(question: str, sources: Sequence[Source], scored: Sequence[Scored
                embedder: Embedder, cancel: threading.Event | None) -> Generator[AnswerToken, None, Answer]:
     prompt = build_prompt(model, question, scored)
     if not prompt.excerpts:
-        quoted = yield from extractive(question, sources, scored, TOO_SMALL_NOTE)
+        quoted = yield from extractive(question, sources, scored, TOO_SMALL_NOTE, thresholds_for(embedder).unrelated)
         return replace(quoted, model=model.name)
     raw, cut_short = yield from _relayed(model.stream(prompt.text, max_tokens=ANSWER_TOKENS, cancel=cancel))
     _stop_if(cancel)
     sentences = check(finished_part(raw) if cut_short else raw, sources, scored, embedder, question)
     if not any(s.supported for s in sentences):
-        quoted = yield from extractive(question, sources, scored, FALLBACK_NOTE)
+        quoted = yield from extractive(question, sources, scored, FALLBACK_NOTE, thresholds_for(embedder).unrelated)
         return Answer(question, "extractive", quoted.sentences, quoted.sources, FALLBACK_NOTE, prompt.text,
                       quoted.text, raw, model.name)
     note = " ".join(filter(None, [_unsupported_note(sentences), CUT_NOTE if cut_short else None])) or None

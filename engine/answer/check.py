@@ -23,10 +23,12 @@ from collections.abc import Sequence
 import numpy as np
 
 from engine.answer.records import AnswerSentence, Source
+from engine.answer.retrieve import thresholds_for
 from engine.answer.sentences import Scored, fit
 from engine.answer.text import clean, content_words, coverage, facts_in, key_facts, sentence_spans
 from engine.embed import Embedder
 
+# For all-MiniLM-L6-v2; multilingual-e5-small's floors are in engine.answer.retrieve.E5 (docs/answers.md).
 SUPPORT_COSINE = 0.66  # similarity to a source sentence (or one of its clauses) that counts as saying the same
 WORDS_FOUND = 0.5  # share of a generated sentence's words (numbers aside) its source's passage must contain
 # Words of the question a generated sentence uses that its source's passage lacks, at most: one is the
@@ -103,7 +105,8 @@ def check(raw: str, sources: Sequence[Source], scored: Sequence[Scored], embedde
         return tuple(AnswerSentence(t, (), False) for t in texts)
     vectors = embedder.embed_batch([fit(embedder, t) for t in texts])
     sims = vectors @ np.stack([s.vector for s in evidence]).T
-    near = [s for s, column in zip(evidence, sims.T) if column.max() >= CLAUSE_PREFILTER]
+    floors = thresholds_for(embedder)
+    near = [s for s, column in zip(evidence, sims.T) if column.max() >= floors.clause_prefilter]
     owners, clauses = _clauses(near, embedder)
     if owners:
         sims = np.hstack([sims, vectors @ clauses.T])
@@ -111,7 +114,7 @@ def check(raw: str, sources: Sequence[Source], scored: Sequence[Scored], embedde
     words = {s.n: set(content_words(s.text)) for s in sources}
     asked = set(content_words(question)) - _FRAMING
     candidates = [*evidence, *owners]
-    return tuple(_attribute(t, row, candidates, facts, words, asked) for t, row in zip(texts, sims))
+    return tuple(_attribute(t, row, candidates, facts, words, asked, floors.support) for t, row in zip(texts, sims))
 
 
 def _clauses(sentences: Sequence[Scored], embedder: Embedder) -> tuple[list[Scored], np.ndarray]:
@@ -135,14 +138,14 @@ def _clauses(sentences: Sequence[Scored], embedder: Embedder) -> tuple[list[Scor
 
 
 def _attribute(text: str, sims: np.ndarray, evidence: Sequence[Scored], facts: dict[int, set[str]],
-               words: dict[int, set[str]], asked: set[str]) -> AnswerSentence:
+               words: dict[int, set[str]], asked: set[str], support: float = SUPPORT_COSINE) -> AnswerSentence:
     said = [w for w in content_words(text) if not w.isdigit() and w not in _FRAMING]  # numbers: key facts
     needed = key_facts(text)
     echoed = asked.intersection(said)  # the question's words it uses
     cited: list[Scored] = []
     for i in np.argsort(-sims):
         candidate = evidence[int(i)]
-        if sims[i] < SUPPORT_COSINE or len(cited) >= MAX_CITATIONS:
+        if sims[i] < support or len(cited) >= MAX_CITATIONS:
             break
         source = candidate.source
         found = words.get(source, set())

@@ -27,8 +27,11 @@ DUPLICATE_COSINE = 0.9  # two sentences this similar say the same thing
 DUPLICATE_WORDS = 0.8  # or share this share of their content words
 
 
-def select(scored: Sequence[Scored], max_sentences: int = MAX_SENTENCES) -> list[Scored]:
-    """The sentences to quote, in the order they are shown."""
+def select(scored: Sequence[Scored], max_sentences: int = MAX_SENTENCES, unrelated: float = 0.0) -> list[Scored]:
+    """The sentences to quote, in the order they are shown.
+
+    `unrelated`: what the model's cosine is for unrelated text (0 for MiniLM, 0.75 for
+    multilingual-e5-small): the floors count from there, so they mean the same for every model."""
     usable = [s for s in scored if s.usable]
     if not usable:
         return []
@@ -37,9 +40,10 @@ def select(scored: Sequence[Scored], max_sentences: int = MAX_SENTENCES) -> list
     for candidate in sorted(usable, key=lambda s: -s.score):
         if len(chosen) >= max_sentences:
             break
-        if candidate is best or candidate.score < max(ABSOLUTE_FLOOR, RELATIVE_FLOOR * best.score):
+        floor = unrelated + max(ABSOLUTE_FLOOR * (1 - unrelated), RELATIVE_FLOOR * (best.score - unrelated))
+        if candidate is best or candidate.score < floor:
             continue
-        if not any(_duplicates(candidate, c) for c in chosen):
+        if not any(_duplicates(candidate, c, unrelated) for c in chosen):
             chosen.append(candidate)
     rank: dict[int, int] = {}
     for position, sentence in enumerate(chosen):
@@ -47,8 +51,8 @@ def select(scored: Sequence[Scored], max_sentences: int = MAX_SENTENCES) -> list
     return sorted(chosen, key=lambda s: (rank[s.source], s.index))
 
 
-def _duplicates(a: Scored, b: Scored) -> bool:
-    if float(np.dot(a.vector, b.vector)) >= DUPLICATE_COSINE:
+def _duplicates(a: Scored, b: Scored, unrelated: float = 0.0) -> bool:
+    if float(np.dot(a.vector, b.vector)) >= unrelated + DUPLICATE_COSINE * (1 - unrelated):
         return True
     wa, wb = set(content_words(a.text)), set(content_words(b.text))
     return bool(wa and wb) and len(wa & wb) / min(len(wa), len(wb)) >= DUPLICATE_WORDS

@@ -17,7 +17,7 @@ question about it clears them and none of a set of unrelated questions does.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -26,20 +26,57 @@ from engine.answer.records import Source
 from engine.answer.sentences import Scored
 from engine.answer.text import looks_like_instruction
 from engine.embed import Embedder
+from engine.language import identify_query
 from engine.search.query import Query
 from engine.search import SearchResult, search
 from engine.store import Store
 
 PER_FILE = 2  # passages from one file among the candidates
 CANDIDATE_FACTOR = 3  # candidates fetched per source wanted
-PASSAGE_FLOOR = 0.12  # a passage less similar than this is not worth reading for an answer
-# A question is answerable when one sentence is this similar to it ...
-SENTENCE_RELEVANT = 0.47
-# ... or has most of its words (file name included) and is not far off in meaning ...
-OVERLAP_RELEVANT = 0.6
-OVERLAP_SIMILARITY = 0.28
-# ... or a whole passage is this similar (its gist matches, no single sentence does).
-PASSAGE_RELEVANT = 0.5
+
+
+@dataclass(frozen=True)
+class Floors:
+    """Where a model's cosines start to mean "about the question": each model spreads them differently.
+
+    all-MiniLM-L6-v2 puts unrelated English text near 0.2 and a matching sentence at 0.5 or more;
+    multilingual-e5-small puts everything between 0.7 and 0.95. Measured by
+    benchmarks/answer_languages.py; the figures are in docs/answers.md."""
+
+    passage_floor: float  # a passage less similar than this is not worth reading for an answer
+    sentence: float  # a question is answerable when one sentence is this similar to it ...
+    cross_language: float  # ... (or this, for a sentence in another language than the question's) ...
+    overlap: float  # ... or has this share of its words (file name included) ...
+    overlap_similarity: float  # ... and is not far off in meaning (this similar) ...
+    passage: float  # ... or a whole passage is this similar (its gist matches, no single sentence does).
+    unrelated: float  # what unrelated text scores: an extra quoted sentence must stand out above it
+    support: float  # a generated sentence this similar to a source sentence says the same (engine.answer.check)
+    clause_prefilter: float  # a source sentence less similar to every generated one is not cut into clauses
+    overlap_weight: float  # a sentence with all the question's content words scores this much more
+
+
+MINILM = Floors(passage_floor=0.12, sentence=0.47, cross_language=0.47, overlap=0.6, overlap_similarity=0.28,
+                passage=0.5, unrelated=0.0, support=0.66, clause_prefilter=0.4, overlap_weight=0.3)
+# MiniLM was trained on English only: it reads other languages as word pieces and finds unrelated
+# French or Japanese sentences 0.57 alike. A question in another language needs more.
+MINILM_OTHER_LANGUAGE = replace(MINILM, sentence=0.6, cross_language=0.6, passage=0.6)
+E5 = Floors(passage_floor=0.70, sentence=0.87, cross_language=0.87, overlap=0.6, overlap_similarity=0.80,
+            passage=0.88, unrelated=0.75, support=0.92, clause_prefilter=0.8,
+            overlap_weight=0.075)  # MiniLM's 0.3 over e5's quarter-as-wide spread
+PASSAGE_FLOOR = MINILM.passage_floor
+SENTENCE_RELEVANT = MINILM.sentence
+OVERLAP_RELEVANT = MINILM.overlap
+OVERLAP_SIMILARITY = MINILM.overlap_similarity
+PASSAGE_RELEVANT = MINILM.passage
+
+
+def thresholds_for(embedder: Embedder | None, language: str | None = "en") -> Floors:
+    """The floors measured for `embedder`'s model (known by its name; MiniLM's for any other) and a
+    question in `language` (None: not identified, taken as English)."""
+    name = (getattr(embedder, "model_name", "") or "").lower()
+    if "e5" in name:
+        return E5
+    return MINILM if language in (None, "en") else MINILM_OTHER_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -62,7 +99,8 @@ def retrieve(store: Store, embedder: Embedder, question: str, limit: int) -> Ret
     results = search(store, embedder, question, mode="hybrid", limit=limit * CANDIDATE_FACTOR, per_file=PER_FILE)
     similarity = _similarities(store, vector, results)
     wanted = strong_identifiers(question)
-    kept = [r for r in results if similarity[r.chunk_id] >= PASSAGE_FLOOR or _has_identifier(r.text, wanted)]
+    floor = thresholds_for(embedder).passage_floor
+    kept = [r for r in results if similarity[r.chunk_id] >= floor or _has_identifier(r.text, wanted)]
     ranked = sorted(kept, key=lambda r: -(similarity[r.chunk_id] + r.score) / 2)
     clean = [r for r in ranked if not looks_like_instruction(r.text)][:limit]
     withheld = sum(1 for r in ranked[: limit] if looks_like_instruction(r.text))
@@ -92,16 +130,18 @@ def _has_identifier(text: str, wanted: set[str]) -> bool:
     return any(w.lower() in lowered for w in wanted)
 
 
-def is_answerable(question: str, sources: Sequence[Source], scored: Sequence[Scored]) -> bool:
+def is_answerable(question: str, sources: Sequence[Source], scored: Sequence[Scored],
+                  embedder: Embedder | None = None) -> bool:
     """Whether the sources say something about the question (else: refuse, call no model)."""
+    floors = thresholds_for(embedder, identify_query(question))
     if not sources:
         return False
     wanted = strong_identifiers(question)
     if wanted and any(_has_identifier(s.text, wanted) for s in sources):
         return True
     usable = [s for s in scored if s.usable]
-    if any(s.similarity >= SENTENCE_RELEVANT for s in usable):
+    if any(s.similarity >= (floors.cross_language if s.other_language else floors.sentence) for s in usable):
         return True
-    if any(s.overlap >= OVERLAP_RELEVANT and s.similarity >= OVERLAP_SIMILARITY for s in usable):
+    if any(s.overlap >= floors.overlap and s.similarity >= floors.overlap_similarity for s in usable):
         return True
-    return max(s.score for s in sources) >= PASSAGE_RELEVANT
+    return max(s.score for s in sources) >= floors.passage

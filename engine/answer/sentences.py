@@ -22,8 +22,10 @@ import numpy as np
 import numpy.typing as npt
 
 from engine.answer.records import Source
-from engine.answer.text import clean, content_words, coverage, is_heading, looks_like_instruction, sentence_spans
+from engine.answer.text import (clean, content_words, coverage, is_heading, looks_like_instruction, sentence_spans,
+                                word_count)
 from engine.embed import Embedder
+from engine.language import identify, identify_query
 
 OVERLAP_WEIGHT = 0.3  # a sentence with every content word of the question gains this much
 MAX_SENTENCES = 40  # embedded per question at most; the rest, lowest word overlap first, are dropped
@@ -46,10 +48,12 @@ class Scored:
     overlap: float  # share of the question's content words it contains
     instruction: bool  # addresses an AI rather than a reader: never used
     vector: npt.NDArray[np.float32] = field(compare=False, repr=False)
+    other_language: bool = False  # its passage is in another language than the question
+    overlap_weight: float = OVERLAP_WEIGHT  # the model's (engine.answer.retrieve.Floors)
 
     @property
     def score(self) -> float:
-        return self.similarity + OVERLAP_WEIGHT * self.overlap
+        return self.similarity + self.overlap_weight * self.overlap
 
     @property
     def usable(self) -> bool:
@@ -64,26 +68,42 @@ class _Piece:
     end: int
     text: str
     overlap: float
+    other_language: bool = False
 
 
 def split_sources(sources: Sequence[Source], question: str) -> list[_Piece]:
     """Every statement-like sentence of the sources, with its word overlap with the question.
 
     A file's name counts as words of each of its sentences: "job-interview.txt" is about
-    job interviews even where its text only says "the meeting"."""
-    asked = content_words(question)
+    job interviews even where its text only says "the meeting".
+
+    The question's words are read by its language, a passage's by its own (identified once for
+    the whole passage: a single sentence is too short to tell reliably)."""
+    asked_in = identify_query(question)
+    asked = content_words(question, asked_in)
     pieces = []
     for source in sources:
-        named = set(content_words(re.sub(r"[-_.]+", " ", Path(source.path).stem)))
+        language = identify(source.text)
+        named = set(words_of(re.sub(r"[-_.]+", " ", Path(source.path).stem), language, asked_in))
         index = 0
         for a, b in sentence_spans(source.text):
             text = clean(source.text[a:b])
-            if len(text.split()) < MIN_WORDS or is_heading(text):
+            if word_count(text) < MIN_WORDS or is_heading(text):
                 continue
-            overlap = coverage(asked, set(content_words(text)) | named)
-            pieces.append(_Piece(source.n, index, source.start + a, source.start + b, text, overlap))
+            overlap = coverage(asked, words_of(text, language, asked_in) | named)
+            pieces.append(_Piece(source.n, index, source.start + a, source.start + b, text, overlap,
+                                 (language or "en") != (asked_in or "en")))
             index += 1
     return pieces
+
+
+def words_of(text: str, language: str | None, asked_in: str | None) -> set[str]:
+    """A sentence's words stemmed by its own language and, when the question's differs, by the question's too:
+    "Weber" of an English question is the "Weber" of a German letter whatever the two stemmers make of it."""
+    words = set(content_words(text, language))
+    if (asked_in or "en") != (language or "en"):
+        words |= set(content_words(text, asked_in))
+    return words
 
 
 def score_sentences(sources: Sequence[Source], question: str, question_vector: npt.NDArray[np.float32],
@@ -93,12 +113,19 @@ def score_sentences(sources: Sequence[Source], question: str, question_vector: n
     if not pieces:
         return []
     vectors = embedder.embed_batch([fit(embedder, p.text) for p in pieces])
+    weight = _overlap_weight(embedder)
     sims = vectors @ np.asarray(question_vector, dtype=np.float32)
     scored = [
-        Scored(p.source, p.index, p.start, p.end, p.text, float(sim), p.overlap, looks_like_instruction(p.text), vec)
+        Scored(p.source, p.index, p.start, p.end, p.text, float(sim), p.overlap, looks_like_instruction(p.text), vec,
+               p.other_language, weight)
         for p, sim, vec in zip(pieces, sims, vectors)
     ]
     return sorted(scored, key=lambda s: -s.score)
+
+
+def _overlap_weight(embedder: Embedder) -> float:
+    from engine.answer.retrieve import thresholds_for  # retrieve reads Scored: imported here, not at the top
+    return thresholds_for(embedder).overlap_weight
 
 
 def _within_budget(pieces: list[_Piece], embedder: Embedder) -> list[_Piece]:

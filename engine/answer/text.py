@@ -7,6 +7,11 @@ Greek too) or by a letter of a script without case (Arabic, Hindi), at the full 
 Chinese and Japanese (which no space follows), at blank lines and before list items or
 headings; single line breaks (PDF line wrapping) are not boundaries.
 
+Words are read by the language of their text (docs/answers.md): its stop words left out, its
+Snowball stemmer; Chinese and Japanese runs, which have no spaces, as overlapping character
+pairs, as keyword search reads them (engine.language). English keeps the crude stem below, on
+which the answer thresholds were first calibrated.
+
 "Key facts" are what a tiny model invents most (numbers, dates, names, identifiers):
 a generated sentence is only supported by a passage that contains all of its key facts.
 """
@@ -16,6 +21,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from engine.language.analysis import UNSPACED, analyse, pairs
+from engine.language.stopwords import stop_words
 from engine.search.query import STOPWORDS
 
 MAX_SENTENCE_CHARS = 600  # longer runs (tables, unpunctuated lists) are cut at word borders
@@ -31,6 +38,13 @@ ABBREVIATIONS = frozenset(
     "e.g i.e etc vs cf fig figs approx no nos nr dr mr mrs ms prof st jr sr inc ltd co corp dept est "
     "jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun p pp vol ch sec art".split()
 )
+
+# "am 1. März", "den 3. Oktober": a German or Dutch date is a day number with a full stop, then a capital.
+MONTHS = frozenset(
+    "januar jänner februar märz april mai juni juli august september oktober november dezember "
+    "januari februari maart mei augustus jan feb mär apr jun jul aug sep sept okt nov dez".split()
+)
+_ORDINAL = re.compile(r"(?<![\d.,])\d{1,2}$")
 
 EXTRA_STOPWORDS = frozenset(
     """also am any been being both each few get got just like made make many may might more most much must
@@ -84,6 +98,8 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         word = before.group(1).lower() if before else ""
         if text[m.start()] == "." and (word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())):
             continue
+        if m.group() == "." and _ORDINAL.search(text, 0, m.start()) and _next_word(text, m.end()) in MONTHS:
+            continue
         cuts.add(m.end())
     cuts.update(m.start() for m in _PARAGRAPH.finditer(text))
     cuts.update(m.start() for m in _ITEM.finditer(text))
@@ -98,6 +114,11 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
             if b > a and _WORD.search(text, a, b):
                 spans.append((a, b))
     return spans
+
+
+def _next_word(text: str, at: int) -> str:
+    found = _WORD.search(text, at, at + 40)
+    return found.group().lower().rstrip(".") if found else ""
 
 
 def _cut_long(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -121,7 +142,13 @@ def is_heading(text: str) -> bool:
     stripped = text.strip()
     if stripped.startswith("#"):
         return True
-    return len(stripped.split()) <= 8 and not re.search(r"[.!?…:;\"'”’)]\s*$", stripped)
+    return word_count(stripped) <= 8 and not re.search(r"[.!?…:;\"'”’)。！？」』）]\s*$", stripped)
+
+
+def word_count(text: str) -> int:
+    """Words of `text`; in scripts without spaces, a word for every two characters (a typical word's length)."""
+    spaced = UNSPACED.sub(" ", text).split()
+    return len(spaced) + sum((len(run) + 1) // 2 for run in UNSPACED.findall(text))
 
 
 def looks_like_instruction(text: str) -> bool:
@@ -145,14 +172,43 @@ def stem(word: str) -> str:
     return word[:7]
 
 
-def content_words(text: str) -> list[str]:
-    """Stems of the words that carry meaning, in order (repeats kept)."""
+def content_words(text: str, language: str | None = "en") -> list[str]:
+    """Stems of the words that carry meaning, in order (repeats kept), read as `language` (None: English).
+
+    Other languages drop their own stop words and English ones (a German letter quotes English
+    terms) and stem by Snowball; a run of Chinese or Japanese gives its character pairs."""
+    english = language in (None, "en")
+    stop = STOPWORDS | EXTRA_STOPWORDS if english else _stop_words(language)
     out = []
     for raw in _WORD.findall(text):
-        word = fold(raw)
-        if word in STOPWORDS or word in EXTRA_STOPWORDS or (len(word) < 3 and not word.isdigit()):
+        if UNSPACED.search(raw):
+            out.extend(_unspaced_words(raw, stop))
             continue
-        out.append(stem(word))
+        word = fold(raw)
+        if word in stop or (len(word) < 3 and not word.isdigit()):
+            continue
+        out.append(stem(word) if english else analyse(raw, language)[:10])
+    return out
+
+
+def _stop_words(language: str | None) -> frozenset[str]:
+    return stop_words(language) | STOPWORDS | EXTRA_STOPWORDS
+
+
+def _unspaced_words(raw: str, stop: frozenset[str]) -> list[str]:
+    """Character pairs of the Chinese/Japanese runs in `raw`; spaced pieces in it ("PDF", "2024") as they are."""
+    out = []
+    at = 0
+    for m in UNSPACED.finditer(raw):
+        spaced = fold(raw[at:m.start()])
+        if spaced and spaced not in stop and (len(spaced) >= 3 or spaced.isdigit()):
+            out.append(spaced)
+        run = m.group()
+        out.extend(run[i:i + n] for i, n in pairs(run) if run[i:i + n] not in stop)
+        at = m.end()
+    rest = fold(raw[at:])
+    if rest and rest not in stop and (len(rest) >= 3 or rest.isdigit()):
+        out.append(rest)
     return out
 
 

@@ -38,7 +38,8 @@ KIND_LABELS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("pdf",), "PDF"), (("docx", "doc"), "Word"), (("markdown",), "Markdown"), (("text",), "Plain text"),
     (("html",), "Web pages"), (("email", "msg"), "E-mail"), (("code",), "Source code"),
     (("pptx",), "PowerPoint"), (("xlsx", "xls"), "Excel"), (("mbox",), "Mailboxes"),
-    (("odf",), "OpenDocument"), (("epub",), "E-books"), (("rtf",), "Rich text (RTF)"),
+    (("odf",), "OpenDocument"), (("epub", "fb2"), "E-books"), (("rtf",), "Rich text (RTF)"),
+    (("gnumeric",), "Gnumeric"),
 )
 
 

@@ -64,9 +64,10 @@ READER_VERSIONS: dict[str, int] = {
     # 3: a page still being read at the deadline keeps what was read (it was refused, over the time limit);
     # 2: as text, and pages with long drop-down lists (they were over the time limit)
     "html": 3,
+    # 4: pages in fonts without a Unicode map (glyph codes, not text) are named in the gap, not indexed;
     # 3: running headers and footers kept once, words hyphenated across pages;
     # 2: ligatures, line-end hyphens, form fields, notes
-    "pdf": 3,
+    "pdf": 4,
     # 3: also .docm .dotx .dotm; 2: tracked insertions, content controls, fields; long documents (were over
     # the time limit)
     "docx": 3,

@@ -80,7 +80,7 @@ READER_VERSIONS: dict[str, int] = {
     # is told to rename it .doc, now read
     "odf": 2,
     "epub": 2,
-    "rtf": 2,
+    "rtf": 3,  # 3: a fragment without the {\rtf1 header is read
     "msg": 1,
     # 3: also .dot; 2: its headings ("heading N" styles, outline levels) are the sections its passages carry;
     # 1: first read

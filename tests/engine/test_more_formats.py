@@ -181,3 +181,21 @@ def test_the_type_filter_offers_the_new_formats() -> None:
     assert {".xlsm", ".xltx"} <= set(kinds["xlsx"])
     assert ".dot" in kinds["doc"] and ".xla" in kinds["xls"]
     assert kinds["gnumeric"] == (".gnumeric",) and kinds["fb2"] == (".fb2",)
+
+
+def test_an_rtf_fragment_without_its_header_is_read(tmp_path: Path) -> None:
+    """As pandoc writes one (its test/tables.rtf): groups of paragraphs, no `{\\rtf1` around them."""
+    path = tmp_path / "table.rtf"
+    path.write_bytes(b"{\\pard \\ql \\f0 \\sa180 Tide table for the harbour:\\par}\n"
+                     b"{\\trowd \\trgaph120\\cellx2160\\cellx4320\n"
+                     b"{{\\pard\\intbl \\ql Saint-Malo\\par}\\cell}{{\\pard\\intbl \\qr 12.5\\par}\\cell}\\row}\n")
+    document = extract(path, LIMIT)
+    assert "Tide table for the harbour:" in document.text
+    assert "Saint-Malo" in document.text and "12.5" in document.text
+
+
+def test_a_file_named_rtf_that_is_no_rtf_at_all_is_still_refused(tmp_path: Path) -> None:
+    path = tmp_path / "notes.rtf"
+    path.write_bytes(b"{ not rtf, a JSON-ish brace }")
+    with pytest.raises(ExtractionError, match="damaged RTF file"):
+        extract(path, LIMIT)

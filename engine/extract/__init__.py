@@ -45,6 +45,7 @@ _EXTRACTORS: dict[str, tuple[str, str]] = {
     "image": ("images", "extract_image"),
     "gnumeric": ("gnumeric", "extract_gnumeric"),
     "fb2": ("fb2", "extract_fb2"),
+    "ppt": ("ppt", "extract_ppt"),
 }
 # Readers of files that can take long to read (huge sheets, mailboxes of many thousand messages, long books
 # and documents): given the deadline, they keep what they read by then, marked partial, rather than being
@@ -89,6 +90,7 @@ READER_VERSIONS: dict[str, int] = {
     "image": 1,  # before: not read (OCR)
     "gnumeric": 1,  # before: not read
     "fb2": 1,  # before: not read
+    "ppt": 1,  # before: not read
 }
 
 
@@ -144,6 +146,8 @@ _BY_CONTENT: dict[str, tuple[tuple[bytes, str], ...]] = {
     "xls": ((ZIP, "xlsx"),),
     "docx": ((OLE, "doc"),),
     "xlsx": ((OLE, "xls"),),
+    "ppt": ((ZIP, "pptx"),),
+    "pptx": ((OLE, "ppt"),),
 }
 
 

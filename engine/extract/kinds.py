@@ -40,6 +40,7 @@ _BY_EXTENSION: dict[str, str] = {
     ".gnumeric": "gnumeric",
     ".rtf": "rtf",
     ".msg": "msg",
+    **{f".{e}": "ppt" for e in "ppt pps pot".split()},  # PowerPoint 97-2003: presentations, shows, templates
     ".doc": "doc", ".dot": "doc",  # a Word 97-2003 template is a Word 97-2003 document
     ".xls": "xls", ".xlt": "xls", ".xla": "xls",  # as are Excel 97-2003 templates and add-ins
     # pictures: scans, faxes and photos of documents, read by OCR (engine.extract.images)
@@ -68,6 +69,7 @@ def kind_for(path: PurePath) -> str | None:
 # What a file's pages are called where they are not pages, so a result says which one to open.
 _PAGE_WORDS: dict[str, str] = {
     "pptx": "slide",
+    "ppt": "slide",
     "odf": "slide",  # of OpenDocument files only presentations (.odp) have pages
 }
 

@@ -177,7 +177,7 @@ def test_a_damaged_fictionbook_file_is_refused_with_a_reason(tmp_path: Path) -> 
 def test_the_type_filter_offers_the_new_formats() -> None:
     kinds = extensions_by_kind()
     assert {".docm", ".dotx", ".dotm"} <= set(kinds["docx"])
-    assert {".ppsx", ".potx", ".pptm"} <= set(kinds["pptx"])
+    assert {".ppsx", ".potx", ".pptm"} <= set(kinds["pptx"]) and kinds["ppt"] == (".pot", ".pps", ".ppt")
     assert {".xlsm", ".xltx"} <= set(kinds["xlsx"])
     assert ".dot" in kinds["doc"] and ".xla" in kinds["xls"]
     assert kinds["gnumeric"] == (".gnumeric",) and kinds["fb2"] == (".fb2",)
@@ -198,4 +198,29 @@ def test_a_file_named_rtf_that_is_no_rtf_at_all_is_still_refused(tmp_path: Path)
     path = tmp_path / "notes.rtf"
     path.write_bytes(b"{ not rtf, a JSON-ish brace }")
     with pytest.raises(ExtractionError, match="damaged RTF file"):
+        extract(path, LIMIT)
+
+
+@pytest.mark.parametrize("name", ["deck.ppt", "show.pps", "design.pot", "saved-as-new.pptx"])
+def test_a_powerpoint_97_2003_file_reads_slide_by_slide_whatever_its_name(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_bytes((FIXTURES / "embedded-simple-2007.ppt").read_bytes())
+    document = extract(path, LIMIT)
+    assert document.text.startswith("Embedded Objects\n\nThis slide contains an embedded object")
+    assert [(h.text, h.level) for h in document.headings] == [("Embedded Objects", 1)]
+    assert [(p.number, p.start) for p in document.pages] == [(1, 0)]
+    assert page_label(path, 1) == "slide 1"
+
+
+def test_a_powerpoint_97_2003_file_with_a_password_is_named_as_such(tmp_path: Path) -> None:
+    path = tmp_path / "locked.ppt"
+    path.write_bytes((FIXTURES / "encrypted.ppt").read_bytes())
+    with pytest.raises(ExtractionError, match="password-protected PowerPoint file"):
+        extract(path, LIMIT)
+
+
+def test_a_damaged_powerpoint_97_2003_file_is_refused_with_a_reason(tmp_path: Path) -> None:
+    path = tmp_path / "cut.ppt"
+    path.write_bytes((FIXTURES / "embedded-simple-2007.ppt").read_bytes()[:3000])
+    with pytest.raises(ExtractionError, match="damaged PowerPoint"):
         extract(path, LIMIT)

@@ -37,8 +37,9 @@ MODES: tuple[tuple[str, str, str], ...] = (
 KIND_LABELS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("pdf",), "PDF"), (("docx", "doc"), "Word"), (("markdown",), "Markdown"), (("text",), "Plain text"),
     (("html",), "Web pages"), (("email", "msg"), "E-mail"), (("code",), "Source code"),
-    (("pptx",), "PowerPoint"), (("xlsx", "xls"), "Excel"), (("mbox",), "Mailboxes"),
-    (("odf",), "OpenDocument"), (("epub",), "E-books"), (("rtf",), "Rich text (RTF)"),
+    (("pptx", "ppt"), "PowerPoint"), (("xlsx", "xls"), "Excel"), (("mbox",), "Mailboxes"),
+    (("odf",), "OpenDocument"), (("epub", "fb2"), "E-books"), (("rtf",), "Rich text (RTF)"),
+    (("gnumeric",), "Gnumeric"),
 )
 
 

@@ -19,7 +19,7 @@ from engine.extract.clean import clean_document
 from engine.extract.document import Document, Heading, PageSpan
 from engine.extract.files import read_limited
 from engine.extract.kinds import describe_suffix, kind_for
-from engine.extract.signatures import OLE, RTF, ZIP
+from engine.extract.signatures import OLE, RTF, ZIP, looks_like_mail
 
 __all__ = ["READER_VERSIONS", "Document", "Heading", "PageSpan", "extract", "is_supported", "reader_version"]
 
@@ -43,42 +43,54 @@ _EXTRACTORS: dict[str, tuple[str, str]] = {
     "doc": ("doc", "extract_doc"),
     "xls": ("xls", "extract_xls"),
     "image": ("images", "extract_image"),
+    "gnumeric": ("gnumeric", "extract_gnumeric"),
+    "fb2": ("fb2", "extract_fb2"),
+    "ppt": ("ppt", "extract_ppt"),
 }
 # Readers of files that can take long to read (huge sheets, mailboxes of many thousand messages, long books
 # and documents): given the deadline, they keep what they read by then, marked partial, rather than being
 # stopped with nothing.
-_WITH_DEADLINE = frozenset({"html", "xlsx", "xls", "mbox", "odf", "epub", "rtf", "image"})
+_WITH_DEADLINE = frozenset({"html", "xlsx", "xls", "mbox", "odf", "epub", "rtf", "image", "gnumeric"})
 
 # Raise a kind's number when its reader finds more or other text (or a better reason for failing):
 # files of that kind read by an older one are read again on the next pass, unchanged ones
 # included, and only passages whose text changed are embedded again. Indexes made before
 # these numbers were kept count as read by version 1.
 READER_VERSIONS: dict[str, int] = {
-    "text": 2,  # Windows-1252 preferred over look-alike code pages; UTF-16 without a byte-order mark
+    # 3: a file without extension (or named like a Maildir message, `1354585346.000261:2,`) that opens with
+    # mail headers is read as e-mail (its attachments were passages of base64)
+    "text": 3,  # 2: Windows-1252 preferred over look-alike code pages; UTF-16 without a byte-order mark
     "code": 2,
     "markdown": 2,
     # 3: a page still being read at the deadline keeps what was read (it was refused, over the time limit);
     # 2: as text, and pages with long drop-down lists (they were over the time limit)
     "html": 3,
+    # 4: pages in fonts without a Unicode map (glyph codes, not text) are named in the gap, not indexed;
     # 3: running headers and footers kept once, words hyphenated across pages;
     # 2: ligatures, line-end hyphens, form fields, notes
-    "pdf": 3,
-    "docx": 2,  # tracked insertions, content controls, fields; long documents (were over the time limit)
+    "pdf": 4,
+    # 3: also .docm .dotx .dotm; 2: tracked insertions, content controls, fields; long documents (were over
+    # the time limit)
+    "docx": 3,
     "email": 2,  # bodies and headers with a missing or wrong charset
-    "pptx": 1,
-    "xlsx": 1,
+    "pptx": 2,  # 2: also .pptm .ppsx .ppsm .potx .potm
+    "xlsx": 2,  # 2: also .xlsm .xltx .xltm
     "mbox": 1,
     # 2 for odf, epub and rtf: a file still being read at the deadline keeps what was read (it was refused,
     # over the time limit); files read in full are read as before. rtf also: a Word 97-2003 file named .rtf
     # is told to rename it .doc, now read
     "odf": 2,
     "epub": 2,
-    "rtf": 2,
+    "rtf": 3,  # 3: a fragment without the {\rtf1 header is read
     "msg": 1,
-    # 2: its headings ("heading N" styles, outline levels) are the sections its passages carry; 1: first read
-    "doc": 2,
-    "xls": 1,  # before: not read
+    # 3: also .dot; 2: its headings ("heading N" styles, outline levels) are the sections its passages carry;
+    # 1: first read
+    "doc": 3,
+    "xls": 2,  # 2: also .xlt and .xla; 1: before, not read
     "image": 1,  # before: not read (OCR)
+    "gnumeric": 1,  # before: not read
+    "fb2": 1,  # before: not read
+    "ppt": 1,  # before: not read
 }
 
 
@@ -134,11 +146,15 @@ _BY_CONTENT: dict[str, tuple[tuple[bytes, str], ...]] = {
     "xls": ((ZIP, "xlsx"),),
     "docx": ((OLE, "doc"),),
     "xlsx": ((OLE, "xls"),),
+    "ppt": ((ZIP, "pptx"),),
+    "pptx": ((OLE, "ppt"),),
 }
 
 
 def _reader_for(kind: str, data: bytes) -> str:
     """The reader for `data`, named `kind` by its suffix: the suffix's own unless the content says otherwise."""
+    if kind == "text" and looks_like_mail(data):  # a Maildir message, a mail saved without .eml
+        return "email"
     head = data[:64].lstrip() if kind == "doc" else data[:8]  # RTF may follow white space
     for signature, reader in _BY_CONTENT.get(kind, ()):
         if head.startswith(signature):

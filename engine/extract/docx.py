@@ -40,7 +40,7 @@ from lxml import etree
 from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
-from engine.extract.zipped import check_zip, properties_title
+from engine.extract.zipped import check_zip, properties_title, with_main_type
 
 DAMAGED = "damaged Word document: not a valid .docx file"
 BOMB = "Word document refused: it would expand to {what} (possible zip bomb)"
@@ -86,7 +86,14 @@ def extract_docx(data: bytes) -> Document:
     return builder.build("docx", title)
 
 
+# Macro-enabled documents and templates (.docm .dotx .dotm): their main part's content type
+_VARIANTS = re.compile(rb"application/vnd\.(?:ms-word\.document\.macroEnabled|ms-word\.template\.macroEnabledTemplate"
+                       rb"|openxmlformats-officedocument\.wordprocessingml\.template)\.main\+xml")
+_MAIN = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+
+
 def _open(data: bytes) -> WordDocument:
+    data = with_main_type(data, _VARIANTS, _MAIN)
     try:
         return docx.Document(io.BytesIO(data))
     except KeyError:  # zipfile's "There is no item named ... in the archive"

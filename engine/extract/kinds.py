@@ -7,6 +7,7 @@ content decides later whether it really is.
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePath
 
 _TEXT = (
@@ -27,17 +28,21 @@ _BY_EXTENSION: dict[str, str] = {
     **{f".{e}": "code" for e in _CODE.split()},
     ".html": "html", ".htm": "html", ".xhtml": "html",
     ".pdf": "pdf",
-    ".docx": "docx",
+    # the macro-enabled and template variants of Office Open XML are the same packages (engine.extract.zipped)
+    **{f".{e}": "docx" for e in "docx docm dotx dotm".split()},
     ".eml": "email",
-    ".pptx": "pptx",
-    ".xlsx": "xlsx",
+    **{f".{e}": "pptx" for e in "pptx pptm ppsx ppsm potx potm".split()},
+    **{f".{e}": "xlsx" for e in "xlsx xlsm xltx xltm".split()},
     ".mbox": "mbox",
     ".odt": "odf", ".ods": "odf", ".odp": "odf",
     ".epub": "epub",
+    ".fb2": "fb2",
+    ".gnumeric": "gnumeric",
     ".rtf": "rtf",
     ".msg": "msg",
-    ".doc": "doc",
-    ".xls": "xls",
+    **{f".{e}": "ppt" for e in "ppt pps pot".split()},  # PowerPoint 97-2003: presentations, shows, templates
+    ".doc": "doc", ".dot": "doc",  # a Word 97-2003 template is a Word 97-2003 document
+    ".xls": "xls", ".xlt": "xls", ".xla": "xls",  # as are Excel 97-2003 templates and add-ins
     # pictures: scans, faxes and photos of documents, read by OCR (engine.extract.images)
     **{f".{e}": "image" for e in "png jpg jpeg jpe tif tiff bmp webp heic heif".split()},
 }
@@ -47,10 +52,16 @@ _CODE_NAMES = frozenset({
 })
 
 
+# What follows the last dot of a Maildir message's name (`1354585346.000261:2,`, `….host,S=1234:2,S`), of a
+# numbered copy (`notes.1`) is no extension: such files are tried as text, and a text
+# file that starts with mail headers is read as e-mail (engine.extract sniffs it).
+_NO_EXTENSION = re.compile(r"\.(\d+|.*[:,].*)")
+
+
 def kind_for(path: PurePath) -> str | None:
     """The Document kind a file would get, or None if Cairn does not read such files."""
     suffix = path.suffix.lower()
-    if suffix:
+    if suffix and not _NO_EXTENSION.fullmatch(suffix):
         return _BY_EXTENSION.get(suffix)
     return "code" if path.name.lower() in _CODE_NAMES else "text"
 
@@ -58,6 +69,7 @@ def kind_for(path: PurePath) -> str | None:
 # What a file's pages are called where they are not pages, so a result says which one to open.
 _PAGE_WORDS: dict[str, str] = {
     "pptx": "slide",
+    "ppt": "slide",
     "odf": "slide",  # of OpenDocument files only presentations (.odp) have pages
 }
 

@@ -31,6 +31,7 @@ from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
 from engine.extract.limits import MAX_CHARS, MAX_PDF_PAGES
 from engine.extract.ocr import OcrPage
+from engine.extract.pdf_glyphs import GARBLED, is_glyph_noise
 from engine.extract.pdf_scans import ScanReading, needs_ocr, read_scans
 from engine.extract.running import without_running_lines
 from engine.extract.text import normalise_newlines
@@ -61,6 +62,8 @@ def extract_pdf(data: bytes, deadline: float | None = None) -> Document:
     pages, failed, out_of_time = _read_pages(reader, count, deadline)
     if count and len(failed) == min(count, MAX_PDF_PAGES):
         raise ExtractionError(DAMAGED)
+    garbled = [n for n, text in enumerate(pages, 1) if is_glyph_noise(text)]
+    pages = ["" if n in garbled else text for n, text in enumerate(pages, 1)]
     pictures = [n for n, text in enumerate(pages, 1) if needs_ocr(text) and _has_image(reader, n - 1)]
     scans = read_scans(data, pictures, deadline)  # the pages that are pictures, by OCR
     if scans.unavailable and not any(text.strip() for text in pages):
@@ -78,6 +81,8 @@ def extract_pdf(data: bytes, deadline: float | None = None) -> Document:
             break
     gaps = [
         f"pages {page_ranges(failed)} are damaged" if failed else "",
+        GARBLED.format(pages=f"page {garbled[0]} uses" if len(garbled) == 1 else f"pages {page_ranges(garbled)} use")
+        if garbled else "",
         _unread_scans(scans),
         f"only the first {len(pages):,} of {count:,} pages were read in the time Cairn gives one file"
         if out_of_time else "",

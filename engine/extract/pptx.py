@@ -12,6 +12,7 @@ zipped format is (engine.extract.zipped) before python-pptx opens a part.
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterable, Iterator
 
 import pptx
@@ -26,12 +27,18 @@ from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
 from engine.extract.ole import NotOle, is_encrypted_package, is_ole, open_ole
-from engine.extract.zipped import check_zip, properties_title
+from engine.extract.zipped import check_zip, properties_title, with_main_type
 
 DAMAGED = "damaged PowerPoint file: not a valid .pptx file"
 PROTECTED = "password-protected PowerPoint file: Cairn reads only presentations saved without a password"
 OLD = "PowerPoint 97-2003 file (.ppt) named .pptx: Cairn reads only .pptx presentations (save it as one)"
 BOMB = "PowerPoint file refused: it would expand to {what} (possible zip bomb)"
+
+
+# Slide shows and templates, macro-enabled or not (.ppsx .ppsm .potx .potm): their main part's content type
+_VARIANTS = re.compile(rb"application/vnd\.(?:openxmlformats-officedocument\.presentationml\.(?:slideshow|template)"
+                       rb"|ms-powerpoint\.(?:slideshow|template)\.macroEnabled)\.main\+xml")
+_MAIN = b"application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml"
 
 
 def extract_pptx(data: bytes) -> Document:
@@ -40,7 +47,7 @@ def extract_pptx(data: bytes) -> Document:
     check_zip(data, damaged=DAMAGED, bomb=BOMB)
     builder = TextBuilder()
     try:
-        presentation = pptx.Presentation(io.BytesIO(data))
+        presentation = pptx.Presentation(io.BytesIO(with_main_type(data, _VARIANTS, _MAIN)))
         first_title: str | None = None
         for number, slide in enumerate(presentation.slides, start=1):
             if builder.full:

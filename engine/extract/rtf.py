@@ -55,10 +55,16 @@ _STATE = re.compile(r"([{}])|\\(?:[{}\\]|(f|uc|deff|ansicpg)(?![a-zA-Z])(-?\d{1,
 _PIECE_CHARS = 256 * 1024  # about 0.2 s of striprtf
 
 
+# A group opening with a control word other than \rtf: `{\pard ...`, as pandoc and programs that paste RTF write
+_FRAGMENT = re.compile(rb"\s*\{\\(?!rtf)[a-z]{1,32}[\s\\{0-9-]")
+
+
 def extract_rtf(data: bytes, deadline: float | None = None) -> Document:
     """`deadline` (a time.monotonic() value): a long document keeps the text read by then."""
     if is_ole(data):
         raise ExtractionError(OLD_WORD)
+    if _FRAGMENT.match(data):  # RTF without its header (a snippet pasted from a larger document): wrap it
+        data = b"{\\rtf1 " + data + b"}"
     builder = TextBuilder()
     gap = rtf_into(builder, data, deadline)
     title = _TITLE.search(data[:200_000])

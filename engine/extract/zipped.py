@@ -10,6 +10,7 @@ the Office readers look for those first, engine.extract.ole.)
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from typing import Any
 
@@ -76,3 +77,26 @@ def read_xml(archive: zipfile.ZipFile, name: str) -> etree._Element | None:
     except KeyError:
         return None
     return etree.fromstring(data, SAFE_XML)
+
+
+_CONTENT_TYPES = "[Content_Types].xml"
+
+
+def with_main_type(data: bytes, variants: re.Pattern[bytes], main: bytes) -> bytes:
+    """The package with its main part's content type, if one of `variants`, changed to `main`.
+
+    Macro-enabled files and templates (.docm .dotx .pptm .ppsx .potx ...) are the same packages as
+    .docx and .pptx with another type on the main part, which python-docx and python-pptx refuse: the
+    type is all that differs, so it is what is changed. `data` itself when no variant is found."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if _CONTENT_TYPES not in archive.namelist():
+            return data
+        types = archive.read(_CONTENT_TYPES)
+        changed, count = variants.subn(main, types)
+        if not count or changed == types:
+            return data
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as copy:
+            for info in archive.infolist():
+                copy.writestr(info, changed if info.filename == _CONTENT_TYPES else archive.read(info))
+    return out.getvalue()

@@ -58,3 +58,13 @@ def test_the_email_filter_takes_outlook_messages_with_eml_files(qtbot: Any, tmp_
     qtbot.waitUntil(lambda: names(app) == {"ferry.msg", "ferry.eml", "notes.txt"}, timeout=SLOW)
     search.types.setCurrentIndex(search.types.findText("E-mail"))
     qtbot.waitUntil(lambda: names(app) == {"ferry.msg", "ferry.eml"}, timeout=SLOW)
+
+
+def test_the_type_filter_offers_fictionbook_with_e_books_and_gnumeric_and_office_templates() -> None:
+    from desktop.search import TYPES
+
+    offered = dict(TYPES)
+    assert ".fb2" in offered["E-books"] and ".epub" in offered["E-books"]
+    assert offered["Gnumeric"] == (".gnumeric",)
+    assert {".docm", ".dotx", ".dot"} <= set(offered["Word"]) and {".xlsm", ".xla"} <= set(offered["Excel"])
+    assert ".ppsx" in offered["PowerPoint"]

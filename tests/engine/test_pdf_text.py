@@ -338,3 +338,26 @@ def test_a_book_s_chapter_heads_are_left_out_of_the_chapter_s_later_pages(tmp_pa
     assert doc.text.count("Chapter 2: The notice") == 1 and doc.text.count("Chapter 3: The hearing") == 1
     assert on_pages[7] == "Chapter 3: The hearing 8\n" + bodies[7] and on_pages[8:] == list(bodies[8:])
     assert doc.text.count("Chapter 1: The lease") == 2, "two pages in a row are not enough to tell"
+
+
+def test_a_page_in_a_font_without_a_unicode_map_is_named_not_indexed_as_glyph_codes(tmp_path: Path) -> None:
+    """pdf.js's bug1151216.pdf (tests/fixtures/pdf): pypdf reads `/g936/g1007/g1004…` from its page."""
+    source = Path(__file__).parent.parent / "fixtures" / "pdf" / "bug1151216.pdf"
+    document = extract(write(tmp_path / "invoice.pdf", source.read_bytes()), LIMIT)
+    assert "/g936" not in document.text and not document.text.strip()
+    assert document.gap is not None and "page 1 uses fonts without a Unicode map" in document.gap
+
+
+@pytest.mark.parametrize(("text", "noise"), [
+    ("\uffff\uffff\uffff\uffff", True),
+    ("/g936/g1007/g1004/g1004/g3/g296", True),
+    ("\x03\x14\x15", True),
+    ("/c128/c160/c045", True),
+    ("Invoice 2024-118, see /usr/share/doc and (cid:12) once", False),
+    ("абв 目录 한국어 text", False),
+    ("2", False),
+])
+def test_glyph_codes_are_told_from_text_in_any_script(text: str, noise: bool) -> None:
+    from engine.extract.pdf_glyphs import is_glyph_noise
+
+    assert is_glyph_noise(text) is noise

@@ -15,7 +15,8 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePath
+from typing import cast
 
 import numpy as np
 
@@ -25,6 +26,9 @@ from engine.embed import Embedder
 from engine.errors import Cancelled, ExtractionError, ModelLoadError, UnsupportedFile
 from engine.extract import Document, extract, is_supported, reader_version
 from engine.extract.files import PERMISSION, TOO_LARGE, os_reason
+from engine.extract.kinds import kind_for
+from engine.extract.ocr import memo
+from engine.extract.ocr.tesseract import OcrPage
 from engine.indexing.scan import Seen, Unreadable, reachable, walk
 from engine.store import FileOutcome, FileRow, FolderRow, NewChunk, Store, store_wide
 
@@ -90,6 +94,20 @@ class _Extracted:
         return self.embedded == len(self.todo)
 
 
+# Kinds whose files OCR may read, by how likely: a picture always, a PDF when it is a scan. Files are
+# indexed in this order, after all others, so OCR (1-3 s a page) never keeps a text file waiting.
+_OCR_ORDER = {"pdf": 1, "image": 2}
+
+
+def may_need_ocr(path: PurePath) -> bool:
+    return kind_for(path) in _OCR_ORDER
+
+
+def ocr_last(path: str) -> int:
+    """Sort key: 0 for files OCR never reads, then PDFs (some are scans), then pictures."""
+    return _OCR_ORDER.get(kind_for(PurePath(path)) or "", 0)
+
+
 def file_hash(path: str) -> str:
     digest = hashlib.blake2b(digest_size=20)
     with open(path, "rb") as handle:
@@ -141,6 +159,7 @@ class Indexer:
             for scope in in_scope:
                 self._plan_scope(folder, scope, plan, new, cancel)
         plan.to_index.extend(self._apply_moves(new, plan))
+        plan.to_index.sort(key=lambda item: ocr_last(item[1].path))  # stable: walk order within each rank
         return plan
 
     def _present(self, folder: FolderRow, whole: bool) -> bool:
@@ -375,7 +394,7 @@ class Indexer:
         try:
             digest = file_hash(seen.path) if seen.size <= self.max_file_bytes else None
             base = _replace(base, hash=digest)  # a failure is kept until these bytes change (not re-read if racy)
-            doc = self.extract(path, self.max_file_bytes)
+            doc = self._extract(path, digest)
         except UnsupportedFile as exc:
             return _Extracted(_replace(base, status="skipped", error=str(exc)), [])
         except (ExtractionError, OSError) as exc:
@@ -395,10 +414,29 @@ class Indexer:
             status, error = ("indexed", partial) if chunks else ("error", "no text could be read within Cairn's limits")
         return _Extracted(_replace(base, status=status, error=error), chunks, embed_texts=embed_texts)
 
+    def _extract(self, path: Path, digest: str | None) -> Document:
+        """The file's Document; for a file OCR may read, with the pages OCR read before (same bytes, same
+        set-up) taken from the index and each page read now kept in it at once (engine.extract.ocr.memo)."""
+        if digest is None or not may_need_ocr(path):
+            return self.extract(path, self.max_file_bytes)
+        setup = memo.setup()
+        known = {n: memo.page_from_cache(text, confidence)
+                 for n, (text, confidence) in self.store.ocr_pages(digest, setup).items()}
+
+        def keep(number: int, page: OcrPage) -> None:
+            self.store.keep_ocr_page(digest, number, setup, page.text, page.confidence)
+
+        read_remembering = getattr(self.extract, "read_remembering", None)  # the sandboxed reader process
+        if read_remembering is not None:
+            return cast(Document, read_remembering(path, self.max_file_bytes, known, keep))
+        with memo.remembering(known, keep):  # reading in this process (tests, tools)
+            return self.extract(path, self.max_file_bytes)
+
     def _chunks(self, path: Path, doc: Document) -> list[NewChunk]:
         pieces: list[Chunk] = chunk_document(doc, self.embedder.count_tokens, self.sizes)
         return [
-            NewChunk(i, c.text, c.start, c.end, c.page, c.heading, keyword_context(str(path), doc.title, c.heading))
+            NewChunk(i, c.text, c.start, c.end, c.page, c.heading, keyword_context(str(path), doc.title, c.heading),
+                     c.ocr_confidence)
             for i, c in enumerate(pieces)
         ]
 

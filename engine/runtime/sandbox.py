@@ -24,6 +24,8 @@ from pathlib import Path
 from engine.runtime.spawn import CleanProcess
 from engine.errors import ExtractionError, UnsupportedFile
 from engine.extract import Document, extract
+from engine.extract.ocr import memo
+from engine.extract.ocr.tesseract import OcrPage
 
 
 @dataclass(frozen=True)
@@ -60,9 +62,13 @@ def _serve(requests: multiprocessing.connection.Connection, conn: multiprocessin
             request = requests.recv()
         except EOFError:
             return
-        path, max_bytes = request
+        path, max_bytes, known, stream = request
+        # each page OCR reads goes back at once, so the main process keeps it even if this file never ends
+        sink = (lambda number, page: conn.send(("page", number, page))) if stream else None
         try:
-            conn.send(("ok", extract(Path(path), max_bytes, deadline=time.monotonic() + seconds * PAGES_SHARE)))
+            with memo.remembering(known, sink):
+                doc = extract(Path(path), max_bytes, deadline=time.monotonic() + seconds * PAGES_SHARE)
+            conn.send(("ok", doc))
         except UnsupportedFile as exc:
             conn.send(("unsupported", str(exc)))
         except ExtractionError as exc:
@@ -87,24 +93,41 @@ class SandboxedExtractor:
         self._lock = threading.Lock()
 
     def __call__(self, path: Path, max_bytes: int) -> Document:
+        return self.read_remembering(path, max_bytes, None, None)
+
+    def read_remembering(self, path: Path, max_bytes: int, known: dict[int, OcrPage] | None,
+                         on_read: memo.PageSink | None) -> Document:
+        """Read `path`, taking the pages OCR read before from `known` (page number -> page) and giving
+        each page OCR reads now to `on_read` as soon as it is read (engine.extract.ocr.memo)."""
         with self._lock:
             conn = self._worker()
             assert self._send is not None
-            self._send.send((str(path), max_bytes))
-            if not conn.poll(self.limits.seconds):
-                self._restart()
-                raise ExtractionError(f"took longer than {self.limits.seconds:.0f} s to read; skipped")
-            try:
-                kind, payload = conn.recv()
-            except (EOFError, OSError):
-                self._restart()
-                raise ExtractionError("the reader stopped while reading this file (too much memory?)") from None
+            self._send.send((str(path), max_bytes, known, on_read is not None))
+            kind, payload = self._answer(conn, on_read)
         if kind == "ok":
             assert isinstance(payload, Document)
             return payload
         if kind == "unsupported":
             raise UnsupportedFile(str(payload))
         raise ExtractionError(str(payload))
+
+    def _answer(self, conn: multiprocessing.connection.Connection,
+                on_read: memo.PageSink | None) -> tuple[str, object]:
+        """The reader's answer for the file, passing on the pages it reports on the way, within the file's time."""
+        deadline = time.monotonic() + self.limits.seconds
+        while True:
+            if not conn.poll(max(0.0, deadline - time.monotonic())):
+                self._restart()
+                raise ExtractionError(f"took longer than {self.limits.seconds:.0f} s to read; skipped")
+            try:
+                message = conn.recv()
+            except (EOFError, OSError):
+                self._restart()
+                raise ExtractionError("the reader stopped while reading this file (too much memory?)") from None
+            if message[0] != "page":
+                return str(message[0]), message[1]
+            if on_read is not None:
+                on_read(message[1], message[2])
 
     def _worker(self) -> multiprocessing.connection.Connection:
         if self._proc is None or not self._proc.is_alive() or self._conn is None:

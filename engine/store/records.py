@@ -39,6 +39,7 @@ class NewChunk:
     page: int | None
     heading: str | None
     context: str  # words that describe the chunk's place: file name, title, heading
+    ocr_confidence: float | None = None  # set when the passage was read from a picture by OCR
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class ChunkHit:
     heading: str | None
     text: str
     mtime_ns: int
+    ocr_confidence: float | None = None
 
 
 @dataclass(frozen=True)

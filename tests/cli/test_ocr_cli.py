@@ -36,6 +36,13 @@ def test_a_scanned_invoice_is_found_by_its_number_and_cited_by_page(tmp_path: Pa
     assert Path(hits[0]["path"]).name == "invoice-scan.jpg" and hits[0]["page"] == 1
     hits = json.loads(cairn("search", "CA-2024-00981", "--json", home=cairn_home).stdout)
     assert Path(hits[0]["path"]).name == "court-fax.tif" and hits[0]["page"] == 2
+    assert hits[0]["from_scan"] and 0 < hits[0]["ocr_confidence"] <= 100
+    assert hits[0]["note"].startswith("read from a scan")
+    shown = cairn("search", "CA-2024-00981", home=cairn_home).stdout
+    assert "read from a scan" in shown.splitlines()[0]
+    typed = json.loads(cairn("search", "Shopping list bread milk", "--json", home=cairn_home).stdout)
+    assert Path(typed[0]["path"]).name == "notes.txt"
+    assert not typed[0]["from_scan"] and typed[0]["ocr_confidence"] is None and typed[0]["note"] is None
 
     status = json.loads(cairn("status", "--json", home=cairn_home).stdout)
     reasons = {Path(p["path"]).name: (p["status"], p["reason"]) for p in status["problems"]}

@@ -44,9 +44,10 @@ def test_a_read_only_index_from_an_older_cairn_is_refused_with_a_reason(tmp_path
 
     db = tmp_path / "index.db"
     conn = connect(db)
-    assert MIGRATIONS[-1][0] == "m004_reader_version"
+    assert MIGRATIONS[-1][0] == "m005_ocr"
     conn.execute("DELETE FROM migrations WHERE name = ?", (MIGRATIONS[-1][0],))  # as an older Cairn left it
-    conn.execute("ALTER TABLE files DROP COLUMN reader_version")
+    conn.execute("ALTER TABLE chunks DROP COLUMN ocr_confidence")
+    conn.execute("DROP TABLE ocr_pages")
     conn.close()
     with pytest.raises(StoreError, match="older Cairn"):
         connect(db, readonly=True)

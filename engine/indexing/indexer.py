@@ -108,6 +108,20 @@ def ocr_last(path: str) -> int:
     return _OCR_ORDER.get(kind_for(PurePath(path)) or "", 0)
 
 
+# What a reader says of a scan whose pages its time ran out for (engine.extract.images, .pdf). Such a file
+# is read again by each pass: the pages read before are kept (ocr_pages), so each pass reads on.
+_OCR_OUT_OF_TIME = ("pages were read in the time Cairn gives one file", "that OCR did not read in the time allowed")
+
+
+def _ocr_unfinished(row: FileRow) -> bool:
+    kind = kind_for(PurePath(row.path))
+    if not row.error or kind not in _OCR_ORDER:
+        return False
+    if kind == "pdf":  # a PDF's text layer can run out of time too: only its picture pages make progress
+        return _OCR_OUT_OF_TIME[1] in row.error
+    return any(words in row.error for words in _OCR_OUT_OF_TIME)
+
+
 def file_hash(path: str) -> str:
     digest = hashlib.blake2b(digest_size=20)
     with open(path, "rb") as handle:
@@ -208,6 +222,8 @@ class Indexer:
             return True
         if row.error == PERMISSION:
             return os.access(item.path, os.R_OK)
+        if _ocr_unfinished(row):
+            return True  # the pages read are kept: this pass goes on where the last one's time ran out
         return bool(row.error and row.error.startswith(TOO_LARGE) and item.size <= self.max_file_bytes)
 
     def _same_content(self, row: FileRow, item: Seen) -> bool:

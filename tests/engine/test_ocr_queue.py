@@ -70,3 +70,31 @@ def test_a_copied_or_moved_scan_costs_no_ocr(cairn: Cairn, tmp_path: Path) -> No
     assert found == {"fax-moved.tif", "fax-copy.tif"}
     copy = [r for r in cairn.search("CA-2024-00981", mode="keyword", limit=5) if r.path.endswith("fax-copy.tif")]
     assert copy[0].page == 2 and copy[0].ocr_confidence is not None
+
+
+def test_a_scan_longer_than_one_files_time_is_read_on_by_the_next_passes(tmp_path: Path) -> None:
+    """Each pass reads the pages the last one had no time for, and no page twice, until the scan is whole."""
+    from engine.runtime.sandbox import Limits, SandboxedExtractor
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    numbers = [f"Exhibit page {n} reference EX-{n}0{n}7" for n in range(1, 7)]
+    (docs / "bundle.tif").write_bytes(tiff_pages([page([line, "Signed and dated"]) for line in numbers]))
+    cairn = Cairn(embedder=FakeEmbedder(), extractor=SandboxedExtractor(Limits(seconds=4.0, memory_mb=1536)))
+    try:
+        cairn.add_folder(docs)
+        seen: dict[tuple[str, int], float] = {}
+        for passes in range(1, 9):
+            run_to_result(cairn.index())
+            now = kept(cairn)
+            assert {k: v for k, v in now.items() if k in seen} == seen, "a page was read again"
+            seen = now
+            error = cairn.store.conn.execute("SELECT error FROM files").fetchone()[0]
+            if error is None:
+                break
+        assert error is None and sorted(page for _, page in seen) == [1, 2, 3, 4, 5, 6]
+        assert passes > 1, "the scan fitted in one file's time: it tests nothing here"
+        hit = cairn.search("EX-6067", mode="keyword")[0]
+        assert hit.page == 6 and hit.ocr_confidence is not None
+    finally:
+        cairn.close()

@@ -53,6 +53,31 @@ class IndexProgress:
     eta_seconds: float | None = None
     current: str | None = None
     errors: int = 0
+    # OCR, which comes last (files OCR may read are indexed after all others): the pictures and PDFs
+    # still to read, the pages OCR has read in this pass, its measured time per page, and the time
+    # the files left should take at the rate measured on this pass's scans so far. Pages left are not
+    # known before a scan is read: counting them would parse untrusted files outside the reader process.
+    scans_left: int = 0
+    ocr_pages_read: int = 0
+    ocr_seconds_per_page: float | None = None
+    scans_eta_seconds: float | None = None
+
+
+@dataclass
+class _OcrTally:
+    """What OCR cost in this pass (updated by the reader thread, read by the writer's progress)."""
+
+    pages: int = 0  # pages OCR read (pages kept from before not counted)
+    page_seconds: float = 0.0  # time reading the files those pages are in
+    files: int = 0  # files OCR may read, read
+    file_seconds: float = 0.0
+
+    def told(self, progress: IndexProgress, scans_left: int) -> IndexProgress:
+        """`progress` with what OCR has done and has left."""
+        per_page = self.page_seconds / self.pages if self.pages else None
+        per_file = self.file_seconds / self.files if self.files else None
+        return replace(progress, scans_left=scans_left, ocr_pages_read=self.pages, ocr_seconds_per_page=per_page,
+                       scans_eta_seconds=per_file * scans_left if per_file is not None else None)
 
 
 @dataclass(frozen=True)
@@ -66,6 +91,7 @@ class IndexReport:
     chunks: int = 0
     seconds: float = 0.0
     missing_folders: tuple[str, ...] = ()
+    ocr_pages: int = 0  # pages read by OCR in this pass (pages read before are kept, not read again)
 
 
 @dataclass
@@ -142,6 +168,7 @@ class Indexer:
         self.extract = extractor
         self.sizes = ChunkSizes.for_model(embedder.max_tokens)
         self._retry_failed = False  # this pass tries failed files again (set by `run`)
+        self._ocr = _OcrTally()
 
     def run(self, folders: Sequence[FolderRow], cancel: threading.Event | None = None,
             scopes: Sequence[str] | None = None) -> Generator[IndexProgress, None, IndexReport]:
@@ -262,6 +289,8 @@ class Indexer:
     def _index(self, plan: _Plan, cancel: threading.Event, started: float
                ) -> Generator[IndexProgress, None, IndexReport]:
         total = len(plan.to_index)
+        self._ocr = _OcrTally()
+        scans_left = sum(1 for _, seen in plan.to_index if may_need_ocr(PurePath(seen.path)))
         files_done = chunks_done = errors = 0
         embed_started = time.monotonic()
         current: str | None = None
@@ -283,8 +312,10 @@ class Indexer:
                     chunks_done += len(item.chunks)
                     errors += item.outcome.status == "error"
                     current = item.outcome.path
+                    scans_left -= may_need_ocr(PurePath(current))
                 _check(cancel)
-                yield _progress(total, files_done, chunks_done, errors, current, embed_started)
+                yield self._ocr.told(_progress(total, files_done, chunks_done, errors, current, embed_started),
+                                     scans_left)
         finally:
             cancel_reader = not finished
             if cancel_reader:
@@ -292,11 +323,12 @@ class Indexer:
                 _drain(work)
             reader.join(timeout=5)
         updated = len([1 for _, s in plan.to_index if s.path in plan.updated_paths])
-        yield IndexProgress("done", total, files_done, chunks_done, 0.0, 0.0, None, errors)
+        yield self._ocr.told(IndexProgress("done", total, files_done, chunks_done, 0.0, 0.0, None, errors), 0)
         return IndexReport(
             added=total - updated, updated=updated, removed=len(plan.removed), moved=plan.moved,
             unchanged=plan.unchanged, failed=errors + len(plan.unreadable), chunks=chunks_done,
             seconds=time.monotonic() - started, missing_folders=tuple(plan.missing_folders),
+            ocr_pages=self._ocr.pages,
         )
 
     def _fill(self, work: "queue.Queue[_Extracted | None]", waiting: list[_Extracted], finished: bool,
@@ -439,14 +471,24 @@ class Indexer:
         known = {n: memo.page_from_cache(text, confidence)
                  for n, (text, confidence) in self.store.ocr_pages(digest, setup).items()}
 
+        pages_before, started = self._ocr.pages, time.monotonic()
+
         def keep(number: int, page: OcrPage) -> None:
             self.store.keep_ocr_page(digest, number, setup, page.text, page.confidence)
+            self._ocr.pages += 1
 
-        read_remembering = getattr(self.extract, "read_remembering", None)  # the sandboxed reader process
-        if read_remembering is not None:
-            return cast(Document, read_remembering(path, self.max_file_bytes, known, keep))
-        with memo.remembering(known, keep):  # reading in this process (tests, tools)
-            return self.extract(path, self.max_file_bytes)
+        try:
+            read_remembering = getattr(self.extract, "read_remembering", None)  # the sandboxed reader process
+            if read_remembering is not None:
+                return cast(Document, read_remembering(path, self.max_file_bytes, known, keep))
+            with memo.remembering(known, keep):  # reading in this process (tests, tools)
+                return self.extract(path, self.max_file_bytes)
+        finally:
+            elapsed = time.monotonic() - started
+            self._ocr.files += 1
+            self._ocr.file_seconds += elapsed
+            if self._ocr.pages > pages_before:
+                self._ocr.page_seconds += elapsed
 
     def _chunks(self, path: Path, doc: Document) -> list[NewChunk]:
         pieces: list[Chunk] = chunk_document(doc, self.embedder.count_tokens, self.sizes)

@@ -59,8 +59,9 @@ def test_kill_9_in_the_middle_of_a_scan_then_resume_without_reading_a_page_again
     before = kept(cairn_home)
     assert home_db.exists() and 2 <= len(before) < PAGES
 
-    cairn("index", home=cairn_home)
+    resumed = cairn("index", home=cairn_home).stdout
     after = kept(cairn_home)
+    assert f"{PAGES - len(before)} pages read by OCR" in resumed
     assert sorted(after) == list(range(1, PAGES + 1))
     assert {n: after[n] for n in before} == before, "a page read before the kill was read again"
     hits = json.loads(cairn("search", f"DT-{PAGES}{PAGES}4{PAGES}", "--json", home=cairn_home).stdout)

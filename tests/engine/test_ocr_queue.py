@@ -43,7 +43,12 @@ def test_every_text_file_is_indexed_before_the_first_scan(cairn: Cairn, tmp_path
         (docs / f"note-{n}.txt").write_text(f"Note {n}: the boiler service is booked for week {n}.\n")
     (docs / "z-readme.md").write_text("# Readme\n\nNothing scanned here.\n")
     cairn.add_folder(docs)
-    run_to_result(cairn.index())
+    seen: list = []
+    run_to_result(cairn.index(), seen.append)
+    last = seen[-1]
+    assert last.ocr_pages_read == 3 and last.ocr_seconds_per_page and last.scans_left == 0
+    told = [p for p in seen if p.phase == "indexing" and p.scans_left == 2 and p.files_done]
+    assert told and all(p.current and p.current.endswith((".txt", ".md")) for p in told)
     order = [Path(r[0]).name for r in cairn.store.conn.execute("SELECT path FROM files ORDER BY id")]
     scans = {"a-fax.tif", "b-invoice.png"}
     assert set(order[-2:]) == scans and not scans & set(order[:-2]), order

@@ -33,3 +33,6 @@ class Status:
     chunks: int
     problems: tuple[FileProblem, ...]
     watcher: dict[str, object] | None = None  # what a running `cairn watch` or app is doing
+    ocr_languages: tuple[str, ...] = ()  # what OCR reads with (the settings', installed)
+    ocr_missing: tuple[str, ...] = ()  # languages asked for whose data is not installed: scans in them read badly
+    ocr_pages: int = 0  # pages read by OCR and kept in the index: never read again

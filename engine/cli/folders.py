@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from engine.cli.base import STOPPED_INDEXING, cli, friendly_errors
 from engine.cli.common import open_cairn
-from engine import IndexProgress, IndexReport, run_to_result
+from engine import IndexProgress, IndexReport, Status, run_to_result
 
 
 @cli.command(short_help="Add a folder for Cairn to index.", epilog="""\b
@@ -78,6 +78,18 @@ def _run(job: Generator[IndexProgress, None, IndexReport]) -> None:
         click.echo("See `cairn status` for the files that could not be read.", err=True)
 
 
+def _show_ocr(st: Status) -> None:
+    """The languages scans are read in, and any asked for that cannot be: Tesseract would read junk."""
+    kept = f"; {st.ocr_pages:,} pages read and kept" if st.ocr_pages else ""
+    click.echo(f"OCR languages: {'+'.join(st.ocr_languages) or 'none (no OCR data installed)'}{kept}")
+    if st.ocr_missing:
+        names = ", ".join(st.ocr_missing)
+        packages = " ".join("tesseract-ocr-" + c.replace("_", "-") for c in st.ocr_missing)
+        click.echo(f"OCR data missing for {names}: scans in {'it' if len(st.ocr_missing) == 1 else 'them'} are not "
+                   f"read well. Debian/Ubuntu: `sudo apt-get install {packages}` (or change ocr_languages with "
+                   "`cairn config set`).")
+
+
 def ocr_line(p: IndexProgress) -> str:
     """ "OCR: 3 scans left, 12 pages read (1.4 s a page), ~1 min": scans come last, so this is the tail's time."""
     if not p.scans_left and not p.ocr_pages_read:
@@ -136,6 +148,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
             click.echo(f"  {p.path}: {p.reason}")
     if skipped:
         click.echo(f"{skipped} files skipped as unsupported (see --json).")
+    _show_ocr(st)
     if st.watcher:
         w = st.watcher
         line = f"Watcher (process {w.get('pid')}): {w.get('state')}, {w.get('queued', 0)} queued"

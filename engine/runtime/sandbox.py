@@ -25,13 +25,14 @@ from engine.runtime.spawn import CleanProcess
 from engine.errors import ExtractionError, UnsupportedFile
 from engine.extract import Document, extract
 from engine.extract.ocr import memo
-from engine.extract.ocr.tesseract import OcrPage
+from engine.extract.ocr.tesseract import OcrPage, use_languages
 
 
 @dataclass(frozen=True)
 class Limits:
     seconds: float = 60.0  # per file
     memory_mb: int = 1536  # address space of the worker process
+    ocr_languages: str = "eng"  # Tesseract's languages, all installed (engine.extract.ocr.languages)
 
 
 # A PDF still being read at this share of its time stops there and sends what it has (marked partial),
@@ -54,8 +55,9 @@ PR_SET_DUMPABLE = 4  # <linux/prctl.h>
 
 
 def _serve(requests: multiprocessing.connection.Connection, conn: multiprocessing.connection.Connection,
-           memory_bytes: int, seconds: float) -> None:
+           memory_bytes: int, seconds: float, ocr_languages: str = "eng") -> None:
     no_core_dumps()
+    use_languages(ocr_languages)
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     while True:
         try:
@@ -142,7 +144,7 @@ class SandboxedExtractor:
         answers_in, answers_out = self._ctx.Pipe(duplex=False)
         # without the passphrase in its environment: this process reads untrusted files
         proc = CleanProcess(target=_serve, args=(requests_in, answers_out, self.limits.memory_mb * 1024 * 1024,
-                                                 self.limits.seconds),
+                                                 self.limits.seconds, self.limits.ocr_languages),
                             name="cairn-extract", daemon=True)
         proc.start()
         requests_in.close()

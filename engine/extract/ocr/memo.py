@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator
 
-from engine.extract.ocr.tesseract import LANGUAGES, OcrPage
+from engine.extract.ocr.tesseract import OcrPage, languages_in_use
 
 PageSink = Callable[[int, OcrPage], None]
 
@@ -51,4 +51,4 @@ def page_from_cache(text: str, confidence: float) -> OcrPage:
 
 def setup() -> str:
     """What a kept page was read with: a page read with other languages is read again."""
-    return f"tesseract5 {LANGUAGES}"
+    return f"tesseract5 {languages_in_use()}"

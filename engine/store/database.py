@@ -275,9 +275,9 @@ class Store:
 
     def _insert_chunk(self, file_id: int, chunk: NewChunk, vector: np.ndarray | None) -> None:
         self.conn.execute(
-            'INSERT INTO chunks(file_id, seq, page, start, "end", heading, text, ocr_confidence)'
+            'INSERT INTO chunks(file_id, seq, page, start, "end", heading, ocr_confidence, text)'
             " VALUES (?,?,?,?,?,?,?,?)",
-            (file_id, chunk.seq, chunk.page, chunk.start, chunk.end, chunk.heading, chunk.text, chunk.ocr_confidence),
+            (file_id, chunk.seq, chunk.page, chunk.start, chunk.end, chunk.heading, chunk.ocr_confidence, chunk.text),
         )
         chunk_id = self.conn.last_insert_rowid()
         self.conn.execute("INSERT INTO chunks_fts(rowid, text, context) VALUES (?,?,?)",

@@ -139,6 +139,9 @@ def ocr_last(path: str) -> int:
 _OCR_OUT_OF_TIME = ("pages were read in the time Cairn gives one file", "that OCR did not read in the time allowed")
 
 
+_CUT_OFF = "took longer than "  # engine.runtime.sandbox: the reader process stopped at the file's time
+
+
 def _ocr_unfinished(row: FileRow) -> bool:
     kind = kind_for(PurePath(row.path))
     if not row.error or kind not in _OCR_ORDER:
@@ -249,9 +252,16 @@ class Indexer:
             return True
         if row.error == PERMISSION:
             return os.access(item.path, os.R_OK)
-        if _ocr_unfinished(row):
+        if _ocr_unfinished(row) or self._ocr_cut_off(row):
             return True  # the pages read are kept: this pass goes on where the last one's time ran out
         return bool(row.error and row.error.startswith(TOO_LARGE) and item.size <= self.max_file_bytes)
+
+    def _ocr_cut_off(self, row: FileRow) -> bool:
+        """A scan the reader process was stopped on (its time ran out) after OCR had read some of its pages:
+        the next pass starts after them. One that hangs before reading a page is not tried again."""
+        return (row.status == "error" and (row.error or "").startswith(_CUT_OFF)
+                and row.hash is not None and may_need_ocr(PurePath(row.path))
+                and bool(self.store.ocr_pages(row.hash, memo.setup())))
 
     def _same_content(self, row: FileRow, item: Seen) -> bool:
         """A new timestamp (or one too close to its reading to trust) on the same bytes: remember it, embed nothing."""

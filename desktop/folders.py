@@ -36,6 +36,15 @@ def duration(seconds: float | None) -> str:
     return f"about {minutes // 60} h {minutes % 60:02d} min left"
 
 
+def scans_text(p: IndexProgress) -> str:
+    """The OCR tail: scans are read after every other file, a page at 1-3 s."""
+    if not p.scans_left:
+        return ""
+    rate = f", {p.ocr_seconds_per_page:.1f} s a page" if p.ocr_seconds_per_page else ""
+    when = f", {duration(p.scans_eta_seconds)}" if p.scans_eta_seconds is not None else ""
+    return f" · {p.scans_left} scan{'s' if p.scans_left != 1 else ''} left to read{rate}{when}"
+
+
 def progress_lines(p: IndexProgress) -> tuple[str, str]:
     """(summary, current file) for one progress report, in words a person reads at a glance."""
     if p.phase == "scanning":
@@ -45,6 +54,7 @@ def progress_lines(p: IndexProgress) -> tuple[str, str]:
                f"{p.chunks_per_second:.0f} passages/s · {duration(p.eta_seconds)}")
     if p.errors:
         summary += f" · {p.errors} could not be read"
+    summary += scans_text(p)
     return summary, (f"Reading {files.display(p.current)}" if p.current else "")
 
 

@@ -20,7 +20,7 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
 
-from engine import Document, Query, SearchResult, Source, match_spans, page_label
+from engine import Document, Query, SearchResult, Source, match_spans, page_label, scan_label
 from desktop import files, theme
 from desktop.operation import Operation, describe
 from desktop.session import Session
@@ -42,16 +42,18 @@ class Passage:
     terms: str = ""  # the query or question whose words are marked
     label: str | None = None  # e.g. "Source [2]"
     focus: tuple[int, int] | None = None  # a span of the file's text to mark instead of the words
+    ocr_confidence: float | None = None  # read from a scan by OCR: the preview says so
 
     @classmethod
     def from_result(cls, result: SearchResult, query: str) -> "Passage":
-        return cls(result.path, result.start, result.end, result.text, result.page, query)
+        return cls(result.path, result.start, result.end, result.text, result.page, query,
+                   ocr_confidence=result.ocr_confidence)
 
     @classmethod
     def from_source(cls, source: Source, question: str, focus: tuple[int, int] | None = None) -> "Passage":
         """An answer's source; `focus` is the sentence in it that supports the cited claim."""
         return cls(source.path, source.start, source.end, source.text, source.page, question,
-                   f"Source [{source.n}]", focus)
+                   f"Source [{source.n}]", focus, source.ocr_confidence)
 
 
 @dataclass(frozen=True)
@@ -225,7 +227,9 @@ class PreviewPanel(QWidget):
         self.located = located
         path = Path(self.passage.path)
         page = f"{page_label(path, located.page).capitalize()} · " if located.page else ""
-        self.where.setText(f"{page}{files.display(path.parent)}")
+        scan = scan_label(self.passage.ocr_confidence)
+        scan = f"{scan[0].upper()}{scan[1:]} · " if scan else ""
+        self.where.setText(f"{page}{scan}{files.display(path.parent)}")
         self.note.setText(located.note)
         self.note.setVisible(bool(located.note))
         code = path.suffix.lower() in {".py", ".js", ".ts", ".c", ".h", ".cpp", ".java", ".go", ".rs", ".sh"}

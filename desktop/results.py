@@ -26,7 +26,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QFontMetrics, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from engine import SearchResult, page_label
+from engine import SearchResult, page_label, scan_label
 from desktop import files, theme
 
 RESULT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -56,6 +56,8 @@ def describe(result: SearchResult) -> str:
     path = Path(result.path)
     page = f", {page_label(result.path, result.page)}" if result.page else ""
     weak = ", weakly related" if result.weak else ""
+    scan = scan_label(result.ocr_confidence)
+    weak += f", {scan}" if scan else ""
     return (f"{path.name}{page}, in {files.display(path.parent)}, relevance {round(result.score * 100)}%{weak}: "
             f"{result.snippet}")
 
@@ -175,6 +177,8 @@ class ResultDelegate(QStyledItemDelegate):
         bold.setBold(True)
         name = Path(result.path).name
         page = f"  ·  {page_label(result.path, result.page)}" if result.page else ""
+        scan = scan_label(result.ocr_confidence)
+        page += f"  ·  {scan}" if scan else ""
         title_w = rect.width() - bar_w - fm.averageCharWidth() * 2
         painter.setFont(bold)
         painter.setPen(text_colour)

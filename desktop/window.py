@@ -280,7 +280,8 @@ class MainWindow(QMainWindow):
         else:
             self.mini_bar.setRange(0, p.files_total)
             self.mini_bar.setValue(p.files_done)
-            self.mini_bar.setFormat(f"{p.files_done} / {p.files_total} files")
+            scans = f" · {p.scans_left} scans left" if p.scans_left else ""  # read last, by OCR
+            self.mini_bar.setFormat(f"{p.files_done} / {p.files_total} files{scans}")
 
     # ------------------------------------------------------------ actions
 

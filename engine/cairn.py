@@ -27,6 +27,8 @@ from engine.records import FileProblem, FolderStatus, Status
 from engine.runtime import log
 from engine.runtime import passphrase as keys
 from engine.runtime.lock import WriterLock
+from engine.extract.ocr import languages as ocr_languages
+from engine.extract.ocr.tesseract import use_languages
 from engine.runtime.sandbox import Limits, SandboxedExtractor
 from engine.search import Mode, SearchFilters, SearchResult, search
 from engine.store import FolderRow, Store, discard_rekey_leftovers, is_encrypted, rekey
@@ -36,7 +38,9 @@ UNDETERMINED = "und"  # ISO 639-2's code for a language that could not be told
 
 def open_reader(settings: Settings) -> SandboxedExtractor:
     """The limited reader process that reads files for indexing and for previews, with the settings' limits."""
-    return SandboxedExtractor(Limits(settings.read_timeout_s, settings.read_memory_mb))
+    languages = ocr_languages.choose(settings.ocr_languages).tesseract
+    use_languages(languages)  # this process too: the pages kept (ocr_pages) are keyed by it
+    return SandboxedExtractor(Limits(settings.read_timeout_s, settings.read_memory_mb, languages))
 
 
 class Cairn:
@@ -327,12 +331,14 @@ class Cairn:
         dims = self.store.vector_dimensions()
         choice = self.model_choice()
         problems = tuple(FileProblem(*p) for p in self.store.problem_files())
+        ocr = ocr_languages.choose(self.settings.ocr_languages)
         return Status(
             home=str(self.paths.data), database=str(self.paths.index_db), model=self.store.get_meta("model_name"),
             dimensions=dims, folders=tuple(folders), files=sum(f.files for f in folders),
             chunks=sum(f.chunks for f in folders), problems=problems, watcher=self._watcher_state(),
             model_choice=choice.model, model_reason=choice.reason,
             suggestion=suggestion(self._indexed_choice(choice), self.store.languages()),
+            ocr_languages=ocr.reading, ocr_missing=ocr.missing, ocr_pages=self.store.ocr_pages_kept(),
         )
 
     def _indexed_choice(self, choice: ModelChoice) -> str:

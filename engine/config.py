@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -123,6 +124,9 @@ def resolve_paths(home: str | os.PathLike[str] | None = None) -> Paths:
     )
 
 
+_OCR_CODE = re.compile(r"^[a-z]{3}(_[a-z]+)?$")  # Tesseract's language codes: eng, deu, chi_sim
+
+
 @dataclass
 class Settings:
     """What the user can change; saved as JSON next to nothing else."""
@@ -136,6 +140,7 @@ class Settings:
     read_memory_mb: int = 1536  # memory the file reader process may use
     excludes: list[str] = field(default_factory=lambda: list(DEFAULT_EXCLUDES))
     passphrase_in_keyring: bool = False  # the index passphrase is kept in the OS keyring
+    ocr_languages: str = ""  # Tesseract's codes joined by "+" (eng+deu); "": English + the system locale's
 
     @classmethod
     def load(cls, paths: Paths) -> "Settings":
@@ -181,6 +186,11 @@ class Settings:
             return "excludes must be a list of patterns"
         if not isinstance(self.passphrase_in_keyring, bool):
             return "passphrase_in_keyring must be true or false"
+        if not isinstance(self.ocr_languages, str):
+            return "ocr_languages must be Tesseract's language codes joined by '+', e.g. eng+deu"
+        bad = [c for c in re.split(r"[+,\s]+", self.ocr_languages.strip().lower()) if c and not _OCR_CODE.match(c)]
+        if bad:
+            return f"ocr_languages holds {', '.join(bad)}: use Tesseract's codes joined by '+', e.g. eng+deu"
         return None
 
     def save(self, paths: Paths) -> None:

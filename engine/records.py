@@ -39,3 +39,6 @@ class Status:
     model_choice: str | None = None  # "english", "multilingual" or a model file (engine.embed.choice)
     model_reason: str | None = None  # why, in words
     suggestion: str | None = None  # the multilingual model offered to an English index of other languages
+    ocr_languages: tuple[str, ...] = ()  # what OCR reads with (the settings', installed)
+    ocr_missing: tuple[str, ...] = ()  # languages asked for whose data is not installed: scans in them read badly
+    ocr_pages: int = 0  # pages read by OCR and kept in the index: never read again

@@ -25,6 +25,7 @@ TIERS = {
     "watchdog": "waits for real file-system events from watchdog",
     "cli": "runs the `cairn` command in a subprocess",
     "desktop": "runs Qt widgets or the whole app (pytest-qt, offscreen)",
+    "ocr": "reads pictures with real Tesseract OCR (test files named *ocr*; 1-2 minutes in all)",
     "slow": "reads large or hostile files up to the reader process's time and memory limits (marked by hand)",
     "fast": "none of the above: the real SQLite/sqlite-vec store and real files, a fake embedder at most",
 }
@@ -43,6 +44,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             tiers.add(folder)
         if "real_embedder" in getattr(item, "fixturenames", ()):
             tiers.add("model")
+        if "ocr" in item.path.name:
+            tiers.add("ocr")
         if item.path.name == "test_watch.py":
             tiers.add("watchdog")
         for name in tiers or {"fast"}:

@@ -18,7 +18,6 @@ import random
 import re
 from collections import Counter
 from collections.abc import Iterator
-from pathlib import Path
 
 from benchmarks.eval.beir_layout import Doc
 from benchmarks.eval.manpages import MAN_ROOT, SECTIONS, Page, good_query

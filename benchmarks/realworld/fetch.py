@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
 from benchmarks.realworld.paths import CORPUS, DOWNLOADS, MANIFEST, format_of
-from benchmarks.realworld.sources import SOURCES, Source, Take
+from benchmarks.realworld.sources import SOURCES, Source
 
 MAX_BYTES = 10 * 1024 * 1024  # larger files would dominate the timing; none of the chosen sources has many
 _DEB_SRC = "deb-src http://deb.debian.org/debian bookworm main\n"

@@ -22,6 +22,7 @@ class Source:
     text: str  # the passage
     chunk_id: int
     score: float = 0.0  # cosine similarity of the passage to the question, 0..1
+    ocr_confidence: float | None = None  # read from a scan by OCR, this sure (0-100); None: typed text
 
 
 @dataclass(frozen=True)

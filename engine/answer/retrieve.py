@@ -105,7 +105,8 @@ def retrieve(store: Store, embedder: Embedder, question: str, limit: int) -> Ret
     clean = [r for r in ranked if not looks_like_instruction(r.text)][:limit]
     withheld = sum(1 for r in ranked[: limit] if looks_like_instruction(r.text))
     sources = tuple(
-        Source(n, r.path, r.page, r.start, r.end, r.text, r.chunk_id, round(similarity[r.chunk_id], 4))
+        Source(n, r.path, r.page, r.start, r.end, r.text, r.chunk_id, round(similarity[r.chunk_id], 4),
+               r.ocr_confidence)
         for n, r in enumerate(clean, 1)
     )
     return Retrieved(sources, vector, withheld)

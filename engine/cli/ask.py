@@ -18,7 +18,7 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from engine import Answer, AnswerToken, listed_sources, not_cited_note, page_label, run_to_result
+from engine import Answer, AnswerToken, listed_sources, not_cited_note, page_label, run_to_result, scan_label
 from engine.cli.base import cli, friendly_errors
 from engine.cli.common import open_cairn, typed_text
 
@@ -99,7 +99,9 @@ def _show(answer: Answer, console: Console) -> None:
         spans = cited.get(source.n) or [(source.start, source.end)]
         where = ", ".join(f"chars {a}-{b}" for a, b in spans)
         page = f", {page_label(source.path, source.page)}" if source.page else ""
-        console.print(Text(f"[{source.n}] ", style="bold cyan") + Text(source.path) + Text(f"{page}, {where}", style="dim"))
+        scan = scan_label(source.ocr_confidence)
+        console.print(Text(f"[{source.n}] ", style="bold cyan") + Text(source.path) + Text(f"{page}, {where}", style="dim")
+                      + Text(f" ({scan})" if scan else "", style="magenta"))
     others = not_cited_note(answer, "--show-context")
     if others:
         console.print(Text(others, style="dim"))
@@ -120,8 +122,9 @@ def _show_context(answer: Answer, console: Console) -> None:
     console.print(Text("Passages weighed:", style="bold"))
     for source in answer.sources:
         page = f", {page_label(source.path, source.page)}" if source.page else ""
-        console.print(Text(f"[{source.n}] {Path(source.path).name}{page}, chars {source.start}-{source.end}",
-                           style="bold cyan"))
+        scan = scan_label(source.ocr_confidence)
+        console.print(Text(f"[{source.n}] {Path(source.path).name}{page}, chars {source.start}-{source.end}"
+                           + (f" ({scan})" if scan else ""), style="bold cyan"))
         console.print(source.text)
     console.print()
     if answer.prompt:

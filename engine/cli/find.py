@@ -16,7 +16,7 @@ from rich.text import Text
 
 from engine.cli.base import cli, friendly_errors
 from engine.cli.common import open_cairn, typed_text
-from engine import FolderError, MODES, SearchFilters, SearchResult, page_label
+from engine import FolderError, MODES, SearchFilters, SearchResult, page_label, scan_label
 
 
 @cli.command(epilog="""\b
@@ -66,7 +66,9 @@ def _check_folder(folder: Path, indexed: list[Path]) -> None:
 
 def _as_dict(r: SearchResult) -> dict[str, object]:
     return {"path": r.path, "score": r.score, "text": r.text, "page": r.page, "start": r.start, "end": r.end,
-            "heading": r.heading, "title": r.title, "snippet": r.snippet, "weak": r.weak}
+            "heading": r.heading, "title": r.title, "snippet": r.snippet, "weak": r.weak,
+            "from_scan": r.ocr_confidence is not None, "ocr_confidence": r.ocr_confidence,
+            "note": scan_label(r.ocr_confidence)}
 
 
 def _show_split(results: list[SearchResult], query: str, show_all: bool) -> None:
@@ -91,8 +93,9 @@ def _show_split(results: list[SearchResult], query: str, show_all: bool) -> None
 def _show(console: Console, results: list[SearchResult], first: int, dim: bool = False) -> None:
     for n, r in enumerate(results, first):
         where = r.path + (f"  ({page_label(r.path, r.page)})" if r.page else "")
+        scan = scan_label(r.ocr_confidence)
         console.print(Text(f"{n}. ", style="bold") + Text(where, style="cyan" if dim else "bold cyan")
-                      + Text(f"  {r.score:.2f}", style="dim"))
+                      + Text(f"  {r.score:.2f}", style="dim") + Text(f"  [{scan}]" if scan else "", style="magenta"))
         snippet = Text(r.snippet, style="dim" if dim else "")
         for start, end in r.highlights:
             snippet.stylize("bold yellow", start, end)

@@ -14,7 +14,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from engine.cli.base import STOPPED_INDEXING, cli, friendly_errors
 from engine.cli.common import open_cairn
-from engine import IndexProgress, IndexReport, run_to_result
+from engine import IndexProgress, IndexReport, Status, run_to_result
 
 
 @cli.command(short_help="Add a folder for Cairn to index.", epilog="""\b
@@ -70,23 +70,54 @@ def _run(job: Generator[IndexProgress, None, IndexReport]) -> None:
     report = _with_bar(job) if sys.stderr.isatty() else run_to_result(job)
     parts = [f"{report.added} added", f"{report.updated} updated", f"{report.moved} moved",
              f"{report.removed} removed", f"{report.unchanged} unchanged", f"{report.failed} failed"]
-    click.echo(f"Indexed in {report.seconds:.1f} s: " + ", ".join(parts) + f"; {report.chunks} passages embedded.")
+    ocr = f"; {report.ocr_pages} pages read by OCR" if report.ocr_pages else ""
+    click.echo(f"Indexed in {report.seconds:.1f} s: " + ", ".join(parts) + f"; {report.chunks} passages embedded{ocr}.")
     for folder in report.missing_folders:
         click.echo(f"Warning: {folder} is not there, or empty (unplugged drive, share not mounted?); its index data is kept.", err=True)
     if report.failed:
         click.echo("See `cairn status` for the files that could not be read.", err=True)
 
 
+def _show_ocr(st: Status) -> None:
+    """The languages scans are read in, and any asked for that cannot be: Tesseract would read junk."""
+    kept = f"; {st.ocr_pages:,} pages read and kept" if st.ocr_pages else ""
+    click.echo(f"OCR languages: {'+'.join(st.ocr_languages) or 'none (no OCR data installed)'}{kept}")
+    if st.ocr_missing:
+        names = ", ".join(st.ocr_missing)
+        packages = " ".join("tesseract-ocr-" + c.replace("_", "-") for c in st.ocr_missing)
+        click.echo(f"OCR data missing for {names}: scans in {'it' if len(st.ocr_missing) == 1 else 'them'} are not "
+                   f"read well. Debian/Ubuntu: `sudo apt-get install {packages}` (or change ocr_languages with "
+                   "`cairn config set`).")
+
+
+def ocr_line(p: IndexProgress) -> str:
+    """ "OCR: 3 scans left, 12 pages read (1.4 s a page), ~1 min": scans come last, so this is the tail's time."""
+    if not p.scans_left and not p.ocr_pages_read:
+        return ""
+    parts = [f"{p.scans_left} scan{'s' if p.scans_left != 1 else ''} left"] if p.scans_left else []
+    if p.ocr_pages_read:
+        rate = f" ({p.ocr_seconds_per_page:.1f} s a page)" if p.ocr_seconds_per_page else ""
+        parts.append(f"{p.ocr_pages_read} page{'s' if p.ocr_pages_read != 1 else ''} read{rate}")
+    if p.scans_left and p.scans_eta_seconds is not None:
+        parts.append(f"~{_minutes(p.scans_eta_seconds)}")
+    return "OCR: " + ", ".join(parts)
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
 def _with_bar(job: Generator[IndexProgress, None, IndexReport]) -> IndexReport:
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-               TextColumn("{task.fields[rate]:.1f} passages/s"), TimeRemainingColumn(), TextColumn("{task.fields[now]}"))
+               TextColumn("{task.fields[rate]:.1f} passages/s"), TimeRemainingColumn(), TextColumn("{task.fields[now]}"),
+               TextColumn("[magenta]{task.fields[ocr]}"))
     with Progress(*columns, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task("Scanning", total=None, rate=0.0, now="")
+        task = bar.add_task("Scanning", total=None, rate=0.0, now="", ocr="")
 
         def show(p: IndexProgress) -> None:
             bar.update(task, description="Indexing" if p.phase == "indexing" else "Scanning",
                        total=p.files_total or None, completed=p.files_done, rate=p.chunks_per_second,
-                       now=(p.current or "")[-40:])
+                       now=(p.current or "")[-40:], ocr=ocr_line(p))
 
         return run_to_result(job, show)
 
@@ -124,6 +155,7 @@ def status(ctx: click.Context, as_json: bool) -> None:
         click.echo(f"{skipped} files skipped as unsupported (see --json).")
     if st.suggestion:
         click.echo(f"Suggestion: {st.suggestion}")
+    _show_ocr(st)
     if st.watcher:
         w = st.watcher
         line = f"Watcher (process {w.get('pid')}): {w.get('state')}, {w.get('queued', 0)} queued"

@@ -63,6 +63,8 @@ def set_value(ctx: click.Context, key: str, value: str) -> None:
       max_file_mb      largest file read, in MB
       read_timeout_s   most seconds spent reading one file
       read_memory_mb   memory the file reader may use, MB
+      ocr_languages    languages scans are read in (eng+deu;
+                       default: English + the system's)
     """
     cairn = open_cairn(ctx)
     cairn.check_writable()

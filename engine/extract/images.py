@@ -13,6 +13,7 @@ import time
 from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
+from engine.extract.ocr import memo
 from engine.extract.ocr import enlarged_if_small, frame_count, open_picture, pages, read_page
 
 OUT_OF_TIME = "only the first {read:,} of {count:,} pages were read in the time Cairn gives one file"
@@ -28,8 +29,11 @@ def extract_image(data: bytes, deadline: float | None = None) -> Document:
     for number, page in enumerate(pages(image), 1):
         if deadline is not None and number > 1 and time.monotonic() > deadline:
             break
-        page = enlarged_if_small(page, dpi)
-        found = read_page(page, _scaled_dpi(dpi, image.size, page.size), deadline)
+        found = memo.known(number)
+        if found is None:
+            page = enlarged_if_small(page, dpi)
+            found = read_page(page, _scaled_dpi(dpi, image.size, page.size), deadline)
+            memo.read(number, found)
         read = number
         if found.timed_out:
             timed_out.append(number)

@@ -79,6 +79,20 @@ def page_label(path: str | PurePath, number: int) -> str:
     return f"{_PAGE_WORDS.get(kind_for(PurePath(path)) or '', 'page')} {number}"
 
 
+# Below this mean word confidence an OCR reading is shown with its number: words may be misread, so a
+# missed keyword search is no proof the words are not on the page (Tesseract: clean typed pages 90+).
+LOW_OCR_CONFIDENCE = 80.0
+
+
+def scan_label(ocr_confidence: float | None) -> str | None:
+    """ "read from a scan", with the confidence where it is low; None for typed text (clients show nothing)."""
+    if ocr_confidence is None:
+        return None
+    if ocr_confidence < LOW_OCR_CONFIDENCE:
+        return f"read from a scan, OCR {ocr_confidence:.0f}% sure"
+    return "read from a scan"
+
+
 def describe_suffix(path: PurePath) -> str:
     return path.suffix.lower() or "(none)"
 

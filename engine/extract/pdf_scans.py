@@ -15,7 +15,7 @@ from typing import Any
 from PIL import Image
 
 from engine.errors import OcrUnavailable
-from engine.extract.ocr import OcrPage, read_page
+from engine.extract.ocr import OcrPage, memo, read_page
 from engine.extract.ocr.pictures import OCR_PIXELS
 
 DPI = 300
@@ -53,7 +53,10 @@ def read_scans(data: bytes, numbers: list[int], deadline: float | None) -> ScanR
                 reading.unread.extend(numbers[position:])
                 break
             try:
-                found = read_page(*_render(pdf, number - 1), deadline=deadline)
+                found = memo.known(number)
+                if found is None:
+                    found = read_page(*_render(pdf, number - 1), deadline=deadline)
+                    memo.read(number, found)
                 if found.timed_out:
                     reading.unread.append(number)
                 else:

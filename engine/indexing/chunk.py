@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from engine.extract import Document
+from engine.extract.document import PageSpan
 
 TokenCounter = Callable[[str], int]
 
@@ -32,6 +33,7 @@ class Chunk:
     end: int
     page: int | None
     heading: str | None
+    ocr_confidence: float | None = None  # from the page it lies on; None: not read by OCR
 
 
 TARGET_TOKENS = 240  # a passage's size when the model allows it (docs/evaluation.md: chunk sizes measured)
@@ -63,7 +65,9 @@ def chunk_document(doc: Document, count: TokenCounter, sizes: ChunkSizes) -> lis
     for sec_start, sec_end, heading in _sections(doc):
         units = [(s, e, t - specials) for s, e, t in _units(doc.text, sec_start, sec_end, count, sizes.target)]
         for start, end in _pack(units, sizes, specials):
-            pieces.append(Chunk(doc.text[start:end], start, end, _page_at(doc, start), heading))
+            page = _page_at(doc, start)
+            pieces.append(Chunk(doc.text[start:end], start, end, page.number if page else None, heading,
+                                page.ocr_confidence if page else None))
     return [c for c in pieces if c.text.strip()]
 
 
@@ -264,9 +268,9 @@ def _pack(units: list[tuple[int, int, int]], sizes: ChunkSizes, specials: int) -
         i = back
 
 
-def _page_at(doc: Document, offset: int) -> int | None:
+def _page_at(doc: Document, offset: int) -> PageSpan | None:
     if not doc.pages:
         return None
     starts = [p.start for p in doc.pages]
     index = max(0, bisect.bisect_right(starts, offset) - 1)
-    return doc.pages[index].number
+    return doc.pages[index]

@@ -15,7 +15,8 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
+from pathlib import Path, PurePath
+from typing import cast
 
 import numpy as np
 
@@ -25,6 +26,9 @@ from engine.embed import Embedder
 from engine.errors import Cancelled, ExtractionError, ModelLoadError, UnsupportedFile
 from engine.extract import Document, extract, is_supported, reader_version
 from engine.extract.files import PERMISSION, TOO_LARGE, os_reason
+from engine.extract.kinds import kind_for
+from engine.extract.ocr import memo
+from engine.extract.ocr.tesseract import OcrPage
 from engine.indexing.scan import Seen, Unreadable, reachable, walk
 from engine.language import identify
 from engine.store import FileOutcome, FileRow, FolderRow, NewChunk, Store, keyword_context, store_wide
@@ -50,6 +54,31 @@ class IndexProgress:
     eta_seconds: float | None = None
     current: str | None = None
     errors: int = 0
+    # OCR, which comes last (files OCR may read are indexed after all others): the pictures and PDFs
+    # still to read, the pages OCR has read in this pass, its measured time per page, and the time
+    # the files left should take at the rate measured on this pass's scans so far. Pages left are not
+    # known before a scan is read: counting them would parse untrusted files outside the reader process.
+    scans_left: int = 0
+    ocr_pages_read: int = 0
+    ocr_seconds_per_page: float | None = None
+    scans_eta_seconds: float | None = None
+
+
+@dataclass
+class _OcrTally:
+    """What OCR cost in this pass (updated by the reader thread, read by the writer's progress)."""
+
+    pages: int = 0  # pages OCR read (pages kept from before not counted)
+    page_seconds: float = 0.0  # time reading the files those pages are in
+    files: int = 0  # files OCR may read, read
+    file_seconds: float = 0.0
+
+    def told(self, progress: IndexProgress, scans_left: int) -> IndexProgress:
+        """`progress` with what OCR has done and has left."""
+        per_page = self.page_seconds / self.pages if self.pages else None
+        per_file = self.file_seconds / self.files if self.files else None
+        return replace(progress, scans_left=scans_left, ocr_pages_read=self.pages, ocr_seconds_per_page=per_page,
+                       scans_eta_seconds=per_file * scans_left if per_file is not None else None)
 
 
 @dataclass(frozen=True)
@@ -63,6 +92,7 @@ class IndexReport:
     chunks: int = 0
     seconds: float = 0.0
     missing_folders: tuple[str, ...] = ()
+    ocr_pages: int = 0  # pages read by OCR in this pass (pages read before are kept, not read again)
 
 
 @dataclass
@@ -91,6 +121,37 @@ class _Extracted:
         return self.embedded == len(self.todo)
 
 
+# Kinds whose files OCR may read, by how likely: a picture always, a PDF when it is a scan. Files are
+# indexed in this order, after all others, so OCR (1-3 s a page) never keeps a text file waiting.
+_OCR_ORDER = {"pdf": 1, "image": 2}
+
+
+def may_need_ocr(path: PurePath) -> bool:
+    return kind_for(path) in _OCR_ORDER
+
+
+def ocr_last(path: str) -> int:
+    """Sort key: 0 for files OCR never reads, then PDFs (some are scans), then pictures."""
+    return _OCR_ORDER.get(kind_for(PurePath(path)) or "", 0)
+
+
+# What a reader says of a scan whose pages its time ran out for (engine.extract.images, .pdf). Such a file
+# is read again by each pass: the pages read before are kept (ocr_pages), so each pass reads on.
+_OCR_OUT_OF_TIME = ("pages were read in the time Cairn gives one file", "that OCR did not read in the time allowed")
+
+
+_CUT_OFF = "took longer than "  # engine.runtime.sandbox: the reader process stopped at the file's time
+
+
+def _ocr_unfinished(row: FileRow) -> bool:
+    kind = kind_for(PurePath(row.path))
+    if not row.error or kind not in _OCR_ORDER:
+        return False
+    if kind == "pdf":  # a PDF's text layer can run out of time too: only its picture pages make progress
+        return _OCR_OUT_OF_TIME[1] in row.error
+    return any(words in row.error for words in _OCR_OUT_OF_TIME)
+
+
 def file_hash(path: str) -> str:
     digest = hashlib.blake2b(digest_size=20)
     with open(path, "rb") as handle:
@@ -111,6 +172,7 @@ class Indexer:
         self.extract = extractor
         self.sizes = ChunkSizes.for_model(embedder.max_tokens)
         self._retry_failed = False  # this pass tries failed files again (set by `run`)
+        self._ocr = _OcrTally()
 
     def run(self, folders: Sequence[FolderRow], cancel: threading.Event | None = None,
             scopes: Sequence[str] | None = None) -> Generator[IndexProgress, None, IndexReport]:
@@ -142,6 +204,7 @@ class Indexer:
             for scope in in_scope:
                 self._plan_scope(folder, scope, plan, new, cancel)
         plan.to_index.extend(self._apply_moves(new, plan))
+        plan.to_index.sort(key=lambda item: ocr_last(item[1].path))  # stable: walk order within each rank
         return plan
 
     def _present(self, folder: FolderRow, whole: bool) -> bool:
@@ -190,7 +253,16 @@ class Indexer:
             return True
         if row.error == PERMISSION:
             return os.access(item.path, os.R_OK)
+        if _ocr_unfinished(row) or self._ocr_cut_off(row):
+            return True  # the pages read are kept: this pass goes on where the last one's time ran out
         return bool(row.error and row.error.startswith(TOO_LARGE) and item.size <= self.max_file_bytes)
+
+    def _ocr_cut_off(self, row: FileRow) -> bool:
+        """A scan the reader process was stopped on (its time ran out) after OCR had read some of its pages:
+        the next pass starts after them. One that hangs before reading a page is not tried again."""
+        return (row.status == "error" and (row.error or "").startswith(_CUT_OFF)
+                and row.hash is not None and may_need_ocr(PurePath(row.path))
+                and bool(self.store.ocr_pages(row.hash, memo.setup())))
 
     def _same_content(self, row: FileRow, item: Seen) -> bool:
         """A new timestamp (or one too close to its reading to trust) on the same bytes: remember it, embed nothing."""
@@ -228,6 +300,8 @@ class Indexer:
     def _index(self, plan: _Plan, cancel: threading.Event, started: float
                ) -> Generator[IndexProgress, None, IndexReport]:
         total = len(plan.to_index)
+        self._ocr = _OcrTally()
+        scans_left = sum(1 for _, seen in plan.to_index if may_need_ocr(PurePath(seen.path)))
         files_done = chunks_done = errors = 0
         embed_started = time.monotonic()
         current: str | None = None
@@ -249,8 +323,10 @@ class Indexer:
                     chunks_done += len(item.chunks)
                     errors += item.outcome.status == "error"
                     current = item.outcome.path
+                    scans_left -= may_need_ocr(PurePath(current))
                 _check(cancel)
-                yield _progress(total, files_done, chunks_done, errors, current, embed_started)
+                yield self._ocr.told(_progress(total, files_done, chunks_done, errors, current, embed_started),
+                                     scans_left)
         finally:
             cancel_reader = not finished
             if cancel_reader:
@@ -258,11 +334,12 @@ class Indexer:
                 _drain(work)
             reader.join(timeout=5)
         updated = len([1 for _, s in plan.to_index if s.path in plan.updated_paths])
-        yield IndexProgress("done", total, files_done, chunks_done, 0.0, 0.0, None, errors)
+        yield self._ocr.told(IndexProgress("done", total, files_done, chunks_done, 0.0, 0.0, None, errors), 0)
         return IndexReport(
             added=total - updated, updated=updated, removed=len(plan.removed), moved=plan.moved,
             unchanged=plan.unchanged, failed=errors + len(plan.unreadable), chunks=chunks_done,
             seconds=time.monotonic() - started, missing_folders=tuple(plan.missing_folders),
+            ocr_pages=self._ocr.pages,
         )
 
     def _fill(self, work: "queue.Queue[_Extracted | None]", waiting: list[_Extracted], finished: bool,
@@ -376,7 +453,7 @@ class Indexer:
         try:
             digest = file_hash(seen.path) if seen.size <= self.max_file_bytes else None
             base = _replace(base, hash=digest)  # a failure is kept until these bytes change (not re-read if racy)
-            doc = self.extract(path, self.max_file_bytes)
+            doc = self._extract(path, digest)
         except UnsupportedFile as exc:
             return _Extracted(_replace(base, status="skipped", error=str(exc)), [])
         except (ExtractionError, OSError) as exc:
@@ -396,11 +473,39 @@ class Indexer:
             status, error = ("indexed", partial) if chunks else ("error", "no text could be read within Cairn's limits")
         return _Extracted(_replace(base, status=status, error=error), chunks, embed_texts=embed_texts)
 
+    def _extract(self, path: Path, digest: str | None) -> Document:
+        """The file's Document; for a file OCR may read, with the pages OCR read before (same bytes, same
+        set-up) taken from the index and each page read now kept in it at once (engine.extract.ocr.memo)."""
+        if digest is None or not may_need_ocr(path):
+            return self.extract(path, self.max_file_bytes)
+        setup = memo.setup()
+        known = {n: memo.page_from_cache(text, confidence)
+                 for n, (text, confidence) in self.store.ocr_pages(digest, setup).items()}
+
+        pages_before, started = self._ocr.pages, time.monotonic()
+
+        def keep(number: int, page: OcrPage) -> None:
+            self.store.keep_ocr_page(digest, number, setup, page.text, page.confidence)
+            self._ocr.pages += 1
+
+        try:
+            read_remembering = getattr(self.extract, "read_remembering", None)  # the sandboxed reader process
+            if read_remembering is not None:
+                return cast(Document, read_remembering(path, self.max_file_bytes, known, keep))
+            with memo.remembering(known, keep):  # reading in this process (tests, tools)
+                return self.extract(path, self.max_file_bytes)
+        finally:
+            elapsed = time.monotonic() - started
+            self._ocr.files += 1
+            self._ocr.file_seconds += elapsed
+            if self._ocr.pages > pages_before:
+                self._ocr.page_seconds += elapsed
+
     def _chunks(self, path: Path, doc: Document) -> list[NewChunk]:
         pieces: list[Chunk] = chunk_document(doc, self.embedder.count_tokens, self.sizes)
         return [
             NewChunk(i, c.text, c.start, c.end, c.page, c.heading, keyword_context(str(path), doc.title, c.heading),
-                     identify(c.text))
+                     identify(c.text), c.ocr_confidence)
             for i, c in enumerate(pieces)
         ]
 

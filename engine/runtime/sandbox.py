@@ -24,12 +24,15 @@ from pathlib import Path
 from engine.runtime.spawn import CleanProcess
 from engine.errors import ExtractionError, UnsupportedFile
 from engine.extract import Document, extract
+from engine.extract.ocr import memo
+from engine.extract.ocr.tesseract import OcrPage, use_languages
 
 
 @dataclass(frozen=True)
 class Limits:
     seconds: float = 60.0  # per file
     memory_mb: int = 1536  # address space of the worker process
+    ocr_languages: str = "eng"  # Tesseract's languages, all installed (engine.extract.ocr.languages)
 
 
 # A PDF still being read at this share of its time stops there and sends what it has (marked partial),
@@ -52,17 +55,22 @@ PR_SET_DUMPABLE = 4  # <linux/prctl.h>
 
 
 def _serve(requests: multiprocessing.connection.Connection, conn: multiprocessing.connection.Connection,
-           memory_bytes: int, seconds: float) -> None:
+           memory_bytes: int, seconds: float, ocr_languages: str = "eng") -> None:
     no_core_dumps()
+    use_languages(ocr_languages)
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     while True:
         try:
             request = requests.recv()
         except EOFError:
             return
-        path, max_bytes = request
+        path, max_bytes, known, stream = request
+        # each page OCR reads goes back at once, so the main process keeps it even if this file never ends
+        sink = (lambda number, page: conn.send(("page", number, page))) if stream else None
         try:
-            conn.send(("ok", extract(Path(path), max_bytes, deadline=time.monotonic() + seconds * PAGES_SHARE)))
+            with memo.remembering(known, sink):
+                doc = extract(Path(path), max_bytes, deadline=time.monotonic() + seconds * PAGES_SHARE)
+            conn.send(("ok", doc))
         except UnsupportedFile as exc:
             conn.send(("unsupported", str(exc)))
         except ExtractionError as exc:
@@ -87,24 +95,41 @@ class SandboxedExtractor:
         self._lock = threading.Lock()
 
     def __call__(self, path: Path, max_bytes: int) -> Document:
+        return self.read_remembering(path, max_bytes, None, None)
+
+    def read_remembering(self, path: Path, max_bytes: int, known: dict[int, OcrPage] | None,
+                         on_read: memo.PageSink | None) -> Document:
+        """Read `path`, taking the pages OCR read before from `known` (page number -> page) and giving
+        each page OCR reads now to `on_read` as soon as it is read (engine.extract.ocr.memo)."""
         with self._lock:
             conn = self._worker()
             assert self._send is not None
-            self._send.send((str(path), max_bytes))
-            if not conn.poll(self.limits.seconds):
-                self._restart()
-                raise ExtractionError(f"took longer than {self.limits.seconds:.0f} s to read; skipped")
-            try:
-                kind, payload = conn.recv()
-            except (EOFError, OSError):
-                self._restart()
-                raise ExtractionError("the reader stopped while reading this file (too much memory?)") from None
+            self._send.send((str(path), max_bytes, known, on_read is not None))
+            kind, payload = self._answer(conn, on_read)
         if kind == "ok":
             assert isinstance(payload, Document)
             return payload
         if kind == "unsupported":
             raise UnsupportedFile(str(payload))
         raise ExtractionError(str(payload))
+
+    def _answer(self, conn: multiprocessing.connection.Connection,
+                on_read: memo.PageSink | None) -> tuple[str, object]:
+        """The reader's answer for the file, passing on the pages it reports on the way, within the file's time."""
+        deadline = time.monotonic() + self.limits.seconds
+        while True:
+            if not conn.poll(max(0.0, deadline - time.monotonic())):
+                self._restart()
+                raise ExtractionError(f"took longer than {self.limits.seconds:.0f} s to read; skipped")
+            try:
+                message = conn.recv()
+            except (EOFError, OSError):
+                self._restart()
+                raise ExtractionError("the reader stopped while reading this file (too much memory?)") from None
+            if message[0] != "page":
+                return str(message[0]), message[1]
+            if on_read is not None:
+                on_read(message[1], message[2])
 
     def _worker(self) -> multiprocessing.connection.Connection:
         if self._proc is None or not self._proc.is_alive() or self._conn is None:
@@ -119,7 +144,7 @@ class SandboxedExtractor:
         answers_in, answers_out = self._ctx.Pipe(duplex=False)
         # without the passphrase in its environment: this process reads untrusted files
         proc = CleanProcess(target=_serve, args=(requests_in, answers_out, self.limits.memory_mb * 1024 * 1024,
-                                                 self.limits.seconds),
+                                                 self.limits.seconds, self.limits.ocr_languages),
                             name="cairn-extract", daemon=True)
         proc.start()
         requests_in.close()

@@ -161,6 +161,23 @@ class Store:
             self.conn.execute("UPDATE files SET size = ?, mtime_ns = ?, indexed_at = ? WHERE id = ?",
                               (size, mtime_ns, checked_at, file_id))
 
+    def ocr_pages(self, file_hash: str, setup: str) -> dict[int, tuple[str, float]]:
+        """The pages of the file with these bytes that OCR has read with this set-up: number -> (text, confidence)."""
+        rows = self.conn.execute("SELECT page, text, confidence FROM ocr_pages WHERE file_hash = ? AND setup = ?",
+                                 (file_hash, setup))
+        return {int(r[0]): (str(r[1]), float(r[2])) for r in rows}
+
+    def keep_ocr_page(self, file_hash: str, page: int, setup: str, text: str, confidence: float) -> None:
+        """One page as OCR read it, kept at once: the page is never read again, even after kill -9.
+
+        Called from the index pass's reader thread while the writer may hold a transaction on this
+        connection: no transaction of its own, so the row commits by itself or with the writer's."""
+        self.conn.execute("INSERT OR REPLACE INTO ocr_pages(file_hash, page, setup, text, confidence, read_at)"
+                          " VALUES (?,?,?,?,?,?)", (file_hash, page, setup, text, confidence, time.time()))
+
+    def ocr_pages_kept(self) -> int:
+        return int(scalar(self.conn, "SELECT count(*) FROM ocr_pages"))
+
     def move_file(self, file_id: int, folder_id: int, new_path: str, ext: str, mtime_ns: int,
                   context: Callable[[str | None, str | None], str]) -> None:
         """A renamed or moved file keeps its chunks and vectors: nothing is embedded again.
@@ -259,8 +276,10 @@ class Store:
 
     def _insert_chunk(self, file_id: int, chunk: NewChunk, vector: np.ndarray | None) -> None:
         self.conn.execute(
-            'INSERT INTO chunks(file_id, seq, page, start, "end", heading, language, text) VALUES (?,?,?,?,?,?,?,?)',
-            (file_id, chunk.seq, chunk.page, chunk.start, chunk.end, chunk.heading, chunk.language, chunk.text),
+            'INSERT INTO chunks(file_id, seq, page, start, "end", heading, language, ocr_confidence, text)'
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            (file_id, chunk.seq, chunk.page, chunk.start, chunk.end, chunk.heading, chunk.language,
+             chunk.ocr_confidence, chunk.text),
         )
         chunk_id = self.conn.last_insert_rowid()
         fts.insert(self.conn, chunk_id, chunk.text, chunk.context, chunk.language)
@@ -351,7 +370,7 @@ class Store:
         marks = ",".join("?" * len(chunk_ids))
         rows = self.conn.execute(
             'SELECT c.id, c.file_id, f.path, f.kind, f.title, c.page, c.start, c."end", c.heading, c.text,'
-            f" f.mtime_ns FROM chunks c JOIN files f ON f.id = c.file_id WHERE c.id IN ({marks})",
+            f" f.mtime_ns, c.ocr_confidence FROM chunks c JOIN files f ON f.id = c.file_id WHERE c.id IN ({marks})",
             tuple(chunk_ids),
         )
         return {int(r[0]): ChunkHit(*r) for r in rows}

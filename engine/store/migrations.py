@@ -141,12 +141,32 @@ def _languages(conn: apsw.Connection) -> None:
         last = rows[-1][0]
 
 
+# OCR (docs/ocr.md). chunks.ocr_confidence: how sure OCR was of the page a passage was read from
+# (Tesseract's mean word confidence, 0-100); NULL for passages from a text layer, so results can say
+# "read from a scan" and warn where it is low. ocr_pages: every page OCR has read, by the file's
+# content hash (files.hash), page number and OCR set-up (languages): a page is read once, so a
+# re-index, a new reader version, a copied file or a pass killed halfway through a long scan
+# costs no OCR for the pages already read. Written page by page, each in its own commit.
+M006_OCR = """
+ALTER TABLE chunks ADD COLUMN ocr_confidence REAL;
+CREATE TABLE ocr_pages(
+    file_hash  TEXT NOT NULL,
+    page       INTEGER NOT NULL,
+    setup      TEXT NOT NULL,
+    text       TEXT NOT NULL,
+    confidence REAL NOT NULL,
+    read_at    REAL NOT NULL,
+    PRIMARY KEY (file_hash, page, setup)
+) WITHOUT ROWID;
+"""
+
 MIGRATIONS: list[Migration] = [
     ("m001_initial", _sql(M001_INITIAL)),
     ("m002_files_size", _sql(M002_FILES_SIZE)),
     ("m003_file_vectors", _file_vectors),
     ("m004_reader_version", _sql(M004_READER_VERSION)),
     ("m005_languages", _languages),
+    ("m006_ocr", _sql(M006_OCR)),
 ]
 
 

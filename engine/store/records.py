@@ -40,6 +40,7 @@ class NewChunk:
     heading: str | None
     context: str  # words that describe the chunk's place: file name, title, heading
     language: str | None = None  # ISO 639-1 ("de"), as engine.language.identify tells it; None: unknown
+    ocr_confidence: float | None = None  # set when the passage was read from a picture by OCR
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class ChunkHit:
     heading: str | None
     text: str
     mtime_ns: int
+    ocr_confidence: float | None = None
 
 
 @dataclass(frozen=True)

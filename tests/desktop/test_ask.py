@@ -97,6 +97,8 @@ class Source:
     end: int
     text: str
     chunk_id: int
+    score: float = 0.0
+    ocr_confidence: float | None = None  # set on a passage read from a scan
 
 
 @dataclass(frozen=True)

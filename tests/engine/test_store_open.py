@@ -44,10 +44,10 @@ def test_a_read_only_index_from_an_older_cairn_is_refused_with_a_reason(tmp_path
 
     db = tmp_path / "index.db"
     conn = connect(db)
-    assert MIGRATIONS[-1][0] == "m005_languages"
+    assert MIGRATIONS[-1][0] == "m006_ocr"
     conn.execute("DELETE FROM migrations WHERE name = ?", (MIGRATIONS[-1][0],))  # as an older Cairn left it
-    conn.execute("DROP INDEX chunks_language")
-    conn.execute("ALTER TABLE chunks DROP COLUMN language")
+    conn.execute("ALTER TABLE chunks DROP COLUMN ocr_confidence")
+    conn.execute("DROP TABLE ocr_pages")
     conn.close()
     with pytest.raises(StoreError, match="older Cairn"):
         connect(db, readonly=True)

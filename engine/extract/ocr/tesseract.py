@@ -24,7 +24,7 @@ from engine.errors import OcrUnavailable
 from engine.extract.ocr.deskew import straightened
 from engine.extract.ocr.tessdata import tessdata_dir
 
-LANGUAGES = "eng"  # later: from the user's settings (see docs/ocr.md)
+LANGUAGES = "eng"  # until use_languages: the settings' choice (engine.extract.ocr.languages)
 # OSD's confidence in its answer; below this a page is read as it lies (Tesseract's own docs use 2).
 MIN_ORIENTATION_CONFIDENCE = 2.0
 # A page has text when it holds at least this many words of two or more letters or digits that
@@ -135,9 +135,22 @@ def _has_two_alnum(word: str) -> bool:
 _engine: Tesseract | None = None
 
 
+def use_languages(languages: str) -> None:
+    """Read with these languages ("eng+deu", all installed) from now on, in this process."""
+    global LANGUAGES, _engine
+    if languages != LANGUAGES and _engine is not None:
+        _engine.close()
+        _engine = None
+    LANGUAGES = languages
+
+
+def languages_in_use() -> str:
+    return LANGUAGES
+
+
 def engine() -> Tesseract:
     """This process's engine, made on first use."""
     global _engine
     if _engine is None:
-        _engine = Tesseract()
+        _engine = Tesseract(LANGUAGES)
     return _engine

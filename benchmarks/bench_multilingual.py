@@ -25,7 +25,6 @@ in the temp folder). Writes nothing into the repository.
 from __future__ import annotations
 
 import argparse
-import gzip
 import json
 import re
 import statistics
@@ -42,7 +41,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "packaging"))
 
-from benchmarks.textsource import roff_to_text  # noqa: E402
+from benchmarks.textsource import read_roff, roff_to_text  # noqa: E402
 from engine.embed import LlamaEmbedder, bundled_model_path  # noqa: E402
 from engine.runtime.llama import default_threads  # noqa: E402
 
@@ -62,11 +61,8 @@ def pages(folder: Path) -> list[tuple[str, str]]:
     """(NAME line, body) of the readable pages in `folder`, in a stable order."""
     out = []
     for path in sorted(folder.glob("*.gz")):
-        try:
-            raw = gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
-        except (OSError, EOFError):
-            continue
-        if raw.startswith(".so "):
+        raw = read_roff(path)
+        if raw is None:
             continue
         name, body = roff_to_text(raw)
         if len(body) >= 400:

@@ -15,7 +15,6 @@ Prints accuracy per language and length, and microseconds per call.
 from __future__ import annotations
 
 import argparse
-import gzip
 import random
 import re
 import sys
@@ -26,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.textsource import roff_to_text  # noqa: E402
+from benchmarks.textsource import read_roff, roff_to_text  # noqa: E402
 
 MAN = Path("/usr/share/man")
 LANGUAGES = {"en": "", "de": "de", "fr": "fr", "es": "es", "it": "it", "nl": "nl", "pl": "pl", "ja": "ja",
@@ -40,11 +39,8 @@ def paragraphs(lang: str) -> list[list[str]]:
     folder = MAN / LANGUAGES[lang] / "man1"
     out: list[list[str]] = []
     for path in sorted(folder.glob("*.gz")):
-        try:
-            raw = gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
-        except (OSError, EOFError):
-            continue
-        if raw.startswith(".so "):
+        raw = read_roff(path)
+        if raw is None:
             continue
         _, body = roff_to_text(raw)
         texts = [" ".join(para.split()) for para in re.split(r"\n\s*\n", body)]

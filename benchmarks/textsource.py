@@ -58,18 +58,24 @@ def _clean(line: str) -> str:
 SKIP = ("gcloud", "bq", "gsutil")  # thousands of near-identical generated pages of one SDK
 
 
+def read_roff(path: Path) -> str | None:
+    """A gzipped manual page's roff source; None for a damaged file or an alias (`.so other-page`)."""
+    try:
+        raw = gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
+    except (OSError, EOFError):
+        return None
+    return None if raw.startswith(".so ") else raw
+
+
 def man_pages(limit: int | None = None, min_chars: int = 400) -> Iterator[tuple[str, str, str]]:
     """(page file stem, NAME line, body) for readable English pages, in a stable order."""
     count = 0
     for path in sorted(MAN_DIR.glob("*.gz")):
         if path.name.startswith(SKIP):
             continue
-        try:
-            raw = gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
-        except (OSError, EOFError):
+        raw = read_roff(path)
+        if raw is None:
             continue
-        if raw.startswith(".so "):
-            continue  # an alias of another page
         name, body = roff_to_text(raw)
         if len(body) < min_chars or " - " not in name:
             continue

@@ -31,6 +31,9 @@ TIERS = {
 }
 
 
+MODEL_FIXTURES = {"real_embedder", "e5"}  # fixtures that load a bundled model (directly or through others)
+
+
 def pytest_configure(config: pytest.Config) -> None:
     for name, meaning in TIERS.items():
         config.addinivalue_line("markers", f"{name}: {meaning}")
@@ -42,7 +45,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         folder = item.path.relative_to(TESTS).parts[0]
         if folder in ("cli", "desktop"):
             tiers.add(folder)
-        if "real_embedder" in getattr(item, "fixturenames", ()):
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
             tiers.add("model")
         if "ocr" in item.path.name:
             tiers.add("ocr")

@@ -37,12 +37,12 @@ class Prefixed:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.inner, name)
 
-    def embed_batch(self, texts: Sequence[str]) -> Any:
-        kind = "query: " if list(texts) == [self.query] else "passage: "
-        return self.inner.embed_batch([kind + t for t in texts])
+    def embed_batch(self, texts: Sequence[str], role: str = "passage") -> Any:
+        # the engine's embedder adds the model's own prefixes by role now: this only passes the role on
+        return self.inner.embed_batch(texts, role=role)
 
-    def count_tokens(self, text: str) -> int:
-        return int(self.inner.count_tokens("passage: " + text))
+    def count_tokens(self, text: str, role: str = "passage") -> int:
+        return int(self.inner.count_tokens(text, role=role))
 
 
 def measure(model: Path, prefixed: bool) -> None:

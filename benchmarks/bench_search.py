@@ -116,12 +116,15 @@ class Cached:
         self.inner, self.table = embedder, table
         self.model_id, self.model_name, self.dimensions = embedder.model_id, embedder.model_name, embedder.dimensions
 
-    def embed_batch(self, texts):
+    def embed_batch(self, texts, role="passage"):
+        missing = [t for t in dict.fromkeys(texts) if t not in self.table]  # search may embed other texts
+        if missing:
+            self.table.update(zip(missing, self.inner.embed_batch(missing, role=role)))
         return np.vstack([self.table[t] for t in texts])
 
 
 def hybrid_table(store: Store, embedder, query_texts: list[str]) -> None:
-    cached = Cached(embedder, {q: v for q, v in zip(query_texts, embedder.embed_batch(query_texts))})
+    cached = Cached(embedder, {q: v for q, v in zip(query_texts, embedder.embed_batch(query_texts, role="query"))})
     print("\nWhole queries (query embedding excluded / included)")
     for mode in ("keyword", "semantic", "hybrid"):
         t_ex, t_in = [], []
@@ -159,7 +162,7 @@ def main() -> None:
     vectors = top_up(real_vectors(embedder, texts), args.chunks)
     rng = np.random.default_rng(3)
     query_texts = [names[i] for i in rng.choice(len(names), min(args.queries, len(names)), replace=False)]
-    queries = embedder.embed_batch(query_texts)
+    queries = embedder.embed_batch(query_texts, role="query")
     with tempfile.TemporaryDirectory() as tmp:
         home = Path(tmp)
         (home / "data").mkdir()

@@ -15,14 +15,13 @@ R = TypeVar("R")
 
 def run_to_result(job: Generator[P, Any, R], on_progress: Callable[[P], object] | None = None) -> R:
     """Run `job` to its end, handing each progress record to `on_progress`; its return value."""
+    relayed = relay(job, on_progress or (lambda item: item))
     while True:
         try:
-            item = next(job)
+            next(relayed)
         except StopIteration as stop:
             result: R = stop.value
             return result
-        if on_progress is not None:
-            on_progress(item)
 
 
 def relay(job: Generator[P, Any, R], wrap: Callable[[P], Q]) -> Generator[Q, None, R]:

@@ -93,6 +93,18 @@ def real_embedder() -> Iterator[object]:
     yield load_embedder(threads=2)
 
 
+@pytest.fixture(scope="session")
+def e5() -> Iterator[object]:
+    """The multilingual GGUF model (built by setup.sh), loaded once per test session."""
+    from engine.embed import load_embedder
+
+    model = Path(__file__).resolve().parents[1] / "engine" / "models" / "multilingual-e5-small.Q4_0.gguf"
+    if not model.is_file():
+        pytest.fail(f"{model} is missing: run setup.sh (or packaging/build_multilingual_model.py)")
+    with load_embedder(model, threads=2) as embedder:
+        yield embedder
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     session.config.stash[_EXIT_STATUS] = int(exitstatus)
 

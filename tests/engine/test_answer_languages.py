@@ -17,7 +17,6 @@ import pytest
 from engine.answer import REFUSAL, Answer
 from engine.answer.text import sentence_spans
 from engine.cairn import Cairn
-from engine.embed import load_embedder
 from engine.progress import run_to_result
 from tests.corpus import write_corpus
 from tests.multilingual_corpus import ANSWERED, FILES, UNANSWERED
@@ -30,14 +29,6 @@ IN_ITS_LANGUAGE = [
     pytest.param(q, f, marks=pytest.mark.xfail(reason="at the floor: docs/answers.md")) if q in AT_THE_FLOOR else (q, f)
     for q, f in ANSWERED if not q.isascii() or q.startswith(("Wie", "Was", "Wann"))
 ]
-
-
-@pytest.fixture(scope="module")
-def e5() -> Iterator[Any]:
-    if not MODEL.is_file():
-        pytest.fail(f"{MODEL} is missing: run setup.sh (or packaging/build_multilingual_model.py)")
-    with load_embedder(MODEL, threads=2) as embedder:
-        yield embedder
 
 
 def home_with(root: Path, embedder: Any, english: bool = True) -> Cairn:

@@ -9,13 +9,12 @@ every text; the GGUF says so in its metadata and the embedder adds them by role.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from engine.embed import LlamaEmbedder, load_embedder
+from engine.embed import LlamaEmbedder
 from engine.runtime.gguf import GGUFHeader
 
 pytestmark = pytest.mark.model  # loads GGUF models itself
@@ -23,14 +22,6 @@ pytestmark = pytest.mark.model  # loads GGUF models itself
 MODEL = Path(__file__).resolve().parents[2] / "engine" / "models" / "multilingual-e5-small.Q4_0.gguf"
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "e5_reference.json"
 PREFIX = {"query": "query: ", "passage": "passage: "}
-
-
-@pytest.fixture(scope="module")
-def e5() -> Iterator[LlamaEmbedder]:
-    if not MODEL.is_file():
-        pytest.fail(f"{MODEL} is missing: run setup.sh (or packaging/build_multilingual_model.py)")
-    with load_embedder(MODEL, threads=2) as embedder:
-        yield embedder
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@
     .venv/bin/python -m benchmarks.realworld cairn      # one `cairn index` per format, fresh homes
     .venv/bin/python -m benchmarks.realworld recoll     # recollindex on the whole corpus, private config
     .venv/bin/python -m benchmarks.realworld pure       # the bundled model's pure embedding rate on these passages
+    .venv/bin/python -m benchmarks.realworld rate       # one pass over the whole corpus against pure embedding
     .venv/bin/python -m benchmarks.realworld compare    # per-format table, Recoll comparison, disagreements
 
 Needs: the registries (PyPI, Debian) for `fetch`; `apt-get install recollcmd python3-recoll
@@ -23,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.realworld", description=__doc__.split("\n")[0])
-    parser.add_argument("command", choices=("fetch", "cairn", "recoll", "pure", "compare", "all"))
+    parser.add_argument("command", choices=("fetch", "cairn", "recoll", "pure", "rate", "compare", "all"))
     parser.add_argument("--collect", action="store_true", help="recoll: read the last index again, do not rebuild it")
     parser.add_argument("--only", nargs="*", help="fetch: these sources; cairn: these formats")
     args = parser.parse_args()
@@ -40,6 +41,9 @@ def main() -> None:
     if args.command in ("pure", "all"):
         from benchmarks.realworld.pure import run as pure
         pure()
+    if args.command == "rate":
+        from benchmarks.realworld.rate import run as rate
+        rate()
     if args.command in ("compare", "all"):
         from benchmarks.realworld.compare import compare
         compare()

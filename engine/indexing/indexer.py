@@ -511,7 +511,7 @@ class Indexer:
 
     def _embedding_text(self, title: str | None, chunk: NewChunk) -> str:
         """The chunk under a line naming its place, if the model can read both whole, else the chunk alone."""
-        place = _place(title, chunk.heading) if EMBED_PLACE else ""
+        place = place_line(title, chunk.heading) if EMBED_PLACE else ""
         if place:
             text = f"{place}\n\n{chunk.text}"
             if self.embedder.count_tokens(text) <= self.embedder.max_tokens:
@@ -524,7 +524,7 @@ class Indexer:
         return self.store.write_file(outcome, chunks, matrix)
 
 
-def _place(title: str | None, heading: str | None) -> str:
+def place_line(title: str | None, heading: str | None) -> str:
     """"Title › Section › Subsection", without the title twice (a Markdown title is also its first heading)."""
     if not heading:
         return title or ""

@@ -30,13 +30,17 @@ def reembed(store: Store, embedder: Embedder, target: Target, cancel: threading.
     Passages indexed meanwhile (by the same writer, between passes) are picked up by the
     same loop: the swap happens only when none is left without its new vector."""
     store.begin_switch(target)
-    started, embedded = time.monotonic(), 0
+    started, embedded, after = time.monotonic(), 0, 0
     while True:
         if cancel is not None and cancel.is_set():
             raise Cancelled("Re-embedding was stopped; it goes on from here next time.")
-        batch = store.switch_todo(EMBED_BATCH)
+        batch = store.switch_todo(EMBED_BATCH, after)
+        if not batch and after:
+            after = 0  # once more from the start: a passage written meanwhile may sit below
+            continue
         if not batch:
             return store.finish_switch(target)
+        after = batch[-1].chunk_id
         texts = [fitting(embedder, embedding_text(embedder, p.text, p.title, p.heading)) for p in batch]
         store.keep_switched([p.chunk_id for p in batch], embedder.embed_batch(texts))
         embedded += len(batch)

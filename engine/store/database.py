@@ -109,8 +109,8 @@ class Store:
     def abandon_switch(self) -> None:
         switch.abandon(self.conn)
 
-    def switch_todo(self, limit: int) -> list[switch.Passage]:
-        return switch.todo(self.conn, limit)
+    def switch_todo(self, limit: int, after: int = 0) -> list[switch.Passage]:
+        return switch.todo(self.conn, limit, after)
 
     def keep_switched(self, chunk_ids: Sequence[int], vectors: np.ndarray) -> None:
         switch.keep(self.conn, chunk_ids, vectors)

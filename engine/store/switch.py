@@ -95,12 +95,15 @@ def clear(conn: apsw.Connection) -> None:
     conn.executemany("DELETE FROM meta WHERE key = ?", [(k,) for k in TARGET_KEYS])
 
 
-def todo(conn: apsw.Connection, limit: int) -> list[Passage]:
-    """Up to `limit` passages without a new vector yet, in a stable order (so a resumed pass goes on)."""
+def todo(conn: apsw.Connection, limit: int, after: int = 0) -> list[Passage]:
+    """Up to `limit` passages after chunk id `after` without a new vector yet, in id order.
+
+    A pass goes on from its last batch's id, so it never scans what it has done; it asks
+    once more from 0 before it swaps (a file indexed meanwhile may have taken a lower id)."""
     rows: Sequence[Any] = conn.execute(
         "SELECT c.id, c.text, c.heading, f.title FROM chunks c JOIN files f ON f.id = c.file_id"
-        " WHERE NOT EXISTS (SELECT 1 FROM next_embeddings n WHERE n.chunk_id = c.id) ORDER BY c.id LIMIT ?",
-        (limit,)).fetchall()
+        " WHERE c.id > ? AND NOT EXISTS (SELECT 1 FROM next_embeddings n WHERE n.chunk_id = c.id)"
+        " ORDER BY c.id LIMIT ?", (after, limit)).fetchall()
     return [Passage(int(r[0]), str(r[1]), r[2], r[3]) for r in rows]
 
 

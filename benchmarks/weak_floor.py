@@ -180,7 +180,8 @@ def small(model: str | None = None) -> None:
             of_file: dict[str, set[int]] = {}
             for cid, (name, _) in hit.items():
                 of_file.setdefault(name, set()).add(cid)
-            related = [*PARAPHRASES, *ANSWERED]
+            related = [(q, t) for q, t in [*PARAPHRASES, *ANSWERED] if t in of_file]  # read in time
+            print(f"{len(ids)} passages; {len(related)} related questions whose file was read")
             asked = {q for q, _ in PARAPHRASES}  # UNRELATED holds them: unrelated to man pages, not to this corpus
             unrelated = [*(q for q in UNRELATED if q not in asked), *UNANSWERED]
             r_vec = embedder.embed_batch([q for q, _ in related], role="query")

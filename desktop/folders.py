@@ -49,6 +49,10 @@ def progress_lines(p: IndexProgress) -> tuple[str, str]:
     """(summary, current file) for one progress report, in words a person reads at a glance."""
     if p.phase == "scanning":
         return "Looking for new and changed files…", ""
+    if p.phase == "re-embedding":  # a model switch: files_* count passages
+        return (f"Re-embedding with {p.current}: {p.files_done:,} of {p.files_total:,} passages · "
+                f"{p.chunks_per_second:.0f} passages/s · {duration(p.eta_seconds)}"), \
+            "Search uses the current model until every passage is done."
     left = max(0, p.files_total - p.files_done)
     summary = (f"{p.files_done} of {p.files_total} files done · {left} left · "
                f"{p.chunks_per_second:.0f} passages/s · {duration(p.eta_seconds)}")
@@ -66,7 +70,7 @@ STATE_TEXT = {
     W.INDEXING: "Indexing…",
     W.PAUSING: "Pausing…",
     W.PAUSED: "Paused. New and changed files are indexed when you resume.",
-    W.REINDEXING: "Re-embedding every passage with the new model…",
+    W.REINDEXING: "Re-embedding every passage with the new model (search uses the old one until it is done)…",
     W.BUSY: "Updating…",
 }
 

@@ -23,8 +23,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from engine import (Cairn, ConfigError, Document, Embedder, FileReader, Paths, Settings, Status, open_reader,
-                    quiet_model_logs, resolve_paths)
+from engine import (Cairn, ConfigError, Document, Embedder, FileReader, ModelPool, Paths, Settings, Status,
+                    open_reader, quiet_model_logs, resolve_paths)
 from desktop.operation import Lane, Operation
 
 
@@ -39,6 +39,7 @@ class Session(QObject):
         self.home = home
         self.paths: Paths = resolve_paths(home).ensure()
         self._embedder = embedder
+        self.models = ModelPool()  # the embedding models, loaded once for the reader, the asker and the writer
         self.read_lane = Lane("read")
         self.ask_lane = Lane("ask")
         self.preview_lane = Lane("preview", threads=2)  # extraction only: no database
@@ -59,7 +60,7 @@ class Session(QObject):
 
     def open(self, embedder: Embedder | None = None) -> Cairn:
         """A new `Cairn` on this home; the writer service calls this on its own lane."""
-        cairn = Cairn(self.home, embedder=embedder or self._embedder, passphrase=self.passphrase)
+        cairn = Cairn(self.home, embedder=embedder or self._embedder, passphrase=self.passphrase, models=self.models)
         if self.passphrase is not None and not self._keyring_checked:
             # If the keyring keeps one, it had fallen behind (or the app would not have asked).
             # Once per typed passphrase; the lanes may race here, writing the same value twice.
@@ -83,10 +84,7 @@ class Session(QObject):
     def asker(self) -> Cairn:
         with self._guard:
             if self._asker is None:
-                shared = self._embedder
-                if shared is None and self._reader is not None:
-                    shared = self._reader.embedder
-                self._asker = self.open(shared)
+                self._asker = self.open()  # its models come from the pool the reader loaded them into
             return self._asker
 
     def extract(self, path: Path, max_bytes: int) -> Document:

@@ -281,7 +281,8 @@ class MainWindow(QMainWindow):
             self.mini_bar.setRange(0, p.files_total)
             self.mini_bar.setValue(p.files_done)
             scans = f" · {p.scans_left} scans left" if p.scans_left else ""  # read last, by OCR
-            self.mini_bar.setFormat(f"{p.files_done} / {p.files_total} files{scans}")
+            unit = "passages re-embedded" if p.phase == "re-embedding" else "files"
+            self.mini_bar.setFormat(f"{p.files_done} / {p.files_total} {unit}{scans}")
 
     # ------------------------------------------------------------ actions
 

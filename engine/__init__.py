@@ -38,6 +38,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {  # name: (module, name there)
     "resolve_paths": ("engine.config", "resolve_paths"),
     "Embedder": ("engine.embed", "Embedder"),
     "load_embedder": ("engine.embed", "load_embedder"),
+    "ModelPool": ("engine.embed.pool", "ModelPool"),
     "CairnError": ("engine.errors", "CairnError"),
     "Cancelled": ("engine.errors", "Cancelled"),
     "ConfigError": ("engine.errors", "ConfigError"),
@@ -65,6 +66,7 @@ _EXPORTS: dict[str, tuple[str, str]] = {  # name: (module, name there)
     "FileProblem": ("engine.records", "FileProblem"),
     "FolderStatus": ("engine.records", "FolderStatus"),
     "Status": ("engine.records", "Status"),
+    "ModelSwitch": ("engine.records", "ModelSwitch"),
     "quiet_model_logs": ("engine.runtime.llama", "quiet"),
     "NEW_PASSPHRASE_ENV": ("engine.runtime.passphrase", "NEW_ENV"),
     "FileReader": ("engine.runtime.sandbox", "SandboxedExtractor"),
@@ -84,6 +86,7 @@ if TYPE_CHECKING:
     from engine.cairn import Cairn, open_reader
     from engine.config import Paths, Settings, replace_private, resolve_paths
     from engine.embed import Embedder, load_embedder
+    from engine.embed.pool import ModelPool
     from engine.errors import (CairnError, Cancelled, ConfigError, ExtractionError, FolderError, IndexLockedError,
                                IndexReadOnly, ModelLoadError, ModelMismatchError, PassphraseRequired, StoreError,
                                UnsupportedFile, WrongPassphrase)
@@ -93,7 +96,7 @@ if TYPE_CHECKING:
     from engine.indexing import IndexProgress, IndexReport
     from engine.indexing.live import WatchUpdate
     from engine.progress import relay, run_to_result
-    from engine.records import FileProblem, FolderStatus, Status
+    from engine.records import FileProblem, FolderStatus, ModelSwitch, Status
     from engine.runtime.llama import quiet as quiet_model_logs
     from engine.runtime.passphrase import NEW_ENV as NEW_PASSPHRASE_ENV
     from engine.runtime.sandbox import SandboxedExtractor as FileReader, no_core_dumps
@@ -118,7 +121,7 @@ def __dir__() -> list[str]:
 
 __all__ = [
     # the front door and what it reports
-    "Cairn", "Status", "FolderStatus", "FileProblem", "IndexProgress", "IndexReport", "WatchUpdate",
+    "Cairn", "Status", "FolderStatus", "FileProblem", "ModelSwitch", "IndexProgress", "IndexReport", "WatchUpdate",
     "SearchResult", "SearchFilters", "Mode", "MODES", "Query", "Answer", "AnswerSentence", "AnswerToken", "Source",
     "Document", "EvalReport",
     # settings and where files live
@@ -130,6 +133,6 @@ __all__ = [
     # helpers clients share
     "run_to_result", "relay", "page_label", "scan_label", "extensions_by_kind", "match_spans", "listed_sources",
     "not_cited_note", "resolve_chat_model", "check_chat_model", "bundled_chat_model_path", "Embedder",
-    "load_embedder", "FileReader", "open_reader", "run_eval", "quiet_model_logs", "no_core_dumps",
+    "load_embedder", "ModelPool", "FileReader", "open_reader", "run_eval", "quiet_model_logs", "no_core_dumps",
     "NEW_PASSPHRASE_ENV", "__version__",
 ]

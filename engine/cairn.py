@@ -16,14 +16,16 @@ from pathlib import Path
 
 from engine.answer import ANSWER_MODES, Answer, AnswerToken, ChatModel, answer, load_chat_model, resolve_chat_model
 from engine.config import Paths, Settings, resolve_paths
-from engine.embed import ENGLISH, Embedder, ModelChoice, choose, load_embedder, suggestion, system_language
+from engine.embed import ENGLISH, Embedder, ModelChoice, choose, suggestion, system_language
 from engine.embed.choice import CHOICE_KEY, REASON_KEY
-from engine.errors import ConfigError, FolderError, IndexReadOnly, ModelLoadError, WrongPassphrase
+from engine.embed.pool import ModelPool
+from engine.errors import ConfigError, FolderError, IndexReadOnly, ModelLoadError, ModelMismatchError, WrongPassphrase
 from engine.indexing import Extractor, Indexer, IndexProgress, IndexReport
+from engine.indexing.reembed import reembed
 from engine.indexing.live import WatchUpdate, follow_folders
 from engine.indexing.sample import first_languages
 from engine.indexing.scan import reachable, shown, storable
-from engine.records import FileProblem, FolderStatus, Status
+from engine.records import FileProblem, FolderStatus, ModelSwitch, Status
 from engine.runtime import log
 from engine.runtime import passphrase as keys
 from engine.runtime.lock import WriterLock
@@ -32,6 +34,7 @@ from engine.extract.ocr.tesseract import use_languages
 from engine.runtime.sandbox import Limits, SandboxedExtractor
 from engine.search import Mode, SearchFilters, SearchResult, search
 from engine.store import FolderRow, Store, discard_rekey_leftovers, is_encrypted, rekey
+from engine.store.switch import Target
 
 UNDETERMINED = "und"  # ISO 639-2's code for a language that could not be told
 
@@ -47,7 +50,8 @@ class Cairn:
     """One Cairn home (its settings, index and models), opened by a client; every verb a client has."""
 
     def __init__(self, home: str | os.PathLike[str] | None = None, *, embedder: Embedder | None = None,
-                 passphrase: str | None = None, extractor: Extractor | None = None) -> None:
+                 passphrase: str | None = None, extractor: Extractor | None = None,
+                 models: ModelPool | None = None) -> None:
         self.paths: Paths = resolve_paths(home).ensure()
         self.read_only = self.paths.read_only  # opened to read only; every change refused (check_writable)
         self.log = log.setup(self.paths.log_file, required=not self.read_only)
@@ -62,7 +66,8 @@ class Cairn:
             if passphrase:
                 raise
             raise WrongPassphrase(keys.stored_one_is_wrong()) from None
-        self._embedder = embedder
+        self._embedder = embedder  # given by the caller: this index's one model, never switched from
+        self._models = models or ModelPool()  # the app shares one between its Cairns
         self._first_languages: dict[str | None, int] | None = None  # of a new index's first files (model choice)
         self._chat: ChatModel | None = None
         self._extractor = extractor or open_reader(self.settings)
@@ -144,11 +149,13 @@ class Cairn:
 
     @property
     def embedder(self) -> Embedder:
-        """Loaded on first use: `cairn status` and keyword search never pay for it."""
-        with self._lock:
-            if self._embedder is None:
-                self._embedder = load_embedder(self.model_choice().model, self.settings.thread_count())
+        """The model the index's vectors are from (a new index: the one it will take), which embeds queries.
+
+        Loaded on first use: `cairn status` and keyword search never pay for it. During a model
+        switch it stays the old model until the switch's last commit (engine/indexing/reembed.py)."""
+        if self._embedder is not None:
             return self._embedder
+        return self._models.get(self._indexed_model() or self.model_choice().model, self.settings.thread_count())
 
     def model_choice(self) -> ModelChoice:
         """The embedding model this index uses or will use ("english", "multilingual", a path) and why."""
@@ -157,10 +164,43 @@ class Cairn:
             recorded, reason = ENGLISH, "this index was built with it"
         return choose(self.settings.embedding_model, recorded, reason, system_language(), self._first_languages)
 
+    def _indexed_model(self) -> str | None:
+        """The model the index's vectors are from (None: no vectors yet); "english" for an index older than the choice."""
+        if self.store.get_meta("model_id") is None:
+            return None
+        return self.store.get_meta(CHOICE_KEY) or ENGLISH
+
     def _record_choice(self, choice: ModelChoice) -> None:
         """Kept in the index, so that its vectors' model stays chosen when the locale changes."""
         self.store.set_meta(CHOICE_KEY, choice.model)
         self.store.set_meta(REASON_KEY, choice.reason)
+
+    def _switch_due(self) -> ModelChoice | None:
+        """The chosen model when the index's vectors are from another one: the index pass re-embeds for it."""
+        indexed = self._indexed_model()
+        choice = self.model_choice()
+        return choice if self._embedder is None and indexed is not None and choice.model != indexed else None
+
+    def _carry_switch(self, cancel: threading.Event | None) -> Generator[IndexProgress, None, None]:
+        """Re-embed for the chosen model while the old one serves search, then swap (resumes where it stopped)."""
+        choice = self._switch_due()
+        if choice is None:
+            if self._embedder is None and self.store.switch_pending() is not None:
+                self.store.abandon_switch()  # the index's own model was chosen again
+            return
+        new = self._models.get(choice.model, self.settings.thread_count())
+        target = Target(new.model_id, new.model_name, new.dimensions, choice.model, choice.reason)
+        started = time.monotonic()
+        if (yield from reembed(self.store, new, target, cancel)):
+            self._models.keep_only([choice.model])
+            self.log.info("model switched to %s in %.1f s (this pass)", new.model_name, time.monotonic() - started)
+
+    def _switch_status(self) -> ModelSwitch | None:
+        pending = self.store.switch_pending()
+        if pending is not None:
+            return ModelSwitch(pending.target.model_name, pending.done, pending.total)
+        due = self._switch_due()
+        return None if due is None else ModelSwitch(due.model, 0, self.store.chunk_count())
 
     def _bound_embedder(self) -> Embedder:
         embedder = self.embedder
@@ -168,6 +208,17 @@ class Cairn:
         self.store.bind_model(embedder.model_id, embedder.model_name, embedder.dimensions)
         if choice is not None:
             self._record_choice(choice)
+        return embedder
+
+    def _query_embedder(self, bound: Embedder) -> Embedder:
+        """Inside a snapshot: the model whose vectors the snapshot holds (a switch may have committed since
+        `bound` was taken), so the query and the vectors it is compared with are one model's."""
+        if bound.model_id == self.store.get_meta("model_id"):
+            return bound
+        embedder = self.embedder
+        if embedder.model_id != self.store.get_meta("model_id"):
+            raise ModelMismatchError(f"This index was built with {self.store.get_meta('model_name')}, which is no "
+                                     "longer where it was. Run `cairn reindex` to re-embed your files.")
         return embedder
 
     # ------------------------------------------------------------ folders
@@ -244,6 +295,7 @@ class Cairn:
             embedder = self._bound_embedder()
             indexer = Indexer(self.store, embedder, self.settings.max_file_bytes, self._extractor)
             report = yield from indexer.run(self.store.folders(), cancel, scopes)
+            yield from self._carry_switch(cancel)
         self.log.info("index pass: %d added, %d updated, %d moved, %d removed, %d unchanged, %d failed, "
                       "%d passages in %.1f s", report.added, report.updated, report.moved, report.removed,
                       report.unchanged, report.failed, report.chunks, report.seconds)
@@ -258,14 +310,24 @@ class Cairn:
             self._first_languages = first_languages(roots, self._extractor, self.settings.max_file_bytes)
 
     def reindex(self, cancel: threading.Event | None = None) -> Generator[IndexProgress, None, IndexReport]:
-        """Embed everything again, e.g. after choosing another embedding model."""
+        """Embed everything again: for another chosen model, in search's background (the old vectors serve it
+        until every passage has its new one; an index pass also goes on with it); for the same model, or when
+        the old one cannot be loaded any more, every file is read and embedded again from nothing."""
         self.check_writable()
-        embedder = self.embedder
+        if self._switch_due() is not None and self._old_model_serves():
+            return (yield from self.index(cancel))
         choice = self.model_choice()
+        embedder = self._embedder or self._models.get(choice.model, self.settings.thread_count())
         with self.writer:
             self.store.rebind_model(embedder.model_id, embedder.model_name, embedder.dimensions)
             self._record_choice(choice)
         return (yield from self.index(cancel))
+
+    def _old_model_serves(self) -> bool:
+        try:
+            return self.embedder.model_id == self.store.get_meta("model_id")
+        except ModelLoadError:
+            return False
 
     def watch(self, stop: threading.Event, debounce: float = 0.5) -> Generator[WatchUpdate, None, None]:
         """Reconcile what changed while Cairn was closed, then follow changes until `stop` is set."""
@@ -279,7 +341,9 @@ class Cairn:
                filters: SearchFilters | None = None) -> list[SearchResult]:
         embedder = self._bound_embedder() if mode != "keyword" else None
         started = time.monotonic()
-        results = search(self.store, embedder, query, mode=mode, limit=limit, filters=filters)
+        with self.store.snapshot():
+            embedder = embedder and self._query_embedder(embedder)
+            results = search(self.store, embedder, query, mode=mode, limit=limit, filters=filters)
         self.log.info("%s search: %d results in %.0f ms", mode, len(results), (time.monotonic() - started) * 1000)
         return results
 
@@ -296,8 +360,9 @@ class Cairn:
             raise ConfigError(f"Unknown answer_mode {mode!r} in the settings: use {' or '.join(ANSWER_MODES)}.")
         embedder = self._bound_embedder()
         started = time.monotonic()
-        result = yield from answer(self.store, embedder, question, limit=limit, cancel=cancel,
-                                   chat=self.chat_model if mode == "generative" else None)
+        with self.store.snapshot():
+            result = yield from answer(self.store, self._query_embedder(embedder), question, limit=limit,
+                                       cancel=cancel, chat=self.chat_model if mode == "generative" else None)
         self.log.info("%s answer: %d sentences (%d supported), %d sources in %.0f ms", result.kind,
                       len(result.sentences), sum(s.supported for s in result.sentences), len(result.sources),
                       (time.monotonic() - started) * 1000)
@@ -330,6 +395,7 @@ class Cairn:
                                         spoken))
         dims = self.store.vector_dimensions()
         choice = self.model_choice()
+        switch = self._switch_status()
         problems = tuple(FileProblem(*p) for p in self.store.problem_files())
         ocr = ocr_languages.choose(self.settings.ocr_languages)
         return Status(
@@ -337,13 +403,10 @@ class Cairn:
             dimensions=dims, folders=tuple(folders), files=sum(f.files for f in folders),
             chunks=sum(f.chunks for f in folders), problems=problems, watcher=self._watcher_state(),
             model_choice=choice.model, model_reason=choice.reason,
-            suggestion=suggestion(self._indexed_choice(choice), self.store.languages()),
+            suggestion=None if switch else suggestion(self._indexed_model() or choice.model, self.store.languages()),
+            switch=switch,
             ocr_languages=ocr.reading, ocr_missing=ocr.missing, ocr_pages=self.store.ocr_pages_kept(),
         )
-
-    def _indexed_choice(self, choice: ModelChoice) -> str:
-        """The bundled model the vectors are from, where the index says: what a switch is offered against."""
-        return self.store.get_meta(CHOICE_KEY) or (ENGLISH if self.store.get_meta("model_id") else choice.model)
 
     def _watcher_state(self) -> dict[str, object] | None:
         state = self.store.watch_state()

@@ -26,6 +26,15 @@ class FileProblem:
 
 
 @dataclass(frozen=True)
+class ModelSwitch:
+    """A change of embedding model under way: search uses the old model until every passage has its new vector."""
+
+    to_model: str  # the new model's name ("multilingual-e5-small"), or the choice before the first pass begins it
+    done: int  # passages with their new vector
+    total: int  # passages in the index
+
+
+@dataclass(frozen=True)
 class Status:
     home: str
     database: str
@@ -42,3 +51,4 @@ class Status:
     ocr_languages: tuple[str, ...] = ()  # what OCR reads with (the settings', installed)
     ocr_missing: tuple[str, ...] = ()  # languages asked for whose data is not installed: scans in them read badly
     ocr_pages: int = 0  # pages read by OCR and kept in the index: never read again
+    switch: ModelSwitch | None = None  # the embedding model being changed; `model` is the old one until it is done

@@ -20,7 +20,6 @@ import time
 from pathlib import Path
 
 from benchmarks.realworld.cairn import _cli, _index_pass
-from engine import Embedder
 from benchmarks.realworld.paths import CAIRN, CORPUS
 
 SAMPLE = 3000
@@ -69,12 +68,12 @@ def _ocr_files(database: str) -> list[str]:
 def _pure(database: str, model: str) -> dict[str, object]:
     from engine import load_embedder
 
-    from engine.indexing.indexer import place_line
+    from engine.indexing.passage import embedding_text
 
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:
         rows = conn.execute("SELECT f.title, c.heading, c.text FROM chunks c JOIN files f ON f.id = c.file_id").fetchall()
     embedder = load_embedder(model)
-    sample = [_as_embedded(embedder, place_line(title, heading), text)
+    sample = [embedding_text(embedder, text, title, heading)
               for title, heading, text in random.Random(7).sample(rows, min(SAMPLE, len(rows)))]
     embedder.embed_batch(sample[:8])  # first-call allocations are not embedding
     started = time.perf_counter()
@@ -84,9 +83,3 @@ def _pure(database: str, model: str) -> dict[str, object]:
     return {"model": model, "passages": len(sample), "seconds": seconds,
             "rate": len(sample) / seconds}
 
-
-def _as_embedded(embedder: Embedder, place: str, text: str) -> str:
-    """What the indexer gave the model for this passage (engine.indexing.indexer: its place line above it,
-    when both fit), so that the ceiling embeds as many tokens as indexing did."""
-    placed = f"{place}\n\n{text}" if place else text
-    return placed if embedder.count_tokens(placed) <= embedder.max_tokens else text

@@ -107,6 +107,9 @@ def _minutes(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
+_BAR_TEXT = {"indexing": "Indexing", "re-embedding": "Re-embedding passages"}  # a model switch counts passages
+
+
 def _with_bar(job: Generator[IndexProgress, None, IndexReport]) -> IndexReport:
     columns = (TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                TextColumn("{task.fields[rate]:.1f} passages/s"), TimeRemainingColumn(), TextColumn("{task.fields[now]}"),
@@ -115,7 +118,7 @@ def _with_bar(job: Generator[IndexProgress, None, IndexReport]) -> IndexReport:
         task = bar.add_task("Scanning", total=None, rate=0.0, now="", ocr="")
 
         def show(p: IndexProgress) -> None:
-            bar.update(task, description="Indexing" if p.phase == "indexing" else "Scanning",
+            bar.update(task, description=_BAR_TEXT.get(p.phase, "Scanning"),
                        total=p.files_total or None, completed=p.files_done, rate=p.chunks_per_second,
                        now=(p.current or "")[-40:], ocr=ocr_line(p))
 
@@ -153,6 +156,8 @@ def status(ctx: click.Context, as_json: bool) -> None:
             click.echo(f"  {p.path}: {p.reason}")
     if skipped:
         click.echo(f"{skipped} files skipped as unsupported (see --json).")
+    if st.switch:
+        click.echo(switch_line(st))
     if st.suggestion:
         click.echo(f"Suggestion: {st.suggestion}")
     _show_ocr(st)
@@ -160,6 +165,14 @@ def status(ctx: click.Context, as_json: bool) -> None:
         w = st.watcher
         line = f"Watcher (process {w.get('pid')}): {w.get('state')}, {w.get('queued', 0)} queued"
         click.echo(line + (f"; last error: {w['last_error']}" if w.get("last_error") else ""))
+
+
+def switch_line(st: Status) -> str:
+    """How far a change of embedding model is, and that search goes on meanwhile."""
+    assert st.switch is not None
+    w = st.switch
+    return (f"Switching to {_shown_choice(w.to_model)}: {w.done:,} of {w.total:,} passages re-embedded; search uses "
+            f"{st.model} until every one is. `cairn index` (or `cairn watch`, or the app) goes on with it.")
 
 
 def _shown_choice(choice: str) -> str:

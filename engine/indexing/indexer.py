@@ -22,6 +22,7 @@ import numpy as np
 
 from engine.indexing import contain
 from engine.indexing.chunk import Chunk, ChunkSizes, chunk_document
+from engine.indexing.passage import embedding_text
 from engine.embed import Embedder
 from engine.errors import Cancelled, ExtractionError, ModelLoadError, UnsupportedFile
 from engine.extract import Document, extract, is_supported, reader_version
@@ -46,7 +47,7 @@ RACY_SECONDS = 2.0  # the coarsest common timestamp step (FAT); see _racy
 
 @dataclass(frozen=True)
 class IndexProgress:
-    phase: str  # "scanning", "indexing", "done"
+    phase: str  # "scanning", "indexing", "done"; "re-embedding" (a model switch): files_* count passages
     files_total: int = 0
     files_done: int = 0
     chunks_done: int = 0
@@ -510,27 +511,12 @@ class Indexer:
         ]
 
     def _embedding_text(self, title: str | None, chunk: NewChunk) -> str:
-        """The chunk under a line naming its place, if the model can read both whole, else the chunk alone."""
-        place = place_line(title, chunk.heading) if EMBED_PLACE else ""
-        if place:
-            text = f"{place}\n\n{chunk.text}"
-            if self.embedder.count_tokens(text) <= self.embedder.max_tokens:
-                return text
-        return chunk.text
+        return embedding_text(self.embedder, chunk.text, title, chunk.heading, place=EMBED_PLACE)
 
     def _record(self, outcome: FileOutcome, chunks: Sequence[NewChunk] = (),
                 vectors: Sequence[np.ndarray] = ()) -> int:
         matrix = np.vstack(vectors) if vectors else None
         return self.store.write_file(outcome, chunks, matrix)
-
-
-def place_line(title: str | None, heading: str | None) -> str:
-    """"Title › Section › Subsection", without the title twice (a Markdown title is also its first heading)."""
-    if not heading:
-        return title or ""
-    if not title or heading == title or heading.startswith(title + " › "):
-        return heading
-    return f"{title} › {heading}"
 
 
 def _scopes_in(folder: FolderRow, scopes: Sequence[str] | None) -> list[str]:

@@ -17,7 +17,7 @@ Every passage has some cosine to every query, so search by meaning lists nearly 
 file for anything typed. A result is marked `weak` when nothing of the query is in it (no
 word in the passage or its file's name) and its cosine is below `WEAK_SIMILARITY`, or when
 fewer than half the query's words are (one common word such as "final" of five) and its
-cosine is below `PARTIAL_SIMILARITY`, unless it holds an identifier the person typed: still
+cosine is below `PARTIAL_SIMILARITY` (each model has its own floors: `weak_floors`), unless it holds an identifier the person typed: still
 listed, in the same place (the ranking and the evaluation are untouched), but not
 presented as a match. The floors are measured, not guessed: benchmarks/weak_floor.py and
 benchmarks/eval/weak_cost.py (docs/search.md).
@@ -51,17 +51,41 @@ PASSAGES_PER_RESULT = 3  # candidates per result asked for, when that is more th
 COARSE_OVERSAMPLE = 4  # bit-prefilter candidates per exact candidate
 IDENTIFIER_BOOST = 1.0  # in units of a first-place fused score
 FILE_WEIGHT = 0.3  # share of the cosine to the passage's file added to the passage's own (semantic and hybrid)
-# Below this cosine a passage sharing no word with the query is only weakly related. Measured with
-# benchmarks/weak_floor.py: the nearest passage to a query about nothing in the files has a median of
-# 0.18 (p90 0.28); a passage about the query in other words has a median of 0.49-0.53 (p10 0.39).
-WEAK_SIMILARITY = 0.30
-# Below this cosine a passage with fewer than MATCH_SHARE of the query's words (in it or its file's name) is weak
-# too: one shared common word ("final" of "football world cup final score") is not a match. Measured with
-# benchmarks/weak_floor.py and benchmarks/eval/weak_cost.py: right answers in the evaluation sets' first ten with
-# under half the words found are at 0.27 and above; 0.30 folded one of them (manpages), 0.25 none, and 0.25 still
-# makes most unrelated queries' one-word results weak (faq: 85 shown as matches to 20; 0.20 would leave 35).
-PARTIAL_SIMILARITY = 0.25
 MATCH_SHARE = 0.5  # half counts: "ferry timetable" with "ferry" found stays a match (docs/search.md)
+
+
+@dataclass(frozen=True)
+class WeakFloors:
+    """Where one model's cosines stop meaning "about the query"; each model spreads them differently."""
+
+    similarity: float  # below this a passage sharing no word with the query is only weakly related
+    partial: float  # below this a passage with fewer than MATCH_SHARE of the query's words is weak too
+
+
+# all-MiniLM-L6-v2, measured with benchmarks/weak_floor.py: the nearest passage to a query about nothing in
+# the files has a median of 0.18 (p90 0.28); a passage about the query in other words has a median of
+# 0.49-0.53 (p10 0.39). The partial floor: one shared common word ("final" of "football world cup final
+# score") is not a match. benchmarks/weak_floor.py and benchmarks/eval/weak_cost.py: right answers in the
+# evaluation sets' first ten with under half the words found are at 0.27 and above; 0.30 folded one of them
+# (manpages), 0.25 none, and 0.25 still makes most unrelated queries' one-word results weak (faq: 85 shown as
+# matches to 20; 0.20 would leave 35).
+MINILM_WEAK = WeakFloors(similarity=0.30, partial=0.25)
+# multilingual-e5-small puts every text between 0.7 and 0.95 of every other, so MiniLM's floors never marked
+# one of its results weak. Its own, measured the same way (`python -m benchmarks.weak_floor small multilingual`,
+# the test corpora in six languages; docs/multilingual-model.md): unrelated questions' nearest passages sharing
+# no word have a median of 0.775 (p90 0.807); related ones in other words a median of 0.862 (p10 0.817, min
+# 0.784). At 0.80 / 0.78, 26 of 27 related questions keep their file as a match and 47 of 280 unrelated
+# nearest passages are still shown (0.82 / 0.80: 24 of 27, 22): as with MiniLM, folding a right answer costs
+# more than showing a near miss. A small set: the man-page runs (`300 multilingual en|de`) are to confirm it.
+E5_WEAK = WeakFloors(similarity=0.80, partial=0.78)
+WEAK_SIMILARITY = MINILM_WEAK.similarity
+PARTIAL_SIMILARITY = MINILM_WEAK.partial
+
+
+def weak_floors(embedder: Embedder | None) -> WeakFloors:
+    """The floors measured for `embedder`'s model (known by its name; MiniLM's for any other)."""
+    name = (getattr(embedder, "model_name", "") or "").lower()
+    return E5_WEAK if "e5" in name else MINILM_WEAK
 
 
 @dataclass(frozen=True)
@@ -129,7 +153,9 @@ def search(store: Store, embedder: Embedder | None, query: str, *, mode: Mode = 
         _boost_identifiers(scores, hits, parsed)
     ranked = sorted((cid for cid in scores if cid in hits and filters.accept(hits[cid])),
                     key=lambda cid: -scores[cid])
-    weak = (lambda cid: False) if vector is None else (lambda cid: _weak(hits[cid], cosine.get(cid, 0.0), parsed))
+    floors = weak_floors(embedder)
+    weak = ((lambda cid: False) if vector is None
+            else (lambda cid: _weak(hits[cid], cosine.get(cid, 0.0), parsed, floors)))
     return _one_per_file(ranked, hits, scores, parsed, limit, per_file, weak)
 
 
@@ -178,14 +204,14 @@ def _cosines(store: Store, vector: np.ndarray, semantic: dict[int, float],
     return cosine
 
 
-def _weak(hit: ChunkHit, cosine: float, query: Query) -> bool:
+def _weak(hit: ChunkHit, cosine: float, query: Query, floors: WeakFloors = MINILM_WEAK) -> bool:
     """Far in meaning and with little of the query: what a person would not call a match."""
-    if cosine >= WEAK_SIMILARITY:
+    if cosine >= floors.similarity:
         return False
     found = term_coverage(hit.text + "\n" + PurePath(hit.path).name, query)
     if found == 0:
         return True
-    if cosine >= PARTIAL_SIMILARITY or found >= MATCH_SHARE:
+    if cosine >= floors.partial or found >= MATCH_SHARE:
         return False
     text = hit.text.lower()
     return not any(word.lower() in text for word in query.identifiers)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,9 @@ import apsw
 import numpy as np
 
 from engine.errors import ModelMismatchError
-from engine.store import fts
+from engine.store import fts, switch
 from engine.store.connection import connect
-from engine.store.migrations import mean_direction
+from engine.store.migrations import coarse_bits, mean_direction
 from engine.store.records import ChunkHit, FileOutcome, FileRow, FolderRow, NewChunk
 from engine.store.sql import immediate, scalar
 
@@ -88,6 +89,7 @@ class Store:
             self._set_meta("dimensions", str(dimensions))
 
     def _reset_vectors(self, dimensions: int) -> None:
+        switch.clear(self.conn)  # vectors of a model being switched to were for the chunks that go
         self.conn.execute("DELETE FROM embeddings")
         self.conn.execute("DELETE FROM file_vectors")
         self.conn.execute("DROP TABLE IF EXISTS coarse_vectors")
@@ -95,6 +97,42 @@ class Store:
         self.conn.execute(
             f"CREATE VIRTUAL TABLE coarse_vectors USING vec0(chunk_id INTEGER PRIMARY KEY, coarse bit[{int(dimensions)}])"
         )
+
+    # ------------------------------------------------------------ model switch (engine/store/switch.py)
+
+    def switch_pending(self) -> switch.Pending | None:
+        return switch.pending(self.conn)
+
+    def begin_switch(self, target: switch.Target) -> None:
+        switch.begin(self.conn, target)
+
+    def abandon_switch(self) -> None:
+        switch.abandon(self.conn)
+
+    def switch_todo(self, limit: int, after: int = 0) -> list[switch.Passage]:
+        return switch.todo(self.conn, limit, after)
+
+    def keep_switched(self, chunk_ids: Sequence[int], vectors: np.ndarray) -> None:
+        switch.keep(self.conn, chunk_ids, vectors)
+
+    def finish_switch(self, target: switch.Target) -> bool:
+        return switch.finish(self.conn, target)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[None]:
+        """Every read inside sees the index as of one moment: a search whose query was embedded with the
+        index's model then reads that model's vectors, even if a model switch commits meanwhile.
+
+        Inside a transaction this connection already holds, it is that one's moment."""
+        if not self.conn.getautocommit():
+            yield
+            return
+        self.conn.execute("BEGIN DEFERRED")
+        try:
+            yield
+        finally:
+            if not self.conn.getautocommit():
+                self.conn.execute("COMMIT")
 
     # ------------------------------------------------------------ folders
 
@@ -225,6 +263,7 @@ class Store:
             if self.vector_dimensions() is not None:
                 self.conn.executemany("DELETE FROM coarse_vectors WHERE chunk_id = ?", chunk_ids)
             self.conn.executemany("DELETE FROM embeddings WHERE chunk_id = ?", chunk_ids)
+            self.conn.executemany("DELETE FROM next_embeddings WHERE chunk_id = ?", chunk_ids)
             self.conn.execute("DELETE FROM chunks WHERE file_id = ?", (file_id,))
             self.conn.execute("DELETE FROM file_vectors WHERE file_id = ?", (file_id,))
 
@@ -440,8 +479,3 @@ class Store:
             " WHERE status IN ('error', 'skipped') OR (status = 'indexed' AND error IS NOT NULL) ORDER BY path"
         )
         return [(str(r[0]), str(r[1]), str(r[2])) for r in rows]
-
-
-def coarse_bits(vector: np.ndarray) -> bytes:
-    """Sign bits, least significant bit first, as sqlite-vec's `bit[]` columns expect."""
-    return np.packbits(np.asarray(vector) > 0, bitorder="little").tobytes()

@@ -113,6 +113,11 @@ def mean_direction(vectors: np.ndarray) -> np.ndarray:
     return (mean / norm if norm > 0 else mean).astype(np.float32)
 
 
+def coarse_bits(vector: np.ndarray) -> bytes:
+    """Sign bits, least significant bit first, as sqlite-vec's `bit[]` columns expect."""
+    return np.packbits(np.asarray(vector) > 0, bitorder="little").tobytes()
+
+
 # Which version of its kind's reader read each file (engine.extract.READER_VERSIONS): a file read
 # by an older one is read again. Files indexed before this was kept were read by version 1.
 M004_READER_VERSION = "ALTER TABLE files ADD COLUMN reader_version INTEGER NOT NULL DEFAULT 1;"
@@ -160,6 +165,16 @@ CREATE TABLE ocr_pages(
 ) WITHOUT ROWID;
 """
 
+# A change of embedding model re-embeds in the background while the old vectors keep serving search
+# (docs/multilingual-model.md): the new model's vectors wait here, one per passage, until every
+# passage has one; then one transaction moves them to `embeddings` (engine/store/switch.py).
+M011_REEMBED = """
+CREATE TABLE next_embeddings(
+    chunk_id INTEGER PRIMARY KEY REFERENCES chunks(id) ON DELETE CASCADE,
+    vector   BLOB NOT NULL
+);
+"""
+
 MIGRATIONS: list[Migration] = [
     ("m001_initial", _sql(M001_INITIAL)),
     ("m002_files_size", _sql(M002_FILES_SIZE)),
@@ -167,6 +182,7 @@ MIGRATIONS: list[Migration] = [
     ("m004_reader_version", _sql(M004_READER_VERSION)),
     ("m005_languages", _languages),
     ("m006_ocr", _sql(M006_OCR)),
+    ("m011_reembed", _sql(M011_REEMBED)),
 ]
 
 

@@ -86,3 +86,15 @@ def test_keyword_results_are_never_weak(cairn: Cairn) -> None:
     results = cairn.search("wool", mode="keyword")
     assert [Path(r.path).name for r in results] == ["knitting.txt"]
     assert not results[0].weak
+
+
+def test_each_model_is_held_to_its_own_floors() -> None:
+    """e5's cosines sit near 0.8 for unrelated text: MiniLM's floors (0.30) would never fold one of its results."""
+    from engine.search.ranking import E5_WEAK, MINILM_WEAK, weak_floors
+    from tests.fakes import FakeEmbedder
+
+    class E5Named(FakeEmbedder):
+        model_name = "multilingual-e5-small (Q4_0)"
+
+    assert weak_floors(E5Named()) == E5_WEAK and weak_floors(FakeEmbedder()) == MINILM_WEAK
+    assert E5_WEAK.similarity > 0.7 > MINILM_WEAK.similarity  # above what unrelated text scores with e5

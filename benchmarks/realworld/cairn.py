@@ -114,7 +114,8 @@ def _index_pass(home: Path) -> dict[str, object]:
     if stdout.startswith("Indexed in "):
         reported = float(stdout.split()[2])
     return {"returncode": proc.returncode, "wall": wall, "reported_seconds": reported, "stdout": stdout.strip(),
-            "stderr": "".join(err_chunks), "peak_tree_mb": peak[0] / 2**20, "peak_process_mb": usage.ru_maxrss / 1024}
+            "stderr": "".join(err_chunks), "peak_tree_mb": peak[0] / 2**20, "peak_process_mb": usage.ru_maxrss / 1024,
+            "cpu_seconds": usage.ru_utime + usage.ru_stime}
 
 
 def _sample(pid: int, peak: list[int], done: threading.Event) -> None:

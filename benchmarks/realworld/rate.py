@@ -72,7 +72,6 @@ def _ocr_files(database: str) -> list[str]:
 
 def _pure(database: str, model: str) -> dict[str, object]:
     from engine import load_embedder
-
     from engine.indexing.passage import embedding_text
 
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as conn:

@@ -48,7 +48,7 @@ KEYWORD_POWER = 1.0  # the bonus grows with (bm25 / the best bm25) ** this; 0.5 
 COVERAGE_POWER = 1  # the keyword bonus is scaled by (share of the query's words present) ** this
 CANDIDATES = 100  # from each list before fusion and filtering
 PASSAGES_PER_RESULT = 3  # candidates per result asked for, when that is more than CANDIDATES
-COARSE_OVERSAMPLE = 4  # bit-prefilter candidates per exact candidate
+CODE_OVERSAMPLE = 2  # candidates by 8-bit codes per exact candidate
 IDENTIFIER_BOOST = 1.0  # in units of a first-place fused score
 FILE_WEIGHT = 0.3  # share of the cosine to the passage's file added to the passage's own (semantic and hybrid)
 # Below this cosine a passage sharing no word with the query is only weakly related. Measured with
@@ -158,7 +158,7 @@ def _keyword(store: Store, query: Query, depth: int) -> dict[int, float]:
 
 
 def _semantic(store: Store, vector: np.ndarray, depth: int) -> dict[int, float]:
-    candidates = store.coarse_candidates(vector, depth * COARSE_OVERSAMPLE)
+    candidates = store.nearest_candidates(vector, depth * CODE_OVERSAMPLE)
     ids, matrix = store.exact_vectors(candidates)
     if not ids:
         return {}

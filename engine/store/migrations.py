@@ -17,6 +17,7 @@ import numpy as np
 
 from engine.language import identify
 from engine.store import fts
+from engine.store.partitions import Partitions
 from engine.store.sql import immediate, scalar
 
 Migration = tuple[str, Callable[[apsw.Connection], None]]
@@ -160,6 +161,35 @@ CREATE TABLE ocr_pages(
 ) WITHOUT ROWID;
 """
 
+# Vector partitions (engine.store.partitions, docs/scale.md) in place of the sign bits of every vector
+# (`coarse_vectors`), which found too few of the true nearest at a million passages. An existing
+# index's vectors are partitioned here, once.
+M008_VECTOR_PARTITIONS = """
+DROP TABLE IF EXISTS coarse_vectors;
+CREATE TABLE vector_lists(
+    list_id  INTEGER PRIMARY KEY,
+    centroid BLOB NOT NULL,
+    ids      BLOB NOT NULL,
+    codes    BLOB NOT NULL
+);
+CREATE TABLE vector_members(
+    chunk_id INTEGER PRIMARY KEY,
+    list_id  INTEGER NOT NULL
+);
+CREATE TABLE vector_changes(
+    chunk_id INTEGER PRIMARY KEY,
+    list_id  INTEGER NOT NULL,
+    code     BLOB
+);
+CREATE INDEX vector_changes_list ON vector_changes(list_id);
+"""
+
+
+def _vector_partitions(conn: apsw.Connection) -> None:
+    conn.execute(M008_VECTOR_PARTITIONS)
+    Partitions(conn).rebuild()
+
+
 MIGRATIONS: list[Migration] = [
     ("m001_initial", _sql(M001_INITIAL)),
     ("m002_files_size", _sql(M002_FILES_SIZE)),
@@ -167,6 +197,7 @@ MIGRATIONS: list[Migration] = [
     ("m004_reader_version", _sql(M004_READER_VERSION)),
     ("m005_languages", _languages),
     ("m006_ocr", _sql(M006_OCR)),
+    ("m008_vector_partitions", _vector_partitions),
 ]
 
 

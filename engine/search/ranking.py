@@ -1,8 +1,8 @@
 """Find passages by meaning, by words, or both.
 
-Semantic search is a two-step nearest-neighbour query: Hamming distance on sign
-bits picks a few hundred candidates cheaply, then exact cosine on the stored
-float vectors orders them, with a little of the cosine to the passage's whole
+Semantic search is a two-step nearest-neighbour query: the 8-bit codes of the
+vectors in the partitions nearest the query (engine.store.partitions) pick a few
+hundred candidates cheaply, then exact cosine on the stored float vectors orders them, with a little of the cosine to the passage's whole
 file (the mean of its passages' vectors) added, so a file about the query beats
 one that touches it in one paragraph. Hybrid search scores the union of both
 candidate lists by cosine plus a keyword bonus (bm25, scaled by the share of the

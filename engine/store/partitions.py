@@ -29,7 +29,8 @@ from typing import Any
 import apsw
 import numpy as np
 
-CODE_SCALE = 254.0  # code = round(component * CODE_SCALE), clipped to int8: unit vectors' components stay within +-0.5
+CODE_SCALE = 254.0  # before training: code = round(component * scale), clipped to int8 (components within +-0.5)
+RESIDUAL_RANGE = 0.9999  # after: the scale fits this share of the sample's residual components (the rest clip)
 TRAIN_AT = 4096  # below this, one partition (a scan of every code) is as fast as probing
 REGROW = 2  # partitions are trained again when the index has grown this many times since they were
 MERGE_AT = 64  # changes of one partition folded into it at once
@@ -41,8 +42,11 @@ BATCH = 32_768  # vectors read at a time when every vector is assigned again
 UNLISTED_MAX = 20_000  # more vectors than this outside the partitions are found by an exact scan
 
 
-def encode(vectors: np.ndarray) -> np.ndarray:
-    return np.clip(np.rint(np.asarray(vectors, dtype=np.float32) * CODE_SCALE), -127, 127).astype(np.int8)
+def encode(vectors: np.ndarray, centroids: np.ndarray, scale: float) -> np.ndarray:
+    """8-bit codes of each vector's difference from its partition's centroid (`centroids`, one per row):
+    the differences are several times smaller than the vectors, so the codes are as many times finer."""
+    residuals = np.asarray(vectors, dtype=np.float32) - centroids
+    return np.clip(np.rint(residuals * scale), -127, 127).astype(np.int8)
 
 
 def partition_count(n: int) -> int:
@@ -58,7 +62,7 @@ class Partitions:
 
     def __init__(self, conn: apsw.Connection) -> None:
         self.conn = conn
-        self._centroids: tuple[Any, np.ndarray] | None = None
+        self._centroids: tuple[Any, np.ndarray, float] | None = None
 
     # ------------------------------------------------------------ reading
 
@@ -68,8 +72,14 @@ class Partitions:
         if self._centroids is None or self._centroids[0] != version:
             rows: list[Any] = self.conn.execute("SELECT centroid FROM vector_lists ORDER BY list_id").fetchall()
             matrix = np.vstack([np.frombuffer(r[0], dtype=np.float32) for r in rows]) if rows else np.zeros((0, 0))
-            self._centroids = (version, matrix.astype(np.float32))
+            scale = self.conn.execute("SELECT value FROM meta WHERE key = 'code_scale'").fetchone()
+            self._centroids = (version, matrix.astype(np.float32), float(scale[0]) if scale else CODE_SCALE)
         return self._centroids[1]
+
+    def scale(self) -> float:
+        self.centroids()
+        assert self._centroids is not None
+        return self._centroids[2]
 
     def candidates(self, query: np.ndarray, k: int) -> list[int]:
         """About the `k` chunks nearest the query by their codes, in the partitions nearest it, plus every
@@ -87,38 +97,37 @@ class Partitions:
             return unlisted
         probe = probe_count(len(centroids))
         nearest = np.argsort(-(centroids @ q))[:probe] if probe < len(centroids) else np.arange(len(centroids))
-        ids, codes = self._members([int(i) for i in nearest])
+        ids, codes, lists = self._members([int(i) for i in nearest])
         if len(ids) == 0:
             return unlisted
-        scores = codes.astype(np.float32) @ q
+        scores = (centroids @ q)[lists] + (codes.astype(np.float32) @ q) / self.scale()
         top = np.argpartition(-scores, k)[:k] if k < len(ids) else np.arange(len(ids))
         return ids[top].tolist() + unlisted
 
-    def _members(self, lists: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
-        """Chunk ids and codes of these partitions, their pending changes applied."""
+    def _members(self, lists: Sequence[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Chunk ids, codes and partition of the members of these partitions, their pending changes applied."""
         marks = ",".join("?" * len(lists))
-        id_parts, code_parts = [], []
-        for ids, codes in self.conn.execute(f"SELECT ids, codes FROM vector_lists WHERE list_id IN ({marks})",
-                                            tuple(lists)):
+        id_parts, code_parts, list_parts = [], [], []
+        for list_id, ids, codes in self.conn.execute(
+                f"SELECT list_id, ids, codes FROM vector_lists WHERE list_id IN ({marks})", tuple(lists)):
             id_parts.append(np.frombuffer(ids, dtype=np.int64))
             code_parts.append(np.frombuffer(codes, dtype=np.int8))
-        removed, added_ids, added_codes = [], [], []
-        for chunk_id, code in self.conn.execute(
-                f"SELECT chunk_id, code FROM vector_changes WHERE list_id IN ({marks})", tuple(lists)):
+            list_parts.append(np.full(len(id_parts[-1]), list_id, dtype=np.int64))
+        removed, added = [], []
+        for chunk_id, list_id, code in self.conn.execute(
+                f"SELECT chunk_id, list_id, code FROM vector_changes WHERE list_id IN ({marks})", tuple(lists)):
             if code is None:
                 removed.append(chunk_id)
             else:
-                added_ids.append(chunk_id)
-                added_codes.append(np.frombuffer(code, dtype=np.int8))
-        ids = np.concatenate(id_parts + [np.asarray(added_ids, dtype=np.int64)])
-        dims = len(added_codes[0]) if added_codes else (len(code_parts[0]) // max(1, len(id_parts[0])) if id_parts
-                                                                 and len(id_parts[0]) else 0)
-        codes = np.concatenate(code_parts + added_codes).reshape(len(ids), -1) if len(ids) else \
-            np.zeros((0, dims), dtype=np.int8)
+                added.append((chunk_id, list_id, code))
+        ids = np.concatenate(id_parts + [np.asarray([a[0] for a in added], dtype=np.int64)])
+        members = np.concatenate(list_parts + [np.asarray([a[1] for a in added], dtype=np.int64)])
+        raw = b"".join([c.tobytes() for c in code_parts] + [a[2] for a in added])
+        codes = np.frombuffer(raw, dtype=np.int8).reshape(len(ids), -1) if len(ids) else np.zeros((0, 0), np.int8)
         if removed:
             keep = ~np.isin(ids, np.asarray(removed, dtype=np.int64))
-            ids, codes = ids[keep], codes[keep]
-        return ids, codes
+            ids, codes, members = ids[keep], codes[keep], members[keep]
+        return ids, codes, members
 
     # ------------------------------------------------------------ writing (inside the caller's transaction)
 
@@ -127,9 +136,10 @@ class Partitions:
         centroids = self.centroids()
         if len(centroids) == 0:
             self._create_lists(np.zeros((1, vectors.shape[1]), dtype=np.float32))
+            self._set_meta({"lists_trained_at": "0", "code_scale": repr(CODE_SCALE)})
             centroids = self.centroids()
         lists = np.argmax(np.asarray(vectors, dtype=np.float32) @ centroids.T, axis=1)
-        codes = encode(vectors)
+        codes = encode(vectors, centroids[lists], self.scale())
         self.conn.executemany("INSERT INTO vector_members(chunk_id, list_id) VALUES (?, ?)",
                               [(int(cid), int(lst)) for lst, cid in zip(lists, chunk_ids)])
         self.conn.executemany("INSERT INTO vector_changes(chunk_id, list_id, code) VALUES (?, ?, ?)",
@@ -156,7 +166,7 @@ class Partitions:
         full = [int(r[0]) for r in self.conn.execute(
             "SELECT list_id FROM vector_changes GROUP BY list_id HAVING count(*) >= ?", (MERGE_AT,))]
         for list_id in full:
-            ids, codes = self._members([list_id])
+            ids, codes, _ = self._members([list_id])
             self.conn.execute("UPDATE vector_lists SET ids = ?, codes = ? WHERE list_id = ?",
                               (ids.tobytes(), codes.tobytes(), list_id))
             self.conn.execute("DELETE FROM vector_changes WHERE list_id = ?", (list_id,))
@@ -193,7 +203,12 @@ class Partitions:
         if len(sample) == 0:
             self.conn.execute("DELETE FROM vector_lists")
             return
-        centroids = kmeans(sample, 1 if count < TRAIN_AT else partition_count(count * REGROW))
+        if count < TRAIN_AT:
+            centroids, scale = np.zeros((1, sample.shape[1]), dtype=np.float32), CODE_SCALE
+        else:
+            centroids = kmeans(sample, partition_count(count * REGROW))
+            residuals = sample - centroids[nearest(sample, centroids)]
+            scale = 127.0 / max(float(np.quantile(np.abs(residuals), RESIDUAL_RANGE)), 1e-6)
         members: list[list[np.ndarray]] = [[] for _ in range(len(centroids))]
         codes: list[list[np.ndarray]] = [[] for _ in range(len(centroids))]
         last = 0
@@ -204,10 +219,10 @@ class Partitions:
                 break
             ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
             vectors = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32).reshape(len(rows), -1)
-            lists = np.argmax(vectors @ centroids.T, axis=1)
+            lists = nearest(vectors, centroids)
             self.conn.executemany("INSERT INTO vector_members(chunk_id, list_id) VALUES (?, ?)",
                                   zip(ids.tolist(), lists.tolist()))
-            batch_codes = encode(vectors)
+            batch_codes = encode(vectors, centroids[lists], scale)
             order = np.argsort(lists, kind="stable")
             bounds = np.searchsorted(lists[order], np.arange(len(centroids) + 1))
             for list_id in range(len(centroids)):
@@ -217,8 +232,13 @@ class Partitions:
                     codes[list_id].append(batch_codes[part])
             last = int(ids[-1])
         self._create_lists(centroids, members, codes)
-        self.conn.execute("INSERT INTO meta(key, value) VALUES ('lists_trained_at', ?) ON CONFLICT(key) DO UPDATE"
-                          " SET value = excluded.value", (str(count),))
+        self._set_meta({"lists_trained_at": str(count), "code_scale": repr(scale)})
+
+    def _set_meta(self, values: dict[str, str]) -> None:
+        for key, value in values.items():
+            self.conn.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE"
+                              " SET value = excluded.value", (key, value))
+        self._centroids = None
 
     def _sample(self, size: int) -> np.ndarray:
         """Up to `size` stored vectors spread evenly over the chunk ids."""
@@ -251,8 +271,7 @@ def kmeans(sample: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     centroids = sample[rng.choice(len(sample), k, replace=False)].copy()
     for _ in range(ITERATIONS):
-        assign = np.concatenate([np.argmax(sample[i:i + 8192] @ centroids.T, axis=1)
-                                 for i in range(0, len(sample), 8192)])
+        assign = nearest(sample, centroids)
         order = np.argsort(assign, kind="stable")
         counts = np.bincount(assign, minlength=k)
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
@@ -264,3 +283,9 @@ def kmeans(sample: np.ndarray, k: int, seed: int = 0) -> np.ndarray:
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
         centroids = (sums / np.where(norms > 0, norms, 1)).astype(np.float32)
     return centroids
+
+
+def nearest(vectors: np.ndarray, centroids: np.ndarray) -> np.ndarray:
+    """Each vector's nearest centroid, a few thousand vectors at a time (the full product would be large)."""
+    return np.concatenate([np.argmax(vectors[i:i + 8192] @ centroids.T, axis=1)
+                           for i in range(0, len(vectors), 8192)] or [np.zeros(0, dtype=np.int64)])

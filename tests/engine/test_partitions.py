@@ -133,7 +133,9 @@ def test_an_encrypted_home_holds_no_vector_or_code_in_plain(tmp_path: Path, cair
         ids, matrix = stored(cairn.store)
         cairn.store.conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
         vector = matrix[0].tobytes()[:64]
-        code = partitions.encode(matrix[:1]).tobytes()[:64]
+        partition = cairn.store.conn.execute("SELECT list_id FROM vector_members WHERE chunk_id = ?", (ids[0],))
+        centroid = cairn.store.partitions.centroids()[partition.fetchone()[0]]
+        code = partitions.encode(matrix[:1], centroid, cairn.store.partitions.scale()).tobytes()[:64]
         assert len(cairn.store.partitions.centroids()) > 1
         found = files_holding(cairn_home, vector) + files_holding(cairn_home, code)
     assert bool(found) == (passphrase is None), found

@@ -115,12 +115,13 @@ def bits_answer(vectors: np.ndarray, store: Store):  # type: ignore[no-untyped-d
 
 
 def process(db: Path, query: np.ndarray) -> None:
-    """A fresh process opens the index and answers one query: wall time and peak RSS."""
+    """A fresh process opens the index and answers one query: wall time and peak RSS (VmHWM: ru_maxrss
+    would report the forking parent's peak, which Linux carries across exec)."""
     code = ("import sys, time, resource, numpy as np; t = time.perf_counter(); sys.path.insert(0, sys.argv[1]);"
             " from engine.store import Store; s = Store.open(sys.argv[2]);"
             " q = np.frombuffer(bytes.fromhex(sys.argv[3]), dtype=np.float32);"
             " s.exact_vectors(s.nearest_candidates(q, 200)); print(time.perf_counter() - t,"
-            " resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+            " [int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM')][0])")
     out = subprocess.run([sys.executable, "-c", code, str(ROOT), str(db), query.tobytes().hex()],
                          capture_output=True, text=True, check=True).stdout.split()
     print(f"\nA fresh process opening the index and answering one query: {float(out[0]):.2f} s, "

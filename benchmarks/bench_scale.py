@@ -133,6 +133,8 @@ def main() -> None:
     parser.add_argument("--chunks", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=100)
     parser.add_argument("--process", action="store_true")
+    parser.add_argument("--shares", type=float, nargs="+", default=[0.02, 0.03, 0.04, 0.06],
+                        help="shares of the partitions probed")
     args = parser.parse_args()
     real = real_vectors()
     vectors = top_up(real, args.chunks)
@@ -147,9 +149,9 @@ def main() -> None:
         print(f"partitions built in {built:.0f} s: {lists} partitions", flush=True)
         print(f"\n{'method':>34} {'p50 ms':>8} {'p95 ms':>8} {'recall@10':>10}")
         timed("sign bits, 400 re-scored", queries, exact, bits_answer(vectors, store))
-        for share in (0.02, 0.03, 0.04, 0.06):
+        for share in args.shares:
             partitions.PROBE_SHARE = share
-            probes = partitions.probe_count(lists)
+            probes = partitions.probe_count(lists, len(vectors))
             timed(f"partitions, {probes} probed, {CODE_CANDIDATES} re-scored", queries, exact,
                   lambda q: rescore(store, store.nearest_candidates(q, CODE_CANDIDATES), q))
         partitions.PROBE_SHARE = 0.04

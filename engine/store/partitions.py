@@ -38,8 +38,9 @@ REGROW = 2  # partitions are trained again when the index has grown this many ti
 MERGE_AT = 64  # changes of one partition folded into it at once
 SAMPLE = 65_536  # vectors k-means is trained on
 ITERATIONS = 12
-PROBE_SHARE = 0.04  # share of the partitions a query probes (at least MIN_PROBE)
+PROBE_SHARE = 0.04  # share of the partitions a query probes (at least MIN_PROBE, and ...)
 MIN_PROBE = 8
+MIN_CODES = 20_000  # ... and at least this many codes (docs/scale.md: recall@10 0.982 at 100,000, as the sign bits)
 BATCH = 32_768  # vectors read at a time when every vector is assigned again
 UNLISTED_MAX = 20_000  # more vectors than this outside the partitions are found by an exact scan
 
@@ -55,8 +56,11 @@ def partition_count(n: int) -> int:
     return max(1, int(math.sqrt(n)))
 
 
-def probe_count(lists: int) -> int:
-    return min(lists, max(MIN_PROBE, int(math.ceil(lists * PROBE_SHARE))))
+def probe_count(lists: int, stored: int) -> int:
+    """Partitions a query reads: `PROBE_SHARE` of them, and enough to score `MIN_CODES` codes (small
+    indexes have small partitions: at 100,000 passages 4% of them held too few of the nearest ten)."""
+    per_list = max(1, stored // max(1, lists))
+    return min(lists, max(MIN_PROBE, int(math.ceil(lists * PROBE_SHARE)), int(math.ceil(MIN_CODES / per_list))))
 
 
 class Partitions:
@@ -97,7 +101,7 @@ class Partitions:
                 (q.tobytes(), k))]
         if len(centroids) == 0:
             return unlisted
-        probe = probe_count(len(centroids))
+        probe = probe_count(len(centroids), self._count())
         nearest = np.argsort(-(centroids @ q))[:probe] if probe < len(centroids) else np.arange(len(centroids))
         ids, scores = self._scores([int(i) for i in nearest], q, centroids @ q)
         if len(ids) == 0:

@@ -9,7 +9,7 @@ to a second more, so that kills land all through the work however long one file 
 on from what the killed ones left; when a run finishes before its kill, the next one is
 `cairn reindex` (which marks every file to be read and embedded again), so later kills still
 land in the middle of work, and the delays shrink to that pass's length. After every kill
-the index is checked: SQLite's integrity check, one exact vector, one coarse vector and one
+the index is checked: SQLite's integrity check, one exact vector, one partition membership and one
 keyword row per passage, nothing left pointing at a passage that is gone, and every file's
 passage count true. Then a pass runs to the end and is checked the same way, and a last
 pass must find nothing to do. Prints what it checked; exits 1 if any check failed.
@@ -45,12 +45,12 @@ COUNTS = {
     "failed": "SELECT count(*) FROM files WHERE status = 'error'",
     "passages": "SELECT count(*) FROM chunks",
     "vectors": "SELECT count(*) FROM embeddings",
-    "coarse": "SELECT count(*) FROM coarse_vectors",
+    "partitioned": "SELECT count(*) FROM vector_members",
     "keyword": "SELECT count(*) FROM chunks_fts",
     "file vectors": "SELECT count(*) FROM file_vectors",
     "files with passages": "SELECT count(DISTINCT file_id) FROM chunks",
     "orphans": "SELECT (SELECT count(*) FROM embeddings e LEFT JOIN chunks c ON c.id = e.chunk_id WHERE c.id IS NULL)"
-               " + (SELECT count(*) FROM coarse_vectors v LEFT JOIN chunks c ON c.id = v.chunk_id WHERE c.id IS NULL)"
+               " + (SELECT count(*) FROM vector_members v LEFT JOIN chunks c ON c.id = v.chunk_id WHERE c.id IS NULL)"
                " + (SELECT count(*) FROM chunks c LEFT JOIN files f ON f.id = c.file_id WHERE f.id IS NULL)",
     "miscounted": "SELECT count(*) FROM files f WHERE f.chunks != (SELECT count(*) FROM chunks c WHERE c.file_id = f.id)",
 }
@@ -87,8 +87,8 @@ def check(db: Path) -> Check:
     c = found.counts
     if found.integrity != "ok":
         found.problems.append(f"integrity_check: {found.integrity}")
-    if not c["passages"] == c["vectors"] == c["coarse"] == c["keyword"]:
-        found.problems.append(f"passages {c['passages']}, vectors {c['vectors']}, coarse {c['coarse']}, "
+    if not c["passages"] == c["vectors"] == c["partitioned"] == c["keyword"]:
+        found.problems.append(f"passages {c['passages']}, vectors {c['vectors']}, partitioned {c['partitioned']}, "
                               f"keyword rows {c['keyword']} differ")
     if c["file vectors"] != c["files with passages"]:
         found.problems.append(f"{c['file vectors']} file vectors for {c['files with passages']} files with passages")
@@ -98,7 +98,7 @@ def check(db: Path) -> Check:
 
 
 def _has_vectors(conn: apsw.Connection) -> bool:
-    return bool(scalar(conn, "SELECT count(*) FROM sqlite_master WHERE name = 'coarse_vectors'"))
+    return bool(scalar(conn, "SELECT count(*) FROM sqlite_master WHERE name = 'vector_members'"))
 
 
 def cairn(home: Path, *args: str) -> subprocess.Popen[str]:

@@ -1,8 +1,8 @@
 """Find passages by meaning, by words, or both.
 
-Semantic search is a two-step nearest-neighbour query: Hamming distance on sign
-bits picks a few hundred candidates cheaply, then exact cosine on the stored
-float vectors orders them, with a little of the cosine to the passage's whole
+Semantic search is a two-step nearest-neighbour query: the 8-bit codes of the
+vectors in the partitions nearest the query (engine.store.partitions) pick a few
+hundred candidates cheaply, then exact cosine on the stored float vectors orders them, with a little of the cosine to the passage's whole
 file (the mean of its passages' vectors) added, so a file about the query beats
 one that touches it in one paragraph. Hybrid search scores the union of both
 candidate lists by cosine plus a keyword bonus (bm25, scaled by the share of the
@@ -48,7 +48,7 @@ KEYWORD_POWER = 1.0  # the bonus grows with (bm25 / the best bm25) ** this; 0.5 
 COVERAGE_POWER = 1  # the keyword bonus is scaled by (share of the query's words present) ** this
 CANDIDATES = 100  # from each list before fusion and filtering
 PASSAGES_PER_RESULT = 3  # candidates per result asked for, when that is more than CANDIDATES
-COARSE_OVERSAMPLE = 4  # bit-prefilter candidates per exact candidate
+CODE_OVERSAMPLE = 2  # candidates by 8-bit codes per exact candidate
 IDENTIFIER_BOOST = 1.0  # in units of a first-place fused score
 FILE_WEIGHT = 0.3  # share of the cosine to the passage's file added to the passage's own (semantic and hybrid)
 MATCH_SHARE = 0.5  # half counts: "ferry timetable" with "ferry" found stays a match (docs/search.md)
@@ -184,7 +184,7 @@ def _keyword(store: Store, query: Query, depth: int) -> dict[int, float]:
 
 
 def _semantic(store: Store, vector: np.ndarray, depth: int) -> dict[int, float]:
-    candidates = store.coarse_candidates(vector, depth * COARSE_OVERSAMPLE)
+    candidates = store.nearest_candidates(vector, depth * CODE_OVERSAMPLE)
     ids, matrix = store.exact_vectors(candidates)
     if not ids:
         return {}

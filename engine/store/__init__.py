@@ -6,11 +6,11 @@ in Cairn speaks SQL.
 """
 
 from engine.store.connection import connect, is_encrypted
-from engine.store.database import Store, coarse_bits
+from engine.store.database import Store
 from engine.store.fts import keyword_context
 from engine.store.records import ChunkHit, FileOutcome, FileRow, FolderRow, NewChunk
 from engine.store.rekey import discard_rekey_leftovers, rekey
 from engine.store.sql import store_wide
 
-__all__ = ["ChunkHit", "FileOutcome", "FileRow", "FolderRow", "NewChunk", "Store", "coarse_bits", "connect",
+__all__ = ["ChunkHit", "FileOutcome", "FileRow", "FolderRow", "NewChunk", "Store", "connect",
            "discard_rekey_leftovers", "is_encrypted", "keyword_context", "rekey", "store_wide"]

@@ -20,9 +20,10 @@ import numpy as np
 from engine.errors import ModelMismatchError
 from engine.store import fts, switch
 from engine.store.connection import connect
-from engine.store.migrations import coarse_bits, mean_direction
+from engine.store.migrations import mean_direction
+from engine.store.partitions import Partitions
 from engine.store.records import ChunkHit, FileOutcome, FileRow, FolderRow, NewChunk
-from engine.store.sql import immediate, scalar
+from engine.store.sql import immediate, scalar, snapshot
 
 _FILE_COLUMNS = "id, folder_id, path, size, mtime_ns, hash, status, error, indexed_at, reader_version"  # a FileRow
 
@@ -32,6 +33,7 @@ class Store:
 
     def __init__(self, conn: apsw.Connection) -> None:
         self.conn = conn
+        self.partitions = Partitions(conn)
         self._languages: tuple[tuple[Any, int], dict[str | None, int]] | None = None
 
     @classmethod
@@ -89,14 +91,10 @@ class Store:
             self._set_meta("dimensions", str(dimensions))
 
     def _reset_vectors(self, dimensions: int) -> None:
+        """No vector is kept; the partitions are made again from the first new one (a new model, new dimensions)."""
         switch.clear(self.conn)  # vectors of a model being switched to were for the chunks that go
-        self.conn.execute("DELETE FROM embeddings")
-        self.conn.execute("DELETE FROM file_vectors")
-        self.conn.execute("DROP TABLE IF EXISTS coarse_vectors")
-        # Bit vectors for a cheap Hamming prefilter; exact cosine re-scoring reads `embeddings`.
-        self.conn.execute(
-            f"CREATE VIRTUAL TABLE coarse_vectors USING vec0(chunk_id INTEGER PRIMARY KEY, coarse bit[{int(dimensions)}])"
-        )
+        for table in ("embeddings", "file_vectors", "vector_lists", "vector_members", "vector_changes"):
+            self.conn.execute(f"DELETE FROM {table}")
 
     # ------------------------------------------------------------ model switch (engine/store/switch.py)
 
@@ -161,6 +159,7 @@ class Store:
             self._delete_chunks_of(ids)
             self.conn.execute("DELETE FROM files WHERE folder_id = ?", (folder_id,))
             self.conn.execute("DELETE FROM folders WHERE id = ?", (folder_id,))
+            self.partitions.fold()
         return len(ids)
 
     # ------------------------------------------------------------ files
@@ -240,6 +239,7 @@ class Store:
         with immediate(self.conn):
             self._delete_chunks_of(file_ids)
             self.conn.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in file_ids])
+            self.partitions.fold()
 
     def wipe_freed(self) -> None:
         """Make deleted text unrecoverable from the files on disk.
@@ -260,8 +260,7 @@ class Store:
         for file_id in file_ids:
             chunk_ids = [(r[0],) for r in self.conn.execute("SELECT id FROM chunks WHERE file_id = ?", (file_id,))]
             self.conn.executemany("DELETE FROM chunks_fts WHERE rowid = ?", chunk_ids)
-            if self.vector_dimensions() is not None:
-                self.conn.executemany("DELETE FROM coarse_vectors WHERE chunk_id = ?", chunk_ids)
+            self.partitions.remove([c[0] for c in chunk_ids])
             self.conn.executemany("DELETE FROM embeddings WHERE chunk_id = ?", chunk_ids)
             self.conn.executemany("DELETE FROM next_embeddings WHERE chunk_id = ?", chunk_ids)
             self.conn.execute("DELETE FROM chunks WHERE file_id = ?", (file_id,))
@@ -285,15 +284,19 @@ class Store:
         if vectors is not None and len(vectors) != len(chunks):
             raise ValueError("one vector per chunk")
         with immediate(self.conn):
+            if self.partitions.needs_rebuild():
+                self.partitions.rebuild()
             existing = self.conn.execute("SELECT id FROM files WHERE path = ?", (outcome.path,)).fetchone()
             if existing is not None:
                 self._delete_chunks_of([existing[0]])
             file_id = self._upsert_file(outcome, len(chunks), existing[0] if existing else None)
-            for chunk, vector in zip(chunks, vectors if vectors is not None else [None] * len(chunks)):
-                self._insert_chunk(file_id, chunk, vector)
+            chunk_ids = [self._insert_chunk(file_id, chunk, vector)
+                         for chunk, vector in zip(chunks, vectors if vectors is not None else [None] * len(chunks))]
             if vectors is not None and len(vectors):
                 self.conn.execute("INSERT INTO file_vectors(file_id, vector) VALUES (?, ?)",
                                   (file_id, mean_direction(vectors).tobytes()))
+                self.partitions.add(chunk_ids, np.asarray(vectors, dtype=np.float32))
+            self.partitions.fold()
         return file_id
 
     def _upsert_file(self, o: FileOutcome, n_chunks: int, file_id: int | None) -> int:
@@ -313,7 +316,7 @@ class Store:
         )
         return file_id
 
-    def _insert_chunk(self, file_id: int, chunk: NewChunk, vector: np.ndarray | None) -> None:
+    def _insert_chunk(self, file_id: int, chunk: NewChunk, vector: np.ndarray | None) -> int:
         self.conn.execute(
             'INSERT INTO chunks(file_id, seq, page, start, "end", heading, language, ocr_confidence, text)'
             " VALUES (?,?,?,?,?,?,?,?,?)",
@@ -325,8 +328,7 @@ class Store:
         if vector is not None:
             vec = np.ascontiguousarray(vector, dtype=np.float32)
             self.conn.execute("INSERT INTO embeddings(chunk_id, vector) VALUES (?, ?)", (chunk_id, vec.tobytes()))
-            self.conn.execute("INSERT INTO coarse_vectors(chunk_id, coarse) VALUES (?, vec_bit(?))",
-                              (chunk_id, coarse_bits(vec)))
+        return int(chunk_id)
 
     # ------------------------------------------------------------ queries
 
@@ -350,39 +352,19 @@ class Store:
         rows = self.conn.execute("SELECT id FROM chunks WHERE instr(text, ?) > 0 LIMIT ?", (text, limit))
         return [int(r[0]) for r in rows]
 
-    def coarse_candidates(self, query: np.ndarray, k: int) -> list[int]:
-        """The `k` chunks whose sign bits are nearest to the query's (Hamming distance).
+    def nearest_candidates(self, query: np.ndarray, k: int) -> list[int]:
+        """About the `k` chunks nearest the query by their 8-bit codes, read from the partitions nearest it
+        (engine.store.partitions); the caller orders them by their exact vectors.
 
-        The bits of every vector (48 bytes each for 384 dimensions: 4.8 MB per 100,000
-        passages) are held in memory and scanned with numpy: at 100,000 passages that is
-        about 1 ms, where sqlite-vec's own bit KNN took 25 ms for the 400 candidates that
-        recall@10 >= 0.97 needs. The copy is reloaded from `coarse_vectors` whenever this or
-        another connection changed the database."""
+        Partitions found lost or stale are rebuilt first when this connection may write."""
         if self.vector_dimensions() is None:
             return []
-        ids, bits = self._coarse_index()
-        if len(ids) == 0:
-            return []
-        probe = np.frombuffer(coarse_bits(query), dtype=np.uint8)
-        distances = np.bitwise_count(np.bitwise_xor(bits, probe)).sum(axis=1, dtype=np.int32)
-        if k < len(ids):
-            nearest = np.argpartition(distances, k)[:k]
-            nearest = nearest[np.argsort(distances[nearest], kind="stable")]
-        else:
-            nearest = np.argsort(distances, kind="stable")
-        return ids[nearest].tolist()
-
-    def _coarse_index(self) -> tuple[np.ndarray, np.ndarray]:
-        version = (scalar(self.conn, "PRAGMA data_version"), self.conn.total_changes())
-        cached = getattr(self, "_coarse_cache", None)
-        if cached is not None and cached[0] == version:
-            return cached[1], cached[2]
-        rows: list[Any] = self.conn.execute("SELECT chunk_id, coarse FROM coarse_vectors").fetchall()
-        width = (int(self.vector_dimensions() or 0) + 7) // 8
-        ids = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        bits = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.uint8).reshape(len(rows), width)
-        self._coarse_cache = (version, ids, bits)
-        return ids, bits
+        if not self.conn.readonly("main") and self.partitions.needs_rebuild():
+            with immediate(self.conn):
+                if self.partitions.needs_rebuild():
+                    self.partitions.rebuild()
+        with snapshot(self.conn):  # partitions and their changes as one commit left them
+            return self.partitions.candidates(query, k)
 
     def exact_vectors(self, chunk_ids: Sequence[int]) -> tuple[list[int], np.ndarray]:
         if not chunk_ids:

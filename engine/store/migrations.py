@@ -17,6 +17,7 @@ import numpy as np
 
 from engine.language import identify
 from engine.store import fts
+from engine.store.partitions import Partitions
 from engine.store.sql import immediate, scalar
 
 Migration = tuple[str, Callable[[apsw.Connection], None]]
@@ -165,6 +166,35 @@ CREATE TABLE ocr_pages(
 ) WITHOUT ROWID;
 """
 
+# Vector partitions (engine.store.partitions, docs/scale.md) in place of the sign bits of every vector
+# (`coarse_vectors`), which found too few of the true nearest at a million passages. An existing
+# index's vectors are partitioned here, once.
+M008_VECTOR_PARTITIONS = """
+DROP TABLE IF EXISTS coarse_vectors;
+CREATE TABLE vector_lists(
+    list_id  INTEGER PRIMARY KEY,
+    centroid BLOB NOT NULL,
+    ids      BLOB NOT NULL,
+    codes    BLOB NOT NULL
+);
+CREATE TABLE vector_members(
+    chunk_id INTEGER PRIMARY KEY,
+    list_id  INTEGER NOT NULL
+);
+CREATE TABLE vector_changes(
+    chunk_id INTEGER PRIMARY KEY,
+    list_id  INTEGER NOT NULL,
+    code     BLOB
+);
+CREATE INDEX vector_changes_list ON vector_changes(list_id);
+"""
+
+
+def _vector_partitions(conn: apsw.Connection) -> None:
+    conn.execute(M008_VECTOR_PARTITIONS)
+    Partitions(conn).rebuild()
+
+
 # A change of embedding model re-embeds in the background while the old vectors keep serving search
 # (docs/multilingual-model.md): the new model's vectors wait here, one per passage, until every
 # passage has one; then one transaction moves them to `embeddings` (engine/store/switch.py).
@@ -182,6 +212,7 @@ MIGRATIONS: list[Migration] = [
     ("m004_reader_version", _sql(M004_READER_VERSION)),
     ("m005_languages", _languages),
     ("m006_ocr", _sql(M006_OCR)),
+    ("m008_vector_partitions", _vector_partitions),
     ("m011_reembed", _sql(M011_REEMBED)),
 ]
 

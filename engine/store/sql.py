@@ -50,3 +50,17 @@ def immediate(conn: apsw.Connection) -> Iterator[None]:
         if isinstance(exc, apsw.FullError):
             raise StoreError(DISK_FULL) from exc
         raise
+
+
+@contextmanager
+def snapshot(conn: apsw.Connection) -> Iterator[None]:
+    """Several reads that see one state of the database (a read transaction), unless one is open already."""
+    if not conn.getautocommit():
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if not conn.getautocommit():
+            conn.execute("COMMIT")

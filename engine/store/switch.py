@@ -1,10 +1,10 @@
 """A change of embedding model while the old one keeps serving search: the index's side of it.
 
 The new model's vectors go to `next_embeddings`, a batch at a time, each batch in its own
-commit, while `embeddings`, `coarse_vectors`, `file_vectors` and the `model_*` meta keys stay
+commit, while `embeddings`, the vector partitions, `file_vectors` and the `model_*` meta keys stay
 the old model's: every search reads one model's vectors and embeds its query with that model.
 When every passage has its new vector, one transaction puts the new vectors in place, rebuilds
-the coarse bits and the file vectors from them and names the new model; a reader sees the
+the vector partitions and the file vectors from them and names the new model; a reader sees the
 index before that commit or after it, never a mix. A process killed at any moment leaves the
 old index whole plus some new vectors kept, and the next pass embeds only the rest.
 """
@@ -19,7 +19,8 @@ from typing import Any
 import apsw
 import numpy as np
 
-from engine.store.migrations import coarse_bits, mean_direction
+from engine.store.migrations import mean_direction
+from engine.store.partitions import Partitions
 from engine.store.sql import immediate, scalar
 
 TARGET_KEYS = ("next_model_id", "next_model_name", "next_dimensions", "next_model_choice", "next_model_reason")
@@ -129,7 +130,7 @@ def finish(conn: apsw.Connection, expected: Target) -> bool:
             return False
         conn.execute("DELETE FROM embeddings")
         conn.execute("INSERT INTO embeddings(chunk_id, vector) SELECT chunk_id, vector FROM next_embeddings")
-        _rebuild_coarse(conn, target.dimensions)
+        Partitions(conn).rebuild()
         _rebuild_file_vectors(conn)
         for key, value in (("model_id", target.model_id), ("model_name", target.model_name),
                            ("dimensions", str(target.dimensions)), ("model_choice", target.choice),
@@ -138,15 +139,6 @@ def finish(conn: apsw.Connection, expected: Target) -> bool:
                          "excluded.value", (key, value))
         clear(conn)
     return True
-
-
-def _rebuild_coarse(conn: apsw.Connection, dimensions: int) -> None:
-    conn.execute("DROP TABLE IF EXISTS coarse_vectors")
-    conn.execute(f"CREATE VIRTUAL TABLE coarse_vectors USING vec0(chunk_id INTEGER PRIMARY KEY, "
-                 f"coarse bit[{int(dimensions)}])")
-    for rows in _batches(conn.execute("SELECT chunk_id, vector FROM embeddings ORDER BY chunk_id")):
-        conn.executemany("INSERT INTO coarse_vectors(chunk_id, coarse) VALUES (?, vec_bit(?))",
-                         [(r[0], coarse_bits(np.frombuffer(r[1], dtype=np.float32))) for r in rows])
 
 
 def _rebuild_file_vectors(conn: apsw.Connection) -> None:

@@ -30,7 +30,7 @@ def counts(home: Path) -> dict[str, int]:
         "files": q("SELECT count(*) FROM files WHERE status = 'indexed'"),
         "chunks": q("SELECT count(*) FROM chunks"),
         "vectors": q("SELECT count(*) FROM embeddings"),
-        "coarse": q("SELECT count(*) FROM coarse_vectors"),
+        "partitioned": q("SELECT count(*) FROM vector_members"),
         "fts": q("SELECT count(*) FROM chunks_fts"),
         "orphans": q("SELECT count(*) FROM embeddings e LEFT JOIN chunks c ON c.id = e.chunk_id WHERE c.id IS NULL")
         + q("SELECT count(*) FROM chunks c LEFT JOIN embeddings e ON e.chunk_id = c.id WHERE e.chunk_id IS NULL"),
@@ -65,14 +65,14 @@ def test_kill_9_mid_index_leaves_a_consistent_index_that_resumes(tmp_path: Path,
     proc.wait()
     after_kill = counts(cairn_home)
     assert 25 <= after_kill["files"] < 200, "killed mid-way"
-    assert after_kill["chunks"] == after_kill["vectors"] == after_kill["coarse"] == after_kill["fts"]
+    assert after_kill["chunks"] == after_kill["vectors"] == after_kill["partitioned"] == after_kill["fts"]
     assert after_kill["orphans"] == 0 and after_kill["short"] == 0
 
     resumed = cairn("index", home=cairn_home).stdout
     assert f"{200 - after_kill['files']} added" in resumed, "only what was missing is indexed"
     final = counts(cairn_home)
     assert final["files"] == 200 and final["orphans"] == 0 and final["short"] == 0
-    assert final["chunks"] == final["vectors"] == final["coarse"] == final["fts"]
+    assert final["chunks"] == final["vectors"] == final["partitioned"] == final["fts"]
 
 
 def test_one_writer_many_readers(tmp_path: Path, cairn_home: Path) -> None:
@@ -111,7 +111,7 @@ def memos(folder: Path, count: int) -> Path:
 
 
 def consistent(found: dict[str, int]) -> bool:
-    return (found["chunks"] == found["vectors"] == found["coarse"] == found["fts"]
+    return (found["chunks"] == found["vectors"] == found["partitioned"] == found["fts"]
             and found["orphans"] == 0 and found["short"] == 0)
 
 

@@ -41,17 +41,17 @@ def run(job):  # type: ignore[no-untyped-def]
 
 
 def consistency(store: Store) -> dict[str, object]:
-    """What a consistent index satisfies: SQLite's own check, and one vector, coarse vector and keyword row
+    """What a consistent index satisfies: SQLite's own check, and one vector, partition membership and keyword row
     per passage, every file's passage count true, nothing pointing at a passage that is gone."""
     q: Callable[[str], int] = lambda sql: int(scalar(store.conn, sql))  # noqa: E731
     return {
         "integrity": scalar(store.conn, "PRAGMA integrity_check"),
         "chunks": q("SELECT count(*) FROM chunks"),
         "vectors": q("SELECT count(*) FROM embeddings"),
-        "coarse": q("SELECT count(*) FROM coarse_vectors"),
+        "partitioned": q("SELECT count(*) FROM vector_members"),
         "fts": q("SELECT count(*) FROM chunks_fts"),
         "orphans": q("SELECT count(*) FROM embeddings e LEFT JOIN chunks c ON c.id = e.chunk_id WHERE c.id IS NULL")
-        + q("SELECT count(*) FROM coarse_vectors v LEFT JOIN chunks c ON c.id = v.chunk_id WHERE c.id IS NULL"),
+        + q("SELECT count(*) FROM vector_members v LEFT JOIN chunks c ON c.id = v.chunk_id WHERE c.id IS NULL"),
         "short": q("SELECT count(*) FROM files f WHERE f.chunks != (SELECT count(*) FROM chunks c WHERE c.file_id = f.id)"),
     }
 
@@ -59,7 +59,7 @@ def consistency(store: Store) -> dict[str, object]:
 def assert_consistent(store: Store) -> None:
     c = consistency(store)
     assert c["integrity"] == "ok"
-    assert c["chunks"] == c["vectors"] == c["coarse"] == c["fts"], c
+    assert c["chunks"] == c["vectors"] == c["partitioned"] == c["fts"], c
     assert c["orphans"] == 0 and c["short"] == 0, c
 
 
@@ -122,7 +122,7 @@ def abort_statement(table: str) -> Callable[[apsw.Cursor, str, object], bool]:
     return trace
 
 
-STAGES = ["extract", "chunk", "embed", "write", "fts", "vectors", "coarse-vectors"]
+STAGES = ["extract", "chunk", "embed", "write", "fts", "vectors", "partitions"]
 
 
 @pytest.fixture
@@ -142,7 +142,7 @@ def staged(request: pytest.FixtureRequest, cairn_home: Path, folder: Path,
             return real(doc, count_tokens, sizes)
 
         monkeypatch.setattr(engine.indexing.indexer, "chunk_document", split)
-    table = {"fts": "chunks_fts", "vectors": "embeddings", "coarse-vectors": "coarse_vectors"}.get(stage)
+    table = {"fts": "chunks_fts", "vectors": "embeddings", "partitions": "vector_members"}.get(stage)
     if table:
         cairn.store.conn.exec_trace = abort_statement(table)
     yield cairn, stage
@@ -156,7 +156,7 @@ EXPECTED_REASON = {
     "write": "UnicodeEncodeError while writing",
     "fts": "ExecTraceAbort while writing",
     "vectors": "ExecTraceAbort while writing",
-    "coarse-vectors": "ExecTraceAbort while writing",
+    "partitions": "ExecTraceAbort while writing",
 }
 
 

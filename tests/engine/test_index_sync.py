@@ -25,10 +25,10 @@ def run(cairn: Cairn):
 
 
 def consistent(cairn: Cairn) -> tuple[int, int, int, int]:
-    """Chunks, exact vectors, coarse vectors and FTS rows: always the same number."""
+    """Chunks, exact vectors, partition memberships and FTS rows: always the same number."""
     q = cairn.store.conn.execute
     counts = (q("SELECT count(*) FROM chunks").fetchone()[0], q("SELECT count(*) FROM embeddings").fetchone()[0],
-              q("SELECT count(*) FROM coarse_vectors").fetchone()[0],
+              q("SELECT count(*) FROM vector_members").fetchone()[0],
               q("SELECT count(*) FROM chunks_fts").fetchone()[0])
     assert len(set(counts)) == 1, counts
     return counts

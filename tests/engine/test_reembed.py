@@ -46,7 +46,7 @@ class OtherFake(FakeEmbedder):
 def counts(cairn: Cairn) -> dict[str, int]:
     conn = cairn.store.conn
     return {table: int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-            for table in ("chunks", "embeddings", "coarse_vectors", "file_vectors", "next_embeddings")}
+            for table in ("chunks", "embeddings", "vector_members", "file_vectors", "next_embeddings")}
 
 
 def ranked(cairn: Cairn, query: str) -> list[tuple[str, float]]:

@@ -160,6 +160,11 @@ CREATE TABLE ocr_pages(
 ) WITHOUT ROWID;
 """
 
+# Word boxes (docs/ocr.md, "Preview"): where each word of a kept page sits on the page picture and its span
+# in the page's text (engine.extract.ocr.boxes.pack), so the app's preview boxes a scan's matching words
+# without reading the page again. NULL for pages read before: the preview shows them without boxes.
+M009_OCR_BOXES = "ALTER TABLE ocr_pages ADD COLUMN boxes BLOB;"
+
 MIGRATIONS: list[Migration] = [
     ("m001_initial", _sql(M001_INITIAL)),
     ("m002_files_size", _sql(M002_FILES_SIZE)),
@@ -167,6 +172,7 @@ MIGRATIONS: list[Migration] = [
     ("m004_reader_version", _sql(M004_READER_VERSION)),
     ("m005_languages", _languages),
     ("m006_ocr", _sql(M006_OCR)),
+    ("m009_ocr_boxes", _sql(M009_OCR_BOXES)),
 ]
 
 

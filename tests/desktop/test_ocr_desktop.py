@@ -22,10 +22,16 @@ def test_a_scanned_result_says_read_from_a_scan_in_the_list_and_the_preview(qtbo
     docs.mkdir()
     (docs / "invoice-scan.png").write_bytes(encoded(page(LETTER), "PNG"))
     (docs / "memo.txt").write_text("The invoice INV-58213 was paid by bank transfer on 4 March.\n")
+    from engine.config import Settings, resolve_paths
+
+    # the reader's time limit is not what this tests: a loaded machine must not fail it (the preview reads too)
+    Settings(read_timeout_s=600).save(resolve_paths(cairn_home).ensure())
     with Cairn(cairn_home, embedder=real_embedder) as cairn:
         cairn.add_folder(docs)
         for _ in cairn.index():
             pass
+        # the kept page altered (same length: its word spans hold): the preview shows it only if it reads no OCR
+        cairn.store.conn.execute("UPDATE ocr_pages SET text = replace(text, 'Whitcombe', 'Whitcombx')")
     app = launch()
     window = app.window
     window.search.query.setText("INV-58213")
@@ -39,3 +45,15 @@ def test_a_scanned_result_says_read_from_a_scan_in_the_list_and_the_preview(qtbo
     qtbot.waitUntil(lambda: window.preview.passage is not None
                     and window.preview.passage.path.endswith("invoice-scan.png"), timeout=30_000)
     qtbot.waitUntil(lambda: "Read from a scan" in window.preview.where.text(), timeout=30_000)
+
+    # the page as scanned, the matching word boxed on it, from the pages kept at indexing
+    preview = window.preview
+    qtbot.waitUntil(lambda: preview.body.currentWidget() is preview.page, timeout=60_000)
+    shown = preview.page.canvas
+    assert shown.image is not None and shown.image.width() / shown.image.height() == pytest.approx(2480 / 3508, 0.01)
+    doc = preview._cache[preview.passage.path][1]
+    assert [doc.text[m.start:m.end] for m in preview.page.marked] == ["INV-58213"]
+    assert len(preview.page.banded) >= 10  # the passage's words (the whole short letter)
+    assert "Whitcombx" in preview.text.toPlainText()  # read from the kept page: OCR did not read it again
+    preview.view_button.click()
+    assert preview.body.currentWidget() is preview.text and preview.view_button.text() == "Show the page &image"

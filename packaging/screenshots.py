@@ -18,13 +18,14 @@ in a scanned letter, its page with the matching words boxed).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -94,14 +95,28 @@ def write_manuals(folder: Path, count: int) -> None:
         (folder / f"{stem}.txt").write_text(f"{name}\n\n{body[:6000]}", "utf-8")
 
 
+@contextlib.contextmanager
+def demo_home() -> Iterator[Path]:
+    """A temporary home holding the demo folder: paths then read ~/Documents/..., as on a person's machine."""
+    with tempfile.TemporaryDirectory(prefix="cairn-shots-") as tmp:
+        os.environ["HOME"] = tmp
+        write_demo(Path(tmp) / "Documents")
+        yield Path(tmp)
+
+
 class Shooter:
     """Drives the app and saves what the window shows."""
 
     def __init__(self, out: Path) -> None:
         from PySide6.QtWidgets import QApplication
 
+        from desktop import theme
+
         self.out = out
         self.qt = QApplication.instance() or QApplication([sys.argv[0]])
+        self.qt.setStyle("Fusion")
+        self.qt.setApplicationName("Cairn")
+        self.qt.setWindowIcon(theme.app_icon())
 
     def wait(self, condition: Callable[[], object], timeout: float = 300.0, what: str = "") -> None:
         deadline = time.monotonic() + timeout
@@ -128,23 +143,17 @@ class Shooter:
 def shoot(out: Path) -> None:
     from PySide6.QtWidgets import QApplication
 
-    from desktop import theme
     from desktop import writer as W
     from desktop.app import build
     from desktop.settings import SettingsDialog
 
     shooter = Shooter(out)
     qt = shooter.qt
-    qt.setStyle("Fusion")
-    qt.setApplicationName("Cairn")
-    qt.setWindowIcon(theme.app_icon())
-    with tempfile.TemporaryDirectory(prefix="cairn-shots-") as tmp:
-        os.environ["HOME"] = tmp  # paths then read ~/Documents/..., as on a person's machine
-        demo = Path(tmp) / "Documents"
-        write_demo(demo)
-        manuals = Path(tmp) / "Manuals"
+    with demo_home() as tmp:
+        demo = tmp / "Documents"
+        manuals = tmp / "Manuals"
         write_manuals(manuals, 160)
-        app = build(Path(tmp) / "home", tray=False)
+        app = build(tmp / "home", tray=False)
         window = app.window
         window.resize(*SIZE)
         app.start()
@@ -215,23 +224,16 @@ def shoot(out: Path) -> None:
 
 def shoot_scan(out: Path) -> None:
     """scan-preview: a search hit in a scanned letter, the page as scanned with the matching words boxed."""
-    from desktop import theme
     from desktop import writer as W
     from desktop.app import build
     from tests.scans import LETTER, encoded, page
 
     shooter = Shooter(out)
-    qt = shooter.qt
-    qt.setStyle("Fusion")
-    qt.setApplicationName("Cairn")
-    qt.setWindowIcon(theme.app_icon())
-    with tempfile.TemporaryDirectory(prefix="cairn-shots-") as tmp:
-        os.environ["HOME"] = tmp
-        demo = Path(tmp) / "Documents"
-        write_demo(demo)
+    with demo_home() as tmp:
+        demo = tmp / "Documents"
         scan = page(LETTER).rotate(-1.5, expand=True, fillcolor=250)  # fed in a little askew, as scanners do
         (demo / "home" / "solicitor-invoice-scan.jpg").write_bytes(encoded(scan, "JPEG", quality=70, dpi=(300, 300)))
-        app = build(Path(tmp) / "home", tray=False)
+        app = build(tmp / "home", tray=False)
         window = app.window
         window.resize(*SIZE)
         app.start()

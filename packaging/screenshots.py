@@ -241,8 +241,14 @@ def shoot_scan(out: Path) -> None:
         shooter.wait(lambda: app.session.status is not None and app.session.status.files >= len(NOTES) + 1
                      and app.writer.state == W.WATCHING, what="the demo folder to be indexed")
         window.focus_search()
-        window.search.query.setText("probate grant fees")
-        shooter.wait(lambda: any(r.path.endswith("-scan.jpg") for r in window.search.model.results), what="the scan")
+        for _ in range(60):  # the scan is read last (OCR): asked again until it is among the results
+            window.search.query.setText("")
+            window.search.query.setText("probate grant fees")
+            shooter.settle(5.0)
+            if any(r.path.endswith("-scan.jpg") for r in window.search.model.results):
+                break
+        else:
+            raise SystemExit("screenshots: timed out waiting for the scan")
         row = next(i for i, r in enumerate(window.search.model.results) if r.path.endswith("-scan.jpg"))
         window.search.view.setCurrentIndex(window.search.model.index(row))
         preview = window.preview

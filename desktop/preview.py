@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QTextCharFormat, QTextCursor
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QTextBrowser, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QTextBrowser, QVBoxLayout, QWidget
 
-from engine import Document, Query, SearchResult, Source, match_spans, page_label, scan_label
+from engine import (Document, KeptScan, PagePicture, Query, SearchResult, Source, WordBox, extensions_by_kind,
+                    match_spans, page_label, scan_label)
 from desktop import files, theme
 from desktop.operation import Operation, describe
+from desktop.page_view import PageView
 from desktop.session import Session
 from desktop.widgets import ElidedLabel
 
@@ -64,6 +67,8 @@ class Located:
     page: int | None
     note: str
     focus: tuple[int, int] | None = None  # the passage's focus span within `text`
+    in_file: tuple[int, int] | None = None  # the passage's span in the file's text (None: not found there)
+    focus_in_file: tuple[int, int] | None = None
 
 
 def locate(doc: Document | None, passage: Passage, reason: str = "") -> Located:
@@ -88,12 +93,35 @@ def locate(doc: Document | None, passage: Passage, reason: str = "") -> Located:
     tail = "\n…" if hi < len(text) else ""
     shown = head + text[lo:hi] + tail
     shift = len(head) - lo
-    focus = None
+    focus = focus_in_file = None
     if passage.focus is not None:
-        focus = (passage.focus[0] + moved + shift, passage.focus[1] + moved + shift)
+        focus_in_file = (passage.focus[0] + moved, passage.focus[1] + moved)
+        focus = (focus_in_file[0] + shift, focus_in_file[1] + shift)
         if not (0 <= focus[0] < focus[1] <= len(shown)):
-            focus = None
-    return Located(shown, start + shift, end + shift, page, note, focus)
+            focus = focus_in_file = None
+    return Located(shown, start + shift, end + shift, page, note, focus, (start, end), focus_in_file)
+
+
+def page_marks(doc: Document, located: Located, words: Sequence[WordBox],
+               terms: str) -> tuple[list[WordBox], list[WordBox]]:
+    """Of a scanned page's words (spans in `doc`): those of the passage, and those to mark (the cited
+    sentence, else every word on the page matching the search)."""
+    if not words or located.in_file is None:
+        return [], []
+    band = [w for w in words if w.start < located.in_file[1] and located.in_file[0] < w.end]
+    if located.focus_in_file is not None:
+        spans = [located.focus_in_file]
+    else:
+        first, last = min(w.start for w in words), max(w.end for w in words)
+        spans = [(first + s, first + e) for s, e in match_spans(doc.text[first:last], Query.parse(terms))] if terms else []
+    marks = [w for w in words if any(w.start < e and s < w.end for s, e in spans)]
+    return band, marks
+
+
+def _may_be_scan(path: str) -> bool:
+    """A file OCR may have read pages of: a PDF or a picture (kinds as the engine names them)."""
+    kinds = extensions_by_kind()
+    return Path(path).suffix.lower() in (*kinds.get("pdf", ()), *kinds.get("image", ()))
 
 
 def _paragraph_start(text: str, pos: int) -> int:
@@ -130,6 +158,14 @@ class PreviewPanel(QWidget):
         self.text.setAccessibleName("Passage in context")
         self.text.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction
                                           | Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.page = PageView()  # a scan's page picture, its words boxed (instead of the text, until toggled)
+        self.body = QStackedWidget()
+        self.body.addWidget(self.text)
+        self.body.addWidget(self.page)
+        self.view_button = QPushButton()
+        self.view_button.setToolTip("Switch between the page as scanned and the text read from it")
+        self.view_button.clicked.connect(lambda: self._show_picture(self.body.currentWidget() is self.text))
+        self.view_button.setVisible(False)
         self.open_button = QPushButton("O&pen")
         self.reveal_button = QPushButton("Show in fo&lder")
         self.copy_button = QPushButton("Cop&y path")
@@ -150,18 +186,19 @@ class PreviewPanel(QWidget):
         for button in (self.open_button, self.reveal_button, self.copy_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
+        buttons.addWidget(self.view_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.where)
         layout.addLayout(buttons)
         layout.addWidget(self.note)
-        layout.addWidget(self.text, 1)
+        layout.addWidget(self.body, 1)
         layout.addWidget(self.placeholder, 1)
         self._show_placeholder(True)
 
     def _show_placeholder(self, empty: bool) -> None:
         self.placeholder.setVisible(empty)
-        for widget in (self.title, self.where, self.text, self.note):
+        for widget in (self.title, self.where, self.body, self.note):
             widget.setVisible(not empty)
 
     # ------------------------------------------------------------ showing
@@ -177,6 +214,9 @@ class PreviewPanel(QWidget):
         self.title.setText(path.name if not passage.label else f"{passage.label}: {path.name}")
         for button in (self.open_button, self.reveal_button, self.copy_button):
             button.setEnabled(True)
+        self._show_picture(False)
+        self.view_button.setVisible(False)
+        self.page.clear()
         self._render(Located(passage.text, 0, len(passage.text), passage.page, "Reading the file…"))
         if self._loading:
             self._loading.cancel()
@@ -184,32 +224,68 @@ class PreviewPanel(QWidget):
         if cached is not None:
             self._cache.move_to_end(passage.path)
             self._context_ready(passage, cached[1])  # at once; the lane checks below that it is still current
-        self._loading = self._read(passage, cached)
+        if _may_be_scan(passage.path):  # first the pages OCR kept (read lane), so the file is read without OCR
+            self._loading = self.session.run_read(lambda cairn, _: cairn.kept_scan(passage.path), name="kept-scan")
+            self._loading.on_success(lambda kept: self._read_current(passage, cached, kept))
+            self._loading.on_failure(lambda _: self._read_current(passage, cached, None))
+        else:
+            self._loading = self._read(passage, cached, None)
 
-    def _read(self, passage: Passage, cached: tuple[int, Document] | None) -> Operation:
-        """Extract the file on the preview lane, unless the copy already shown is still current.
+    def _read_current(self, passage: Passage, cached: tuple[int, Document] | None, kept: KeptScan | None) -> None:
+        if passage is self.passage:
+            self._loading = self._read(passage, cached, kept)
+
+    def _read(self, passage: Passage, cached: tuple[int, Document] | None, kept: KeptScan | None) -> Operation:
+        """Extract the file on the preview lane, unless the copy already shown is still current, and draw
+        the passage's page when OCR read it (with `kept`, the pages OCR read when the file was indexed).
 
         Even the freshness check (a stat) runs there, never on the UI thread: on a stalled
         network mount a stat can hang for minutes, and the window with it."""
         path, max_bytes = Path(passage.path), self.session.settings.max_file_bytes
+        number = passage.page or 1
+        scanned = kept is not None and number in kept.pages and bool(kept.pages[number].boxes)
 
-        def work(cancel: threading.Event) -> tuple[int, Document]:
+        def work(cancel: threading.Event) -> tuple[tuple[int, Document], PagePicture | None]:
             mtime = path.stat().st_mtime_ns
-            if cached is not None and cached[0] == mtime:
-                return cached
-            return mtime, self.session.extract(path, max_bytes)
+            got = cached if cached is not None and cached[0] == mtime else (mtime, self.session.extract(path, max_bytes, kept))
+            picture = self.session.page_picture(path, number, max_bytes) if scanned and not cancel.is_set() else None
+            return got, picture
 
         op = Operation(work, name="preview")
-        op.on_success(lambda got: self._loaded(passage, got, cached))
+        op.on_success(lambda got: self._loaded(passage, got[0], cached, kept, got[1]))
         op.on_failure(lambda exc: self._unavailable(passage, exc))
         return op.start(self.session.preview_lane)
 
-    def _loaded(self, passage: Passage, got: tuple[int, Document], shown: tuple[int, Document] | None) -> None:
+    def _loaded(self, passage: Passage, got: tuple[int, Document], shown: tuple[int, Document] | None,
+                kept: KeptScan | None = None, picture: PagePicture | None = None) -> None:
         self._cache[passage.path] = got
         while len(self._cache) > CACHE_FILES:
             self._cache.popitem(last=False)
         if got is not shown:  # read for the first time, or changed since the cached copy was shown
             self._context_ready(passage, got[1])
+        if passage is self.passage and kept is not None and picture is not None and self.located is not None:
+            self._picture_ready(got[1], kept, picture)
+
+    def _picture_ready(self, doc: Document, kept: KeptScan, picture: PagePicture) -> None:
+        """The page as scanned, the passage's words banded and the matching ones boxed; the text a click away."""
+        assert self.passage is not None and self.located is not None
+        number = self.passage.page or 1
+        band, marks = page_marks(doc, self.located, kept.words(doc, number), self.passage.terms)
+        if not band:  # the passage is not on this page's words (the file changed): the text says more
+            return
+        said = f"{len(marks)} matching word{'s' if len(marks) != 1 else ''} boxed" if marks else "passage shaded"
+        self.page.show_page(picture, band, marks, f"{page_label(Path(self.passage.path), number).capitalize()} as "
+                                                  f"scanned; {said}")
+        self.view_button.setVisible(True)
+        self._show_picture(True)
+
+    def focus_body(self) -> None:
+        """Keyboard focus to what the preview shows: the text, or the page as scanned."""
+        (self.page if self.body.currentWidget() is self.page else self.text).setFocus()
+
+    def _show_picture(self, picture: bool) -> None:
+        self.body.setCurrentWidget(self.page if picture else self.text)
+        self.view_button.setText("Show te&xt" if picture else "Show the page &image")
 
     def _context_ready(self, passage: Passage, doc: Document) -> None:
         if passage is self.passage:
@@ -271,6 +347,7 @@ class PreviewPanel(QWidget):
         """After a palette change (light/dark switch): draw the bands in the new colours."""
         if self.passage is not None and self.located is not None:
             self._render(self.located)
+            self.page.canvas.update()
 
     def clear(self) -> None:
         self.passage = None

@@ -23,8 +23,8 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
-from engine import (Cairn, ConfigError, Document, Embedder, FileReader, ModelPool, Paths, Settings, Status,
-                    open_reader, quiet_model_logs, resolve_paths)
+from engine import (Cairn, ConfigError, Document, Embedder, FileReader, KeptScan, ModelPool, PagePicture, Paths,
+                    Settings, Status, open_reader, quiet_model_logs, resolve_paths)
 from desktop.operation import Lane, Operation
 
 
@@ -87,13 +87,20 @@ class Session(QObject):
                 self._asker = self.open()  # its models come from the pool the reader loaded them into
             return self._asker
 
-    def extract(self, path: Path, max_bytes: int) -> Document:
-        """A file's text for the preview, read in the engine's limited reader process, as indexing does."""
+    def extract(self, path: Path, max_bytes: int, kept: KeptScan | None = None) -> Document:
+        """A file's text for the preview, read in the engine's limited reader process, as indexing does;
+        a scan's pages from `kept` (Cairn.kept_scan), so OCR reads none of them again."""
+        return self._file_reader().read_kept(path, max_bytes, kept)
+
+    def page_picture(self, path: Path, number: int, max_bytes: int) -> PagePicture:
+        """Page `number` of a scan (PDF or image) as a picture, drawn in the reader process."""
+        return self._file_reader().page_picture(path, number, max_bytes)
+
+    def _file_reader(self) -> FileReader:
         with self._guard:
             if self._reader_process is None:
                 self._reader_process = open_reader(self.settings)
-            reader = self._reader_process
-        return reader(path, max_bytes)
+            return self._reader_process
 
     # ------------------------------------------------------------ work
 

@@ -168,7 +168,7 @@ class MainWindow(QMainWindow):
         self._action(go, "&Ask a question", ("Ctrl+J", "Ctrl+2"), self.focus_ask)
         self._action(go, "&Folders and indexing", ("Ctrl+3",), lambda: self._show_tab(FOLDERS_TAB))
         self._action(go, "&Problems", ("Ctrl+4",), lambda: self._show_tab(PROBLEMS_TAB))
-        self._action(go, "Pre&view", ("Ctrl+P",), lambda: self.preview.text.setFocus())
+        self._action(go, "Pre&view", ("Ctrl+P",), self.preview.focus_body)
         help_menu = self.menuBar().addMenu("&Help")
         self._action(help_menu, "&About Cairn", (), self._about)
 

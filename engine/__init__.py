@@ -56,6 +56,9 @@ _EXPORTS: dict[str, tuple[str, str]] = {  # name: (module, name there)
     "run_eval": ("engine.evaluate", "run_eval"),
     "Document": ("engine.extract", "Document"),
     "extensions_by_kind": ("engine.extract.kinds", "extensions_by_kind"),
+    "WordBox": ("engine.extract.ocr.boxes", "WordBox"),
+    "KeptScan": ("engine.extract.ocr.kept", "KeptScan"),
+    "PagePicture": ("engine.extract.page_picture", "PagePicture"),
     "page_label": ("engine.extract.kinds", "page_label"),
     "scan_label": ("engine.extract.kinds", "scan_label"),
     "IndexProgress": ("engine.indexing", "IndexProgress"),
@@ -93,6 +96,9 @@ if TYPE_CHECKING:
     from engine.evaluate import EvalReport, run_eval
     from engine.extract import Document
     from engine.extract.kinds import extensions_by_kind, page_label, scan_label
+    from engine.extract.ocr.boxes import WordBox
+    from engine.extract.ocr.kept import KeptScan
+    from engine.extract.page_picture import PagePicture
     from engine.indexing import IndexProgress, IndexReport
     from engine.indexing.live import WatchUpdate
     from engine.progress import relay, run_to_result
@@ -123,7 +129,7 @@ __all__ = [
     # the front door and what it reports
     "Cairn", "Status", "FolderStatus", "FileProblem", "ModelSwitch", "IndexProgress", "IndexReport", "WatchUpdate",
     "SearchResult", "SearchFilters", "Mode", "MODES", "Query", "Answer", "AnswerSentence", "AnswerToken", "Source",
-    "Document", "EvalReport",
+    "Document", "EvalReport", "KeptScan", "WordBox", "PagePicture",
     # settings and where files live
     "Settings", "Paths", "resolve_paths", "replace_private",
     # the error tree

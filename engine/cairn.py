@@ -30,6 +30,8 @@ from engine.runtime import log
 from engine.runtime import passphrase as keys
 from engine.runtime.lock import WriterLock
 from engine.extract.ocr import languages as ocr_languages
+from engine.extract.ocr import memo
+from engine.extract.ocr.kept import KeptScan
 from engine.extract.ocr.tesseract import use_languages
 from engine.runtime.sandbox import Limits, SandboxedExtractor
 from engine.search import Mode, SearchFilters, SearchResult, search
@@ -384,6 +386,16 @@ class Cairn:
             return self._chat
 
     # ------------------------------------------------------------ status
+
+    def kept_scan(self, path: str | os.PathLike[str]) -> KeptScan | None:
+        """The pages OCR read of the file at `path` as it was indexed, None when none are kept: the preview
+        reads the file with them (no page is read by OCR again) and boxes the words on the page picture."""
+        row = self.store.file_by_path(str(path))
+        if row is None or row.hash is None:
+            return None
+        setup = memo.setup()
+        pages = {n: memo.page_from_cache(*kept) for n, kept in self.store.ocr_pages(row.hash, setup).items()}
+        return KeptScan(row.hash, pages) if pages else None
 
     def status(self) -> Status:
         folders = []

@@ -11,19 +11,21 @@ folder of manual pages, drives the app as a person would and grabs the window:
 
 first-launch, search (results and preview), answer (with a citation opened), folders
 (indexing in progress), problems (a file that could not be read), settings, and
-search-dark (the same window under a dark palette).
+search-dark (the same window under a dark palette). With `--only scan`: scan-preview (a hit
+in a scanned letter, its page with the matching words boxed).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,14 +95,28 @@ def write_manuals(folder: Path, count: int) -> None:
         (folder / f"{stem}.txt").write_text(f"{name}\n\n{body[:6000]}", "utf-8")
 
 
+@contextlib.contextmanager
+def demo_home() -> Iterator[Path]:
+    """A temporary home holding the demo folder: paths then read ~/Documents/..., as on a person's machine."""
+    with tempfile.TemporaryDirectory(prefix="cairn-shots-") as tmp:
+        os.environ["HOME"] = tmp
+        write_demo(Path(tmp) / "Documents")
+        yield Path(tmp)
+
+
 class Shooter:
     """Drives the app and saves what the window shows."""
 
     def __init__(self, out: Path) -> None:
         from PySide6.QtWidgets import QApplication
 
+        from desktop import theme
+
         self.out = out
         self.qt = QApplication.instance() or QApplication([sys.argv[0]])
+        self.qt.setStyle("Fusion")
+        self.qt.setApplicationName("Cairn")
+        self.qt.setWindowIcon(theme.app_icon())
 
     def wait(self, condition: Callable[[], object], timeout: float = 300.0, what: str = "") -> None:
         deadline = time.monotonic() + timeout
@@ -127,23 +143,17 @@ class Shooter:
 def shoot(out: Path) -> None:
     from PySide6.QtWidgets import QApplication
 
-    from desktop import theme
     from desktop import writer as W
     from desktop.app import build
     from desktop.settings import SettingsDialog
 
     shooter = Shooter(out)
     qt = shooter.qt
-    qt.setStyle("Fusion")
-    qt.setApplicationName("Cairn")
-    qt.setWindowIcon(theme.app_icon())
-    with tempfile.TemporaryDirectory(prefix="cairn-shots-") as tmp:
-        os.environ["HOME"] = tmp  # paths then read ~/Documents/..., as on a person's machine
-        demo = Path(tmp) / "Documents"
-        write_demo(demo)
-        manuals = Path(tmp) / "Manuals"
+    with demo_home() as tmp:
+        demo = tmp / "Documents"
+        manuals = tmp / "Manuals"
         write_manuals(manuals, 160)
-        app = build(Path(tmp) / "home", tray=False)
+        app = build(tmp / "home", tray=False)
         window = app.window
         window.resize(*SIZE)
         app.start()
@@ -212,6 +222,41 @@ def shoot(out: Path) -> None:
         qt.setPalette(QApplication.style().standardPalette())
 
 
+def shoot_scan(out: Path) -> None:
+    """scan-preview: a search hit in a scanned letter, the page as scanned with the matching words boxed."""
+    from desktop import writer as W
+    from desktop.app import build
+    from tests.scans import LETTER, encoded, page
+
+    shooter = Shooter(out)
+    with demo_home() as tmp:
+        demo = tmp / "Documents"
+        scan = page(LETTER).rotate(-1.5, expand=True, fillcolor=250)  # fed in a little askew, as scanners do
+        (demo / "home" / "solicitor-invoice-scan.jpg").write_bytes(encoded(scan, "JPEG", quality=70, dpi=(300, 300)))
+        app = build(tmp / "home", tray=False)
+        window = app.window
+        window.resize(*SIZE)
+        app.start()
+        app.writer.add_folder(str(demo))
+        shooter.wait(lambda: app.session.status is not None and app.session.status.files >= len(NOTES) + 1
+                     and app.writer.state == W.WATCHING, what="the demo folder to be indexed")
+        window.focus_search()
+        for _ in range(60):  # the scan is read last (OCR): asked again until it is among the results
+            window.search.query.setText("")
+            window.search.query.setText("probate grant fees")
+            shooter.settle(5.0)
+            if any(r.path.endswith("-scan.jpg") for r in window.search.model.results):
+                break
+        else:
+            raise SystemExit("screenshots: timed out waiting for the scan")
+        row = next(i for i, r in enumerate(window.search.model.results) if r.path.endswith("-scan.jpg"))
+        window.search.view.setCurrentIndex(window.search.model.index(row))
+        preview = window.preview
+        shooter.wait(lambda: preview.body.currentWidget() is preview.page, what="the page picture")
+        shooter.save(window, "scan-preview")
+        app.shutdown()
+
+
 def dark_palette() -> object:
     from PySide6.QtGui import QColor, QPalette
 
@@ -233,6 +278,7 @@ def dark_palette() -> object:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--only", choices=("all", "scan"), default="all", help="scan: only scan-preview.png")
     args = parser.parse_args()
     if not os.environ.get("DISPLAY"):
         xvfb = shutil.which("xvfb-run")
@@ -242,7 +288,7 @@ def main() -> None:
         sys.exit(subprocess.call([xvfb, "-a", "-s", screen, sys.executable, *sys.argv]))
     os.environ["QT_QPA_PLATFORM"] = "xcb"
     args.out.mkdir(parents=True, exist_ok=True)
-    shoot(args.out.resolve())
+    (shoot_scan if args.only == "scan" else shoot)(args.out.resolve())
 
 
 if __name__ == "__main__":  # the engine's file reader is a spawned process: this module is imported there too

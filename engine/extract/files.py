@@ -11,6 +11,7 @@ logs and in the UI next to the path, which is shown separately.
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
 import stat
 from pathlib import Path
@@ -99,3 +100,12 @@ def _read_upto(fd: int, max_bytes: int) -> bytes:
         total += len(block)
         if total > max_bytes:
             raise ExtractionError(size_reason(max_bytes))
+
+
+def content_hash(path: str | os.PathLike[str]) -> str:
+    """BLAKE2b of the file's bytes (files.hash): what tells a moved file, and keys the pages OCR kept."""
+    digest = hashlib.blake2b(digest_size=20)
+    with open(path, "rb") as handle:
+        while block := handle.read(1 << 20):
+            digest.update(block)
+    return digest.hexdigest()

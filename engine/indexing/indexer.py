@@ -8,7 +8,6 @@ works on the current batch, so extraction overlaps with embedding.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import queue
 import threading
@@ -27,6 +26,7 @@ from engine.embed import Embedder
 from engine.errors import Cancelled, ExtractionError, ModelLoadError, UnsupportedFile
 from engine.extract import Document, extract, is_supported, reader_version
 from engine.extract.files import PERMISSION, TOO_LARGE, os_reason
+from engine.extract.files import content_hash as file_hash
 from engine.extract.kinds import kind_for
 from engine.extract.ocr import memo
 from engine.extract.ocr.tesseract import OcrPage
@@ -153,15 +153,10 @@ def _ocr_unfinished(row: FileRow) -> bool:
     return any(words in row.error for words in _OCR_OUT_OF_TIME)
 
 
-def file_hash(path: str) -> str:
-    digest = hashlib.blake2b(digest_size=20)
-    with open(path, "rb") as handle:
-        while block := handle.read(1 << 20):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 Extractor = Callable[[Path, int], Document]
+# The pages OCR read are kept (ocr_pages) up to this many bytes of text and word boxes (~12 KB a dense A4
+# page: ~40,000 pages); beyond it the pages read longest ago are forgotten (they cost OCR again if read again).
+OCR_KEPT_BYTES = 512 * 1024 * 1024
 
 
 class Indexer:
@@ -335,6 +330,7 @@ class Indexer:
                 _drain(work)
             reader.join(timeout=5)
         updated = len([1 for _, s in plan.to_index if s.path in plan.updated_paths])
+        self.store.prune_ocr_pages(OCR_KEPT_BYTES, memo.setup())  # every file of the pass is written: none is mid-read
         yield self._ocr.told(IndexProgress("done", total, files_done, chunks_done, 0.0, 0.0, None, errors), 0)
         return IndexReport(
             added=total - updated, updated=updated, removed=len(plan.removed), moved=plan.moved,
@@ -480,13 +476,12 @@ class Indexer:
         if digest is None or not may_need_ocr(path):
             return self.extract(path, self.max_file_bytes)
         setup = memo.setup()
-        known = {n: memo.page_from_cache(text, confidence)
-                 for n, (text, confidence) in self.store.ocr_pages(digest, setup).items()}
+        known = {n: memo.page_from_cache(*kept) for n, kept in self.store.ocr_pages(digest, setup).items()}
 
         pages_before, started = self._ocr.pages, time.monotonic()
 
         def keep(number: int, page: OcrPage) -> None:
-            self.store.keep_ocr_page(digest, number, setup, page.text, page.confidence)
+            self.store.keep_ocr_page(digest, number, setup, page.text, page.confidence, page.boxes)
             self._ocr.pages += 1
 
         try:

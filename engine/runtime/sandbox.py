@@ -24,8 +24,11 @@ from pathlib import Path
 from engine.runtime.spawn import CleanProcess
 from engine.errors import ExtractionError, UnsupportedFile
 from engine.extract import Document, extract
+from engine.extract.files import content_hash as _content_hash
 from engine.extract.ocr import memo
+from engine.extract.ocr.kept import KeptScan
 from engine.extract.ocr.tesseract import OcrPage, use_languages
+from engine.extract.page_picture import PagePicture, page_picture
 
 
 @dataclass(frozen=True)
@@ -61,16 +64,11 @@ def _serve(requests: multiprocessing.connection.Connection, conn: multiprocessin
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     while True:
         try:
-            request = requests.recv()
+            kind, *request = requests.recv()
         except EOFError:
             return
-        path, max_bytes, known, stream = request
-        # each page OCR reads goes back at once, so the main process keeps it even if this file never ends
-        sink = (lambda number, page: conn.send(("page", number, page))) if stream else None
         try:
-            with memo.remembering(known, sink):
-                doc = extract(Path(path), max_bytes, deadline=time.monotonic() + seconds * PAGES_SHARE)
-            conn.send(("ok", doc))
+            conn.send(("ok", _read(conn, seconds, *request) if kind == "read" else page_picture(*request)))
         except UnsupportedFile as exc:
             conn.send(("unsupported", str(exc)))
         except ExtractionError as exc:
@@ -81,6 +79,14 @@ def _serve(requests: multiprocessing.connection.Connection, conn: multiprocessin
             conn.send(("error", "structure nested too deeply to read"))
         except Exception as exc:  # a parser bug on a strange file: report its kind, never its content
             conn.send(("error", f"could not be read ({type(exc).__name__})"))
+
+
+def _read(conn: multiprocessing.connection.Connection, seconds: float, path: str, max_bytes: int,
+          known: dict[int, OcrPage] | None, stream: bool) -> Document:
+    # each page OCR reads goes back at once, so the main process keeps it even if this file never ends
+    sink = (lambda number, page: conn.send(("page", number, page))) if stream else None
+    with memo.remembering(known, sink):
+        return extract(Path(path), max_bytes, deadline=time.monotonic() + seconds * PAGES_SHARE)
 
 
 class SandboxedExtractor:
@@ -101,13 +107,29 @@ class SandboxedExtractor:
                          on_read: memo.PageSink | None) -> Document:
         """Read `path`, taking the pages OCR read before from `known` (page number -> page) and giving
         each page OCR reads now to `on_read` as soon as it is read (engine.extract.ocr.memo)."""
+        document = self._ask(("read", str(path), max_bytes, known, on_read is not None), on_read)
+        assert isinstance(document, Document)
+        return document
+
+    def read_kept(self, path: Path, max_bytes: int, kept: KeptScan | None) -> Document:
+        """Read `path` for the preview, taking its scanned pages from `kept` (Cairn.kept_scan) when the file
+        still has the bytes they were read from: OCR then reads no page again."""
+        known = dict(kept.pages) if kept is not None and _same_bytes(path, kept.file_hash) else None
+        return self.read_remembering(path, max_bytes, known, None)
+
+    def page_picture(self, path: Path, number: int, max_bytes: int) -> PagePicture:
+        """Page `number` of the PDF or image at `path` as a picture (engine.extract.page_picture), drawn here."""
+        picture = self._ask(("picture", Path(path), number, max_bytes), None)
+        assert isinstance(picture, PagePicture)
+        return picture
+
+    def _ask(self, request: tuple[object, ...], on_read: memo.PageSink | None) -> object:
         with self._lock:
             conn = self._worker()
             assert self._send is not None
-            self._send.send((str(path), max_bytes, known, on_read is not None))
+            self._send.send(request)
             kind, payload = self._answer(conn, on_read)
         if kind == "ok":
-            assert isinstance(payload, Document)
             return payload
         if kind == "unsupported":
             raise UnsupportedFile(str(payload))
@@ -162,3 +184,10 @@ class SandboxedExtractor:
                 self._proc.kill()
                 self._proc.join(timeout=5)
             self._proc = None
+
+
+def _same_bytes(path: Path, file_hash: str) -> bool:
+    try:
+        return _content_hash(path) == file_hash
+    except OSError:  # gone or unreadable: reading it says why
+        return False

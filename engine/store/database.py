@@ -198,19 +198,44 @@ class Store:
             self.conn.execute("UPDATE files SET size = ?, mtime_ns = ?, indexed_at = ? WHERE id = ?",
                               (size, mtime_ns, checked_at, file_id))
 
-    def ocr_pages(self, file_hash: str, setup: str) -> dict[int, tuple[str, float]]:
-        """The pages of the file with these bytes that OCR has read with this set-up: number -> (text, confidence)."""
-        rows = self.conn.execute("SELECT page, text, confidence FROM ocr_pages WHERE file_hash = ? AND setup = ?",
+    def ocr_pages(self, file_hash: str, setup: str) -> dict[int, tuple[str, float, bytes | None]]:
+        """The pages of the file with these bytes that OCR has read with this set-up:
+        number -> (text, confidence, word boxes (engine.extract.ocr.boxes.pack), None if read before they were kept)."""
+        rows = self.conn.execute("SELECT page, text, confidence, boxes FROM ocr_pages WHERE file_hash = ? AND setup = ?",
                                  (file_hash, setup))
-        return {int(r[0]): (str(r[1]), float(r[2])) for r in rows}
+        return {int(r[0]): (str(r[1]), float(r[2]), None if r[3] is None else bytes(r[3])) for r in rows}
 
-    def keep_ocr_page(self, file_hash: str, page: int, setup: str, text: str, confidence: float) -> None:
+    def keep_ocr_page(self, file_hash: str, page: int, setup: str, text: str, confidence: float,
+                      boxes: bytes = b"") -> None:
         """One page as OCR read it, kept at once: the page is never read again, even after kill -9.
 
         Called from the index pass's reader thread while the writer may hold a transaction on this
         connection: no transaction of its own, so the row commits by itself or with the writer's."""
-        self.conn.execute("INSERT OR REPLACE INTO ocr_pages(file_hash, page, setup, text, confidence, read_at)"
-                          " VALUES (?,?,?,?,?,?)", (file_hash, page, setup, text, confidence, time.time()))
+        self.conn.execute("INSERT OR REPLACE INTO ocr_pages(file_hash, page, setup, text, confidence, boxes, read_at)"
+                          " VALUES (?,?,?,?,?,?,?)", (file_hash, page, setup, text, confidence, boxes, time.time()))
+
+    def prune_ocr_pages(self, max_bytes: int, setup: str) -> int:
+        """Forget the kept OCR pages of bytes no file in the index has any more (deleted, changed, forgotten),
+        then, above `max_bytes` of text and boxes, the pages read longest ago, those read with another
+        set-up than `setup` first. Returns how many pages went. Call it only between passes: a file being
+        read now may have kept pages whose hash no file row holds yet."""
+        with immediate(self.conn):
+            self.conn.execute("DELETE FROM ocr_pages WHERE file_hash NOT IN (SELECT hash FROM files WHERE hash IS NOT NULL)")
+            gone = self.conn.changes()
+            size = "length(CAST(text AS BLOB)) + coalesce(length(boxes), 0)"
+            total = int(scalar(self.conn, f"SELECT coalesce(sum({size}), 0) FROM ocr_pages"))
+            if total <= max_bytes:
+                return gone
+            oldest: list[tuple[str, int, str, int]] = self.conn.execute(  # type: ignore[assignment]
+                f"SELECT file_hash, page, setup, {size} FROM ocr_pages ORDER BY setup = ?, read_at", (setup,)).fetchall()
+            for file_hash, page, page_setup, bytes_ in oldest:
+                if total <= max_bytes:
+                    break
+                self.conn.execute("DELETE FROM ocr_pages WHERE file_hash = ? AND page = ? AND setup = ?",
+                                  (file_hash, page, page_setup))
+                total -= bytes_
+                gone += 1
+        return gone
 
     def ocr_pages_kept(self) -> int:
         return int(scalar(self.conn, "SELECT count(*) FROM ocr_pages"))

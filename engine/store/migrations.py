@@ -166,6 +166,12 @@ CREATE TABLE ocr_pages(
 ) WITHOUT ROWID;
 """
 
+# Word boxes (docs/ocr.md, "Preview"): where each word of a kept page sits on the page picture and its span
+# in the page's text (engine.extract.ocr.boxes.pack), so the app's preview boxes a scan's matching words
+# without reading the page again. NULL for pages read before: the preview shows them without boxes.
+M009_OCR_BOXES = "ALTER TABLE ocr_pages ADD COLUMN boxes BLOB;"
+
+
 # Vector partitions (engine.store.partitions, docs/scale.md) in place of the sign bits of every vector
 # (`coarse_vectors`), which found too few of the true nearest at a million passages. An existing
 # index's vectors are partitioned here, once.
@@ -213,6 +219,7 @@ MIGRATIONS: list[Migration] = [
     ("m005_languages", _languages),
     ("m006_ocr", _sql(M006_OCR)),
     ("m008_vector_partitions", _vector_partitions),
+    ("m009_ocr_boxes", _sql(M009_OCR_BOXES)),
     ("m011_reembed", _sql(M011_REEMBED)),
 ]
 

@@ -198,13 +198,28 @@ def test_a_long_tiff_out_of_time_keeps_the_pages_read_and_says_so() -> None:
     assert doc.truncated and doc.gap == "only the first 1 of 3 pages were read in the time Cairn gives one file"
 
 
-def test_a_heic_photo_without_a_decoder_is_unsupported_with_the_package_named(tmp_path: Path) -> None:
-    import importlib.util
+def test_a_heic_phone_photo_is_read_and_drawn(tmp_path: Path) -> None:
+    """HEIC (what iPhones save) through pi-heif, a dependency; the test writes its photo with pillow-heif's
+    encoder (a test dependency: its wheel carries x265, which Cairn does not ship)."""
+    pillow_heif = pytest.importorskip("pillow_heif")
+    from engine.extract.page_picture import page_picture
 
+    letter = page(LETTER).convert("RGB").reduce(2)  # 1240 x 1754: a phone's crop of an A4 letter
+    path = tmp_path / "IMG_0001.HEIC"
+    pillow_heif.from_pillow(letter).save(path, quality=90)  # not registered with Pillow: pi-heif decodes it
+    assert path.read_bytes()[4:12] == b"ftypheic"
+    doc = read(path, path.read_bytes())
+    assert doc.kind == "image" and "INV-58213" in doc.text and doc.pages[0].ocr_confidence
+    picture = page_picture(path, 1, 10_000_000)
+    assert (picture.width, picture.height) == (1240, 1754)
+
+
+def test_a_heic_photo_without_a_decoder_is_unsupported_with_the_package_named(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from engine.errors import UnsupportedFile
+    from engine.extract.ocr import pictures
 
-    if importlib.util.find_spec("pillow_heif") is not None:
-        pytest.skip("pillow-heif is installed here: HEIC is read")
+    monkeypatch.setattr(pictures, "_heif_opener", lambda: False)  # an installation without pi-heif
     heic = b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic" + bytes(64)
-    with pytest.raises(UnsupportedFile, match="pillow-heif"):
+    with pytest.raises(UnsupportedFile, match="pi-heif"):
         read(tmp_path / "IMG_0001.HEIC", heic)

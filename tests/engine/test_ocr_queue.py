@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from engine.cairn import Cairn
+from engine.extract.ocr import memo
 from engine.extract.ocr.tessdata import tessdata_dir
 from engine.progress import run_to_result
 from tests.fakes import FakeEmbedder
@@ -103,3 +104,38 @@ def test_a_scan_longer_than_one_files_time_is_read_on_by_the_next_passes(tmp_pat
         assert hit.page == 16 and hit.ocr_confidence is not None
     finally:
         cairn.close()
+
+
+def test_pages_of_bytes_no_file_has_any_more_are_forgotten_and_the_rest_is_bounded(tmp_path: Path) -> None:
+    from engine.runtime.sandbox import Limits, SandboxedExtractor
+
+    # the reader's time limit is not what this tests: a loaded machine must not fail it
+    with Cairn(embedder=FakeEmbedder(), extractor=SandboxedExtractor(Limits(seconds=600))) as cairn:
+        _forgets_and_bounds(cairn, tmp_path)
+
+
+def _forgets_and_bounds(cairn: Cairn, tmp_path: Path) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "fax.tif").write_bytes(tiff_pages(FAX))
+    (docs / "note.png").write_bytes(encoded(page(["Boiler service", "booked for 12 May", "ref BS-4410"]), "PNG"))
+    cairn.add_folder(docs)
+    run_to_result(cairn.index())
+    hashes = {h for h, _ in kept(cairn)}
+    assert len(hashes) == 2 and len(kept(cairn)) == 3
+
+    (docs / "note.png").unlink()  # deleted: its page goes
+    (docs / "fax.tif").write_bytes(tiff_pages(FAX[:1]))  # changed: the old bytes' pages go, the new one's stay
+    run_to_result(cairn.index())
+    now = kept(cairn)
+    files = {r[0] for r in cairn.store.conn.execute("SELECT hash FROM files")}
+    assert {h for h, _ in now} == files and not files & hashes and len(now) == 1
+
+    (docs / "fax-2.tif").write_bytes(tiff_pages(FAX[1:]))
+    run_to_result(cairn.index())
+    assert len(kept(cairn)) == 2
+    older = min(kept(cairn).items(), key=lambda kv: kv[1])[0]
+    newest_size = cairn.store.conn.execute(
+        "SELECT length(CAST(text AS BLOB)) + length(boxes) FROM ocr_pages ORDER BY read_at DESC").fetchone()[0]
+    assert cairn.store.prune_ocr_pages(newest_size, memo.setup()) == 1  # over the bound: the older page goes
+    assert older not in kept(cairn) and len(kept(cairn)) == 1

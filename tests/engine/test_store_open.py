@@ -44,10 +44,9 @@ def test_a_read_only_index_from_an_older_cairn_is_refused_with_a_reason(tmp_path
 
     db = tmp_path / "index.db"
     conn = connect(db)
-    assert "m006_ocr" in dict(MIGRATIONS)
-    conn.execute("DELETE FROM migrations WHERE name = 'm006_ocr'")  # as an older Cairn left it
-    conn.execute("ALTER TABLE chunks DROP COLUMN ocr_confidence")
-    conn.execute("DROP TABLE ocr_pages")
+    assert "m009_ocr_boxes" in dict(MIGRATIONS)
+    conn.execute("DELETE FROM migrations WHERE name = 'm009_ocr_boxes'")  # as an older Cairn left it
+    conn.execute("ALTER TABLE ocr_pages DROP COLUMN boxes")
     conn.close()
     with pytest.raises(StoreError, match="older Cairn"):
         connect(db, readonly=True)

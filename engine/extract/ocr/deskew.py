@@ -35,8 +35,9 @@ def skew_angle(page: Image.Image) -> float:
     return round(float(fine), 1)
 
 
-def straightened(page: Image.Image) -> Image.Image:
+def straightened(page: Image.Image) -> tuple[Image.Image, float]:
+    """The page level, and the degrees it was turned to be (0.0 when left alone): word boxes are mapped back."""
     angle = skew_angle(page)
     if abs(angle) < MIN_DEGREES:
-        return page
-    return page.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+        return page, 0.0
+    return page.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255), angle

@@ -44,9 +44,9 @@ def read(number: int, page: OcrPage) -> None:
         _on_read(number, page)
 
 
-def page_from_cache(text: str, confidence: float) -> OcrPage:
+def page_from_cache(text: str, confidence: float, boxes: bytes | None = None) -> OcrPage:
     """A kept page as the readers use it (its turn and word count are not kept: nothing reads them later)."""
-    return OcrPage(text=text, confidence=confidence, rotated=0, words=len(text.split()))
+    return OcrPage(text=text, confidence=confidence, rotated=0, words=len(text.split()), boxes=boxes or b"")
 
 
 def setup() -> str:

@@ -11,6 +11,8 @@ EXIF orientation says, and scaled down when they hold more pixels than OCR needs
 
 from __future__ import annotations
 
+import functools
+import importlib
 import io
 import re
 import warnings
@@ -36,18 +38,26 @@ TOO_MANY = ("image too large to read safely: {pixels:,} pixels (Cairn reads imag
             f"{MAX_PIXELS // 1_000_000} million pixels)")
 DAMAGED = "damaged image: the file ends early or its data is broken (getting or copying it again may help)"
 NOT_AN_IMAGE = "not a picture Cairn can read (the file's content is no PNG, JPEG, TIFF, BMP, WebP or HEIC image)"
-NO_HEIF = "HEIC/HEIF photo: this installation of Cairn has no HEIC decoder (the pillow-heif package adds one)"
+NO_HEIF = "HEIC/HEIF photo: this installation of Cairn has no HEIC decoder (the pi-heif package adds one)"
 
 
 def _formats() -> list[str]:
     Image.init()  # every plugin registered (Pillow loads only the common five before it is asked)
-    try:
-        import pillow_heif
+    return _FORMATS + _HEIF if _heif_opener() else _FORMATS
 
-        pillow_heif.register_heif_opener()
-        return _FORMATS + _HEIF
-    except ImportError:
-        return _FORMATS
+
+@functools.cache
+def _heif_opener() -> bool:
+    """Register a HEIC decoder with Pillow: pi-heif (a dependency: libheif and libde265, decoder only),
+    else pillow-heif where someone installed it instead (its wheel also carries the GPL x265 encoder)."""
+    for name in ("pi_heif", "pillow_heif"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        module.register_heif_opener()
+        return True
+    return False
 
 
 def _is_heif(data: bytes) -> bool:
@@ -95,29 +105,39 @@ def frame_count(image: Image.Image) -> int:
     return min(int(getattr(image, "n_frames", 1)), MAX_FRAMES) if image.format in ("TIFF", "MPO") else 1
 
 
-def _decoded(frame: Image.Image) -> Image.Image:
+def in_colour(image: Image.Image, number: int) -> Image.Image:
+    """Page `number` (1-based) decoded as the preview shows it: upright as photographed, in colour (RGB),
+    at the proportions OCR read it in (so the kept word boxes fit it)."""
+    if not 1 <= number <= frame_count(image):
+        raise ImageRefused(f"the picture has no page {number}")
+    image.seek(number - 1)
+    _check_size(image)
+    return _decoded(image, "RGB")
+
+
+def _decoded(frame: Image.Image, mode: str = "L") -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)  # sizes are checked before
             frame.load()
             upright = ImageOps.exif_transpose(frame) or frame
-            gray = _gray(upright)
+            flat = _on_white(upright).convert(mode)
     except Image.DecompressionBombError:
         raise ImageRefused(TOO_LARGE.format(w=frame.width, h=frame.height)) from None
     except MemoryError:
         raise
     except Exception:  # truncated data ("image file is truncated"), broken strips, bad codes
         raise ImageRefused(DAMAGED) from None
-    return scaled_for_ocr(gray)
+    return scaled_for_ocr(flat)
 
 
-def _gray(image: Image.Image) -> Image.Image:
-    """Grayscale, transparent parts on white (a PNG with alpha is otherwise black text on black)."""
+def _on_white(image: Image.Image) -> Image.Image:
+    """Transparent parts on white (a PNG with alpha is otherwise black text on black)."""
     if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
         rgba = image.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         image = Image.alpha_composite(white, rgba)
-    return image.convert("L")
+    return image
 
 
 def enlarged_if_small(image: Image.Image, dpi: int | None) -> Image.Image:

@@ -21,6 +21,7 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from engine.errors import OcrUnavailable
+from engine.extract.ocr.boxes import Turn, WordBox, pack
 from engine.extract.ocr.deskew import straightened
 from engine.extract.ocr.tessdata import tessdata_dir
 
@@ -49,6 +50,7 @@ class OcrPage:
     rotated: int  # degrees the picture was turned (counter-clockwise) to read it: 0, 90, 180, 270
     words: int  # words read
     timed_out: bool = False  # recognition stopped at the page's time limit: the page is left unread
+    boxes: bytes = b""  # each word's box on the page picture and span in `text` (engine.extract.ocr.boxes.pack)
 
 
 class Tesseract:
@@ -70,7 +72,7 @@ class Tesseract:
     def read(self, page: Image.Image, dpi: int | None = None, seconds: float = PAGE_SECONDS) -> OcrPage:
         """The page's text; recognition stops after `seconds` (the page is then reported as timed out)."""
         rotated, lines_seen = self._orientation(page)
-        upright = straightened(page.rotate(rotated, expand=True) if rotated else page)  # PIL: counter-clockwise
+        upright, skew = straightened(page.rotate(rotated, expand=True) if rotated else page)  # PIL: counter-clockwise
         # a photo, or a page with a few words: OSD saw too little text for specks to be what hides it
         self._api.SetImage(_cleaned(upright) if lines_seen else upright)
         if dpi:
@@ -84,10 +86,25 @@ class Tesseract:
         if sure < MIN_WORDS:
             self._api.Clear()
             return OcrPage("", 0.0, rotated, 0)
-        text = str(self._api.GetUTF8Text())
+        text = str(self._api.GetUTF8Text()).strip()  # as the Document keeps it: box spans index this text
         mean = float(self._api.MeanTextConf())
+        found = self._word_boxes(text, Turn(page.size, rotated, skew, upright.size))
         self._api.Clear()
-        return OcrPage(text, mean, rotated, len(words))
+        return OcrPage(text, mean, rotated, len(words), boxes=pack(found))
+
+    def _word_boxes(self, text: str, turn: Turn) -> list[WordBox]:
+        """Each word's box on the page as handed in, with its span in `text` (found in reading order)."""
+        level = self._tesserocr.RIL.WORD
+        found, position = [], 0
+        for item in self._tesserocr.iterate_level(self._api.GetIterator(), level):
+            word, box = item.GetUTF8Text(level), item.BoundingBox(level)
+            at = text.find(word, position) if word and box else -1
+            placed = turn.to_page(box) if at >= 0 else None
+            if placed is None:
+                continue
+            position = at + len(word)
+            found.append(WordBox(placed.left, placed.top, placed.right, placed.bottom, at, position))
+        return found
 
     def _orientation(self, page: Image.Image) -> tuple[int, bool]:
         """Degrees counter-clockwise to turn `page` upright (0 when OSD cannot tell), and whether OSD found

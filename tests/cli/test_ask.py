@@ -77,10 +77,16 @@ def test_show_context_prints_the_passages_weighed(home: Path) -> None:
 
 
 @needs_chat_model
-def test_generate_streams_then_prints_the_checked_answer_and_the_exact_prompt(home: Path) -> None:
+def test_generate_prints_the_checked_answer_once_and_the_exact_prompt(home: Path) -> None:
     out = cairn("ask", QUESTION, "--generate", "--show-context", home=home).stdout
     answer = json.loads(cairn("ask", QUESTION, "--generate", "--json", home=home).stdout)
-    assert answer["raw"] and out.startswith(answer["raw"])  # the draft streamed first, as generated
+    shown = out.split("\nSources:")[0]
+    first = answer["sentences"][0]["text"] if answer["kind"] == "extractive" else next(
+        s["text"] for s in answer["sentences"] if s["supported"])
+    assert shown.count(first) == 1  # printed once: no draft streamed before the checked answer
+    assert answer["raw"] not in shown or answer["raw"].strip() == first  # the unchecked draft is not on screen
+    for sentence in answer["sentences"]:
+        assert sentence["supported"] or sentence["text"] not in shown
     assert "Sources:" in out and "tax-return.txt" in out
     assert "Prompt given to" in out and "<|im_start|>system" in out and f"Question: {QUESTION}" in out
     assert answer["prompt"] in out

@@ -197,11 +197,11 @@ def _iso(m: re.Match[str]) -> str | None:
     year = groups.get("y")
     if groups.get("a"):  # 31.03.2027 or 03/31/2027: a day above 12 decides, else day first
         a, b = int(groups["a"]), int(groups["b"])
-        day, month = (b, a) if b > 12 else (a, b)
-        return f"{year}-{month:02d}-{day:02d}" if 1 <= month <= 12 and 1 <= day <= 31 else None
+        first, second = (b, a) if b > 12 else (a, b)
+        return f"{year}-{second:02d}-{first:02d}" if 1 <= second <= 12 and 1 <= first <= 31 else None
     named = MONTHS.get(groups["mn"].lower().rstrip(".")) if groups.get("mn") else None
     month = named if named is not None else int(groups.get("m") or 0)
-    day = int(groups["d"]) if groups.get("d") else None
+    day: int | None = int(groups["d"]) if groups.get("d") else None
     if not 1 <= month <= 12 or (day is not None and not 1 <= day <= 31) or (day is None and not year):
         return None
     if day is None:

@@ -1,6 +1,7 @@
 """Answer quality: right answers, wrong answers shown, refusals, and wrong claims that reach the screen.
 
     .venv/bin/python benchmarks/bench_answer_quality.py [--pages 30] [--modes extractive,generative] [--show 5]
+        [--home DIR]   (keeps the index in DIR; a second run, e.g. on another branch, skips indexing)
 
 The question set is built by benchmarks/answer_questions.py from the manual pages installed
 here (`--pages 30`: 30 pages indexed, 120 questions they answer, 35 they do not); the pages are
@@ -75,6 +76,12 @@ class Tally:
 
 
 def index(home: Path, files: dict[str, str]) -> Cairn:
+    """The pages indexed into `home`; a home an earlier run indexed (`--home`) is opened as it is."""
+    if (home / "cairn" / "data" / "index.db").exists() and (home / "docs").is_dir():
+        kept = {p.name: p.read_text(encoding="utf-8") for p in (home / "docs").iterdir()}
+        if kept != files:
+            raise SystemExit(f"{home} holds other pages than this machine's set: use a new --home")
+        return Cairn(home / "cairn")
     docs = home / "docs"
     docs.mkdir(parents=True)
     for name, text in files.items():
@@ -142,13 +149,14 @@ def main() -> int:
     parser.add_argument("--modes", default="extractive,generative")
     parser.add_argument("--show", type=int, default=5, help="wrong claims shown to print per mode")
     parser.add_argument("--limit", type=int, default=0, help="ask only the first N questions (a quick look)")
+    parser.add_argument("--home", help="index into this folder and keep it; a later run with it skips indexing")
     args = parser.parse_args()
     files, questions = build(args.pages)
     if args.limit:
         questions = questions[: args.limit]
     with tempfile.TemporaryDirectory(prefix="cairn-bench-quality-") as tmp:
         started = time.monotonic()
-        cairn = index(Path(tmp), files)
+        cairn = index(Path(args.home or tmp), files)
         print(f"{len(files)} manual pages indexed in {time.monotonic() - started:.0f} s; {len(questions)} questions "
               f"({sum(q.entry is None for q in questions)} unanswerable)")
         for mode in args.modes.split(","):

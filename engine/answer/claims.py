@@ -61,7 +61,7 @@ _CURRENCY_RE = re.compile(r"[€$£]|\b(?:" + "|".join(sorted((re.escape(w) for 
 
 _ONCE = r"once|one time|a single time|einmal|einmalig|ein einziges mal|une fois|une seule fois|une unique fois"
 _TWICE = r"twice|two times|zweimal|deux fois"
-_EVERY = (r"every|each|always|annually|yearly|monthly|weekly|daily|per year|per month|a year|a month|"
+_EVERY = (r"every|each|always|annually|yearly|monthly|weekly|daily|per year|per month|"
           r"jede|jeden|jedem|jeder|jedes|immer|jährlich|monatlich|wöchentlich|täglich|pro jahr|pro monat|"
           r"chaque|tous les|toutes les|toujours|annuellement|mensuellement|par an|par mois")
 _FREQUENCY = [("once", re.compile(rf"\b(?:{_ONCE})\b", re.IGNORECASE)),

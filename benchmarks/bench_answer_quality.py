@@ -6,7 +6,8 @@
 The question set is built by benchmarks/answer_questions.py from the manual pages installed
 here (`--pages 30`: 30 pages indexed, 120 questions they answer, 35 they do not); the pages are
 indexed by the real pipeline into a temporary Cairn home and every question is asked through
-`Cairn.ask`, as `cairn ask` does, in each mode (generative: the configured or bundled chat model).
+`Cairn.ask`, as `cairn ask` does, in each mode (generative: the configured or bundled chat model),
+one question after another in a fixed shuffled order, both modes per question.
 
 What is counted, per mode:
 * right: a sentence of the answer holds by the option's own entry (and names the flag when the
@@ -23,6 +24,7 @@ What is counted, per mode:
 from __future__ import annotations
 
 import argparse
+import random
 import sys
 import tempfile
 import time
@@ -93,23 +95,31 @@ def index(home: Path, files: dict[str, str]) -> Cairn:
     return cairn
 
 
-def run(cairn: Cairn, files: dict[str, str], questions: Sequence[Question], mode: str, show: int) -> Tally:
-    tally = Tally(mode)
-    started = time.monotonic()
-    for question in questions:
-        job = cairn.ask(question.text, generative=mode == "generative")
-        streamed: list[str] = []
-        while True:
-            try:
-                token = next(job)
-            except StopIteration as stop:
-                result = stop.value
-                break
-            if token.kind == "generative":
-                streamed.append(token.text)
-        _judge(tally, files, question, result, "".join(streamed), show)
-    tally.seconds = time.monotonic() - started
-    return tally
+def run(cairn: Cairn, files: dict[str, str], questions: Sequence[Question], modes: Sequence[str], show: int,
+        every: int) -> list[Tally]:
+    """Each question in every mode in turn, so that a run stopped early still compares the modes on
+    the same questions; the tallies so far are printed every `every` questions."""
+    tallies = [Tally(mode) for mode in modes]
+    for done, question in enumerate(questions, 1):
+        for tally in tallies:
+            started = time.monotonic()
+            job = cairn.ask(question.text, generative=tally.mode == "generative")
+            streamed: list[str] = []
+            while True:
+                try:
+                    token = next(job)
+                except StopIteration as stop:
+                    result = stop.value
+                    break
+                if token.kind == "generative":
+                    streamed.append(token.text)
+            _judge(tally, files, question, result, "".join(streamed), show)
+            tally.seconds += time.monotonic() - started
+        if every and done % every == 0 and done < len(questions):
+            print(f"--- after {done} questions", flush=True)
+            for tally in tallies:
+                print("\n".join(tally.rows()), flush=True)
+    return tallies
 
 
 def _judge(tally: Tally, files: dict[str, str], question: Question, result: object, draft: str, show: int) -> None:
@@ -149,18 +159,20 @@ def main() -> int:
     parser.add_argument("--modes", default="extractive,generative")
     parser.add_argument("--show", type=int, default=5, help="wrong claims shown to print per mode")
     parser.add_argument("--limit", type=int, default=0, help="ask only the first N questions (a quick look)")
+    parser.add_argument("--every", type=int, default=25, help="print the tallies so far every N questions")
     parser.add_argument("--home", help="index into this folder and keep it; a later run with it skips indexing")
     args = parser.parse_args()
     files, questions = build(args.pages)
+    random.Random(23).shuffle(questions)  # a fixed mix, so the first N questions are a fair sample of all
     if args.limit:
         questions = questions[: args.limit]
     with tempfile.TemporaryDirectory(prefix="cairn-bench-quality-") as tmp:
         started = time.monotonic()
         cairn = index(Path(args.home or tmp), files)
         print(f"{len(files)} manual pages indexed in {time.monotonic() - started:.0f} s; {len(questions)} questions "
-              f"({sum(q.entry is None for q in questions)} unanswerable)")
-        for mode in args.modes.split(","):
-            tally = run(cairn, files, questions, mode, args.show)
+              f"({sum(q.entry is None for q in questions)} unanswerable)", flush=True)
+        print("=== all questions" if not args.limit else f"=== the first {args.limit} questions", flush=True)
+        for tally in run(cairn, files, questions, args.modes.split(","), args.show, args.every):
             print("\n".join(tally.rows()))
             if tally.examples:
                 print("  examples of wrong claims shown:")

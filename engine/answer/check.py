@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from engine.answer.claims import Claims, absent_topic, claims_of, is_absence, same_polarity
+from engine.answer.claims import Claims, absent_topic, absent_topic_start, claims_of, is_absence, same_polarity
 from engine.answer.records import AnswerSentence, Source
 from engine.answer.retrieve import thresholds_for
 from engine.answer.sentences import Scored, fit
@@ -136,8 +136,12 @@ def check(raw: str, sources: Sequence[Source], scored: Sequence[Scored], embedde
 def _spoken_of(text: str, evidence: Sequence[Scored]) -> bool:
     """Does a retrieved sentence speak of what `text` says the sources do not ("when this renewal
     will occur": the lease's "may be renewed ... 90 days' notice before the end date")?"""
-    topic = set(content_words(absent_topic(text) or text)) - _FRAMING
-    return bool(topic) and any(coverage(topic, set(content_words(s.text))) >= WORDS_FOUND for s in evidence)
+    before = absent_topic_start(text)
+    if len(content_words(text[:before])) >= MIN_CLAUSE_WORDS:
+        return True  # "X, but it does not specify Y" claims X too: never shown unchecked, never dropped quietly
+    topic = {w[:5] for w in content_words(absent_topic(text) or text)} - _FRAMING
+    return bool(topic) and any(coverage(topic, {w[:5] for w in content_words(s.text)}) >= WORDS_FOUND
+                               for s in evidence)
 
 
 def _clauses(sentences: Sequence[Scored], embedder: Embedder) -> tuple[list[Scored], list[str], np.ndarray]:
@@ -179,14 +183,18 @@ def _attribute(text: str, sims: np.ndarray, candidates: Sequence[tuple[Scored, s
     claims = claims_of(text)
     echoed = asked.intersection(said)  # the question's words it uses
     cited: list[Scored] = []
+    weighed: set[int] = set()  # sources whose closest sentence was weighed: it decides the polarity
     for i in np.argsort(-sims):
         candidate, sentence = candidates[int(i)]
         if sims[i] < support or len(cited) >= MAX_CITATIONS:
             break
         source = candidate.source
+        if source in weighed:
+            continue
+        weighed.add(source)
         found = passages.words.get(source, set())
         if (needed <= passages.facts.get(source, set()) and len(echoed - found) <= QUESTION_WORDS_MISSING
-                and (not said or coverage(said, found) >= WORDS_FOUND) and all(c.source != source for c in cited)
+                and (not said or coverage(said, found) >= WORDS_FOUND)
                 and source in passages.claims and not claims.missing_from(passages.claims[source])
                 and same_polarity(text, sentence)):
             cited.append(candidate)

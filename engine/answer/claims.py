@@ -9,7 +9,9 @@ sentence stands on a passage only when every claim of it is found there after no
 * numbers in digits or words ("90" = "ninety" = "neunzig" = "quatre-vingt-dix", by text2num's
   `alpha2digit`), separators read as a reader would ("€1,200" = "1.200 €" = "1200 euros",
   "2.00" is 2, not 2000); the number one written as a word is not a claim (it is mostly "a");
-* currencies (€, EUR, euros are one currency; a sentence in dollars is not a passage in euros);
+* currencies (€, EUR, euros are one currency; a sentence in dollars is not a passage in euros), and
+  amounts: a number with its currency or unit ("2.00 euros", "90 days", "5 years") must be in the
+  passage with the same currency or unit ("2. OG" holds a 2, not 2 euros);
 * dates in the usual forms ("31 March 2027", "March 31, 2027", "31. März 2027", "31 mars
   2027", "31.03.2027", "2027-03-31" are all 2027-03-31; a month with its year, "March 2027");
 * how often ("once", "einmal", "une fois"; "twice"; "N times"; "every", "jede", "chaque",
@@ -59,6 +61,19 @@ _CURRENCY_RE = re.compile(r"[€$£]|\b(?:" + "|".join(sorted((re.escape(w) for 
                                                            or "'" in w), key=len, reverse=True)) + r")\b",
                           re.IGNORECASE)
 
+_UNITS = {
+    "day": "day days tag tage tagen jour jours", "week": "week weeks woche wochen semaine semaines",
+    "month": "month months monat monate monaten monats mois", "year": "year years jahr jahre jahren jahres an ans année années",
+    "hour": "hour hours stunde stunden heure heures", "minute": "minute minutes minuten",
+    "percent": "% percent per cent prozent pour cent pourcent", "km": "km kilometre kilometres kilometer kilometers",
+}
+_UNIT = {word: unit for unit, words in _UNITS.items() for word in words.split()}
+_NUMERAL = r"\d+(?:[.,']\d+)*"
+_CURRENCY_WORD = r"[€$£]|eur|euros?|usd|dollars?|gbp|pounds?|chf|franken"
+_AMOUNTS = [re.compile(rf"(?P<c>{_CURRENCY_WORD})\s?(?P<n>{_NUMERAL})", re.IGNORECASE),
+            re.compile(rf"(?P<n>{_NUMERAL})\s?(?P<c>{_CURRENCY_WORD})\b", re.IGNORECASE),
+            re.compile(rf"(?P<n>{_NUMERAL})\s?(?P<c>[€$£])", re.IGNORECASE)]
+_QUANTITY = re.compile(rf"(?P<n>{_NUMERAL})(?:\s|-)?(?P<u>%|[^\W\d_]+(?:\s(?:cent))?)", re.IGNORECASE)
 _ONCE = r"once|one time|a single time|einmal|einmalig|ein einziges mal|une fois|une seule fois|une unique fois"
 _TWICE = r"twice|two times|zweimal|deux fois"
 _EVERY = (r"every|each|always|annually|yearly|monthly|weekly|daily|per year|per month|"
@@ -90,6 +105,7 @@ class Claims:
     """What a sentence (or a passage) states that can be checked exactly."""
 
     numbers: frozenset[str]  # canonical decimals: "1200", "2.5"
+    amounts: frozenset[str]  # a number with its currency or unit: "eur 1200", "day 90"
     dates: frozenset[str]  # "2027-03-31", "2027-03", "--03-31"
     currencies: frozenset[str]  # "eur", "usd", ...
     frequency: frozenset[str]  # "once", "twice", "every", "x3"
@@ -99,6 +115,7 @@ class Claims:
         """The claims of this sentence that `passage` does not make (polarity aside: see `same_polarity`)."""
         missing = [f"number {n}" for n in sorted(self.numbers - passage.numbers - _date_parts(passage))]
         missing += [f"date {d}" for d in sorted(self.dates) if not _date_in(d, passage.dates)]
+        missing += [f"amount {a}" for a in sorted(self.amounts - passage.amounts)]
         missing += [f"currency {c}" for c in sorted(self.currencies - passage.currencies)]
         missing += [f"how often: {f}" for f in sorted(self.frequency - passage.frequency)]
         return missing
@@ -116,6 +133,12 @@ def negated(text: str) -> bool:
 def is_absence(text: str) -> bool:
     """The sentence says the sources are silent on something ("it does not specify when ...")."""
     return bool(_ABSENCE.search(text))
+
+
+def absent_topic_start(text: str) -> int:
+    """Where the "does not specify" of an absence claim starts (0 when it has none)."""
+    found = _ABSENCE.search(text)
+    return found.start() if found else 0
 
 
 def absent_topic(text: str) -> str:
@@ -142,7 +165,26 @@ def claims_of(text: str, *, claim: bool = True) -> Claims:
         frequency.add("twice")
     frequency -= {"x1", "x2"}
     currencies = {_CURRENCY[m.group().lower()] for m in _CURRENCY_RE.finditer(text)}
-    return Claims(frozenset(numbers), frozenset(dates), frozenset(currencies), frozenset(frequency), negated(text))
+    amounts = _amounts(words_read)
+    return Claims(frozenset(numbers), frozenset(amounts), frozenset(dates), frozenset(currencies),
+                  frozenset(frequency), negated(text))
+
+
+def _amounts(text: str) -> set[str]:
+    """Numbers bound to what they count: "2.00 euros" is "eur 2", "90 days'" is "day 90". A number
+    alone may be in a passage for another reason ("2. OG"), an amount of euros only as euros."""
+    found = set()
+    for pattern in _AMOUNTS:
+        for m in pattern.finditer(text):
+            value = canonical_number(m.group("n"))
+            if value is not None:
+                found.add(f"{_CURRENCY.get(m.group('c').lower(), m.group('c').lower())} {value}")
+    for m in _QUANTITY.finditer(text):
+        unit = _UNIT.get(m.group("u").lower())
+        value = canonical_number(m.group("n"))
+        if unit and value is not None:
+            found.add(f"{unit} {value}")
+    return found
 
 
 def _digits_for_words(text: str) -> str:

@@ -54,6 +54,17 @@ def test_an_altered_number_or_currency_is_not_supported(claim: str, passage: str
     assert not supported(claim, passage)
 
 
+@pytest.mark.parametrize("claim, passage", [
+    ("The deposit is 2.00 euros.", "Mietvertrag Lindenstraße 12, 2. OG. Die Kaution beträgt 2.000 Euro."),
+    ("The notice period is 90 weeks.", "The tenant gives 90 days' notice."),
+    ("Die Frist beträgt 90 Wochen.", "Die Frist beträgt neunzig Tage."),
+    ("Le préavis est de 90 semaines.", "Le préavis est de quatre-vingt-dix jours."),
+])
+def test_a_number_counts_only_with_its_currency_or_unit(claim: str, passage: str) -> None:
+    """The number is in the passage ("2. OG", "90 days"), but not as the amount the sentence claims."""
+    assert not supported(claim, passage)
+
+
 @pytest.mark.parametrize("raw, value", [("1,200", "1200"), ("1.200", "1200"), ("2.00", "2"), ("2,5", "2.5"),
                                         ("1.200,50", "1200.5"), ("1,200.50", "1200.5"), ("1'200", "1200"),
                                         ("2.000", "2000"), ("90", "90")])

@@ -82,6 +82,9 @@ _EVERY = (r"every|each|always|annually|yearly|monthly|weekly|daily|per year|per 
 _FREQUENCY = [("once", re.compile(rf"\b(?:{_ONCE})\b", re.IGNORECASE)),
               ("twice", re.compile(rf"\b(?:{_TWICE})\b", re.IGNORECASE)),
               ("every", re.compile(rf"\b(?:{_EVERY})\b", re.IGNORECASE))]
+# "once a month" is a rate, as "monthly" is: how often, not a single time.
+_RATE = re.compile(r"\b(?:once|one time|einmal|une fois|1\s*-?\s*(?:time|mal|fois))\s+(?:a|an|per|every|each|im|am|pro|in der|je|par|chaque)\b",
+                   re.IGNORECASE)
 _TIMES = re.compile(r"\b(\d+)\s*(?:-\s*)?(?:times|mal|fois)\b|\b(\d+)x\b", re.IGNORECASE)
 
 _NEGATION = re.compile(
@@ -164,8 +167,12 @@ def claims_of(text: str, *, claim: bool = True) -> Claims:
     if "x2" in frequency:
         frequency.add("twice")
     frequency -= {"x1", "x2"}
+    if _RATE.search(words_read):
+        frequency = (frequency - {"once"}) | {"every"}
     currencies = {_CURRENCY[m.group().lower()] for m in _CURRENCY_RE.finditer(text)}
     amounts = _amounts(words_read)
+    if claim and "1" not in digits:  # "one year", "ein Jahr" is mostly "a year": no claim, as the number one
+        amounts = {a for a in amounts if not a.endswith(" 1")}
     return Claims(frozenset(numbers), frozenset(amounts), frozenset(dates), frozenset(currencies),
                   frozenset(frequency), negated(text))
 

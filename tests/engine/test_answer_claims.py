@@ -106,6 +106,9 @@ def test_once_is_not_every_and_twice_is_not_once(claim: str, passage: str) -> No
 
 
 @pytest.mark.parametrize("claim, passage", [
+    ("Check the tyre pressure once a month.", "Check tyre pressure monthly."),  # a rate: how often, not once
+    ("Der Reifendruck wird einmal im Monat geprüft.", "Der Reifendruck wird monatlich geprüft."),
+    ("La pression est vérifiée une fois par mois.", "La pression est vérifiée chaque mois."),
     ("It may be renewed once.", "It may be renewed one time only."),
     ("Der Vertrag kann einmal verlängert werden.", "Eine Verlängerung ist einmalig möglich."),
     ("Le bail peut être renouvelé une fois.", "Le bail peut être renouvelé une seule fois."),

@@ -1,9 +1,10 @@
 """The Ask panel: a question in, an answer streamed out, every claim linked to its passage.
 
 Why it is built this way: an answer is only worth reading if it can be checked, so each
-citation [n] is a link that puts the cited passage in the preview, sentences the engine
-could not tie to a passage are shown as such, and a disclosure shows exactly what the
-model was given. "I could not find this in your files" is a normal outcome of a
+citation [n] is a link that puts the cited passage in the preview, a generated sentence
+appears only once the engine has checked it against the passages (while the model writes,
+a token count shows it is working), sentences it could not tie to a passage are left out
+(counted in the note), and a disclosure shows exactly what the model was given and wrote. "I could not find this in your files" is a normal outcome of a
 question, not a failure, so a refusal is shown as an answer, never in error colours.
 
 Tokens arrive on the ask lane's thread through the operation's signals; they are kept
@@ -60,6 +61,7 @@ class AskPanel(QWidget):
     sourceActivated = Signal(object)  # desktop.preview.Passage
     answerFinished = Signal(object)  # engine.answer.Answer
     tokenShown = Signal(str)  # a streamed token, once it is on screen
+    progressShown = Signal(int)  # the chat model's token count while it writes (nothing of it is shown)
     askFailed = Signal(str)
 
     def __init__(self, session: Session) -> None:
@@ -191,6 +193,12 @@ class AskPanel(QWidget):
     def _token(self, token: Any) -> None:
         text = getattr(token, "text", "")
         kind = getattr(token, "kind", "generative")
+        if kind == "progress":  # the model is writing: counted, never shown before it is checked
+            count = int(getattr(token, "tokens", 0))
+            self._say(f"The chat model is writing… {count} tokens. "
+                      "Each sentence is shown once it is checked against your files.")
+            self.progressShown.emit(count)
+            return
         if self._streamed and kind != self._stream_kind:
             self._streamed = []  # the draft was discarded: what follows replaces it
             self._say("The chat model's draft did not match your files; quoting them instead…")
@@ -244,10 +252,7 @@ class AskPanel(QWidget):
             for i, sentence in enumerate(sentences):
                 text = html.escape(_TRAILING_CITATIONS.sub("", sentence.text))
                 cites = "".join(f'<a href="{cite_url(n, i)}">[{n}]</a>' for n in sentence.citations)
-                if not sentence.supported:
-                    paragraph.append(f'<span style="color:{dim}" title="Not supported by the passages">'
-                                     f"{text} (not found in the sources)</span>")
-                else:
+                if sentence.supported:  # the others are left out (the note counts them; "given" lists them)
                     paragraph.append(f"{text} {cites}".rstrip())
             parts.append("<p>" + " ".join(paragraph) + "</p>")
         else:
@@ -272,7 +277,13 @@ class AskPanel(QWidget):
     def given_text(answer: Any) -> str:
         """The prompt as sent to the model, or, for quoted answers, the passages that were weighed."""
         if getattr(answer, "prompt", None):
-            return str(answer.prompt)
+            left_out = [s.text for s in getattr(answer, "sentences", ()) if not s.supported]
+            if getattr(answer, "kind", "") != "generative" and getattr(answer, "raw", None):
+                left_out = [str(answer.raw)]
+            if not left_out:
+                return str(answer.prompt)
+            return "\n".join([str(answer.prompt), "", "Written by the model and left out (not found in the sources):",
+                              *left_out])
         lines = ["No chat model was used. These passages were considered:", ""]
         for source in answer.sources:
             page = f" ({page_label(source.path, source.page)})" if source.page else ""

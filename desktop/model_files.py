@@ -19,6 +19,7 @@ class ModelInfo:
     name: str
     model_id: str | None = None
     dimensions: int | None = None
+    summary: str = ""  # what it will cost and give, said before it is loaded (chat models)
 
 
 def check_embedding_model(path: str | None, threads: int = 1) -> ModelInfo:
@@ -37,4 +38,4 @@ def check_chat_model(path: str) -> ModelInfo:
     from engine import check_chat_model as engine_check
 
     info = engine_check(path)
-    return ModelInfo(info.path, info.name)
+    return ModelInfo(info.path, info.name, summary=info.summary())

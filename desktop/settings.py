@@ -197,7 +197,7 @@ class SettingsDialog(QDialog):
             self.embedding_info = info
             text = f"✓ {info.name}, {info.dimensions} dimensions."
         else:
-            text = f"✓ {info.name}."
+            text = f"✓ {info.summary or info.name + '.'}"
         self._verdict(which, True, text)
 
     def _verdict(self, which: str, ok: bool, text: str) -> None:

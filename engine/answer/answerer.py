@@ -5,11 +5,12 @@ The steps, and why in this order:
 2. refuse when nothing is about the question: the answer is "I can't find this in your
    files" and no chat model is loaded or called;
 3. extractive: quote the best sentences; or generative: prompt the chat model with
-   excerpts, stream its words, then check every sentence against the sources;
-4. a generative answer with no supported sentence is replaced by the extractive one,
-   with a note saying so; it is never shown as if it were grounded.
-The generator yields `AnswerToken`s as the answer is written and returns the `Answer`;
-`cancel` is checked between steps and between generated tokens.
+   excerpts, count its tokens as it writes (progress only: nothing unchecked is shown), then
+   check every claim of every sentence against the sources (engine.answer.check);
+4. only supported sentences are given out (as tokens, once checked); a generative answer
+   with no supported sentence is replaced by the extractive one, with a note saying so.
+The generator yields `AnswerToken`s and returns the `Answer`; `cancel` is checked between
+steps and between generated tokens.
 """
 
 from __future__ import annotations
@@ -99,17 +100,21 @@ def generative(question: str, sources: Sequence[Source], scored: Sequence[Scored
         return Answer(question, "extractive", quoted.sentences, quoted.sources, FALLBACK_NOTE, prompt.text,
                       quoted.text, raw, model.name)
     note = " ".join(filter(None, [_unsupported_note(sentences), CUT_NOTE if cut_short else None])) or None
+    shown = [s for s in sentences if s.supported]
+    for i, sentence in enumerate(shown):
+        yield AnswerToken(("" if i == 0 else " ") + render_text([sentence]), "generative")
     return Answer(question, "generative", sentences, tuple(sources), note, prompt.text,
-                  render_text(sentences), raw, model.name)
+                  render_text(shown), raw, model.name)
 
 
 def _relayed(stream: Generator[str, None, bool]) -> Generator[AnswerToken, None, tuple[str, bool]]:
-    """Pass the model's pieces on as they come; the whole text, and whether the length limit cut it."""
+    """Count the model's pieces as they come (progress, no text); the whole text, and whether the
+    length limit cut it."""
     pieces: list[str] = []
 
     def token(piece: str) -> AnswerToken:
         pieces.append(piece)
-        return AnswerToken(piece, "generative")
+        return AnswerToken("", "progress", len(pieces))
 
     cut_short = yield from relay(stream, token)
     return "".join(pieces), bool(cut_short)
@@ -128,8 +133,8 @@ def _unsupported_note(sentences: Sequence[AnswerSentence]) -> str | None:
     missing = sum(1 for s in sentences if not s.supported)
     if not missing:
         return None
-    return (f"{missing} of {len(sentences)} sentences could not be found in the sources and are marked as such: "
-            "the chat model may have made them up.")
+    return (f"{missing} of {len(sentences)} sentences the chat model wrote could not be found in the sources and "
+            "are left out (--json or the app's \"What the model was given\" shows them).")
 
 
 def _stop_if(cancel: threading.Event | None) -> None:

@@ -4,6 +4,11 @@ Resolution order, so that generation works offline without any setting: the file
 settings (`chat_model`), else the default SmolLM2-135M-Instruct installed into the package
 folder by packaging/fetch_chat_model.py, else none (answers are extractive).
 
+Any GGUF instruct model can be chosen (`chat_model`); `check_chat_model` reads its header and
+vocabulary only, and says what it will cost before it is loaded (memory for its weights and
+KV cache, expected speed). Its context is the trained length, at most `MAX_CONTEXT`; threads
+are one per physical core unless set.
+
 The prompt is rendered here with the chat template stored in the GGUF file itself, so the
 exact text the model reads can be shown to the person (`Answer.prompt`), and it is
 tokenized once with that model's tokenizer (also what fits the prompt to the context).
@@ -51,14 +56,59 @@ def resolve_chat_model(settings: Settings, paths: Paths) -> Path | None:
     return bundled if bundled.exists() else None
 
 
+# Generation reads every weight once per token, so its speed follows the file's size: the bundled
+# SmolLM2-135M (98 MB) writes 87 tokens/s on the 2-core reference machine (docs/benchmarks.md). A
+# larger model's speed is estimated from that (about 9 tokens/s for a 1 GB file): an estimate, shown as one.
+REFERENCE_BYTES_PER_SECOND = 87 * 98_362_432
+RUNTIME_OVERHEAD = 64 * 2**20  # llama.cpp's compute buffers and the rest, beyond weights and KV cache
+
+
 @dataclass(frozen=True)
 class ChatModelInfo:
-    """What `check_chat_model` learned without loading the weights."""
+    """What `check_chat_model` learned without loading the weights: enough to say, before a load,
+    what the model will cost (memory) and give (speed)."""
 
     path: str
     name: str
-    context_length: int | None
+    context_length: int | None  # what the model was trained for
     has_template: bool
+    file_bytes: int = 0
+    context: int = MAX_CONTEXT  # what Cairn will use: the trained length, at most MAX_CONTEXT
+    memory_bytes: int = 0  # weights + KV cache for `context` + runtime buffers
+    tokens_per_second: float = 0.0  # expected generation speed here (see REFERENCE_BYTES_PER_SECOND)
+
+    def summary(self) -> str:
+        """"Qwen2.5 1.5B Instruct: about 1.3 GB of memory, about 9 tokens/s (estimated), context 4096 tokens."""
+        memory = self.memory_bytes / 2**30
+        text = (f"{self.name}: needs about {memory:.1f} GB of memory and writes about "
+                f"{self.tokens_per_second:.0f} tokens/s here (estimated); context {self.context} tokens.")
+        total = _machine_memory()
+        if total and self.memory_bytes > 0.8 * total:
+            text += f" This machine has {total / 2**30:.1f} GB: the model may not fit."
+        return text
+
+
+def _machine_memory() -> int:
+    import os
+
+    try:
+        return int(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
+def _kv_bytes(metadata: dict[str, str], context: int) -> int:
+    """The f16 KV cache for `context` tokens: keys and values of every layer's KV heads."""
+    arch = metadata.get("general.architecture", "")
+
+    def number(key: str) -> int:
+        value = metadata.get(f"{arch}.{key}", "")
+        return int(value) if value.isdigit() else 0
+
+    layers, heads, width = number("block_count"), number("attention.head_count"), number("embedding_length")
+    kv_heads = number("attention.head_count_kv") or heads
+    head_dim = number("attention.key_length") or (width // heads if heads else 0)
+    return 2 * layers * context * kv_heads * head_dim * 2
 
 
 def _precheck(path: Path) -> None:
@@ -118,7 +168,12 @@ def check_chat_model(path: str | Path) -> ChatModelInfo:
         arch = metadata.get("general.architecture", "")
         trained = metadata.get(f"{arch}.context_length")
         name = metadata.get("general.name") or path.stem
-        return ChatModelInfo(str(path), name, int(trained) if trained and trained.isdigit() else None, True)
+        trained_length = int(trained) if trained and trained.isdigit() else None
+        context = min(MAX_CONTEXT, trained_length or MAX_CONTEXT)
+        size = path.stat().st_size
+        return ChatModelInfo(str(path), name, trained_length, True, size, context,
+                             size + _kv_bytes(metadata, context) + RUNTIME_OVERHEAD,
+                             REFERENCE_BYTES_PER_SECOND / max(size, 1))
     finally:
         llm.close()
 

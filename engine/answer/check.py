@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 
+from engine.answer.claims import Claims, absent_topic, absent_topic_start, claims_of, is_absence, same_polarity
 from engine.answer.records import AnswerSentence, Source
 from engine.answer.retrieve import thresholds_for
 from engine.answer.sentences import Scored, fit
@@ -45,6 +47,7 @@ _MARKERS = re.compile(rf"\s*(?:[\[【]\s*(?:sources?\s*|src\s*|ref\s*|s)?{_NUMBE
                       rf"|\(\s*(?:sources?|src|ref)\s*{_NUMBERS}\s*\))", re.IGNORECASE)
 _FRAMING = frozenset(content_words("the answer to the question in the sources"))  # "The answer is: ..."
 _SENTENCE_ENDS = (".", "!", "?", "…", "。", "！", "？", "؟", "।", "\u037e")
+_NUMERIC = re.compile(r"[\d.,:/'-]+")
 _GREEK = re.compile(r"[\u0370-\u03ff\u1f00-\u1fff]")
 _REFUSAL = re.compile(r"\b(?:can(?:no|')t|could not|couldn't|unable to|do(?:es)? not|don't) (?:find|contain|answer|mention|say)",
                       re.IGNORECASE)
@@ -96,9 +99,19 @@ def check(raw: str, sources: Sequence[Source], scored: Sequence[Scored], embedde
 
     The words a sentence takes from `question` must be in the passage it cites (all but
     `QUESTION_WORDS_MISSING`): "her blood type" in "the summary contains information about
-    her blood type" came from the question, not from the summary."""
-    texts = [t for t in generated_sentences(raw) if not is_refusal(t) and not is_question(t)]
+    her blood type" came from the question, not from the summary. A sentence saying the
+    sources are silent on something is unsupported when a retrieved sentence speaks of it,
+    else dropped like any other refusal."""
     evidence = [s for s in scored if s.usable]
+    texts = []
+    for text in generated_sentences(raw):
+        if is_question(text):
+            continue
+        if is_absence(text) or is_refusal(text):
+            if _spoken_of(text, evidence):
+                texts.append(text)
+            continue
+        texts.append(text)
     if not texts:
         return ()
     if not evidence:
@@ -107,17 +120,31 @@ def check(raw: str, sources: Sequence[Source], scored: Sequence[Scored], embedde
     sims = vectors @ np.stack([s.vector for s in evidence]).T
     floors = thresholds_for(embedder)
     near = [s for s, column in zip(evidence, sims.T) if column.max() >= floors.clause_prefilter]
-    owners, clauses = _clauses(near, embedder)
+    owners, parts, clauses = _clauses(near, embedder)
     if owners:
         sims = np.hstack([sims, vectors @ clauses.T])
     facts = {s.n: facts_in(s.text) for s in sources}
     words = {s.n: set(content_words(s.text)) for s in sources}
+    stated = {s.n: claims_of(s.text, claim=False) for s in sources}
     asked = set(content_words(question)) - _FRAMING
-    candidates = [*evidence, *owners]
-    return tuple(_attribute(t, row, candidates, facts, words, asked, floors.support) for t, row in zip(texts, sims))
+    candidates = [(s, s.text) for s in evidence] + list(zip(owners, parts))
+    return tuple(_attribute(t, row, candidates, _Passages(facts, words, stated), asked, floors.support)
+                 if not (is_absence(t) or is_refusal(t)) else AnswerSentence(t, (), False)
+                 for t, row in zip(texts, sims))
 
 
-def _clauses(sentences: Sequence[Scored], embedder: Embedder) -> tuple[list[Scored], np.ndarray]:
+def _spoken_of(text: str, evidence: Sequence[Scored]) -> bool:
+    """Does a retrieved sentence speak of what `text` says the sources do not ("when this renewal
+    will occur": the lease's "may be renewed ... 90 days' notice before the end date")?"""
+    before = absent_topic_start(text)
+    if len(content_words(text[:before])) >= MIN_CLAUSE_WORDS:
+        return True  # "X, but it does not specify Y" claims X too: never shown unchecked, never dropped quietly
+    topic = {w[:5] for w in content_words(absent_topic(text) or text)} - _FRAMING
+    return bool(topic) and any(coverage(topic, {w[:5] for w in content_words(s.text)}) >= WORDS_FOUND
+                               for s in evidence)
+
+
+def _clauses(sentences: Sequence[Scored], embedder: Embedder) -> tuple[list[Scored], list[str], np.ndarray]:
     """Vectors of the clauses of `sentences`, with the sentence each belongs to.
 
     A model that writes one part of a long source sentence ("Change the oil every ten
@@ -133,23 +160,48 @@ def _clauses(sentences: Sequence[Scored], embedder: Embedder) -> tuple[list[Scor
                 owners.append(sentence)
                 parts.append(part)
     if not parts:
-        return [], np.zeros((0, 0), dtype=np.float32)
-    return owners, embedder.embed_batch([fit(embedder, p) for p in parts])
+        return [], [], np.zeros((0, 0), dtype=np.float32)
+    return owners, parts, embedder.embed_batch([fit(embedder, p) for p in parts])
 
 
-def _attribute(text: str, sims: np.ndarray, evidence: Sequence[Scored], facts: dict[int, set[str]],
-               words: dict[int, set[str]], asked: set[str], support: float = SUPPORT_COSINE) -> AnswerSentence:
-    said = [w for w in content_words(text) if not w.isdigit() and w not in _FRAMING]  # numbers: key facts
-    needed = key_facts(text)
+@dataclass(frozen=True)
+class _Passages:
+    """What each source (by number) holds: its facts, its words, its claims."""
+
+    facts: dict[int, set[str]]
+    words: dict[int, set[str]]
+    claims: dict[int, Claims]
+
+
+def _attribute(text: str, sims: np.ndarray, candidates: Sequence[tuple[Scored, str]], passages: _Passages,
+               asked: set[str], support: float = SUPPORT_COSINE) -> AnswerSentence:
+    """`text` with the (at most `MAX_CITATIONS`) sources that support it: a sentence or clause close to
+    it whose polarity is the same, in a passage with all its names and identifiers, all its claims
+    (engine.answer.claims) and enough of its words."""
+    said = [w for w in content_words(text) if not w.isdigit() and w not in _FRAMING]  # numbers: claims
+    needed = names_and_identifiers(text)
+    claims = claims_of(text)
     echoed = asked.intersection(said)  # the question's words it uses
     cited: list[Scored] = []
+    weighed: set[int] = set()  # sources whose closest sentence was weighed: it decides the polarity
     for i in np.argsort(-sims):
-        candidate = evidence[int(i)]
+        candidate, sentence = candidates[int(i)]
         if sims[i] < support or len(cited) >= MAX_CITATIONS:
             break
         source = candidate.source
-        found = words.get(source, set())
-        if (needed <= facts.get(source, set()) and len(echoed - found) <= QUESTION_WORDS_MISSING
-                and (not said or coverage(said, found) >= WORDS_FOUND) and all(c.source != source for c in cited)):
+        if source in weighed:
+            continue
+        weighed.add(source)
+        found = passages.words.get(source, set())
+        if (needed <= passages.facts.get(source, set()) and len(echoed - found) <= QUESTION_WORDS_MISSING
+                and (not said or coverage(said, found) >= WORDS_FOUND)
+                and source in passages.claims and not claims.missing_from(passages.claims[source])
+                and same_polarity(text, sentence)):
             cited.append(candidate)
     return AnswerSentence(text, tuple(c.source for c in cited), bool(cited), tuple((c.start, c.end) for c in cited))
+
+
+def names_and_identifiers(text: str) -> set[str]:
+    """The key facts of `text` but its numbers and dates ("2.00", "31.03.2027"): those are claims, compared
+    after normalisation, so "ninety" and "90" are the same."""
+    return {f for f in key_facts(text) if not f.startswith("#") and not _NUMERIC.fullmatch(f)}

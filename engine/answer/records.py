@@ -40,10 +40,14 @@ class AnswerToken:
     """A piece of the answer while it is being written, in order.
 
     `kind` says which answer the piece belongs to: a generative answer can still end as
-    an extractive one when none of its sentences survive the check."""
+    an extractive one when none of its sentences survive the check. A generated sentence
+    arrives only once checked and supported; while the model writes, "progress" tokens count."""
 
     text: str
-    kind: str = "generative"  # "generative", "extractive" or "refusal"
+    kind: str = "generative"  # "generative", "extractive", "refusal" or "progress"
+    # kind "progress": the chat model is writing and has written this many tokens so far; its text is
+    # empty, since nothing it writes is shown before it is checked (then come its checked sentences).
+    tokens: int = 0
 
 
 @dataclass(frozen=True)

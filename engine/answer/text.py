@@ -5,7 +5,8 @@ language-agnostic text a person keeps, start instantly and stay predictable. Sen
 are cut at terminal punctuation followed by a capital (in any cased script: Cyrillic and
 Greek too) or by a letter of a script without case (Arabic, Hindi), at the full stops of
 Chinese and Japanese (which no space follows), at blank lines and before list items or
-headings; single line breaks (PDF line wrapping) are not boundaries.
+headings; single line breaks (PDF line wrapping) are not boundaries; a German ordinal ("am
+1. März", "2. OG", "Lindenstraße 12, 2. Stock") or an abbreviation ("e.g.", "Nr.") is no end.
 
 Words are read by the language of their text (docs/answers.md): its stop words left out, its
 Snowball stemmer; Chinese and Japanese runs, which have no spaces, as overlapping character
@@ -45,6 +46,18 @@ MONTHS = frozenset(
     "januari februari maart mei augustus jan feb mär apr jun jul aug sep sept okt nov dez".split()
 )
 _ORDINAL = re.compile(r"(?<![\d.,])\d{1,2}$")
+# "Lindenstraße 12, 2. OG", "im 3. Stock": a German ordinal before a noun it counts, or a small number right
+# after a house number and a comma, is no sentence end ("Mietvertrag Lindenstraße 12, 2." was once quoted).
+ORDINAL_NOUNS = frozenset(
+    "og ug eg dg stock etage obergeschoss geschoss untergeschoss klasse auflage jahrhundert mal kapitel absatz abs "
+    "stelle platz quartal halbjahr monat woche tag jahr semester stufe runde hälfte rang mahnung änderung "
+    "nachtrag fassung ausgabe bauabschnitt haus hof aufgang étage".split()
+)
+# A short line without a closing mark, before a line that starts with a capital, is a title ("Mietvertrag
+# Lindenstraße 12, 2. OG" above the contract's first sentence): it ends there. A wrapped line of prose is longer.
+_TITLE_LINE = re.compile(r"(?:^|(?<=\n))[^\n]*[^\s.!?:;,\"'”’)\]-](?=[ \t]*\n[ \t]*[\"'“(\[]?[A-ZÀ-ÖØ-Þ])")
+TITLE_WORDS = 8
+_AFTER_HOUSE_NUMBER = re.compile(r"\d+\s?[a-zA-Z]?,\s*\d{1,2}$")
 
 EXTRA_STOPWORDS = frozenset(
     """also am any been being both each few get got just like made make many may might more most much must
@@ -98,10 +111,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
         word = before.group(1).lower() if before else ""
         if text[m.start()] == "." and (word in ABBREVIATIONS or (len(word) == 1 and word.isalpha())):
             continue
-        if m.group() == "." and _ORDINAL.search(text, 0, m.start()) and _next_word(text, m.end()) in MONTHS:
+        if m.group() == "." and _ORDINAL.search(text, 0, m.start()) and (
+                _next_word(text, m.end()) in MONTHS | ORDINAL_NOUNS or _AFTER_HOUSE_NUMBER.search(text, 0, m.start())):
             continue
         cuts.add(m.end())
     cuts.update(m.start() for m in _PARAGRAPH.finditer(text))
+    cuts.update(m.end() for m in _TITLE_LINE.finditer(text) if word_count(m.group()) <= TITLE_WORDS)
     cuts.update(m.start() for m in _ITEM.finditer(text))
     spans: list[tuple[int, int]] = []
     ordered = sorted(cuts)

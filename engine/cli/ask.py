@@ -1,15 +1,14 @@
-"""`cairn ask`: an answer from your files, streamed as it is written, then checked and cited.
+"""`cairn ask`: an answer from your files, checked and cited, printed once.
 
-A generated answer streams to the terminal word by word (dim, as a draft); then the
-checked answer follows, each sentence with its [n] markers or marked unsupported, and
-the numbered sources with file, page and character span. `--show-context` prints
+While the chat model writes, a status line counts its tokens; the answer is printed once
+it is checked: each sentence with its [n] markers (sentences not found in the sources are
+left out and counted in a note), then the numbered sources with file, page and character span. `--show-context` prints
 exactly what was weighed: the numbered passages and the prompt the model read.
 """
 
 from __future__ import annotations
 
 import json
-import sys
 import threading
 from collections.abc import Generator
 from pathlib import Path
@@ -59,21 +58,18 @@ def ask(ctx: click.Context, question: tuple[str, ...], limit: int, as_json: bool
 
 
 def _run(job: Generator[AnswerToken, None, Answer], console: Console, *, stream: bool) -> Answer:
-    """Drive the answer; generated words are printed as they arrive (quotes are shown once, at the end)."""
-    drafted = False
+    """Drive the answer. While the chat model writes, a status line on stderr counts its tokens; the
+    answer itself is printed once, checked and cited, by `_show` (nothing unchecked reaches the screen)."""
+    status = Console(stderr=True, highlight=False).status("Looking through your files…") if stream else None
 
     def show(token: AnswerToken) -> None:
-        nonlocal drafted
-        if stream and token.kind == "generative":
-            console.print(Text(token.text, style="dim"), end="")
-            sys.stdout.flush()
-            drafted = True
+        if status is not None and token.kind == "progress":
+            status.update(f"The chat model is writing… {token.tokens} tokens (checked before it is shown)")
 
-    result = run_to_result(job, show)
-    if drafted:
-        console.print()
-        console.print()
-    return result
+    if status is None:
+        return run_to_result(job, show)
+    with status:
+        return run_to_result(job, show)
 
 
 def _show(answer: Answer, console: Console) -> None:
@@ -81,13 +77,11 @@ def _show(answer: Answer, console: Console) -> None:
         console.print(Text(answer.text, style="bold"))
     else:
         line = Text()
-        for i, sentence in enumerate(answer.sentences):
-            line.append(" " if i else "")
-            if sentence.supported:
+        for sentence in answer.sentences:
+            line.append(" " if line.plain else "")
+            if sentence.supported:  # the others are left out: the note counts them, --json has them
                 line.append(sentence.text)
                 line.append(" " + "".join(f"[{n}]" for n in sentence.citations), style="bold cyan")
-            else:
-                line.append(sentence.text + " (unsupported: not found in the sources)", style="yellow")
         console.print(line)
     if answer.note:
         console.print(Text(answer.note, style="dim"))

@@ -77,6 +77,13 @@ def set_value(ctx: click.Context, key: str, value: str) -> None:
         else:
             parsed = str(Path(str(parsed)).expanduser().resolve())
         load_embedder(str(parsed))  # raises ModelLoadError with a clear message
+    info = None
+    if key == "chat_model" and parsed is not None:
+        from engine import check_chat_model
+
+        given = Path(str(parsed)).expanduser()
+        found = cairn.paths.models / given if not given.is_absolute() and (cairn.paths.models / given).exists() else given
+        info = check_chat_model(found)  # a GGUF chat model with a template, or a ModelLoadError saying why not
     changed = replace(cairn.settings, **{key: parsed})  # type: ignore[arg-type]  # checked just below
     problem = changed.problem()
     if problem:
@@ -84,6 +91,8 @@ def set_value(ctx: click.Context, key: str, value: str) -> None:
     changed.save(cairn.paths)
     cairn.settings = changed
     click.echo(f"{key} = {parsed}")
+    if info is not None:
+        click.echo(info.summary())
     if key == "embedding_model":
         click.echo("Run `cairn reindex` to embed your files with this model.")
 

@@ -77,17 +77,37 @@ def test_show_context_prints_the_passages_weighed(home: Path) -> None:
 
 
 @needs_chat_model
-def test_generate_streams_then_prints_the_checked_answer_and_the_exact_prompt(home: Path) -> None:
+def test_generate_prints_the_checked_answer_once_and_the_exact_prompt(home: Path) -> None:
     out = cairn("ask", QUESTION, "--generate", "--show-context", home=home).stdout
     answer = json.loads(cairn("ask", QUESTION, "--generate", "--json", home=home).stdout)
-    assert answer["raw"] and out.startswith(answer["raw"])  # the draft streamed first, as generated
+    shown = out.split("\nSources:")[0]
+    first = answer["sentences"][0]["text"] if answer["kind"] == "extractive" else next(
+        s["text"] for s in answer["sentences"] if s["supported"])
+    assert shown.count(first) == 1  # printed once: no draft streamed before the checked answer
+    assert answer["raw"] not in shown or answer["raw"].strip() == first  # the unchecked draft is not on screen
+    for sentence in answer["sentences"]:
+        assert sentence["supported"] or sentence["text"] not in shown
     assert "Sources:" in out and "tax-return.txt" in out
     assert "Prompt given to" in out and "<|im_start|>system" in out and f"Question: {QUESTION}" in out
     assert answer["prompt"] in out
 
 
+def test_config_set_chat_model_checks_the_file_and_says_what_it_costs(home: Path, tmp_path: Path) -> None:
+    refused = cairn("config", "set", "chat_model", str(tmp_path / "nothing.gguf"), home=home, check=False)
+    assert refused.returncode == 1 and "does not exist" in refused.stderr and "Traceback" not in refused.stderr
+    (tmp_path / "notes.gguf").write_text("not a model", encoding="utf-8")
+    refused = cairn("config", "set", "chat_model", str(tmp_path / "notes.gguf"), home=home, check=False)
+    assert refused.returncode == 1 and "not a GGUF model" in refused.stderr
+    assert "chat_model = (default)" in cairn("config", home=home).stdout  # nothing was changed
+
+
+@needs_chat_model
 def test_a_missing_chat_model_is_a_clear_error_and_extractive_still_works(home: Path, tmp_path: Path) -> None:
-    cairn("config", "set", "chat_model", str(tmp_path / "gone.gguf"), home=home)
+    model = tmp_path / "gone.gguf"
+    model.write_bytes(bundled_chat_model_path().read_bytes())
+    accepted = cairn("config", "set", "chat_model", str(model), home=home).stdout
+    assert re.search(r"needs about [\d.]+ GB of memory and writes about \d+ tokens/s here \(estimated\)", accepted)
+    model.unlink()  # the file went away after it was chosen
     try:
         failed = cairn("ask", QUESTION, "--generate", home=home, check=False)
         assert failed.returncode == 1 and failed.stderr.startswith("Error: Chat model")

@@ -227,9 +227,10 @@ def chat_cairn(indexed: Cairn, real_embedder: Any) -> Iterator[Cairn]:
 @needs_chat_model
 def test_generated_tokens_stream_in_order_and_every_claim_is_checked(chat_cairn: Cairn) -> None:
     tokens, answer = run(chat_cairn.ask("When must the annual income declaration be filed?", generative=True))
-    generated = [t.text for t in tokens if t.kind == "generative"]
-    assert len(generated) > 3 and tokens[: len(generated)] == [AnswerToken(t) for t in generated]
-    assert "".join(generated) == answer.raw  # in order, nothing lost or added
+    progress = [t for t in tokens if t.kind == "progress"]
+    assert len(progress) > 3 and [t.tokens for t in progress] == list(range(1, len(progress) + 1))
+    assert all(t.text == "" for t in progress)  # counted while written: nothing unchecked is shown
+    assert "".join(t.text for t in tokens if t.kind != "progress") == answer.text  # checked sentences only
     assert answer.model and answer.prompt and "Question: When must the annual income declaration be filed?" in answer.prompt
     assert "[1] The annual income declaration must be filed" in answer.prompt
     _, again = run(chat_cairn.ask("When must the annual income declaration be filed?", generative=True))

@@ -119,8 +119,11 @@ class Partitions:
         id_parts, score_parts = [], []
         for list_id, ids, codes in self.conn.execute(
                 f"SELECT list_id, ids, codes FROM vector_lists WHERE list_id IN ({marks})", tuple(lists)):
-            id_parts.append(np.frombuffer(ids, dtype=np.int64))
-            matrix = np.frombuffer(codes, dtype=np.int8).reshape(len(id_parts[-1]), -1)
+            members = np.frombuffer(ids, dtype=np.int64)
+            if not len(members):  # a partition whose every member was removed or moved to another
+                continue
+            id_parts.append(members)
+            matrix = np.frombuffer(codes, dtype=np.int8).reshape(len(members), -1)
             score_parts.append(to_centroids[list_id] + matrix.astype(np.float32) @ (q / scale))
         removed = []
         for chunk_id, list_id, code in self.conn.execute(

@@ -56,6 +56,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {  # name: (module, name there)
     "Document": ("engine.extract", "Document"),
     "extensions_by_kind": ("engine.extract.kinds", "extensions_by_kind"),
     "page_label": ("engine.extract.kinds", "page_label"),
+    "place_label": ("engine.extract.kinds", "place_label"),
+    "container_of": ("engine.extract.kinds", "container_of"),
     "scan_label": ("engine.extract.kinds", "scan_label"),
     "IndexProgress": ("engine.indexing", "IndexProgress"),
     "IndexReport": ("engine.indexing", "IndexReport"),
@@ -89,7 +91,7 @@ if TYPE_CHECKING:
                                UnsupportedFile, WrongPassphrase)
     from engine.evaluate import EvalReport, run_eval
     from engine.extract import Document
-    from engine.extract.kinds import extensions_by_kind, page_label, scan_label
+    from engine.extract.kinds import container_of, extensions_by_kind, page_label, place_label, scan_label
     from engine.indexing import IndexProgress, IndexReport
     from engine.indexing.live import WatchUpdate
     from engine.progress import relay, run_to_result
@@ -128,7 +130,7 @@ __all__ = [
     "IndexReadOnly", "ModelLoadError", "ModelMismatchError", "PassphraseRequired", "StoreError",
     "UnsupportedFile", "WrongPassphrase",
     # helpers clients share
-    "run_to_result", "relay", "page_label", "scan_label", "extensions_by_kind", "match_spans", "listed_sources",
+    "run_to_result", "relay", "page_label", "place_label", "container_of", "scan_label", "extensions_by_kind", "match_spans", "listed_sources",
     "not_cited_note", "resolve_chat_model", "check_chat_model", "bundled_chat_model_path", "Embedder",
     "load_embedder", "FileReader", "open_reader", "run_eval", "quiet_model_logs", "no_core_dumps",
     "NEW_PASSPHRASE_ENV", "__version__",

@@ -20,7 +20,8 @@ from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
 from engine.extract.limits import past
-from engine.extract.mail import message_into, parse_message
+from engine.extract.enclosed import Enclosed
+from engine.extract.mail import message_attachments, message_into, parse_message
 
 NOT_A_MAILBOX = 'not a mailbox: an .mbox file starts each message with a "From " line, and this one has none'
 _FROM_LINE = re.compile(rb"^From ", re.MULTILINE)
@@ -60,3 +61,13 @@ def _messages(data: bytes) -> Iterator[bytes]:
         line_end = data.find(b"\n", start, end)
         if line_end != -1:
             yield data[line_end + 1:end]
+
+
+def enclosed_mbox(data: bytes) -> Iterator[Enclosed]:
+    """The attachments of every message, under "message N/" (N counts the mailbox's messages from 1)."""
+    for number, raw in enumerate(_messages(data), 1):
+        try:
+            message = parse_message(_QUOTED_FROM.sub(rb"\1", raw))
+        except ExtractionError:
+            continue
+        yield from message_attachments(message, f"message {number}/")

@@ -20,12 +20,15 @@ from typing import cast
 
 import numpy as np
 
-from engine.indexing import contain
+from engine.indexing import contain, contained
 from engine.indexing.chunk import Chunk, ChunkSizes, chunk_document
 from engine.embed import Embedder
 from engine.errors import Cancelled, ExtractionError, ModelLoadError, UnsupportedFile
 from engine.extract import Document, extract, is_supported, reader_version
+from engine.extract.document import Member
+from engine.extract.enclosed import member_path
 from engine.extract.files import PERMISSION, TOO_LARGE, os_reason
+from engine.extract.members import CONTAINERS
 from engine.extract.kinds import kind_for
 from engine.extract.ocr import memo
 from engine.extract.ocr.tesseract import OcrPage
@@ -113,8 +116,10 @@ class _Extracted:
     embed_texts: list[str] = field(default_factory=list)  # what the model reads for each chunk
     vectors: list[np.ndarray | None] = field(default_factory=list)  # one per chunk, once known
     todo: list[int] = field(default_factory=list)  # the chunks to embed, in order
+    members: tuple[Member, ...] = ()  # what the file holds (engine.indexing.contained), read with it
     embedded: int = 0  # how many of `todo` have their vector
     failure: tuple[str, BaseException] | None = None  # the stage after reading that failed, and how
+    seal: int | None = None  # set on the mark after a container's members: its real mtime_ns, written last
 
     @property
     def ready(self) -> bool:
@@ -238,6 +243,8 @@ class Indexer:
     def _unchanged(self, row: FileRow, item: Seen) -> bool:
         if self._worth_reading_again(row, item):
             return False
+        if row.mtime_ns == contained.UNSEALED:  # a container whose members were not all written
+            return False
         if row.size == item.size and row.mtime_ns == item.mtime_ns and not _racy(row):
             return True
         return self._same_content(row, item)
@@ -319,11 +326,12 @@ class Indexer:
                     item.embedded += 1
                 while waiting and waiting[0].ready:
                     item = self._write(waiting.pop(0))
-                    files_done += 1
                     chunks_done += len(item.chunks)
-                    errors += item.outcome.status == "error"
-                    current = item.outcome.path
-                    scans_left -= may_need_ocr(PurePath(current))
+                    errors += item.outcome.status == "error" and item.seal is None
+                    if item.outcome.container is None and item.seal is None:  # a file on disk, not one it holds
+                        files_done += 1
+                        current = item.outcome.path
+                        scans_left -= may_need_ocr(PurePath(current))
                 _check(cancel)
                 yield self._ocr.told(_progress(total, files_done, chunks_done, errors, current, embed_started),
                                      scans_left)
@@ -412,6 +420,9 @@ class Indexer:
 
     def _write(self, item: _Extracted) -> _Extracted:
         """Write one file; when that fails (for a reason of its own), record it as failed instead."""
+        if item.seal is not None:
+            self.store.seal_container(item.outcome.path, item.seal)
+            return item
         try:
             file_id = self._record(item.outcome, item.chunks, [v for v in item.vectors if v is not None])
         except Exception as exc:
@@ -429,7 +440,10 @@ class Indexer:
             for folder, seen in items:
                 if cancel.is_set():
                     return
-                work.put(self._read_contained(folder, seen))
+                for item in contained.with_members(self._read_contained(folder, seen), self._member_item):
+                    if cancel.is_set():
+                        return
+                    work.put(item)
         finally:
             if not cancel.is_set():
                 work.put(None)
@@ -467,11 +481,36 @@ class Indexer:
             embed_texts = [self._embedding_text(doc.title, c) for c in chunks]
         except Exception as exc:  # a splitter bug on a strange text: this file fails, the pass goes on
             return _fail(_Extracted(base, []), contain.SPLITTING, exc)
+        return self._extracted(base, doc, chunks, embed_texts)
+
+    def _extracted(self, base: FileOutcome, doc: Document, chunks: list[NewChunk],
+                   embed_texts: list[str]) -> _Extracted:
         status, error = ("indexed", None) if chunks else ("empty", "no text found")
         if doc.truncated:
             partial = f"only partly read: {doc.gap}" if doc.gap else PARTIAL
             status, error = ("indexed", partial) if chunks else ("error", "no text could be read within Cairn's limits")
-        return _Extracted(_replace(base, status=status, error=error), chunks, embed_texts=embed_texts)
+        if doc.kind in CONTAINERS:
+            base = _replace(base, members=tuple(member_path(base.path, m.inner) for m in doc.members))
+        return _Extracted(_replace(base, status=status, error=error), chunks, embed_texts=embed_texts,
+                          members=doc.members)
+
+    def _member_item(self, container: FileOutcome, member: Member) -> _Extracted:
+        """One sub-document as a file of its own: read with its container, written after it."""
+        path = member_path(container.path, member.inner)
+        base = FileOutcome(container.folder_id, path, _ext(member.inner), member.size, container.mtime_ns, None,
+                           member.status, member.error, read_at=container.read_at,
+                           reader_version=container.reader_version, container=container.path,
+                           location=member.location)
+        doc = member.document
+        if doc is None or member.status != "indexed":
+            return _Extracted(base, [])
+        base = _replace(base, kind=doc.kind, title=doc.title)
+        try:
+            chunks = self._chunks(Path(path), doc)
+            embed_texts = [self._embedding_text(doc.title, c) for c in chunks]
+        except Exception as exc:
+            return _fail(_Extracted(base, []), contain.SPLITTING, exc)
+        return self._extracted(base, doc, chunks, embed_texts)
 
     def _extract(self, path: Path, digest: str | None) -> Document:
         """The file's Document; for a file OCR may read, with the pages OCR read before (same bytes, same

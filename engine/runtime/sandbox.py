@@ -23,7 +23,7 @@ from pathlib import Path
 
 from engine.runtime.spawn import CleanProcess
 from engine.errors import ExtractionError, UnsupportedFile
-from engine.extract import Document, extract
+from engine.extract import Document, extract, member_bytes
 from engine.extract.ocr import memo
 from engine.extract.ocr.tesseract import OcrPage, use_languages
 
@@ -64,12 +64,15 @@ def _serve(requests: multiprocessing.connection.Connection, conn: multiprocessin
             request = requests.recv()
         except EOFError:
             return
-        path, max_bytes, known, stream = request
+        path, max_bytes, known, stream, want_bytes = request
+        if want_bytes:  # an attachment's bytes, to open it (engine.cairn.member_copy)
+            _send_bytes(conn, path, max_bytes)
+            continue
         # each page OCR reads goes back at once, so the main process keeps it even if this file never ends
         sink = (lambda number, page: conn.send(("page", number, page))) if stream else None
         try:
             with memo.remembering(known, sink):
-                doc = extract(Path(path), max_bytes, deadline=time.monotonic() + seconds * PAGES_SHARE)
+                doc = extract(path, max_bytes, deadline=time.monotonic() + seconds * PAGES_SHARE)
             conn.send(("ok", doc))
         except UnsupportedFile as exc:
             conn.send(("unsupported", str(exc)))
@@ -83,6 +86,15 @@ def _serve(requests: multiprocessing.connection.Connection, conn: multiprocessin
             conn.send(("error", f"could not be read ({type(exc).__name__})"))
 
 
+def _send_bytes(conn: multiprocessing.connection.Connection, path: str, max_bytes: int) -> None:
+    try:
+        conn.send(("ok", member_bytes(path, max_bytes)))
+    except ExtractionError as exc:
+        conn.send(("error", str(exc)))
+    except Exception as exc:
+        conn.send(("error", f"could not be read ({type(exc).__name__})"))
+
+
 class SandboxedExtractor:
     """Callable like `engine.extract.extract`; one worker process, restarted when needed."""
 
@@ -94,17 +106,28 @@ class SandboxedExtractor:
         self._conn: multiprocessing.connection.Connection | None = None
         self._lock = threading.Lock()
 
-    def __call__(self, path: Path, max_bytes: int) -> Document:
+    def __call__(self, path: Path | str, max_bytes: int) -> Document:
         return self.read_remembering(path, max_bytes, None, None)
 
-    def read_remembering(self, path: Path, max_bytes: int, known: dict[int, OcrPage] | None,
+    def member_bytes(self, path: str, max_bytes: int) -> bytes:
+        """A sub-document's bytes ("<container>//<path inside>"), taken out of its container in the reader."""
+        with self._lock:
+            conn = self._worker()
+            assert self._send is not None
+            self._send.send((path, max_bytes, None, False, True))
+            kind, payload = self._answer(conn, None)
+        if kind == "ok" and isinstance(payload, bytes):
+            return payload
+        raise ExtractionError(str(payload))
+
+    def read_remembering(self, path: Path | str, max_bytes: int, known: dict[int, OcrPage] | None,
                          on_read: memo.PageSink | None) -> Document:
         """Read `path`, taking the pages OCR read before from `known` (page number -> page) and giving
         each page OCR reads now to `on_read` as soon as it is read (engine.extract.ocr.memo)."""
         with self._lock:
             conn = self._worker()
             assert self._send is not None
-            self._send.send((str(path), max_bytes, known, on_read is not None))
+            self._send.send((str(path), max_bytes, known, on_read is not None, False))
             kind, payload = self._answer(conn, on_read)
         if kind == "ok":
             assert isinstance(payload, Document)

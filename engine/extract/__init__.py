@@ -16,14 +16,15 @@ from pathlib import Path, PurePosixPath
 
 from engine.errors import ExtractionError, UnsupportedFile
 from engine.extract.clean import clean_document
-from engine.extract.document import Document, Heading, PageSpan
+from engine.extract.document import Document, Heading, Member, PageSpan
 from engine.extract.enclosed import SEPARATOR, Enclosed, split_member_path, unsafe_name
-from engine.extract.files import read_limited, size_reason
+from engine.extract.files import read_limited, read_span, size_reason
+from engine.extract.mailbox import message_of_mailbox
 from engine.extract.kinds import describe_suffix, kind_for
 from engine.extract.members import CONTAINERS, read_members
 from engine.extract.signatures import OLE, PDF, RTF, ZIP, looks_like_mail
 
-__all__ = ["READER_VERSIONS", "Document", "Heading", "PageSpan", "extract", "is_supported", "member_bytes",
+__all__ = ["READER_VERSIONS", "Document", "Heading", "PageSpan", "extract", "extract_message", "is_supported", "member_bytes",
            "reader_version"]
 
 # Format modules are imported on first use: pypdf, python-docx and lxml cost ~0.2 s of
@@ -143,6 +144,22 @@ def extract(path: Path | str, max_bytes: int, deadline: float | None = None) -> 
     return clean_document(_read(Path(path), max_bytes, deadline))
 
 
+def extract_message(path: Path, offset: int, length: int, max_bytes: int, deadline: float | None = None) -> Member:
+    """One message of a mailbox, `length` bytes at `offset` (engine.indexing.mailbox found where), with its
+    attachments as its document's members: a mailbox of any size is read a message at a time."""
+    if length > max_bytes:
+        return Member("", "error", length, error=size_reason(max_bytes))
+    data = read_span(path, offset, length)
+    raw, location = message_of_mailbox(data)
+    try:
+        document = _with_members(_read_data("email", raw, deadline), raw, max_bytes, deadline)
+    except ExtractionError as exc:
+        return Member("", "error", length, error=str(exc))
+    document = clean_document(document)
+    status = "indexed" if document.text.strip() else "empty"
+    return Member("", status, length, document, None if status == "indexed" else "no text found", location)
+
+
 def member_bytes(path: str, max_bytes: int) -> bytes:
     """The bytes of the sub-document at `path` ("<container>//<path inside>"), found as indexing found it."""
     container, inner = split_member_path(path)
@@ -175,7 +192,11 @@ def _read(path: Path, max_bytes: int, deadline: float | None) -> Document:
     if kind is None:
         raise UnsupportedFile(f"unsupported file type {describe_suffix(path)}")
     data = read_limited(path, max_bytes)
-    document = _read_data(kind, data, deadline)
+    return _with_members(_read_data(kind, data, deadline), data, max_bytes, deadline)
+
+
+def _with_members(document: Document, data: bytes, max_bytes: int, deadline: float | None) -> Document:
+    """A container's document with what it holds, each item read by the reader for its own type."""
     if document.kind not in CONTAINERS or not data:
         return document
 

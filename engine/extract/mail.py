@@ -20,7 +20,7 @@ import email
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from email import policy
 from email.message import EmailMessage, Message
-from email.utils import parsedate_to_datetime, parseaddr
+from email.utils import parseaddr
 from functools import partial
 
 from engine.errors import ExtractionError, UnsupportedFile
@@ -29,6 +29,7 @@ from engine.extract.document import Document
 from engine.extract.enclosed import Enclosed
 from engine.extract.encoding import decode
 from engine.extract.html import html_into, meta_charset
+from engine.extract.mailbox import day
 from engine.extract.text import normalise_newlines
 
 DAMAGED = "damaged e-mail file: it cannot be read"
@@ -240,15 +241,5 @@ def mail_location(headers: Mapping[str, str]) -> str:
     if sender:
         name, address = parseaddr(sender)
         words.append(f"from {name or address or sender}")
-    when = _day(headers.get("Date"))
+    when = day(headers.get("Date"))
     return " ".join(words) + (f", {when}" if when else "")
-
-
-def _day(value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return value
-    return f"{moment.day} {moment:%b %Y}"

@@ -19,13 +19,13 @@ from engine.store import FileOutcome
 UNSEALED = -1  # the mtime_ns of a container whose members are not all written: never a real one
 
 
-class _Item(Protocol):
+class Item(Protocol):
     outcome: FileOutcome
     members: tuple[Member, ...]
     seal: int | None
 
 
-_T = TypeVar("_T", bound=_Item)
+_T = TypeVar("_T", bound=Item)
 
 
 def with_members(item: _T, member_item: Callable[[FileOutcome, Member], _T]) -> Iterator[_T]:
@@ -34,11 +34,17 @@ def with_members(item: _T, member_item: Callable[[FileOutcome, Member], _T]) -> 
         yield item
         return
     real = item.outcome
-    item.outcome = replace(real, mtime_ns=UNSEALED)
+    item.outcome = replace(real, mtime_ns=UNSEALED)  # its members listed: the others go as it is written
     yield item
     for member in item.members:
         yield member_item(real, member)
-    seal = member_item(real, Member("", "empty", 0))
-    seal.outcome, seal.seal = real, real.mtime_ns
     item.members = ()
-    yield seal
+    yield sealed(real, member_item)
+
+
+def sealed(container: FileOutcome, member_item: Callable[[FileOutcome, Member], _T]) -> _T:
+    """The mark that gives `container` its real timestamp once all before it is written; `container.members`,
+    if set, is all it holds now (the rest is deleted then)."""
+    seal = member_item(container, Member("", "empty", 0))
+    seal.outcome, seal.seal = container, container.mtime_ns
+    return seal

@@ -13,18 +13,18 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 from typing import cast
 
 import numpy as np
 
-from engine.indexing import contain, contained
+from engine.indexing import contain, contained, mailbox
 from engine.indexing.chunk import Chunk, ChunkSizes, chunk_document
 from engine.embed import Embedder
 from engine.errors import Cancelled, ExtractionError, ModelLoadError, UnsupportedFile
-from engine.extract import Document, extract, is_supported, reader_version
+from engine.extract import Document, extract, extract_message, is_supported, reader_version
 from engine.extract.document import Member
 from engine.extract.enclosed import member_path
 from engine.extract.files import PERMISSION, TOO_LARGE, os_reason
@@ -65,6 +65,12 @@ class IndexProgress:
     ocr_pages_read: int = 0
     ocr_seconds_per_page: float | None = None
     scans_eta_seconds: float | None = None
+    # A mailbox being read a message at a time (engine.indexing.mailbox): which, how many of its bytes are
+    # passed, of how many, and the time the rest should take at the rate its messages were read so far.
+    mailbox: str | None = None
+    mailbox_done: int = 0
+    mailbox_total: int = 0
+    mailbox_eta_seconds: float | None = None
 
 
 @dataclass
@@ -178,6 +184,7 @@ class Indexer:
         self.sizes = ChunkSizes.for_model(embedder.max_tokens)
         self._retry_failed = False  # this pass tries failed files again (set by `run`)
         self._ocr = _OcrTally()
+        self.mailbox = mailbox.MailboxTally()  # the mailbox being read, for progress
 
     def run(self, folders: Sequence[FolderRow], cancel: threading.Event | None = None,
             scopes: Sequence[str] | None = None) -> Generator[IndexProgress, None, IndexReport]:
@@ -333,8 +340,12 @@ class Indexer:
                         current = item.outcome.path
                         scans_left -= may_need_ocr(PurePath(current))
                 _check(cancel)
-                yield self._ocr.told(_progress(total, files_done, chunks_done, errors, current, embed_started),
-                                     scans_left)
+                progress = self._ocr.told(_progress(total, files_done, chunks_done, errors, current, embed_started),
+                                          scans_left)
+                tally = self.mailbox
+                yield progress if tally.path is None else replace(
+                    progress, mailbox=tally.path, mailbox_done=tally.done, mailbox_total=tally.total,
+                    mailbox_eta_seconds=tally.eta())
         finally:
             cancel_reader = not finished
             if cancel_reader:
@@ -421,7 +432,7 @@ class Indexer:
     def _write(self, item: _Extracted) -> _Extracted:
         """Write one file; when that fails (for a reason of its own), record it as failed instead."""
         if item.seal is not None:
-            self.store.seal_container(item.outcome.path, item.seal)
+            self.store.seal_container(item.outcome.path, item.seal, item.outcome.members)
             return item
         try:
             file_id = self._record(item.outcome, item.chunks, [v for v in item.vectors if v is not None])
@@ -440,13 +451,35 @@ class Indexer:
             for folder, seen in items:
                 if cancel.is_set():
                     return
-                for item in contained.with_members(self._read_contained(folder, seen), self._member_item):
+                for item in self._items_of(folder, seen, cancel):
                     if cancel.is_set():
                         return
                     work.put(item)
         finally:
             if not cancel.is_set():
                 work.put(None)
+
+    def _items_of(self, folder: FolderRow, seen: Seen, cancel: threading.Event) -> Iterator[_Extracted]:
+        """What reading one file gives: the file, and for a container, what it holds (sub-documents)."""
+        if kind_for(PurePath(seen.path)) == "mbox":  # any size: a message at a time (engine.indexing.mailbox)
+            base = FileOutcome(folder.id, seen.path, _ext(seen.path), seen.size, seen.mtime_ns, None, "indexed",
+                               kind="mbox", read_at=time.time(), reader_version=reader_version(Path(seen.path)))
+            try:
+                yield from mailbox.stream(_Extracted(base, []), self.store.members_of(seen.path), self._read_message,
+                                          self._member_item, cancel, self.mailbox)
+            except OSError as exc:  # the mailbox went or cannot be opened: recorded, what it held goes
+                yield _Extracted(_replace(base, status="error", error=os_reason(exc), members=()), [])
+            return
+        item = self._read_contained(folder, seen)
+        if item.outcome.status in ("error", "skipped") and kind_for(PurePath(seen.path)) in CONTAINERS:
+            item.outcome = _replace(item.outcome, members=())  # a container that cannot be read holds nothing now
+        yield from contained.with_members(item, self._member_item)
+
+    def _read_message(self, path: Path, offset: int, length: int) -> Member:
+        read = getattr(self.extract, "read_message", None)  # the sandboxed reader process
+        if read is None:
+            return extract_message(path, offset, length, self.max_file_bytes)
+        return cast(Member, read(path, offset, length, self.max_file_bytes))
 
     def _read_contained(self, folder: FolderRow, seen: Seen) -> _Extracted:
         """A bug outside `_read_one`'s own guards fails that file, not the reader thread (which would

@@ -23,7 +23,8 @@ from pathlib import Path
 
 from engine.runtime.spawn import CleanProcess
 from engine.errors import ExtractionError, UnsupportedFile
-from engine.extract import Document, extract, member_bytes
+from engine.extract import Document, extract, extract_message, member_bytes
+from engine.extract.document import Member
 from engine.extract.ocr import memo
 from engine.extract.ocr.tesseract import OcrPage, use_languages
 
@@ -64,9 +65,12 @@ def _serve(requests: multiprocessing.connection.Connection, conn: multiprocessin
             request = requests.recv()
         except EOFError:
             return
-        path, max_bytes, known, stream, want_bytes = request
-        if want_bytes:  # an attachment's bytes, to open it (engine.cairn.member_copy)
+        path, max_bytes, known, stream, want = request
+        if want == "bytes":  # an attachment's bytes, to open it (engine.cairn.member_copy)
             _send_bytes(conn, path, max_bytes)
+            continue
+        if want is not None:  # ("message", offset, length): one message of a mailbox (engine.indexing.mailbox)
+            _send_message(conn, path, want[1], want[2], max_bytes, time.monotonic() + seconds * PAGES_SHARE)
             continue
         # each page OCR reads goes back at once, so the main process keeps it even if this file never ends
         sink = (lambda number, page: conn.send(("page", number, page))) if stream else None
@@ -95,6 +99,18 @@ def _send_bytes(conn: multiprocessing.connection.Connection, path: str, max_byte
         conn.send(("error", f"could not be read ({type(exc).__name__})"))
 
 
+def _send_message(conn: multiprocessing.connection.Connection, path: str, offset: int, length: int,
+                  max_bytes: int, deadline: float) -> None:
+    try:
+        conn.send(("ok", extract_message(Path(path), offset, length, max_bytes, deadline)))
+    except ExtractionError as exc:
+        conn.send(("error", str(exc)))
+    except MemoryError:
+        conn.send(("error", "needs more memory than Cairn allows for reading one file"))
+    except Exception as exc:
+        conn.send(("error", f"could not be read ({type(exc).__name__})"))
+
+
 class SandboxedExtractor:
     """Callable like `engine.extract.extract`; one worker process, restarted when needed."""
 
@@ -109,12 +125,23 @@ class SandboxedExtractor:
     def __call__(self, path: Path | str, max_bytes: int) -> Document:
         return self.read_remembering(path, max_bytes, None, None)
 
+    def read_message(self, path: Path, offset: int, length: int, max_bytes: int) -> Member:
+        """One message of a mailbox (`length` bytes at `offset`), with its attachments, read in the reader."""
+        with self._lock:
+            conn = self._worker()
+            assert self._send is not None
+            self._send.send((str(path), max_bytes, None, False, ("message", offset, length)))
+            kind, payload = self._answer(conn, None)
+        if kind == "ok" and isinstance(payload, Member):
+            return payload
+        raise ExtractionError(str(payload))
+
     def member_bytes(self, path: str, max_bytes: int) -> bytes:
         """A sub-document's bytes ("<container>//<path inside>"), taken out of its container in the reader."""
         with self._lock:
             conn = self._worker()
             assert self._send is not None
-            self._send.send((path, max_bytes, None, False, True))
+            self._send.send((path, max_bytes, None, False, "bytes"))
             kind, payload = self._answer(conn, None)
         if kind == "ok" and isinstance(payload, bytes):
             return payload
@@ -127,7 +154,7 @@ class SandboxedExtractor:
         with self._lock:
             conn = self._worker()
             assert self._send is not None
-            self._send.send((str(path), max_bytes, known, on_read is not None, False))
+            self._send.send((str(path), max_bytes, known, on_read is not None, None))
             kind, payload = self._answer(conn, on_read)
         if kind == "ok":
             assert isinstance(payload, Document)

@@ -267,8 +267,8 @@ class Store:
             if existing is not None:
                 self._delete_chunks_of([existing[0]])
             file_id = self._upsert_file(outcome, len(chunks), existing[0] if existing else None)
-            if outcome.container is None:  # a file on disk: what it held before and holds no more goes
-                self._drop_members_but(file_id, set(outcome.members or ()))
+            if outcome.members is not None:  # a container: what it held before and holds no more goes
+                self._drop_members_but(file_id, set(outcome.members))
             for chunk, vector in zip(chunks, vectors if vectors is not None else [None] * len(chunks)):
                 self._insert_chunk(file_id, chunk, vector)
             if vectors is not None and len(vectors):
@@ -283,13 +283,23 @@ class Store:
         self._delete_chunks_of(gone)
         self.conn.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in gone])
 
-    def seal_container(self, path: str, mtime_ns: int) -> None:
+    def seal_container(self, path: str, mtime_ns: int, members: Sequence[str] | None = None) -> None:
         """All a container holds is written: its real timestamp, so the next pass finds it unchanged.
 
         Until then it carries an impossible one (-1): a pass killed half way through its members
-        reads it again, embedding only the members that were not written (their vectors are kept)."""
+        reads it again, embedding only the members that were not written (their vectors are kept).
+        `members`, when given, is all it holds now: the others go."""
         with immediate(self.conn):
             self.conn.execute("UPDATE files SET mtime_ns = ? WHERE path = ?", (mtime_ns, path))
+            if members is not None:
+                container_id = scalar(self.conn, "SELECT id FROM files WHERE path = ?", (path,))
+                self._drop_members_but(int(container_id), set(members))
+
+    def members_of(self, path: str) -> dict[str, str | None]:
+        """The paths of what the container at `path` holds, each with its hash (a mailbox's messages have one)."""
+        rows = self.conn.execute("SELECT m.path, m.hash FROM files m JOIN files c ON c.id = m.container_id"
+                                 " WHERE c.path = ?", (path,))
+        return {str(r[0]): r[1] for r in rows}
 
     def _upsert_file(self, o: FileOutcome, n_chunks: int, file_id: int | None) -> int:
         container_id = None

@@ -70,7 +70,8 @@ def _zip_members(data: bytes, max_bytes: int, names_only: bool) -> Iterator[Encl
         for info in archive.infolist()[:MAX_ZIP_ENTRIES]:
             if info.is_dir():
                 continue
-            refusal = _refusal(info.filename, info.file_size, max_bytes, names_only) or _zip_refusal(info)
+            refusal = (UNSAFE_NAME if unsafe_name(info.filename) else _zip_refusal(info)) or _refusal(
+                info.filename, info.file_size, max_bytes, names_only)
             if names_only or refusal:
                 yield Enclosed(info.filename, None, refusal=refusal, size=info.file_size)
                 continue

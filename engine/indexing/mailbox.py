@@ -88,9 +88,10 @@ def _read(read: ReadMessage, path: Path, offset: int, length: int) -> Member:
 
 def _items(container: FileOutcome, inner: str, digest: str, message: Member,
            item_for: Callable[[FileOutcome, Member], _T]) -> Iterator[_T]:
-    """The message as a sub-document (its hash kept), then its attachments under it."""
+    """The message's attachments, then the message itself with its hash: written last, so a message is
+    marked read only once all it holds is written."""
+    for attachment in message.document.members if message.document is not None else ():
+        yield item_for(container, replace(attachment, inner=inner + SEPARATOR + attachment.inner))
     item = item_for(container, replace(message, inner=inner))
     item.outcome = replace(item.outcome, hash=digest, kind=item.outcome.kind or "email")
     yield item
-    for attachment in message.document.members if message.document is not None else ():
-        yield item_for(container, replace(attachment, inner=inner + SEPARATOR + attachment.inner))

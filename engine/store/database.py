@@ -8,6 +8,7 @@ moment leaves either the old file or the new one, never a mix.
 from __future__ import annotations
 
 import json
+from functools import partial
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -195,7 +196,7 @@ class Store:
             for member_id, path in members:  # what it holds moves with it (engine.extract.enclosed)
                 moved = new_path + str(path)[len(str(old_path)):]
                 self.conn.execute("UPDATE files SET folder_id = ?, path = ? WHERE id = ?", (folder_id, moved, member_id))
-                self._recontext(member_id, lambda title, heading, moved=moved: fts.keyword_context(moved, title, heading))
+                self._recontext(int(str(member_id)), partial(fts.keyword_context, moved))
 
     def _recontext(self, file_id: int, context: Callable[[str | None, str | None], str]) -> None:
         """The file's keyword rows written again with the words of its new place."""
@@ -214,7 +215,7 @@ class Store:
             self._delete_with_members(file_ids)
 
     def _delete_with_members(self, file_ids: Sequence[int]) -> None:
-        members = [int(r[0]) for i in file_ids for r in
+        members = [int(str(r[0])) for i in file_ids for r in
                    self.conn.execute("SELECT id FROM files WHERE container_id = ?", (i,)).fetchall()]
         every = [*members, *file_ids]
         self._delete_chunks_of(every)
@@ -278,7 +279,7 @@ class Store:
 
     def _drop_members_but(self, container_id: int, keep: set[str]) -> None:
         """A container read again: what it no longer holds goes."""
-        gone = [int(r[0]) for r in self.conn.execute("SELECT id, path FROM files WHERE container_id = ?",
+        gone = [int(str(r[0])) for r in self.conn.execute("SELECT id, path FROM files WHERE container_id = ?",
                                                       (container_id,)).fetchall() if r[1] not in keep]
         self._delete_chunks_of(gone)
         self.conn.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in gone])
@@ -293,7 +294,7 @@ class Store:
             self.conn.execute("UPDATE files SET mtime_ns = ? WHERE path = ?", (mtime_ns, path))
             if members is not None:
                 container_id = scalar(self.conn, "SELECT id FROM files WHERE path = ?", (path,))
-                self._drop_members_but(int(container_id), set(members))
+                self._drop_members_but(int(str(container_id)), set(members))
 
     def members_of(self, path: str) -> dict[str, str | None]:
         """The paths of what the container at `path` holds, each with its hash (a mailbox's messages have one)."""
@@ -302,11 +303,12 @@ class Store:
         return {str(r[0]): r[1] for r in rows}
 
     def _upsert_file(self, o: FileOutcome, n_chunks: int, file_id: int | None) -> int:
-        container_id = None
+        container_id: int | None = None
         if o.container is not None:
-            container_id = scalar(self.conn, "SELECT id FROM files WHERE path = ?", (o.container,))
-            if container_id is None:
+            found = scalar(self.conn, "SELECT id FROM files WHERE path = ?", (o.container,))
+            if found is None:
                 raise ValueError("a sub-document is written after its container")
+            container_id = int(str(found))
         values = (o.folder_id, o.path, o.ext, o.size, o.mtime_ns, o.hash, o.status, o.error, o.kind, o.title,
                   n_chunks, time.time() if o.read_at is None else o.read_at, o.reader_version, container_id,
                   o.location)

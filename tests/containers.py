@@ -113,3 +113,11 @@ def append_messages(path: Path, numbers: range) -> None:
         box.flush()
     finally:
         box.close()
+
+
+def mailbox_in(tmp_path: Path, numbers: range) -> Path:
+    """A folder `docs` holding `inbox.mbox` with the messages `numbers`; returns the mailbox."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    append_messages(docs / "inbox.mbox", numbers)
+    return docs / "inbox.mbox"

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import itertools
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 
@@ -18,8 +20,8 @@ from engine.errors import ExtractionError, UnsupportedFile
 from engine.extract.clean import clean_document
 from engine.extract.document import Document, Heading, Member, PageSpan
 from engine.extract.enclosed import SEPARATOR, Enclosed, split_member_path, unsafe_name
-from engine.extract.files import read_limited, read_span, size_reason
-from engine.extract.mailbox import message_of_mailbox
+from engine.extract.files import os_reason, read_limited, read_span, size_reason
+from engine.extract.mailbox import message_of_mailbox, message_spans
 from engine.extract.kinds import describe_suffix, kind_for
 from engine.extract.members import CONTAINERS, read_members
 from engine.extract.signatures import OLE, PDF, RTF, ZIP, looks_like_mail
@@ -171,9 +173,12 @@ def member_bytes(path: str, max_bytes: int) -> bytes:
 def _member_data(container: Path, inner: str, max_bytes: int) -> tuple[str, bytes]:
     """(its name, its bytes): each level of `inner` looked up in the one above, the file on disk first."""
     kind = kind_for(container)
-    data = read_limited(container, max_bytes)
-    name = container.name
-    for part in inner.split(SEPARATOR):
+    parts = inner.split(SEPARATOR)
+    if kind == "mbox":  # a mailbox of any size: its message found without reading it whole
+        name, data, kind, parts = parts[0], _mailbox_message(container, parts[0], max_bytes), "email", parts[1:]
+    else:
+        name, data = container.name, read_limited(container, max_bytes)
+    for part in parts:
         if kind not in CONTAINERS:
             raise ExtractionError(GONE_FROM_CONTAINER)
         item = next((i for i in _enclosed(kind, data, max_bytes) if i.name == part), None)
@@ -182,6 +187,22 @@ def _member_data(container: Path, inner: str, max_bytes: int) -> tuple[str, byte
         name, data = part, item.data
         kind = _member_kind(name, data)
     return name, data
+
+
+def _mailbox_message(path: Path, part: str, max_bytes: int) -> bytes:
+    """The bytes of "message N" of the mailbox at `path`, as engine.indexing.mailbox numbers them."""
+    number = int(part.removeprefix("message ")) if part.removeprefix("message ").isdigit() else 0
+    try:
+        with open(path, "rb") as handle:
+            span = next(itertools.islice(message_spans(handle, os.fstat(handle.fileno()).st_size), number - 1, None),
+                        None) if number > 0 else None
+    except OSError as exc:
+        raise ExtractionError(os_reason(exc)) from None
+    if span is None:
+        raise ExtractionError(GONE_FROM_CONTAINER)
+    if span[1] > max_bytes:
+        raise ExtractionError(size_reason(max_bytes))
+    return message_of_mailbox(read_span(path, *span))[0]
 
 
 GONE_FROM_CONTAINER = "no longer in its container (the container changed since it was indexed)"
@@ -227,6 +248,8 @@ def _member_kind(name: str, data: bytes) -> str:
     kind = kind_for(PurePosixPath(name.replace("\\", "/")))
     if data.startswith(PDF) and kind in (None, "text"):
         return "pdf"
+    if kind == "text" and looks_like_mail(data):  # a message of a mailbox, a mail attached without .eml
+        return "email"
     if kind is None:
         raise UnsupportedFile(f"unsupported file type {describe_suffix(PurePosixPath(name))}")
     return kind

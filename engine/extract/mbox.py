@@ -21,7 +21,8 @@ from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
 from engine.extract.limits import past
 from engine.extract.enclosed import Enclosed
-from engine.extract.mail import message_attachments, message_into, parse_message
+from engine.extract.mail import message_into, parse_message
+from engine.extract.mailbox import message_of_mailbox
 
 NOT_A_MAILBOX = 'not a mailbox: an .mbox file starts each message with a "From " line, and this one has none'
 _FROM_LINE = re.compile(rb"^From ", re.MULTILINE)
@@ -64,10 +65,8 @@ def _messages(data: bytes) -> Iterator[bytes]:
 
 
 def enclosed_mbox(data: bytes) -> Iterator[Enclosed]:
-    """The attachments of every message, under "message N/" (N counts the mailbox's messages from 1)."""
+    """Each message as "message N" (N counts from 1), as a mailbox read a message at a time names them
+    (engine.indexing.mailbox); its attachments are its own members."""
     for number, raw in enumerate(_messages(data), 1):
-        try:
-            message = parse_message(_QUOTED_FROM.sub(rb"\1", raw))
-        except ExtractionError:
-            continue
-        yield from message_attachments(message, f"message {number}/")
+        message, place = message_of_mailbox(b"From \n" + raw)
+        yield Enclosed(f"message {number}", message, place, size=len(message))

@@ -18,7 +18,7 @@ from engine.cairn import Cairn
 from engine.extract.enclosed import member_path
 from engine.progress import run_to_result
 from tests.containers import (
-    DOCX, PDF, XLSX, ZIP, append_messages, docx_bytes, mail, nested_zips, pdf_bytes, xlsx_bytes, zip_bomb,
+    DOCX, PDF, XLSX, ZIP, append_messages, docx_bytes, mail, mailbox_in, nested_zips, pdf_bytes, xlsx_bytes, zip_bomb,
     zip_bytes,
 )
 from tests.engine.test_index_sync import consistent
@@ -113,11 +113,8 @@ def test_hostile_members_are_refused_and_their_siblings_indexed(cairn: Cairn, tm
 
 
 def test_a_mailbox_read_again_reads_only_new_messages(cairn: Cairn, tmp_path: Path) -> None:
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    box = docs / "inbox.mbox"
-    append_messages(box, range(1, 6))
-    cairn.add_folder(docs)
+    box = mailbox_in(tmp_path, range(1, 6))
+    cairn.add_folder(box.parent)
     run_to_result(cairn.index())
     assert names(cairn, "weathervane3") == [member_path(str(box), "message 3//exhibit-3.pdf")]
     read_at = dict(cairn.store.conn.execute("SELECT path, indexed_at FROM files WHERE hash IS NOT NULL"))

@@ -16,7 +16,7 @@ from pathlib import Path
 from engine.cairn import Cairn
 from engine.extract.enclosed import member_path
 from engine.progress import run_to_result
-from tests.containers import append_messages
+from tests.containers import append_messages, mailbox_in
 from tests.engine.test_index_sync import consistent
 from tests.engine.test_watch import Running, wait_for
 from tests.fakes import FakeEmbedder
@@ -32,12 +32,9 @@ def messages_written(home: Path) -> int:
 
 
 def test_kill_9_mid_mailbox_then_resume_reads_only_the_rest(tmp_path: Path, cairn_home: Path) -> None:
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    box = docs / "inbox.mbox"
-    append_messages(box, range(1, MESSAGES + 1))
+    box = mailbox_in(tmp_path, range(1, MESSAGES + 1))
     with Cairn(cairn_home, embedder=FakeEmbedder()) as setup:
-        setup.add_folder(docs)
+        setup.add_folder(box.parent)
     env = {**os.environ, "CAIRN_HOME": str(cairn_home)}
     process = subprocess.Popen([sys.executable, "-m", "tests.mailbox_pass"], cwd=ROOT, env=env)
     try:
@@ -68,12 +65,9 @@ def test_kill_9_mid_mailbox_then_resume_reads_only_the_rest(tmp_path: Path, cair
 
 
 def test_a_message_appended_to_a_watched_mailbox_becomes_searchable(tmp_path: Path, cairn_home: Path) -> None:
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    box = docs / "inbox.mbox"
-    append_messages(box, range(1, 4))
+    box = mailbox_in(tmp_path, range(1, 4))
     with Cairn(cairn_home, embedder=FakeEmbedder()) as setup:
-        setup.add_folder(docs)
+        setup.add_folder(box.parent)
         run_to_result(setup.index())
     live = Running(cairn_home, FakeEmbedder()).start()
     try:

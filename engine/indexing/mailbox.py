@@ -12,6 +12,7 @@ timestamp last (engine.indexing.contained), with the list of what it holds now: 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,6 +24,7 @@ from engine.errors import ExtractionError
 from engine.extract.document import Member
 from engine.extract.enclosed import SEPARATOR, member_path
 from engine.extract.mailbox import message_spans
+from engine.extract.mbox import NOT_A_MAILBOX
 from engine.indexing.contained import UNSEALED, Item, sealed
 from engine.store import FileOutcome
 
@@ -52,13 +54,19 @@ def stream(first: _T, known: dict[str, str | None], read: ReadMessage,
 
     `known`: the paths of the sub-documents indexed before, with their hashes (a message's is its bytes')."""
     container = real = first.outcome
-    first.outcome = replace(real, mtime_ns=UNSEALED, members=None)  # what it held stays until the seal
-    yield first
-    keep: list[str] = []
-    tally.path, tally.done, tally.total, tally.read, tally.seconds = container.path, 0, container.size, 0, 0.0
     path = Path(container.path)
     with open(path, "rb") as handle:
-        for number, (offset, length) in enumerate(message_spans(handle, container.size), 1):
+        spans = message_spans(handle, container.size)
+        head = next(spans, None)
+        if head is None and container.size:  # no "From " line at all: not a mailbox
+            first.outcome = replace(real, status="error", error=NOT_A_MAILBOX, kind=None, members=())
+            yield first
+            return
+        first.outcome = replace(real, mtime_ns=UNSEALED, members=None)  # what it held stays until the seal
+        yield first
+        keep: list[str] = []
+        tally.path, tally.done, tally.total, tally.read, tally.seconds = container.path, 0, container.size, 0, 0.0
+        for number, (offset, length) in enumerate(itertools.chain([head] if head else [], spans), 1):
             if cancel.is_set():
                 return  # not sealed: the next pass goes on from here
             inner = f"message {number}"

@@ -21,8 +21,8 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QStackedWidget, QTextBrowser, QVBoxLayout, QWidget
 
-from engine import (Document, KeptScan, PagePicture, Query, SearchResult, Source, WordBox, extensions_by_kind,
-                    match_spans, page_label, scan_label)
+from engine import (Document, KeptScan, PagePicture, Query, SearchResult, Source, WordBox, container_of,
+                    extensions_by_kind, match_spans, page_label, scan_label)
 from desktop import files, theme
 from desktop.operation import Operation, describe
 from desktop.page_view import PageView
@@ -46,17 +46,18 @@ class Passage:
     label: str | None = None  # e.g. "Source [2]"
     focus: tuple[int, int] | None = None  # a span of the file's text to mark instead of the words
     ocr_confidence: float | None = None  # read from a scan by OCR: the preview says so
+    location: str | None = None  # in an attachment or archive member: where in its container, in words
 
     @classmethod
     def from_result(cls, result: SearchResult, query: str) -> "Passage":
         return cls(result.path, result.start, result.end, result.text, result.page, query,
-                   ocr_confidence=result.ocr_confidence)
+                   ocr_confidence=result.ocr_confidence, location=result.location)
 
     @classmethod
     def from_source(cls, source: Source, question: str, focus: tuple[int, int] | None = None) -> "Passage":
         """An answer's source; `focus` is the sentence in it that supports the cited claim."""
         return cls(source.path, source.start, source.end, source.text, source.page, question,
-                   f"Source [{source.n}]", focus, source.ocr_confidence)
+                   f"Source [{source.n}]", focus, source.ocr_confidence, source.location)
 
 
 @dataclass(frozen=True)
@@ -174,8 +175,9 @@ class PreviewPanel(QWidget):
                             (self.copy_button, "Copy the file's full path")):
             button.setToolTip(tip)
             button.setEnabled(False)
-        self.open_button.clicked.connect(lambda: self.passage and files.open_file(self.passage.path))
-        self.reveal_button.clicked.connect(lambda: self.passage and files.show_in_folder(self.passage.path))
+        self.open_button.clicked.connect(lambda: self.passage and self._open(self.passage.path))
+        self.reveal_button.clicked.connect(
+            lambda: self.passage and files.show_in_folder(container_of(self.passage.path) or self.passage.path))
         self.copy_button.clicked.connect(lambda: self.passage and files.copy_path(self.passage.path))
 
         self.placeholder = QLabel("Select a result to see it in its file.")
@@ -241,14 +243,17 @@ class PreviewPanel(QWidget):
 
         Even the freshness check (a stat) runs there, never on the UI thread: on a stalled
         network mount a stat can hang for minutes, and the window with it."""
-        path, max_bytes = Path(passage.path), self.session.settings.max_file_bytes
+        # an attachment's path ("<container>//<inside>") is read from its container, whose time tells its age
+        on_disk, max_bytes = Path(container_of(passage.path) or passage.path), self.session.settings.max_file_bytes
         number = passage.page or 1
         scanned = kept is not None and number in kept.pages and bool(kept.pages[number].boxes)
 
         def work(cancel: threading.Event) -> tuple[tuple[int, Document], PagePicture | None]:
-            mtime = path.stat().st_mtime_ns
-            got = cached if cached is not None and cached[0] == mtime else (mtime, self.session.extract(path, max_bytes, kept))
-            picture = self.session.page_picture(path, number, max_bytes) if scanned and not cancel.is_set() else None
+            mtime = on_disk.stat().st_mtime_ns
+            got = (cached if cached is not None and cached[0] == mtime
+                   else (mtime, self.session.extract(passage.path, max_bytes, kept)))
+            picture = (self.session.page_picture(on_disk, number, max_bytes)
+                       if scanned and container_of(passage.path) is None and not cancel.is_set() else None)
             return got, picture
 
         op = Operation(work, name="preview")
@@ -292,6 +297,18 @@ class PreviewPanel(QWidget):
             self._render(locate(doc, passage))
             self.passageShown.emit(passage)
 
+    def _open(self, path: str) -> None:
+        """A file opens in its application; an attachment through a private copy (Session.open_member)."""
+        if container_of(path) is None:
+            files.open_file(path)
+            return
+        def opened(copy: Path) -> None:
+            files.open_file(str(copy))
+
+        op = Operation(lambda cancel: self.session.open_member(path), name="open attachment")
+        op.on_success(opened)
+        op.start(self.session.preview_lane)
+
     def _unavailable(self, passage: Passage, exc: BaseException) -> None:
         self._cache.pop(passage.path, None)
         if passage is self.passage:
@@ -305,7 +322,10 @@ class PreviewPanel(QWidget):
         page = f"{page_label(path, located.page).capitalize()} · " if located.page else ""
         scan = scan_label(self.passage.ocr_confidence)
         scan = f"{scan[0].upper()}{scan[1:]} · " if scan else ""
-        self.where.setText(f"{page}{scan}{files.display(path.parent)}")
+        container = container_of(self.passage.path)
+        place = files.display(path.parent) if container is None else files.display(Path(container)) + (
+            f" · {self.passage.location}" if self.passage.location else "")
+        self.where.setText(f"{page}{scan}{place}")
         self.note.setText(located.note)
         self.note.setVisible(bool(located.note))
         code = path.suffix.lower() in {".py", ".js", ".ts", ".c", ".h", ".cpp", ".java", ".go", ".rs", ".sh"}

@@ -26,7 +26,7 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 from PySide6.QtGui import QAbstractTextDocumentLayout, QFont, QFontMetrics, QPainter, QPalette, QTextDocument
 from PySide6.QtWidgets import QApplication, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
-from engine import SearchResult, page_label, scan_label
+from engine import SearchResult, container_of, page_label, scan_label
 from desktop import files, theme
 
 RESULT_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -58,8 +58,16 @@ def describe(result: SearchResult) -> str:
     weak = ", weakly related" if result.weak else ""
     scan = scan_label(result.ocr_confidence)
     weak += f", {scan}" if scan else ""
-    return (f"{path.name}{page}, in {files.display(path.parent)}, relevance {round(result.score * 100)}%{weak}: "
+    return (f"{path.name}{page}, in {place(result)}, relevance {round(result.score * 100)}%{weak}: "
             f"{result.snippet}")
+
+
+def place(result: SearchResult) -> str:
+    """Where a result is: its folder; for an attachment or archive member, the mail or archive it came in."""
+    container = container_of(result.path)
+    if container is None:
+        return files.display(Path(result.path).parent)
+    return (f"{result.location}, " if result.location else "") + f"in {files.display(Path(container))}"
 
 
 def _files(n: int) -> str:
@@ -195,7 +203,7 @@ class ResultDelegate(QStyledItemDelegate):
         # line 2: the folder, elided in the middle (its end is the telling part)
         painter.setFont(opt.font)
         painter.setPen(dim)
-        folder = fm.elidedText(files.display(Path(result.path).parent), Qt.TextElideMode.ElideMiddle,
+        folder = fm.elidedText(place(result), Qt.TextElideMode.ElideMiddle,
                                int(rect.width()))
         painter.drawText(QRectF(rect.left(), rect.top() + fm.height(), rect.width(), fm.height()),
                          Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, folder)

@@ -47,6 +47,7 @@ class Session(QObject):
         self._asker: Cairn | None = None
         self._reader_process: FileReader | None = None
         self._guard = threading.Lock()
+        self._opened = contextlib.ExitStack()  # private copies of attachments opened: removed at close
         self.status: Status | None = None
         self.passphrase: str | None = None  # typed by the person when the index is encrypted; kept in memory only
         self._keyring_checked = False
@@ -87,7 +88,14 @@ class Session(QObject):
                 self._asker = self.open()  # its models come from the pool the reader loaded them into
             return self._asker
 
-    def extract(self, path: Path, max_bytes: int, kept: KeptScan | None = None) -> Document:
+    def open_member(self, path: str) -> Path:
+        """A private copy of an attachment to open in its application; kept until the app closes, then removed
+        (an application may read it long after it was started)."""
+        copy = self.reader().member_copy(path)
+        with self._guard:
+            return self._opened.enter_context(copy)
+
+    def extract(self, path: Path | str, max_bytes: int, kept: KeptScan | None = None) -> Document:
         """A file's text for the preview, read in the engine's limited reader process, as indexing does;
         a scan's pages from `kept` (Cairn.kept_scan), so OCR reads none of them again."""
         return self._file_reader().read_kept(path, max_bytes, kept)
@@ -170,6 +178,7 @@ class Session(QObject):
             process, self._reader_process = self._reader_process, None
         if process is not None:
             process.close()
+        self._opened.close()
 
     @property
     def data_folder(self) -> Path:

@@ -60,6 +60,8 @@ _EXPORTS: dict[str, tuple[str, str]] = {  # name: (module, name there)
     "KeptScan": ("engine.extract.ocr.kept", "KeptScan"),
     "PagePicture": ("engine.extract.page_picture", "PagePicture"),
     "page_label": ("engine.extract.kinds", "page_label"),
+    "place_label": ("engine.extract.kinds", "place_label"),
+    "container_of": ("engine.extract.kinds", "container_of"),
     "scan_label": ("engine.extract.kinds", "scan_label"),
     "IndexProgress": ("engine.indexing", "IndexProgress"),
     "IndexReport": ("engine.indexing", "IndexReport"),
@@ -95,7 +97,7 @@ if TYPE_CHECKING:
                                UnsupportedFile, WrongPassphrase)
     from engine.evaluate import EvalReport, run_eval
     from engine.extract import Document
-    from engine.extract.kinds import extensions_by_kind, page_label, scan_label
+    from engine.extract.kinds import container_of, extensions_by_kind, page_label, place_label, scan_label
     from engine.extract.ocr.boxes import WordBox
     from engine.extract.ocr.kept import KeptScan
     from engine.extract.page_picture import PagePicture
@@ -137,7 +139,7 @@ __all__ = [
     "IndexReadOnly", "ModelLoadError", "ModelMismatchError", "PassphraseRequired", "StoreError",
     "UnsupportedFile", "WrongPassphrase",
     # helpers clients share
-    "run_to_result", "relay", "page_label", "scan_label", "extensions_by_kind", "match_spans", "listed_sources",
+    "run_to_result", "relay", "page_label", "place_label", "container_of", "scan_label", "extensions_by_kind", "match_spans", "listed_sources",
     "not_cited_note", "resolve_chat_model", "check_chat_model", "bundled_chat_model_path", "Embedder",
     "load_embedder", "ModelPool", "FileReader", "open_reader", "run_eval", "quiet_model_logs", "no_core_dumps",
     "NEW_PASSPHRASE_ENV", "__version__",

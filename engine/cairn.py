@@ -11,7 +11,7 @@ import os
 import threading
 import time
 from collections.abc import Generator, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 from engine.answer import ANSWER_MODES, Answer, AnswerToken, ChatModel, answer, load_chat_model, resolve_chat_model
@@ -26,7 +26,8 @@ from engine.indexing.live import WatchUpdate, follow_folders
 from engine.indexing.sample import first_languages
 from engine.indexing.scan import reachable, shown, storable
 from engine.records import FileProblem, FolderStatus, ModelSwitch, Status
-from engine.runtime import log
+from engine.extract import member_bytes
+from engine.runtime import log, opened
 from engine.runtime import passphrase as keys
 from engine.runtime.lock import WriterLock
 from engine.extract.ocr import languages as ocr_languages
@@ -75,6 +76,15 @@ class Cairn:
         self._extractor = extractor or open_reader(self.settings)
         self._lock = threading.Lock()
         self.writer = WriterLock(self.paths.lock_file)
+        if not self.read_only:
+            opened.sweep(self.paths.data)  # copies of attachments a killed process left open
+
+    def member_copy(self, path: str) -> AbstractContextManager[Path]:
+        """A private copy of an attachment or archive member ("<container>//<path inside>") to open it with its
+        application, inside this home and removed when the `with` block ends (engine.runtime.opened)."""
+        read = getattr(self._extractor, "member_bytes", None)
+        reader = read if read is not None else (lambda p, n: member_bytes(p, n))
+        return opened.member_copy(path, lambda p: reader(p, self.settings.max_file_bytes), self.paths.data)
 
     def close(self) -> None:
         if isinstance(self._extractor, SandboxedExtractor):

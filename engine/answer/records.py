@@ -23,6 +23,7 @@ class Source:
     chunk_id: int
     score: float = 0.0  # cosine similarity of the passage to the question, 0..1
     ocr_confidence: float | None = None  # read from a scan by OCR, this sure (0-100); None: typed text
+    location: str | None = None  # an attachment's or archive member's place in its container, in words
 
 
 @dataclass(frozen=True)

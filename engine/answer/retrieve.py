@@ -106,7 +106,7 @@ def retrieve(store: Store, embedder: Embedder, question: str, limit: int) -> Ret
     withheld = sum(1 for r in ranked[: limit] if looks_like_instruction(r.text))
     sources = tuple(
         Source(n, r.path, r.page, r.start, r.end, r.text, r.chunk_id, round(similarity[r.chunk_id], 4),
-               r.ocr_confidence)
+               r.ocr_confidence, r.location)
         for n, r in enumerate(clean, 1)
     )
     return Retrieved(sources, vector, withheld)

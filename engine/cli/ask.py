@@ -17,7 +17,9 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from engine import Answer, AnswerToken, listed_sources, not_cited_note, page_label, run_to_result, scan_label
+from engine import (
+    Answer, AnswerToken, container_of, listed_sources, not_cited_note, page_label, place_label, run_to_result, scan_label,
+)
 from engine.cli.base import cli, friendly_errors
 from engine.cli.common import open_cairn, typed_text
 
@@ -94,7 +96,10 @@ def _show(answer: Answer, console: Console) -> None:
         where = ", ".join(f"chars {a}-{b}" for a, b in spans)
         page = f", {page_label(source.path, source.page)}" if source.page else ""
         scan = scan_label(source.ocr_confidence)
-        console.print(Text(f"[{source.n}] ", style="bold cyan") + Text(source.path) + Text(f"{page}, {where}", style="dim")
+        name = source.path
+        if (container := container_of(source.path)) is not None:  # cited from an attachment: name the mail too
+            name, page = f"{place_label(source.path, source.page, source.location)} ({container})", ""
+        console.print(Text(f"[{source.n}] ", style="bold cyan") + Text(name) + Text(f"{page}, {where}", style="dim")
                       + Text(f" ({scan})" if scan else "", style="magenta"))
     others = not_cited_note(answer, "--show-context")
     if others:
@@ -117,7 +122,7 @@ def _show_context(answer: Answer, console: Console) -> None:
     for source in answer.sources:
         page = f", {page_label(source.path, source.page)}" if source.page else ""
         scan = scan_label(source.ocr_confidence)
-        console.print(Text(f"[{source.n}] {Path(source.path).name}{page}, chars {source.start}-{source.end}"
+        console.print(Text(f"[{source.n}] {place_label(source.path, source.page, source.location)}, chars {source.start}-{source.end}"
                            + (f" ({scan})" if scan else ""), style="bold cyan"))
         console.print(source.text)
     console.print()

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from engine.cli.base import cli, friendly_errors
 from engine.cli.common import open_cairn, typed_text
-from engine import FolderError, MODES, SearchFilters, SearchResult, page_label, scan_label
+from engine import FolderError, MODES, SearchFilters, SearchResult, container_of, page_label, place_label, scan_label
 
 
 @cli.command(epilog="""\b
@@ -68,7 +68,7 @@ def _as_dict(r: SearchResult) -> dict[str, object]:
     return {"path": r.path, "score": r.score, "text": r.text, "page": r.page, "start": r.start, "end": r.end,
             "heading": r.heading, "title": r.title, "snippet": r.snippet, "weak": r.weak,
             "from_scan": r.ocr_confidence is not None, "ocr_confidence": r.ocr_confidence,
-            "note": scan_label(r.ocr_confidence)}
+            "note": scan_label(r.ocr_confidence), "container": container_of(r.path), "location": r.location}
 
 
 def _show_split(results: list[SearchResult], query: str, show_all: bool) -> None:
@@ -92,7 +92,11 @@ def _show_split(results: list[SearchResult], query: str, show_all: bool) -> None
 
 def _show(console: Console, results: list[SearchResult], first: int, dim: bool = False) -> None:
     for n, r in enumerate(results, first):
-        where = r.path + (f"  ({page_label(r.path, r.page)})" if r.page else "")
+        container = container_of(r.path)
+        if container is None:
+            where = r.path + (f"  ({page_label(r.path, r.page)})" if r.page else "")
+        else:  # an attachment or archive member: what it is, then the mail or archive it came in
+            where = f"{place_label(r.path, r.page, r.location)}  ({container})"
         scan = scan_label(r.ocr_confidence)
         console.print(Text(f"{n}. ", style="bold") + Text(where, style="cyan" if dim else "bold cyan")
                       + Text(f"  {r.score:.2f}", style="dim") + Text(f"  [{scan}]" if scan else "", style="magenta"))

@@ -103,6 +103,14 @@ def ocr_line(p: IndexProgress) -> str:
     return "OCR: " + ", ".join(parts)
 
 
+def mailbox_line(p: IndexProgress) -> str:
+    """ "inbox.mbox 45%, ~3 min": a mailbox of any size is one file, so its own progress is shown."""
+    if p.mailbox is None or not p.mailbox_total:
+        return ""
+    eta = f", ~{_minutes(p.mailbox_eta_seconds)}" if p.mailbox_eta_seconds is not None else ""
+    return f"{Path(p.mailbox).name} {100 * p.mailbox_done // p.mailbox_total}%{eta}"
+
+
 def _minutes(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
@@ -120,7 +128,7 @@ def _with_bar(job: Generator[IndexProgress, None, IndexReport]) -> IndexReport:
         def show(p: IndexProgress) -> None:
             bar.update(task, description=_BAR_TEXT.get(p.phase, "Scanning"),
                        total=p.files_total or None, completed=p.files_done, rate=p.chunks_per_second,
-                       now=(p.current or "")[-40:], ocr=ocr_line(p))
+                       now=mailbox_line(p) or (p.current or "")[-40:], ocr=ocr_line(p))
 
         return run_to_result(job, show)
 

@@ -11,17 +11,23 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-from collections.abc import Callable
-from pathlib import Path
+import itertools
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path, PurePosixPath
 
-from engine.errors import UnsupportedFile
+from engine.errors import ExtractionError, UnsupportedFile
 from engine.extract.clean import clean_document
-from engine.extract.document import Document, Heading, PageSpan
-from engine.extract.files import read_limited
+from engine.extract.document import Document, Heading, Member, PageSpan
+from engine.extract.enclosed import SEPARATOR, Enclosed, split_member_path, unsafe_name
+from engine.extract.files import os_reason, read_limited, read_span, size_reason
+from engine.extract.mailbox import message_of_mailbox, message_spans
 from engine.extract.kinds import describe_suffix, kind_for
-from engine.extract.signatures import OLE, RTF, ZIP, looks_like_mail
+from engine.extract.members import CONTAINERS, read_members
+from engine.extract.signatures import OLE, PDF, RTF, ZIP, looks_like_mail
 
-__all__ = ["READER_VERSIONS", "Document", "Heading", "PageSpan", "extract", "is_supported", "reader_version"]
+__all__ = ["READER_VERSIONS", "Document", "Heading", "PageSpan", "extract", "extract_message", "is_supported", "member_bytes",
+           "reader_version"]
 
 # Format modules are imported on first use: pypdf, python-docx and lxml cost ~0.2 s of
 # start-up, and only the extraction worker process ever needs them (not `cairn search`).
@@ -46,6 +52,14 @@ _EXTRACTORS: dict[str, tuple[str, str]] = {
     "gnumeric": ("gnumeric", "extract_gnumeric"),
     "fb2": ("fb2", "extract_fb2"),
     "ppt": ("ppt", "extract_ppt"),
+    "archive": ("archive", "extract_archive"),
+}
+# What containers enclose (engine.extract.members): each kind's function from (bytes, size limit) to its items.
+_ENCLOSERS: dict[str, tuple[str, str]] = {
+    "email": ("mail", "enclosed_email"),
+    "msg": ("msg", "enclosed_msg"),
+    "mbox": ("mbox", "enclosed_mbox"),
+    "archive": ("archive", "enclosed_archive"),
 }
 # Readers of files that can take long to read (huge sheets, mailboxes of many thousand messages, long books
 # and documents): given the deadline, they keep what they read by then, marked partial, rather than being
@@ -72,17 +86,18 @@ READER_VERSIONS: dict[str, int] = {
     # 3: also .docm .dotx .dotm; 2: tracked insertions, content controls, fields; long documents (were over
     # the time limit)
     "docx": 3,
-    "email": 2,  # bodies and headers with a missing or wrong charset
+    # email 3, msg 2, mbox 2: attachments are read as documents of their own (were named only)
+    "email": 3,  # 2: bodies and headers with a missing or wrong charset
     "pptx": 2,  # 2: also .pptm .ppsx .ppsm .potx .potm
     "xlsx": 2,  # 2: also .xlsm .xltx .xltm
-    "mbox": 1,
+    "mbox": 2,
     # 2 for odf, epub and rtf: a file still being read at the deadline keeps what was read (it was refused,
     # over the time limit); files read in full are read as before. rtf also: a Word 97-2003 file named .rtf
     # is told to rename it .doc, now read
     "odf": 2,
     "epub": 2,
     "rtf": 3,  # 3: a fragment without the {\rtf1 header is read
-    "msg": 1,
+    "msg": 2,
     # 3: also .dot; 2: its headings ("heading N" styles, outline levels) are the sections its passages carry;
     # 1: first read
     "doc": 3,
@@ -91,6 +106,7 @@ READER_VERSIONS: dict[str, int] = {
     "gnumeric": 1,  # before: not read
     "fb2": 1,  # before: not read
     "ppt": 1,  # before: not read
+    "archive": 1,  # .zip .tar .tar.gz .7z: before, not read
 }
 
 
@@ -111,8 +127,11 @@ def is_supported(path: Path) -> bool:
     return kind_for(path) is not None
 
 
-def extract(path: Path, max_bytes: int, deadline: float | None = None) -> Document:
+def extract(path: Path | str, max_bytes: int, deadline: float | None = None) -> Document:
     """The text of `path`; raises ExtractionError (or UnsupportedFile) with a reason fit for the user.
+
+    `path` may name a sub-document, "<container>//<path inside>" (engine.extract.enclosed): a str then,
+    since a Path would fold the "//". It is read from its container, by the reader for its own type.
 
     `deadline` (a time.monotonic() value) ends the reading of a PDF, a spreadsheet, a mailbox,
     an OpenDocument file, an e-book, an RTF document or a web page early, with what was read so far marked
@@ -120,7 +139,73 @@ def extract(path: Path, max_bytes: int, deadline: float | None = None) -> Docume
 
     What every reader returns passes one boundary here: code points that are not text (a lone
     surrogate, NUL, a non-character) become U+FFFD (engine.extract.clean)."""
-    return clean_document(_read(path, max_bytes, deadline))
+    container, inner = split_member_path(str(path))
+    if inner is not None:
+        name, data = _member_data(Path(container), inner, max_bytes)
+        return clean_document(_read_data(_member_kind(name, data), data, deadline))
+    return clean_document(_read(Path(path), max_bytes, deadline))
+
+
+def extract_message(path: Path, offset: int, length: int, max_bytes: int, deadline: float | None = None) -> Member:
+    """One message of a mailbox, `length` bytes at `offset` (engine.indexing.mailbox found where), with its
+    attachments as its document's members: a mailbox of any size is read a message at a time."""
+    if length > max_bytes:
+        return Member("", "error", length, error=size_reason(max_bytes))
+    data = read_span(path, offset, length)
+    raw, location = message_of_mailbox(data)
+    try:
+        document = _with_members(_read_data("email", raw, deadline), raw, max_bytes, deadline)
+    except ExtractionError as exc:
+        return Member("", "error", length, error=str(exc))
+    document = clean_document(document)
+    status = "indexed" if document.text.strip() else "empty"
+    return Member("", status, length, document, None if status == "indexed" else "no text found", location)
+
+
+def member_bytes(path: str, max_bytes: int) -> bytes:
+    """The bytes of the sub-document at `path` ("<container>//<path inside>"), found as indexing found it."""
+    container, inner = split_member_path(path)
+    if inner is None:
+        raise ExtractionError("not a path inside a container")
+    return _member_data(Path(container), inner, max_bytes)[1]
+
+
+def _member_data(container: Path, inner: str, max_bytes: int) -> tuple[str, bytes]:
+    """(its name, its bytes): each level of `inner` looked up in the one above, the file on disk first."""
+    kind = kind_for(container)
+    parts = inner.split(SEPARATOR)
+    if kind == "mbox":  # a mailbox of any size: its message found without reading it whole
+        name, data, kind, parts = parts[0], _mailbox_message(container, parts[0], max_bytes), "email", parts[1:]
+    else:
+        name, data = container.name, read_limited(container, max_bytes)
+    for part in parts:
+        if kind not in CONTAINERS:
+            raise ExtractionError(GONE_FROM_CONTAINER)
+        item = next((i for i in _enclosed(kind, data, max_bytes) if i.name == part), None)
+        if item is None or item.data is None or unsafe_name(part):
+            raise ExtractionError(item.refusal if item is not None and item.refusal else GONE_FROM_CONTAINER)
+        name, data = part, item.data
+        kind = _member_kind(name, data)
+    return name, data
+
+
+def _mailbox_message(path: Path, part: str, max_bytes: int) -> bytes:
+    """The bytes of "message N" of the mailbox at `path`, as engine.indexing.mailbox numbers them."""
+    number = int(part.removeprefix("message ")) if part.removeprefix("message ").isdigit() else 0
+    try:
+        with open(path, "rb") as handle:
+            span = next(itertools.islice(message_spans(handle, os.fstat(handle.fileno()).st_size), number - 1, None),
+                        None) if number > 0 else None
+    except OSError as exc:
+        raise ExtractionError(os_reason(exc)) from None
+    if span is None:
+        raise ExtractionError(GONE_FROM_CONTAINER)
+    if span[1] > max_bytes:
+        raise ExtractionError(size_reason(max_bytes))
+    return message_of_mailbox(read_span(path, *span))[0]
+
+
+GONE_FROM_CONTAINER = "no longer in its container (the container changed since it was indexed)"
 
 
 def _read(path: Path, max_bytes: int, deadline: float | None) -> Document:
@@ -128,6 +213,26 @@ def _read(path: Path, max_bytes: int, deadline: float | None) -> Document:
     if kind is None:
         raise UnsupportedFile(f"unsupported file type {describe_suffix(path)}")
     data = read_limited(path, max_bytes)
+    return _with_members(_read_data(kind, data, deadline), data, max_bytes, deadline)
+
+
+def _with_members(document: Document, data: bytes, max_bytes: int, deadline: float | None) -> Document:
+    """A container's document with what it holds, each item read by the reader for its own type."""
+    if document.kind not in CONTAINERS or not data:
+        return document
+
+    def read_member(name: str, member: bytes) -> Document:
+        return clean_document(_read_data(_member_kind(name, member), member, deadline))
+
+    def enclose(container: str, member: bytes, limit: int) -> Iterator[Enclosed]:
+        return _enclosed(container, member, limit)
+
+    return dataclasses.replace(document, members=read_members(document.kind, data, read_member, enclose,
+                                                              max_bytes, deadline))
+
+
+def _read_data(kind: str, data: bytes, deadline: float | None) -> Document:
+    """`data` read by the reader for `kind`, unless its first bytes say it is something else."""
     if not data:
         return Document(text="", kind=kind, title=None)
     reader = _reader_for(kind, data)
@@ -136,6 +241,29 @@ def _read(path: Path, max_bytes: int, deadline: float | None) -> Document:
     else:
         document = _extractor(reader)(data)
     return document if reader == kind else dataclasses.replace(document, kind=kind)
+
+
+def _member_kind(name: str, data: bytes) -> str:
+    """A member's kind by its name, or by its first bytes for a PDF named without ".pdf" (mail often does)."""
+    kind = kind_for(PurePosixPath(name.replace("\\", "/")))
+    if data.startswith(PDF) and kind in (None, "text"):
+        return "pdf"
+    if kind == "text" and looks_like_mail(data):  # a message of a mailbox, a mail attached without .eml
+        return "email"
+    if kind is None:
+        raise UnsupportedFile(f"unsupported file type {describe_suffix(PurePosixPath(name))}")
+    return kind
+
+
+def _enclosed(kind: str, data: bytes, max_bytes: int) -> Iterator[Enclosed]:
+    """What a container of `kind` holds, each item refused if larger than the size limit of a file."""
+    module, name = _ENCLOSERS[kind]
+    items: Iterator[Enclosed] = getattr(importlib.import_module(f"engine.extract.{module}"), name)(
+        *((data, max_bytes) if kind == "archive" else (data,)))
+    for item in items:
+        if item.data is not None and len(item.data) > max_bytes:
+            item = Enclosed(item.name, None, item.location, size_reason(max_bytes), len(item.data))
+        yield item
 
 
 # Office files are often saved under the other generation's name (a web system's ".xls" that is a

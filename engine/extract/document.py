@@ -44,3 +44,18 @@ class Document:
     # read is still worth indexing; the flag lets the indexer say it is partial.
     truncated: bool = False
     gap: str | None = None  # what is missing and why, when the reader knows ("pages 3-7 are pictures ...")
+    # What the file encloses, each read as a file of its own type: a mail's attachments, an archive's
+    # members (engine.extract.members). Flattened: a member of a zip attached to a mail is one of these too.
+    members: tuple[Member, ...] = ()
+
+
+@dataclass(frozen=True)
+class Member:
+    """A sub-document as the index keeps it: a row of its own under its container's."""
+
+    inner: str  # its path inside the top container; nested containers joined by SEPARATOR
+    status: str  # "indexed", "empty", "skipped" or "error", as a file's
+    size: int
+    document: "Document | None" = None
+    error: str | None = None
+    location: str | None = None

@@ -109,3 +109,23 @@ def content_hash(path: str | os.PathLike[str]) -> str:
         while block := handle.read(1 << 20):
             digest.update(block)
     return digest.hexdigest()
+
+
+def read_span(path: Path, offset: int, length: int) -> bytes:
+    """`length` bytes at `offset` of a regular file (one message of a mailbox); fewer if it is shorter now."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise ExtractionError(os_reason(exc)) from None
+    try:
+        _check_kind(os.fstat(fd).st_mode)
+        parts: list[bytes] = []
+        while length > 0 and (block := os.pread(fd, min(_READ_CHUNK, length), offset)):
+            parts.append(block)
+            offset += len(block)
+            length -= len(block)
+        return b"".join(parts)
+    except OSError as exc:
+        raise ExtractionError(os_reason(exc)) from None
+    finally:
+        os.close(fd)

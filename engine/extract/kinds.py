@@ -40,6 +40,8 @@ _BY_EXTENSION: dict[str, str] = {
     ".gnumeric": "gnumeric",
     ".rtf": "rtf",
     ".msg": "msg",
+    # archives, read member by member (engine.extract.archive): the format is told by the first bytes
+    **{f".{e}": "archive" for e in "zip tar tgz gz tbz2 bz2 txz xz 7z".split()},
     **{f".{e}": "ppt" for e in "ppt pps pot".split()},  # PowerPoint 97-2003: presentations, shows, templates
     ".doc": "doc", ".dot": "doc",  # a Word 97-2003 template is a Word 97-2003 document
     ".xls": "xls", ".xlt": "xls", ".xla": "xls",  # as are Excel 97-2003 templates and add-ins
@@ -77,6 +79,23 @@ _PAGE_WORDS: dict[str, str] = {
 def page_label(path: str | PurePath, number: int) -> str:
     """ "page 12", or "slide 12" for a presentation: what the user looks for in the file it opens."""
     return f"{_PAGE_WORDS.get(kind_for(PurePath(path)) or '', 'page')} {number}"
+
+
+def place_label(path: str, page: int | None = None, location: str | None = None) -> str:
+    """Where a passage is, for a person: "report.pdf, page 3" for a file, and for a sub-document
+    "contract-signed.pdf, page 3 — attached to 'Re: Lease renewal' from A. Ortiz, 14 Feb 2025, in lease-2025.msg"."""
+    container, separator, inner = path.partition("//")  # engine.extract.enclosed.SEPARATOR
+    name = PurePath(inner.rsplit("//", 1)[-1] if separator else path).name or path
+    label = name + (f", {page_label(name, page)}" if page else "")
+    if not separator:
+        return label
+    return f"{label} — " + (f"{location}, " if location else "") + f"in {PurePath(container).name}"
+
+
+def container_of(path: str) -> str | None:
+    """The file on disk that holds the sub-document at `path`; None for a file on disk itself."""
+    container, separator, _ = path.partition("//")  # engine.extract.enclosed.SEPARATOR
+    return container if separator else None
 
 
 # Below this mean word confidence an OCR reading is shown with its number: words may be misread, so a

@@ -27,6 +27,12 @@ MAX_ZIP_TOTAL_BYTES = 400 * 1024 * 1024  # uncompressed size of all parts
 MAX_ZIP_RATIO = 100
 ZIP_RATIO_MIN_BYTES = 10 * 1024 * 1024
 
+# Containers (mails with attachments, archives; engine.extract.members): what one file on disk may
+# hold in all, nesting included. Each member is also held to the size limit of a file.
+MAX_NESTING = 3  # a zip in a zip in a mail is read; one more level is refused (42.zip nests 5 deep)
+MAX_MEMBERS = 10_000  # members read from one container, all levels together
+MAX_CONTAINER_BYTES = 1024 * 1024 * 1024  # their bytes, inflated, all levels together
+
 # What a sheet read until its deadline leaves out (Excel and OpenDocument sheets alike): where it stopped,
 # by numbers only, since a sheet's name is its content and this is written to the log.
 ROWS_OUT_OF_TIME = ("the rows after row {row} of sheet {sheet}, and the sheets after it, were not read"

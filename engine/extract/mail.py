@@ -17,16 +17,19 @@ from __future__ import annotations
 
 import codecs
 import email
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from email import policy
 from email.message import EmailMessage, Message
+from email.utils import parseaddr
 from functools import partial
 
 from engine.errors import ExtractionError, UnsupportedFile
 from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
+from engine.extract.enclosed import Enclosed
 from engine.extract.encoding import decode
 from engine.extract.html import html_into, meta_charset
+from engine.extract.mailbox import day
 from engine.extract.text import normalise_newlines
 
 DAMAGED = "damaged e-mail file: it cannot be read"
@@ -195,3 +198,48 @@ def _attachment_names(message: Message, body: Message | None) -> list[str]:
         if name:
             names.append(name)
     return names
+
+
+def enclosed_email(data: bytes) -> Iterator[Enclosed]:
+    """A .eml's attachments, each with the mail it came with in words."""
+    message = parse_message(data)
+    yield from message_attachments(message, "")
+
+
+def message_attachments(message: EmailMessage, prefix: str) -> Iterator[Enclosed]:
+    """The attachments of one message (also one message of a mailbox: `prefix` is its place in it)."""
+    body = _body_part(message)
+    location = mail_location(mail_headers(message, body.get_content_charset() if body is not None else None))
+    names: set[str] = set()
+    for part in message.walk():
+        if part is body or part.is_multipart():
+            continue
+        try:
+            name = part.get_filename()
+            data = part.get_payload(decode=True)
+        except Exception:  # a malformed part: the others are still read
+            continue
+        if name and isinstance(data, bytes):
+            yield Enclosed(prefix + unique_name(" ".join(name.split()), names), data, location, size=len(data))
+
+
+def unique_name(name: str, taken: set[str]) -> str:
+    """`name`, or "name (2)" when a mail already has an attachment of that name: each needs its own path."""
+    unique, n = name, 1
+    while unique in taken:
+        n += 1
+        stem, dot, suffix = name.rpartition(".")
+        unique = f"{stem} ({n}).{suffix}" if dot and stem else f"{name} ({n})"
+    taken.add(unique)
+    return unique
+
+
+def mail_location(headers: Mapping[str, str]) -> str:
+    """"attached to 'Re: Lease renewal' from A. Ortiz, 14 Feb 2025": the mail, as a person remembers it."""
+    words = [f"attached to '{headers.get('Subject') or NO_SUBJECT}'"]
+    sender = headers.get("From")
+    if sender:
+        name, address = parseaddr(sender)
+        words.append(f"from {name or address or sender}")
+    when = day(headers.get("Date"))
+    return " ".join(words) + (f", {when}" if when else "")

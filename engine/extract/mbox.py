@@ -20,7 +20,9 @@ from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
 from engine.extract.limits import past
+from engine.extract.enclosed import Enclosed
 from engine.extract.mail import message_into, parse_message
+from engine.extract.mailbox import message_of_mailbox
 
 NOT_A_MAILBOX = 'not a mailbox: an .mbox file starts each message with a "From " line, and this one has none'
 _FROM_LINE = re.compile(rb"^From ", re.MULTILINE)
@@ -60,3 +62,11 @@ def _messages(data: bytes) -> Iterator[bytes]:
         line_end = data.find(b"\n", start, end)
         if line_end != -1:
             yield data[line_end + 1:end]
+
+
+def enclosed_mbox(data: bytes) -> Iterator[Enclosed]:
+    """Each message as "message N" (N counts from 1), as a mailbox read a message at a time names them
+    (engine.indexing.mailbox); its attachments are its own members."""
+    for number, raw in enumerate(_messages(data), 1):
+        message, place = message_of_mailbox(b"From \n" + raw)
+        yield Enclosed(f"message {number}", message, place, size=len(message))

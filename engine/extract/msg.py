@@ -19,7 +19,7 @@ their words are not found. A field that cannot be decoded is left out, not the m
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -36,7 +36,10 @@ from oxmsg.storage import Storage
 from engine.errors import ExtractionError
 from engine.extract.builder import TextBuilder
 from engine.extract.document import Document
-from engine.extract.mail import body_into, body_text, mail_headers, mail_into, mime_body, parse_message
+from engine.extract.enclosed import Enclosed
+from engine.extract.mail import (
+    body_into, body_text, mail_headers, mail_into, mail_location, mime_body, parse_message, unique_name,
+)
 from engine.extract.ole import is_ole, open_ole
 from engine.extract.rtf import rtf_into
 from engine.extract.rtf_html import is_wrapped_html, unwrapped_html
@@ -199,12 +202,23 @@ def _nothing(builder: TextBuilder) -> None:
 
 
 def _attachment_names(attachments: Sequence[Attachment]) -> list[str]:
-    names = []
-    for attachment in attachments:
-        properties = attachment.properties
-        name = (_field(lambda: attachment.file_name)
-                or _field(lambda: properties.str_prop_value(c.PID_ATTACH_FILENAME))
-                or _field(lambda: properties.str_prop_value(_PID_ATTACH_DISPLAY_NAME)))
-        if name:
-            names.append(name)
-    return names
+    return [name for attachment in attachments if (name := _attachment_name(attachment))]
+
+
+def enclosed_msg(data: bytes) -> Iterator[Enclosed]:
+    """An Outlook message's attachments that carry a file (not embedded messages or OLE objects)."""
+    message = _load(data)
+    location = mail_location(_headers(message))
+    names: set[str] = set()
+    for attachment in _field(lambda: message.attachments) or ():
+        name = _attachment_name(attachment)
+        payload = _field(lambda: attachment.file_bytes)
+        if name and isinstance(payload, bytes):
+            yield Enclosed(unique_name(" ".join(name.split()), names), payload, location, size=len(payload))
+
+
+def _attachment_name(attachment: Attachment) -> str | None:
+    properties = attachment.properties
+    return (_field(lambda: attachment.file_name)
+            or _field(lambda: properties.str_prop_value(c.PID_ATTACH_FILENAME))
+            or _field(lambda: properties.str_prop_value(_PID_ATTACH_DISPLAY_NAME)))

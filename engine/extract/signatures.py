@@ -4,6 +4,8 @@ that the dispatcher can sniff without importing any of them."""
 ZIP = b"PK\x03\x04"  # Office 2007+, OpenDocument, EPUB
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office 97-2003, Outlook .msg, any password-protected Office file
 RTF = b"{\\rtf"
+SEVEN_ZIP = b"7z\xbc\xaf\x27\x1c"
+PDF = b"%PDF-"
 
 # Fields of which a message's header carries several, and a note or a source file rarely two at its top.
 _MAIL_FIELDS = frozenset({

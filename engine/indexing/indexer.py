@@ -12,21 +12,24 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePath
 from typing import cast
 
 import numpy as np
 
-from engine.indexing import contain
+from engine.indexing import contain, contained, mailbox
 from engine.indexing.chunk import Chunk, ChunkSizes, chunk_document
 from engine.indexing.passage import embedding_text
 from engine.embed import Embedder
 from engine.errors import Cancelled, ExtractionError, ModelLoadError, UnsupportedFile
-from engine.extract import Document, extract, is_supported, reader_version
+from engine.extract import Document, extract, extract_message, is_supported, reader_version
+from engine.extract.document import Member
+from engine.extract.enclosed import member_path
 from engine.extract.files import PERMISSION, TOO_LARGE, os_reason
 from engine.extract.files import content_hash as file_hash
+from engine.extract.members import CONTAINERS
 from engine.extract.kinds import kind_for
 from engine.extract.ocr import memo
 from engine.extract.ocr.tesseract import OcrPage
@@ -63,6 +66,12 @@ class IndexProgress:
     ocr_pages_read: int = 0
     ocr_seconds_per_page: float | None = None
     scans_eta_seconds: float | None = None
+    # A mailbox being read a message at a time (engine.indexing.mailbox): which, how many of its bytes are
+    # passed, of how many, and the time the rest should take at the rate its messages were read so far.
+    mailbox: str | None = None
+    mailbox_done: int = 0
+    mailbox_total: int = 0
+    mailbox_eta_seconds: float | None = None
 
 
 @dataclass
@@ -114,8 +123,10 @@ class _Extracted:
     embed_texts: list[str] = field(default_factory=list)  # what the model reads for each chunk
     vectors: list[np.ndarray | None] = field(default_factory=list)  # one per chunk, once known
     todo: list[int] = field(default_factory=list)  # the chunks to embed, in order
+    members: tuple[Member, ...] = ()  # what the file holds (engine.indexing.contained), read with it
     embedded: int = 0  # how many of `todo` have their vector
     failure: tuple[str, BaseException] | None = None  # the stage after reading that failed, and how
+    seal: int | None = None  # set on the mark after a container's members: its real mtime_ns, written last
 
     @property
     def ready(self) -> bool:
@@ -169,6 +180,7 @@ class Indexer:
         self.sizes = ChunkSizes.for_model(embedder.max_tokens)
         self._retry_failed = False  # this pass tries failed files again (set by `run`)
         self._ocr = _OcrTally()
+        self.mailbox = mailbox.MailboxTally()  # the mailbox being read, for progress
 
     def run(self, folders: Sequence[FolderRow], cancel: threading.Event | None = None,
             scopes: Sequence[str] | None = None) -> Generator[IndexProgress, None, IndexReport]:
@@ -233,6 +245,8 @@ class Indexer:
 
     def _unchanged(self, row: FileRow, item: Seen) -> bool:
         if self._worth_reading_again(row, item):
+            return False
+        if row.mtime_ns == contained.UNSEALED:  # a container whose members were not all written
             return False
         if row.size == item.size and row.mtime_ns == item.mtime_ns and not _racy(row):
             return True
@@ -315,14 +329,19 @@ class Indexer:
                     item.embedded += 1
                 while waiting and waiting[0].ready:
                     item = self._write(waiting.pop(0))
-                    files_done += 1
                     chunks_done += len(item.chunks)
-                    errors += item.outcome.status == "error"
-                    current = item.outcome.path
-                    scans_left -= may_need_ocr(PurePath(current))
+                    errors += item.outcome.status == "error" and item.seal is None
+                    if item.outcome.container is None and item.seal is None:  # a file on disk, not one it holds
+                        files_done += 1
+                        current = item.outcome.path
+                        scans_left -= may_need_ocr(PurePath(current))
                 _check(cancel)
-                yield self._ocr.told(_progress(total, files_done, chunks_done, errors, current, embed_started),
-                                     scans_left)
+                progress = self._ocr.told(_progress(total, files_done, chunks_done, errors, current, embed_started),
+                                          scans_left)
+                tally = self.mailbox
+                yield progress if tally.path is None else replace(
+                    progress, mailbox=tally.path, mailbox_done=tally.done, mailbox_total=tally.total,
+                    mailbox_eta_seconds=tally.eta())
         finally:
             cancel_reader = not finished
             if cancel_reader:
@@ -409,6 +428,9 @@ class Indexer:
 
     def _write(self, item: _Extracted) -> _Extracted:
         """Write one file; when that fails (for a reason of its own), record it as failed instead."""
+        if item.seal is not None:
+            self.store.seal_container(item.outcome.path, item.seal, item.outcome.members)
+            return item
         try:
             file_id = self._record(item.outcome, item.chunks, [v for v in item.vectors if v is not None])
         except Exception as exc:
@@ -426,10 +448,35 @@ class Indexer:
             for folder, seen in items:
                 if cancel.is_set():
                     return
-                work.put(self._read_contained(folder, seen))
+                for item in self._items_of(folder, seen, cancel):
+                    if cancel.is_set():
+                        return
+                    work.put(item)
         finally:
             if not cancel.is_set():
                 work.put(None)
+
+    def _items_of(self, folder: FolderRow, seen: Seen, cancel: threading.Event) -> Iterator[_Extracted]:
+        """What reading one file gives: the file, and for a container, what it holds (sub-documents)."""
+        if kind_for(PurePath(seen.path)) == "mbox":  # any size: a message at a time (engine.indexing.mailbox)
+            base = FileOutcome(folder.id, seen.path, _ext(seen.path), seen.size, seen.mtime_ns, None, "indexed",
+                               kind="mbox", read_at=time.time(), reader_version=reader_version(Path(seen.path)))
+            try:
+                yield from mailbox.stream(_Extracted(base, []), self.store.members_of(seen.path), self._read_message,
+                                          self._member_item, cancel, self.mailbox)
+            except OSError as exc:  # the mailbox went or cannot be opened: recorded, what it held goes
+                yield _Extracted(_replace(base, status="error", error=os_reason(exc), members=()), [])
+            return
+        item = self._read_contained(folder, seen)
+        if item.outcome.status in ("error", "skipped") and kind_for(PurePath(seen.path)) in CONTAINERS:
+            item.outcome = _replace(item.outcome, members=())  # a container that cannot be read holds nothing now
+        yield from contained.with_members(item, self._member_item)
+
+    def _read_message(self, path: Path, offset: int, length: int) -> Member:
+        read = getattr(self.extract, "read_message", None)  # the sandboxed reader process
+        if read is None:
+            return extract_message(path, offset, length, self.max_file_bytes)
+        return cast(Member, read(path, offset, length, self.max_file_bytes))
 
     def _read_contained(self, folder: FolderRow, seen: Seen) -> _Extracted:
         """A bug outside `_read_one`'s own guards fails that file, not the reader thread (which would
@@ -464,11 +511,36 @@ class Indexer:
             embed_texts = [self._embedding_text(doc.title, c) for c in chunks]
         except Exception as exc:  # a splitter bug on a strange text: this file fails, the pass goes on
             return _fail(_Extracted(base, []), contain.SPLITTING, exc)
+        return self._extracted(base, doc, chunks, embed_texts)
+
+    def _extracted(self, base: FileOutcome, doc: Document, chunks: list[NewChunk],
+                   embed_texts: list[str]) -> _Extracted:
         status, error = ("indexed", None) if chunks else ("empty", "no text found")
         if doc.truncated:
             partial = f"only partly read: {doc.gap}" if doc.gap else PARTIAL
             status, error = ("indexed", partial) if chunks else ("error", "no text could be read within Cairn's limits")
-        return _Extracted(_replace(base, status=status, error=error), chunks, embed_texts=embed_texts)
+        if doc.kind in CONTAINERS:
+            base = _replace(base, members=tuple(member_path(base.path, m.inner) for m in doc.members))
+        return _Extracted(_replace(base, status=status, error=error), chunks, embed_texts=embed_texts,
+                          members=doc.members)
+
+    def _member_item(self, container: FileOutcome, member: Member) -> _Extracted:
+        """One sub-document as a file of its own: read with its container, written after it."""
+        path = member_path(container.path, member.inner)
+        base = FileOutcome(container.folder_id, path, _ext(member.inner), member.size, container.mtime_ns, None,
+                           member.status, member.error, read_at=container.read_at,
+                           reader_version=container.reader_version, container=container.path,
+                           location=member.location)
+        doc = member.document
+        if doc is None or member.status != "indexed":
+            return _Extracted(base, [])
+        base = _replace(base, kind=doc.kind, title=doc.title)
+        try:
+            chunks = self._chunks(Path(path), doc)
+            embed_texts = [self._embedding_text(doc.title, c) for c in chunks]
+        except Exception as exc:
+            return _fail(_Extracted(base, []), contain.SPLITTING, exc)
+        return self._extracted(base, doc, chunks, embed_texts)
 
     def _extract(self, path: Path, digest: str | None) -> Document:
         """The file's Document; for a file OCR may read, with the pages OCR read before (same bytes, same

@@ -18,12 +18,14 @@ import resource
 import sys
 import threading
 import time
+from typing import Any
 from dataclasses import dataclass
 from pathlib import Path
 
 from engine.runtime.spawn import CleanProcess
 from engine.errors import ExtractionError, UnsupportedFile
-from engine.extract import Document, extract
+from engine.extract import Document, extract, extract_message, member_bytes
+from engine.extract.document import Member
 from engine.extract.files import content_hash as _content_hash
 from engine.extract.ocr import memo
 from engine.extract.ocr.kept import KeptScan
@@ -68,7 +70,7 @@ def _serve(requests: multiprocessing.connection.Connection, conn: multiprocessin
         except EOFError:
             return
         try:
-            conn.send(("ok", _read(conn, seconds, *request) if kind == "read" else page_picture(*request)))
+            conn.send(("ok", _answer_for(conn, seconds, kind, request)))
         except UnsupportedFile as exc:
             conn.send(("unsupported", str(exc)))
         except ExtractionError as exc:
@@ -81,12 +83,26 @@ def _serve(requests: multiprocessing.connection.Connection, conn: multiprocessin
             conn.send(("error", f"could not be read ({type(exc).__name__})"))
 
 
+def _answer_for(conn: multiprocessing.connection.Connection, seconds: float, kind: str,
+                request: list[Any]) -> object:
+    """What the request of this kind asks for: a file read, a page drawn, an attachment's bytes, one message."""
+    if kind == "read":
+        return _read(conn, seconds, *request)
+    if kind == "picture":
+        return page_picture(*request)
+    if kind == "bytes":  # an attachment's bytes, to open it (engine.cairn.member_copy)
+        return member_bytes(*request)
+    path, offset, length, max_bytes = request  # one message of a mailbox (engine.indexing.mailbox)
+    return extract_message(Path(path), offset, length, max_bytes, time.monotonic() + seconds * PAGES_SHARE)
+
+
 def _read(conn: multiprocessing.connection.Connection, seconds: float, path: str, max_bytes: int,
           known: dict[int, OcrPage] | None, stream: bool) -> Document:
-    # each page OCR reads goes back at once, so the main process keeps it even if this file never ends
+    # each page OCR reads goes back at once, so the main process keeps it even if this file never ends;
+    # `path` stays a string: an attachment's ("<container>//<path inside>") is no file system path
     sink = (lambda number, page: conn.send(("page", number, page))) if stream else None
     with memo.remembering(known, sink):
-        return extract(Path(path), max_bytes, deadline=time.monotonic() + seconds * PAGES_SHARE)
+        return extract(path, max_bytes, deadline=time.monotonic() + seconds * PAGES_SHARE)
 
 
 class SandboxedExtractor:
@@ -100,10 +116,22 @@ class SandboxedExtractor:
         self._conn: multiprocessing.connection.Connection | None = None
         self._lock = threading.Lock()
 
-    def __call__(self, path: Path, max_bytes: int) -> Document:
+    def __call__(self, path: Path | str, max_bytes: int) -> Document:
         return self.read_remembering(path, max_bytes, None, None)
 
-    def read_remembering(self, path: Path, max_bytes: int, known: dict[int, OcrPage] | None,
+    def read_message(self, path: Path, offset: int, length: int, max_bytes: int) -> Member:
+        """One message of a mailbox (`length` bytes at `offset`), with its attachments, read in the reader."""
+        member = self._ask(("message", str(path), offset, length, max_bytes), None)
+        assert isinstance(member, Member)
+        return member
+
+    def member_bytes(self, path: str, max_bytes: int) -> bytes:
+        """A sub-document's bytes ("<container>//<path inside>"), taken out of its container in the reader."""
+        data = self._ask(("bytes", path, max_bytes), None)
+        assert isinstance(data, bytes)
+        return data
+
+    def read_remembering(self, path: Path | str, max_bytes: int, known: dict[int, OcrPage] | None,
                          on_read: memo.PageSink | None) -> Document:
         """Read `path`, taking the pages OCR read before from `known` (page number -> page) and giving
         each page OCR reads now to `on_read` as soon as it is read (engine.extract.ocr.memo)."""
@@ -111,7 +139,7 @@ class SandboxedExtractor:
         assert isinstance(document, Document)
         return document
 
-    def read_kept(self, path: Path, max_bytes: int, kept: KeptScan | None) -> Document:
+    def read_kept(self, path: Path | str, max_bytes: int, kept: KeptScan | None) -> Document:
         """Read `path` for the preview, taking its scanned pages from `kept` (Cairn.kept_scan) when the file
         still has the bytes they were read from: OCR then reads no page again."""
         known = dict(kept.pages) if kept is not None and _same_bytes(path, kept.file_hash) else None
@@ -186,7 +214,7 @@ class SandboxedExtractor:
             self._proc = None
 
 
-def _same_bytes(path: Path, file_hash: str) -> bool:
+def _same_bytes(path: Path | str, file_hash: str) -> bool:
     try:
         return _content_hash(path) == file_hash
     except OSError:  # gone or unreadable: reading it says why

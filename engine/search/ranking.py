@@ -124,6 +124,8 @@ class SearchResult:
     file_id: int
     weak: bool = False  # no word of the query in it and far in meaning: the nearest, not a match
     ocr_confidence: float | None = None  # read from a scan by OCR, this sure (0-100); None: typed text
+    # in an attachment or an archive member (path "<container>//<path inside>"): where, in words
+    location: str | None = None
 
 
 def search(store: Store, embedder: Embedder | None, query: str, *, mode: Mode = "hybrid", limit: int = 10,
@@ -272,6 +274,7 @@ def _one_per_file(ranked: Sequence[int], hits: dict[int, ChunkHit], scores: dict
             path=hit.path, score=round(scores[cid], 4), text=hit.text, page=hit.page, start=hit.start, end=hit.end,
             heading=hit.heading, title=hit.title, snippet=snippet.text, highlights=snippet.highlights,
             chunk_id=cid, file_id=hit.file_id, weak=weak(cid), ocr_confidence=hit.ocr_confidence,
+            location=hit.location,
         ))
         if len(results) >= limit:
             break

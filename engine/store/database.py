@@ -8,6 +8,7 @@ moment leaves either the old file or the new one, never a mix.
 from __future__ import annotations
 
 import json
+from functools import partial
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -166,7 +167,7 @@ class Store:
 
     def files_in_folder(self, folder_id: int) -> dict[str, FileRow]:
         rows = self.conn.execute(
-            f"SELECT {_FILE_COLUMNS} FROM files WHERE folder_id = ?",
+            f"SELECT {_FILE_COLUMNS} FROM files WHERE folder_id = ? AND container_id IS NULL",
             (folder_id,),
         )
         return {r[2]: FileRow(*r) for r in rows}
@@ -175,7 +176,7 @@ class Store:
         """Rows for the file at `prefix` and every file below it (a watcher's scope)."""
         rows = self.conn.execute(
             f"SELECT {_FILE_COLUMNS} FROM files "
-            "WHERE folder_id = ? AND (path = ? OR substr(path, 1, ?) = ?)",
+            "WHERE folder_id = ? AND container_id IS NULL AND (path = ? OR substr(path, 1, ?) = ?)",
             (folder_id, prefix, len(prefix) + 1, prefix.rstrip("/") + "/"),
         )
         return {r[2]: FileRow(*r) for r in rows}
@@ -183,7 +184,7 @@ class Store:
     def indexed_files_of_size(self, size: int) -> list[FileRow]:
         rows = self.conn.execute(
             f"SELECT {_FILE_COLUMNS} FROM files "
-            "WHERE size = ? AND status = 'indexed' AND hash IS NOT NULL", (size,))
+            "WHERE size = ? AND status = 'indexed' AND hash IS NOT NULL AND container_id IS NULL", (size,))
         return [FileRow(*r) for r in rows]
 
     def file_by_path(self, path: str) -> FileRow | None:
@@ -247,24 +248,41 @@ class Store:
         Its keyword rows are written again with `context(title, heading)`, the words of the
         new name, so the file is found by its new name and no longer by the old one."""
         with immediate(self.conn):
+            old_path = scalar(self.conn, "SELECT path FROM files WHERE id = ?", (file_id,))
             self.conn.execute(
                 "UPDATE files SET folder_id = ?, path = ?, ext = ?, mtime_ns = ? WHERE id = ?",
                 (folder_id, new_path, ext, mtime_ns, file_id),
             )
-            rows: list[tuple[int, str, str | None, str | None, str | None]] = self.conn.execute(
-                "SELECT c.id, c.text, c.heading, f.title, c.language FROM chunks c JOIN files f ON f.id = c.file_id"
-                " WHERE c.file_id = ?", (file_id,)).fetchall()  # type: ignore[assignment]
-            for chunk_id, text, heading, title, language in rows:
-                self.conn.execute("DELETE FROM chunks_fts WHERE rowid = ?", (chunk_id,))
-                fts.insert(self.conn, chunk_id, text, context(title, heading), language)
+            self._recontext(file_id, context)
+            members = self.conn.execute("SELECT id, path FROM files WHERE container_id = ?", (file_id,)).fetchall()
+            for member_id, path in members:  # what it holds moves with it (engine.extract.enclosed)
+                moved = new_path + str(path)[len(str(old_path)):]
+                self.conn.execute("UPDATE files SET folder_id = ?, path = ? WHERE id = ?", (folder_id, moved, member_id))
+                self._recontext(int(str(member_id)), partial(fts.keyword_context, moved))
+
+    def _recontext(self, file_id: int, context: Callable[[str | None, str | None], str]) -> None:
+        """The file's keyword rows written again with the words of its new place."""
+        rows: list[tuple[int, str, str | None, str | None, str | None]] = self.conn.execute(
+            "SELECT c.id, c.text, c.heading, f.title, c.language FROM chunks c JOIN files f ON f.id = c.file_id"
+            " WHERE c.file_id = ?", (file_id,)).fetchall()  # type: ignore[assignment]
+        for chunk_id, text, heading, title, language in rows:
+            self.conn.execute("DELETE FROM chunks_fts WHERE rowid = ?", (chunk_id,))
+            fts.insert(self.conn, chunk_id, text, context(title, heading), language)
 
     def delete_files(self, file_ids: Sequence[int]) -> None:
+        """The files and what they hold (a mail's attachments, an archive's members)."""
         if not file_ids:
             return
         with immediate(self.conn):
-            self._delete_chunks_of(file_ids)
-            self.conn.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in file_ids])
+            self._delete_with_members(file_ids)
             self.partitions.fold()
+
+    def _delete_with_members(self, file_ids: Sequence[int]) -> None:
+        members = [int(str(r[0])) for i in file_ids for r in
+                   self.conn.execute("SELECT id FROM files WHERE container_id = ?", (i,)).fetchall()]
+        every = [*members, *file_ids]
+        self._delete_chunks_of(every)
+        self.conn.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in every])
 
     def wipe_freed(self) -> None:
         """Make deleted text unrecoverable from the files on disk.
@@ -315,6 +333,8 @@ class Store:
             if existing is not None:
                 self._delete_chunks_of([existing[0]])
             file_id = self._upsert_file(outcome, len(chunks), existing[0] if existing else None)
+            if outcome.members is not None:  # a container: what it held before and holds no more goes
+                self._drop_members_but(file_id, set(outcome.members))
             chunk_ids = [self._insert_chunk(file_id, chunk, vector)
                          for chunk, vector in zip(chunks, vectors if vectors is not None else [None] * len(chunks))]
             if vectors is not None and len(vectors):
@@ -324,19 +344,51 @@ class Store:
             self.partitions.fold()
         return file_id
 
+    def _drop_members_but(self, container_id: int, keep: set[str]) -> None:
+        """A container read again: what it no longer holds goes."""
+        gone = [int(str(r[0])) for r in self.conn.execute("SELECT id, path FROM files WHERE container_id = ?",
+                                                      (container_id,)).fetchall() if r[1] not in keep]
+        self._delete_chunks_of(gone)
+        self.conn.executemany("DELETE FROM files WHERE id = ?", [(i,) for i in gone])
+
+    def seal_container(self, path: str, mtime_ns: int, members: Sequence[str] | None = None) -> None:
+        """All a container holds is written: its real timestamp, so the next pass finds it unchanged.
+
+        Until then it carries an impossible one (-1): a pass killed half way through its members
+        reads it again, embedding only the members that were not written (their vectors are kept).
+        `members`, when given, is all it holds now: the others go."""
+        with immediate(self.conn):
+            self.conn.execute("UPDATE files SET mtime_ns = ? WHERE path = ?", (mtime_ns, path))
+            if members is not None:
+                container_id = scalar(self.conn, "SELECT id FROM files WHERE path = ?", (path,))
+                self._drop_members_but(int(str(container_id)), set(members))
+
+    def members_of(self, path: str) -> dict[str, str | None]:
+        """The paths of what the container at `path` holds, each with its hash (a mailbox's messages have one)."""
+        rows = self.conn.execute("SELECT m.path, m.hash FROM files m JOIN files c ON c.id = m.container_id"
+                                 " WHERE c.path = ?", (path,))
+        return {str(r[0]): r[1] for r in rows}
+
     def _upsert_file(self, o: FileOutcome, n_chunks: int, file_id: int | None) -> int:
+        container_id: int | None = None
+        if o.container is not None:
+            found = scalar(self.conn, "SELECT id FROM files WHERE path = ?", (o.container,))
+            if found is None:
+                raise ValueError("a sub-document is written after its container")
+            container_id = int(str(found))
         values = (o.folder_id, o.path, o.ext, o.size, o.mtime_ns, o.hash, o.status, o.error, o.kind, o.title,
-                  n_chunks, time.time() if o.read_at is None else o.read_at, o.reader_version)
+                  n_chunks, time.time() if o.read_at is None else o.read_at, o.reader_version, container_id,
+                  o.location)
         if file_id is None:
             self.conn.execute(
                 "INSERT INTO files(folder_id, path, ext, size, mtime_ns, hash, status, error, kind, title, chunks,"
-                " indexed_at, reader_version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                " indexed_at, reader_version, container_id, location) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 values,
             )
             return int(self.conn.last_insert_rowid())
         self.conn.execute(
             "UPDATE files SET folder_id=?, path=?, ext=?, size=?, mtime_ns=?, hash=?, status=?, error=?, kind=?,"
-            " title=?, chunks=?, indexed_at=?, reader_version=? WHERE id=?",
+            " title=?, chunks=?, indexed_at=?, reader_version=?, container_id=?, location=? WHERE id=?",
             (*values, file_id),
         )
         return file_id
@@ -416,7 +468,8 @@ class Store:
         marks = ",".join("?" * len(chunk_ids))
         rows = self.conn.execute(
             'SELECT c.id, c.file_id, f.path, f.kind, f.title, c.page, c.start, c."end", c.heading, c.text,'
-            f" f.mtime_ns, c.ocr_confidence FROM chunks c JOIN files f ON f.id = c.file_id WHERE c.id IN ({marks})",
+            f" f.mtime_ns, c.ocr_confidence, f.location FROM chunks c JOIN files f ON f.id = c.file_id"
+            f" WHERE c.id IN ({marks})",
             tuple(chunk_ids),
         )
         return {int(r[0]): ChunkHit(*r) for r in rows}

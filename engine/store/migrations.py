@@ -166,6 +166,18 @@ CREATE TABLE ocr_pages(
 ) WITHOUT ROWID;
 """
 
+# What is inside containers (issue #25, docs/containers.md): a mail's attachment or an archive's member is a
+# row of `files` of its own (its kind, title, passages, problems), under the path
+# "<container>//<path inside>", with `container_id` the file on disk that holds it (the top one, for
+# members of nested containers) and `location` its place in words ("attached to 'Re: Lease renewal'
+# from A. Ortiz, 14 Feb 2025"). The folder scan passes over such rows; they go with their container.
+M007_CONTAINERS = """
+ALTER TABLE files ADD COLUMN container_id INTEGER REFERENCES files(id) ON DELETE CASCADE;
+ALTER TABLE files ADD COLUMN location TEXT;
+CREATE INDEX files_container ON files(container_id);
+"""
+
+
 # Word boxes (docs/ocr.md, "Preview"): where each word of a kept page sits on the page picture and its span
 # in the page's text (engine.extract.ocr.boxes.pack), so the app's preview boxes a scan's matching words
 # without reading the page again. NULL for pages read before: the preview shows them without boxes.
@@ -218,6 +230,7 @@ MIGRATIONS: list[Migration] = [
     ("m004_reader_version", _sql(M004_READER_VERSION)),
     ("m005_languages", _languages),
     ("m006_ocr", _sql(M006_OCR)),
+    ("m007_containers", _sql(M007_CONTAINERS)),
     ("m008_vector_partitions", _vector_partitions),
     ("m009_ocr_boxes", _sql(M009_OCR_BOXES)),
     ("m011_reembed", _sql(M011_REEMBED)),

@@ -57,6 +57,7 @@ class ChunkHit:
     text: str
     mtime_ns: int
     ocr_confidence: float | None = None
+    location: str | None = None  # a sub-document's place in its container, in words (None: a file on disk)
 
 
 @dataclass(frozen=True)
@@ -75,3 +76,7 @@ class FileOutcome:
     title: str | None = None
     read_at: float | None = None  # when its content was read; None: now
     reader_version: int = 0  # of the reader that read it; 0: none did (an unreadable or unsupported file)
+    container: str | None = None  # a sub-document's: the path of the file on disk that holds it
+    location: str | None = None  # a sub-document's place in it, in words
+    # a container's: the paths of all it holds now (the others indexed before are deleted); None: not a container
+    members: tuple[str, ...] | None = None

@@ -2,33 +2,15 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
-import docx
-import openpyxl
 import pytest
 
+from tests.containers import docx_bytes, xlsx_bytes
 from tests.desktop.conftest import SLOW
 from tests.desktop.test_book_and_office_types import names
 from tests.engine.test_legacy_office import fixture, old_ledger
-
-
-def xlsx_with(text: str) -> bytes:
-    book = openpyxl.Workbook()
-    book.active.append([text])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def docx_with(text: str) -> bytes:
-    document = docx.Document()
-    document.add_paragraph(text)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -36,9 +18,9 @@ def docs(tmp_path: Path) -> Path:
     folder = tmp_path / "docs"
     folder.mkdir()
     (folder / "old-ledger.xls").write_bytes(old_ledger())  # "harbour master" in its Contacts sheet
-    (folder / "new-ledger.xlsx").write_bytes(xlsx_with("Maren Olsen, harbour master, a harmless woman"))
+    (folder / "new-ledger.xlsx").write_bytes(xlsx_bytes("Maren Olsen, harbour master, a harmless woman"))
     (folder / "old-letter.doc").write_bytes(fixture("harmless-clean.doc"))  # "a harmless test document"
-    (folder / "new-letter.docx").write_bytes(docx_with("Another harmless letter from the harbour master."))
+    (folder / "new-letter.docx").write_bytes(docx_bytes("Another harmless letter from the harbour master."))
     return folder
 
 

@@ -30,6 +30,7 @@ from engine.answer.text import facts_in, key_facts, sentence_spans
 from engine.cairn import Cairn
 from engine.errors import Cancelled, ConfigError, ModelLoadError, QuestionError
 from engine.extract import extract
+from tests.containers import pdf_bytes
 from tests.corpus import DOCS, PARAPHRASES, write_corpus
 
 HAS_CHAT_MODEL = bundled_chat_model_path().exists()
@@ -95,7 +96,7 @@ def build(root: Path, embedder: Any, extra: dict[str, str] | None = None) -> Cai
     folder = write_corpus(root / "docs")
     for name, text in (extra or {}).items():
         (folder / name).write_text(text, encoding="utf-8")
-    (folder / "garden.pdf").write_bytes(garden_pdf())
+    (folder / "garden.pdf").write_bytes(pdf_bytes(*PDF_PAGES))
     return indexed_home(root, embedder)
 
 
@@ -106,15 +107,6 @@ def indexed_home(root: Path, embedder: Any) -> Cairn:
     for _ in cairn.index():
         pass
     return cairn
-
-
-def garden_pdf() -> bytes:
-    pdf = FPDF()
-    pdf.set_font("Helvetica", size=12)
-    for text in PDF_PAGES:
-        pdf.add_page()
-        pdf.multi_cell(0, 10, text)
-    return bytes(pdf.output())
 
 
 @pytest.fixture(scope="module")

@@ -247,10 +247,11 @@ def test_each_message_of_a_mailbox_is_a_section_under_its_subject(tmp_path: Path
         'a body line starting "From " (quoted ">From " in the file) is itself again'
     with indexed(tmp_path) as cairn:
         assert problems(cairn) == {}
+        # indexed a message at a time, each a sub-document titled by its subject (issue #25, docs/containers.md)
         [hit] = cairn.search("notary deposit", mode="keyword")
-        assert (Path(hit.path).name, hit.heading) == ("archive.mbox", "Re: Lease of the boathouse")
+        assert (hit.path, hit.title) == (str(docs / "archive.mbox") + "//message 2", "Re: Lease of the boathouse")
         assert "From: Ines Duarte" in hit.text, "the passage says who wrote it"
-        assert [r.heading for r in cairn.search("slipway repairs", mode="keyword")] == ["(no subject)"]
+        assert [Path(r.path).name for r in cairn.search("slipway repairs", mode="keyword")] == ["message 3"]
 
 
 def test_a_mailbox_still_being_read_at_the_deadline_keeps_the_messages_read(tmp_path: Path) -> None:
@@ -294,7 +295,7 @@ def test_new_formats_through_the_sandboxed_reader_and_broken_ones_fail_alone(tmp
             assert found == {
                 "pitch.pptx": ("Budget by quarter", 2),
                 "ledger.xlsx": ("Contacts", None),
-                "archive.mbox": ("Re: Lease of the boathouse", None),
+                "message 2": (None, None),  # of archive.mbox: a message is a sub-document of its own (issue #25)
                 "after.txt": (None, None),
             }
     finally:

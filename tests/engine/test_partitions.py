@@ -62,14 +62,20 @@ def assert_exact(store: Store, queries: np.ndarray) -> None:
         assert np.allclose(sorted(sims[[ids.index(c) for c in found]]), sorted(sims[[ids.index(c) for c in brute]]))
 
 
-def test_partitions_stay_exact_as_files_are_added_edited_moved_and_deleted(cairn: Cairn, tmp_path: Path) -> None:
-    rng = random.Random(5)
+def indexed_folder(cairn: Cairn, tmp_path: Path, files: int, rng: random.Random) -> Path:
+    """A folder of `files` random texts, added and indexed."""
     folder = tmp_path / "docs"
     folder.mkdir()
-    for i in range(30):
+    for i in range(files):
         (folder / f"f{i}.txt").write_text(text(rng))
     cairn.add_folder(folder)
     run_to_result(cairn.index())
+    return folder
+
+
+def test_partitions_stay_exact_as_files_are_added_edited_moved_and_deleted(cairn: Cairn, tmp_path: Path) -> None:
+    rng = random.Random(5)
+    folder = indexed_folder(cairn, tmp_path, 30, rng)
     store = cairn.store
     assert len(store.partitions.centroids()) > 1  # trained, not one partition
     queries = FakeEmbedder().embed_batch([" ".join(rng.sample(WORDS, 3)) for _ in range(8)], role="query")
@@ -89,13 +95,7 @@ def test_partitions_stay_exact_as_files_are_added_edited_moved_and_deleted(cairn
 
 
 def test_lost_or_stale_partitions_are_detected_and_rebuilt(cairn: Cairn, tmp_path: Path) -> None:
-    rng = random.Random(9)
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    for i in range(20):
-        (folder / f"f{i}.txt").write_text(text(rng))
-    cairn.add_folder(folder)
-    run_to_result(cairn.index())
+    indexed_folder(cairn, tmp_path, 20, random.Random(9))
     store = cairn.store
     queries = FakeEmbedder().embed_batch(["river stone", "court appeal ledger"], role="query")
     store.conn.execute("DELETE FROM vector_lists")  # lost

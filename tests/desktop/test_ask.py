@@ -99,6 +99,7 @@ class Source:
     chunk_id: int
     score: float = 0.0
     ocr_confidence: float | None = None  # set on a passage read from a scan
+    location: str | None = None  # set on an attachment's or archive member's passage
 
 
 @dataclass(frozen=True)

@@ -86,7 +86,7 @@ def test_a_switch_serves_the_old_vectors_then_swaps_all_at_once(tmp_path: Path,
 
     after = counts(cairn)
     assert after["next_embeddings"] == 0 and cairn.store.switch_pending() is None
-    assert after["embeddings"] == after["coarse_vectors"] == after["chunks"] == before["chunks"]
+    assert after["embeddings"] == after["vector_members"] == after["chunks"] == before["chunks"]
     assert after["file_vectors"] == before["file_vectors"]
     widths = {len(r[0]) for r in cairn.store.conn.execute("SELECT vector FROM embeddings")}
     assert widths == {new.dimensions * 4}
@@ -187,7 +187,7 @@ def test_kill_9_halfway_through_a_switch_then_the_next_pass_finishes_it(tmp_path
         status = cairn.status()
         assert status.model.startswith("multilingual-e5-small") and status.switch is None  # type: ignore[union-attr]
         after = counts(cairn)
-        assert after["embeddings"] == after["coarse_vectors"] == after["chunks"] == total
+        assert after["embeddings"] == after["vector_members"] == after["chunks"] == total
         assert after["next_embeddings"] == 0
         assert ranked(cairn, QUESTION)[0][0].endswith("arztbrief.txt")
 
